@@ -1,0 +1,112 @@
+// Emission of one typed-IR instruction as LLVM instructions. Total over the IR: sema decided
+// every type, so there is no default case that could fail.
+import CLLVM
+import JITSema
+
+extension Emitter {
+    func emit(_ id: ValueID, _ inst: IRInstruction, index: LLVMValueRef?, fn: LLVMValueRef) -> LLVMValueRef {
+        let t = inst.type
+        switch inst.op {
+        case .argument(let n):
+            let p = LLVMGetParam(fn, UInt32(3 + n))!
+            guard f.parameters[n].kind == .array, let index else { return p }
+            var idx: LLVMValueRef? = index
+            let addr = LLVMBuildInBoundsGEP2(b, memoryType(t), p, &idx, 1, "a")
+            let load = LLVMBuildLoad2(b, memoryType(t), addr, f.parameters[n].name)!
+            LLVMSetAlignment(load, UInt32(t.size))
+            return fromMemory(load, t)
+        case .constant(let c):
+            return constant(c, t)
+        case .cast(let a):
+            return cast(value(a), from: f[a].type, to: t)
+        case .unary(.neg, let a):
+            if t.isFloat {
+                let v = LLVMBuildFNeg(b, value(a), "neg")!
+                fastMath.apply(v, for: id)
+                return v
+            }
+            return LLVMBuildSub(b, LLVMConstInt(valueType(t), 0, 0), value(a), "neg")!
+        case .unary(.not, let a):
+            return LLVMBuildXor(b, value(a), LLVMConstAllOnes(valueType(t)), "not")!
+        case .binary(let op, let x, let y):
+            return binary(op, id, x, y, t)
+        case .compare(let op, let x, let y):
+            return compare(op, value(x), value(y), f[x].type)
+        case .call(let name, let args):
+            return call(name, id, args, t)
+        case .select(let c, let x, let y):
+            return LLVMBuildSelect(b, value(c), value(x), value(y), "sel")!
+        }
+    }
+
+    func constant(_ c: Constant, _ t: DType) -> LLVMValueRef {
+        switch c {
+        case .bool(let v): return LLVMConstInt(i1, v ? 1 : 0, 0)
+        case .int(let v): return LLVMConstInt(valueType(t), UInt64(bitPattern: v), 1)
+        case .float(let v): return LLVMConstReal(valueType(t), v)
+        }
+    }
+
+    func floatConstant(_ v: Double, _ t: DType) -> LLVMValueRef { LLVMConstReal(valueType(t), v) }
+    func intConstant(_ v: Int64, _ t: DType) -> LLVMValueRef { LLVMConstInt(valueType(t), UInt64(bitPattern: v), 1) }
+
+    func cast(_ v: LLVMValueRef, from: DType, to: DType) -> LLVMValueRef {
+        if from == to { return v }
+        let dst = valueType(to)
+        switch (from, to) {
+        case (_, .bool):
+            if from.isFloat { return LLVMBuildFCmp(b, LLVMRealUNE, v, LLVMConstReal(valueType(from), 0), "tobool")! }
+            return LLVMBuildICmp(b, LLVMIntNE, v, LLVMConstInt(valueType(from), 0, 0), "tobool")!
+        case (.bool, _):
+            return to.isFloat ? LLVMBuildUIToFP(b, v, dst, "cvt")! : LLVMBuildZExt(b, v, dst, "cvt")!
+        case (.int32, .int64): return LLVMBuildSExt(b, v, dst, "cvt")!
+        case (.int64, .int32): return LLVMBuildTrunc(b, v, dst, "cvt")!
+        case (.int32, _), (.int64, _): return LLVMBuildSIToFP(b, v, dst, "cvt")!
+        case (.float32, .float64): return LLVMBuildFPExt(b, v, dst, "cvt")!
+        case (.float64, .float32): return LLVMBuildFPTrunc(b, v, dst, "cvt")!
+        default:
+            // float -> integer never comes from sema's promotion; saturate rather than risk poison.
+            return intrinsic("llvm.fptosi.sat", overloads: [dst, valueType(from)], [v], ret: dst)
+        }
+    }
+
+    func compare(_ op: CompareOp, _ x: LLVMValueRef, _ y: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        if t.isFloat {
+            // Ordered comparisons are false with NaN; != is true with NaN, as in NumPy.
+            let p: LLVMRealPredicate = [.lt: LLVMRealOLT, .le: LLVMRealOLE, .eq: LLVMRealOEQ,
+                                        .ne: LLVMRealUNE, .ge: LLVMRealOGE, .gt: LLVMRealOGT][op]!
+            return LLVMBuildFCmp(b, p, x, y, "cmp")!
+        }
+        let signed: [CompareOp: LLVMIntPredicate] = [.lt: LLVMIntSLT, .le: LLVMIntSLE, .eq: LLVMIntEQ,
+                                                     .ne: LLVMIntNE, .ge: LLVMIntSGE, .gt: LLVMIntSGT]
+        let unsigned: [CompareOp: LLVMIntPredicate] = [.lt: LLVMIntULT, .le: LLVMIntULE, .eq: LLVMIntEQ,
+                                                       .ne: LLVMIntNE, .ge: LLVMIntUGE, .gt: LLVMIntUGT]
+        return LLVMBuildICmp(b, (t == .bool ? unsigned : signed)[op]!, x, y, "cmp")!
+    }
+
+    /// A call of an overloaded LLVM intrinsic such as `llvm.sqrt` (name mangled with the types).
+    func intrinsic(_ base: String, overloads: [LLVMTypeRef], _ args: [LLVMValueRef], ret: LLVMTypeRef) -> LLVMValueRef {
+        let suffix = overloads.map { t -> String in
+            if t == f64 { return "f64" }
+            if t == f32 { return "f32" }
+            return "i\(LLVMGetIntTypeWidth(t))"
+        }.joined(separator: ".")
+        let (fn, type) = function("\(base).\(suffix)", ret, args.map { LLVMTypeOf($0) })
+        var a: [LLVMValueRef?] = args
+        return LLVMBuildCall2(b, type, fn, &a, UInt32(args.count), "")!
+    }
+
+    /// A call of a C library function.
+    func libm(_ name: String, _ args: [LLVMValueRef], ret: LLVMTypeRef) -> LLVMValueRef {
+        let (fn, type) = function(name, ret, args.map { LLVMTypeOf($0) })
+        addAttribute(fn, "nounwind")
+        addAttribute(fn, "willreturn")
+        var a: [LLVMValueRef?] = args
+        return LLVMBuildCall2(b, type, fn, &a, UInt32(args.count), "")!
+    }
+
+    /// Integer bit pattern of a float (for class tests that no fast-math flag can remove).
+    func bits(_ v: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        LLVMBuildBitCast(b, v, t == .float32 ? i32 : i64, "bits")!
+    }
+}

@@ -1,0 +1,59 @@
+// How math modes reach LLVM. On LLVM 18+ the C API sets fast-math flags per instruction. On
+// LLVM 14 it cannot, so contraction is made explicit (`llvm.fmuladd`, used on every version so
+// results agree across versions) and `fast` adds the function attributes the backend reads.
+// NaN/infinity tests never see the no-NaN/no-infinity assumptions: their operand trees are
+// computed without those flags, and the tests themselves are integer bit tests.
+import CLLVM
+import JITSema
+
+struct FastMath {
+    let mode: MathMode
+    /// Values whose NaN/infinity must be kept even in fast mode (operands of isnan & co).
+    let classSensitive: Set<ValueID>
+
+    init(mode: MathMode, function f: IRFunction) {
+        self.mode = mode
+        var sensitive = Set<ValueID>()
+        var work: [ValueID] = []
+        for inst in f.instructions {
+            if case .call(let name, let args) = inst.op, ["isnan", "isinf", "isfinite"].contains(name) {
+                work.append(contentsOf: args)
+            }
+        }
+        while let v = work.popLast() {
+            if sensitive.insert(v).inserted { work.append(contentsOf: f[v].op.operands) }
+        }
+        classSensitive = sensitive
+    }
+
+    /// Flag bits for an instruction computing `value`.
+    func flags(for value: ValueID) -> UInt32 {
+        switch mode {
+        case .strict: return 0
+        case .relaxed:
+            return UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_ALLOW_REASSOC | SJ_FMF_NO_SIGNED_ZEROS | SJ_FMF_APPROX_FUNC)
+        case .fast:
+            var all = UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_ALLOW_REASSOC | SJ_FMF_NO_SIGNED_ZEROS
+                              | SJ_FMF_APPROX_FUNC | SJ_FMF_ALLOW_RECIPROCAL)
+            if !classSensitive.contains(value) { all |= UInt32(SJ_FMF_NO_NANS | SJ_FMF_NO_INFS) }
+            return all
+        }
+    }
+
+    /// Whether `a*b + c` may become one fused multiply-add.
+    var contracts: Bool { mode != .strict }
+
+    /// Applies the flags of `value` to an emitted instruction (LLVM 18+; no-op before).
+    func apply(_ inst: LLVMValueRef, for value: ValueID) {
+        let f = flags(for: value)
+        if f != 0 { _ = sj_set_fast_math_flags(inst, f) }
+    }
+
+    /// Function attributes carrying the mode where instruction flags are not available.
+    func functionAttributes() -> [(String, String)] {
+        guard mode == .fast, sj_has_instruction_fmf() == 0 else { return [] }
+        var attrs = [("unsafe-fp-math", "true"), ("no-signed-zeros-fp-math", "true"), ("approx-func-fp-math", "true")]
+        if classSensitive.isEmpty { attrs += [("no-nans-fp-math", "true"), ("no-infs-fp-math", "true")] }
+        return attrs
+    }
+}

@@ -1,0 +1,233 @@
+// IRGen: typed IR -> one LLVM module with one exported function, a fused elementwise loop.
+//
+// In: an `IRFunction` (JITSema), `LoweringOptions`, a `TargetMachine`. Out: a `LoweredModule`
+// whose exported symbol has the C ABI
+//
+//     void entry(int64_t begin, int64_t end, void *const *args, void *out)
+//
+// `args[k]` points at parameter k's data (its first element for arrays, the value for scalars);
+// the loop writes `out[i]` for i in begin..<end, so callers can split the range across threads.
+// `entry` unpacks the pointers and calls an internal, always-inlined body whose array pointers
+// are `noalias`, so the vectorizer needs no runtime alias checks: callers pass outputs that are
+// disjoint from the inputs or identical to one of them (same index read before write).
+// Loop-invariant values (scalars, constants and what depends only on them) are computed once
+// before the loop.
+import CLLVM
+import JITSema
+import LLVMKit
+
+/// A module ready for the JIT, with the name of its entry point.
+public struct LoweredModule {
+    public let module: Module
+    public let symbol: String
+}
+
+public enum IRGen {
+    /// Lowers `function` into a new module named after `symbol` and optimises it.
+    public static func lower(_ function: IRFunction, symbol: String, options: LoweringOptions,
+                             machine: TargetMachine, optimize: Bool = true) throws -> LoweredModule {
+        let context = ThreadSafeContext()
+        let module = Module(name: symbol, context: context)
+        module.configure(for: machine)
+        do {
+            let emitter = Emitter(function: function, module: module, options: options, machine: machine)
+            emitter.emitEntry(symbol: symbol)
+        }
+        if let problem = module.verify() {
+            preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
+        }
+        if optimize { try module.runPasses(options.passPipeline, machine: machine) }
+        return LoweredModule(module: module, symbol: symbol)
+    }
+}
+
+/// Emits one function; holds the builder and the map from IR values to LLVM values.
+final class Emitter {
+    let f: IRFunction
+    let module: Module
+    let ctx: LLVMContextRef
+    let llvmBuilder: Builder
+    var b: LLVMBuilderRef { llvmBuilder.ref }
+    let options: LoweringOptions
+    let machine: TargetMachine
+    let fastMath: FastMath
+    var values: [LLVMValueRef?]
+    /// How often each value is used (for contraction of single-use products).
+    let useCounts: [Int]
+
+    init(function: IRFunction, module: Module, options: LoweringOptions, machine: TargetMachine) {
+        f = function
+        self.module = module
+        ctx = module.context.context
+        llvmBuilder = Builder(context: module.context)
+        self.options = options
+        self.machine = machine
+        fastMath = FastMath(mode: options.mathMode, function: function)
+        values = Array(repeating: nil, count: function.instructions.count)
+        var uses = Array(repeating: 0, count: function.instructions.count)
+        for inst in function.instructions { for o in inst.op.operands { uses[Int(o.index)] += 1 } }
+        uses[Int(function.result.index)] += 1
+        useCounts = uses
+    }
+
+    // MARK: types
+
+    var i1: LLVMTypeRef { LLVMInt1TypeInContext(ctx) }
+    var i8: LLVMTypeRef { LLVMInt8TypeInContext(ctx) }
+    var i32: LLVMTypeRef { LLVMInt32TypeInContext(ctx) }
+    var i64: LLVMTypeRef { LLVMInt64TypeInContext(ctx) }
+    var f32: LLVMTypeRef { LLVMFloatTypeInContext(ctx) }
+    var f64: LLVMTypeRef { LLVMDoubleTypeInContext(ctx) }
+    var voidType: LLVMTypeRef { LLVMVoidTypeInContext(ctx) }
+    var bytePointer: LLVMTypeRef { sj_pointer_type(ctx) }
+
+    /// The type a value of `dtype` has in registers (bool is i1).
+    func valueType(_ t: DType) -> LLVMTypeRef {
+        switch t {
+        case .bool: return i1
+        case .int32: return i32
+        case .int64: return i64
+        case .float32: return f32
+        case .float64: return f64
+        }
+    }
+
+    /// The type a value of `dtype` has in memory (bool is a byte, as in NumPy).
+    func memoryType(_ t: DType) -> LLVMTypeRef { t == .bool ? i8 : valueType(t) }
+
+    // MARK: functions
+
+    func addAttribute(_ fn: LLVMValueRef, _ name: String, index: LLVMAttributeIndex = LLVMAttributeIndex(bitPattern: -1)) {
+        let kind = LLVMGetEnumAttributeKindForName(name, name.utf8.count)
+        guard kind != 0 else { return }
+        LLVMAddAttributeAtIndex(fn, index, LLVMCreateEnumAttribute(ctx, kind, 0))
+    }
+
+    func addStringAttribute(_ fn: LLVMValueRef, _ key: String, _ value: String) {
+        let attr = LLVMCreateStringAttribute(ctx, key, UInt32(key.utf8.count), value, UInt32(value.utf8.count))
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeIndex(bitPattern: -1), attr)
+    }
+
+    func setTargetAttributes(_ fn: LLVMValueRef) {
+        addStringAttribute(fn, "target-cpu", machine.cpu)
+        if !machine.features.isEmpty { addStringAttribute(fn, "target-features", machine.features) }
+        for (k, v) in fastMath.functionAttributes() { addStringAttribute(fn, k, v) }
+        addAttribute(fn, "nounwind")
+    }
+
+    func function(_ name: String, _ ret: LLVMTypeRef, _ params: [LLVMTypeRef]) -> (LLVMValueRef, LLVMTypeRef) {
+        var ps: [LLVMTypeRef?] = params
+        let type = LLVMFunctionType(ret, &ps, UInt32(params.count), 0)!
+        if let existing = LLVMGetNamedFunction(module.ref, name) { return (existing, type) }
+        return (LLVMAddFunction(module.ref, name, type), type)
+    }
+
+    // MARK: entry and loop
+
+    func emitEntry(symbol: String) {
+        let body = emitBody(name: symbol + ".body")
+        let (entry, _) = function(symbol, voidType, [i64, i64, sj_pointer_to(bytePointer), bytePointer])
+        setTargetAttributes(entry)
+        let block = LLVMAppendBasicBlockInContext(ctx, entry, "entry")
+        LLVMPositionBuilderAtEnd(b, block)
+        let argsArray = LLVMGetParam(entry, 2)!
+        var callArgs: [LLVMValueRef?] = [LLVMGetParam(entry, 0), LLVMGetParam(entry, 1),
+                                         LLVMBuildBitCast(b, LLVMGetParam(entry, 3), sj_pointer_to(memoryType(f.resultType)), "out")]
+        for (k, p) in f.parameters.enumerated() {
+            var index = LLVMConstInt(i64, UInt64(k), 0)
+            let slot = LLVMBuildInBoundsGEP2(b, bytePointer, argsArray, &index, 1, "slot")
+            let raw = LLVMBuildLoad2(b, bytePointer, slot, "arg.\(p.name)")!
+            let typed = LLVMBuildBitCast(b, raw, sj_pointer_to(memoryType(p.dtype)), "p.\(p.name)")!
+            if p.kind == .array {
+                callArgs.append(typed)
+            } else {
+                let load = LLVMBuildLoad2(b, memoryType(p.dtype), typed, p.name)!
+                callArgs.append(fromMemory(load, p.dtype))
+            }
+        }
+        LLVMBuildCall2(b, body.1, body.0, &callArgs, UInt32(callArgs.count), "")
+        LLVMBuildRetVoid(b)
+    }
+
+    /// body(begin, end, out*, arrays*..., scalars...): the loop itself.
+    func emitBody(name: String) -> (LLVMValueRef, LLVMTypeRef) {
+        var params: [LLVMTypeRef] = [i64, i64, sj_pointer_to(memoryType(f.resultType))]
+        for p in f.parameters {
+            params.append(p.kind == .array ? sj_pointer_to(memoryType(p.dtype)) : valueType(p.dtype))
+        }
+        let (fn, type) = function(name, voidType, params)
+        LLVMSetLinkage(fn, LLVMInternalLinkage)
+        setTargetAttributes(fn)
+        addAttribute(fn, "alwaysinline")
+        for k in 2..<params.count where k == 2 || f.parameters[k - 3].kind == .array {
+            addAttribute(fn, "noalias", index: LLVMAttributeIndex(k + 1))
+            addAttribute(fn, "nocapture", index: LLVMAttributeIndex(k + 1))
+        }
+        let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
+        let loop = LLVMAppendBasicBlockInContext(ctx, fn, "loop")
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
+        LLVMPositionBuilderAtEnd(b, entry)
+        let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
+        let out = LLVMGetParam(fn, 2)!
+
+        // Invariant values first, in the entry block.
+        let invariant = invariantValues()
+        for (i, inst) in f.instructions.enumerated() where invariant[i] {
+            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
+        }
+        let any = LLVMBuildICmp(b, LLVMIntSLT, begin, end, "nonempty")
+        LLVMBuildCondBr(b, any, loop, exit)
+
+        LLVMPositionBuilderAtEnd(b, loop)
+        let i = LLVMBuildPhi(b, i64, "i")!
+        for (k, inst) in f.instructions.enumerated() where !invariant[k] {
+            values[k] = emitInLoop(ValueID(k), inst, index: i, fn: fn)
+        }
+        let result = values[Int(f.result.index)]!
+        var idx: LLVMValueRef? = i
+        let dst = LLVMBuildInBoundsGEP2(b, memoryType(f.resultType), out, &idx, 1, "dst")
+        let store = LLVMBuildStore(b, toMemory(result, f.resultType), dst)
+        LLVMSetAlignment(store, UInt32(f.resultType.size))
+        let next = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "i.next")!
+        let more = LLVMBuildICmp(b, LLVMIntSLT, next, end, "more")
+        let latch = LLVMGetInsertBlock(b)
+        LLVMBuildCondBr(b, more, loop, exit)
+        var incoming: [LLVMValueRef?] = [begin, next]
+        var blocks: [LLVMBasicBlockRef?] = [entry, latch]
+        LLVMAddIncoming(i, &incoming, &blocks, 2)
+
+        LLVMPositionBuilderAtEnd(b, exit)
+        LLVMBuildRetVoid(b)
+        return (fn, type)
+    }
+
+    /// Which values do not depend on any array element.
+    func invariantValues() -> [Bool] {
+        var inv = Array(repeating: false, count: f.instructions.count)
+        for (i, inst) in f.instructions.enumerated() {
+            if case .argument(let n) = inst.op {
+                inv[i] = f.parameters[n].kind == .scalar
+            } else {
+                inv[i] = inst.op.operands.allSatisfy { inv[Int($0.index)] }
+            }
+        }
+        return inv
+    }
+
+    private func emitInLoop(_ id: ValueID, _ inst: IRInstruction, index: LLVMValueRef, fn: LLVMValueRef) -> LLVMValueRef {
+        emit(id, inst, index: index, fn: fn)
+    }
+
+    /// Converts a loaded memory value to its register form (bytes to i1 for bool).
+    func fromMemory(_ v: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        t == .bool ? LLVMBuildICmp(b, LLVMIntNE, v, LLVMConstInt(i8, 0, 0), "b")! : v
+    }
+
+    /// Converts a register value to its memory form.
+    func toMemory(_ v: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        t == .bool ? LLVMBuildZExt(b, v, i8, "byte")! : v
+    }
+
+    /// The LLVM value of an IR value already emitted.
+    func value(_ id: ValueID) -> LLVMValueRef { values[Int(id.index)]! }
+}

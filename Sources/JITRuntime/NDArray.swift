@@ -1,0 +1,218 @@
+// A small n-dimensional array: element type, shape, strides (in elements), and storage that is
+// either owned (allocated here, freed with the last reference) or borrowed (wrapping memory a
+// caller keeps alive, without copying). Views share storage, as NumPy's do.
+import JITSema
+
+/// Memory behind one or more arrays.
+public final class ArrayStorage: @unchecked Sendable {
+    /// Start of the memory.
+    public let pointer: UnsafeMutableRawPointer
+    /// Size of the memory in bytes.
+    public let byteCount: Int
+    private let owned: Bool
+    private let owner: AnyObject?
+
+    /// Allocates `byteCount` zeroed bytes, 64-byte aligned.
+    public init(zeroedBytes byteCount: Int) {
+        let n = max(byteCount, 1)
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        self.byteCount = byteCount
+        owned = true
+        owner = nil
+    }
+
+    /// Borrows memory that `owner` (if given) or the caller keeps alive.
+    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject? = nil) {
+        self.pointer = pointer
+        self.byteCount = byteCount
+        owned = false
+        self.owner = owner
+    }
+
+    deinit { if owned { pointer.deallocate() } }
+}
+
+/// Swift types that are array elements.
+public protocol NDArrayElement {
+    /// The dtype of this Swift type.
+    static var dtype: DType { get }
+}
+extension Bool: NDArrayElement { public static var dtype: DType { .bool } }
+extension Int32: NDArrayElement { public static var dtype: DType { .int32 } }
+extension Int64: NDArrayElement { public static var dtype: DType { .int64 } }
+extension Int: NDArrayElement { public static var dtype: DType { .int64 } }
+extension Float: NDArrayElement { public static var dtype: DType { .float32 } }
+extension Double: NDArrayElement { public static var dtype: DType { .float64 } }
+
+/// An n-dimensional array of one dtype.
+public struct NDArray: @unchecked Sendable {
+    /// Element type.
+    public let dtype: DType
+    /// Extent of each dimension; empty for a 0-d array (a scalar).
+    public let shape: [Int]
+    /// Step between neighbours along each dimension, in elements.
+    public let strides: [Int]
+    /// The memory.
+    public let storage: ArrayStorage
+    /// Index of the first element in `storage`, in elements.
+    public let offset: Int
+
+    /// A view on existing storage.
+    public init(dtype: DType, shape: [Int], strides: [Int]? = nil, storage: ArrayStorage, offset: Int = 0) {
+        self.dtype = dtype
+        self.shape = shape
+        self.strides = strides ?? NDArray.rowMajorStrides(shape)
+        self.storage = storage
+        self.offset = offset
+    }
+
+    /// A new zero-filled array.
+    public init(zeros dtype: DType, shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(dtype: dtype, shape: shape, storage: ArrayStorage(zeroedBytes: count * dtype.size))
+    }
+
+    /// A new array holding a copy of `values`; `shape` defaults to one dimension.
+    public init<T: NDArrayElement>(_ values: [T], shape: [Int]? = nil) {
+        let shape = shape ?? [values.count]
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+        self.init(zeros: T.dtype, shape: shape)
+        let dst = storage.pointer
+        values.withUnsafeBytes { src in
+            if T.self == Bool.self {
+                // Bool is one byte 0/1 in Swift, as in NumPy.
+                dst.copyMemory(from: src.baseAddress!, byteCount: values.count)
+            } else if T.self == Int.self {
+                dst.copyMemory(from: src.baseAddress!, byteCount: values.count * 8)
+            } else if let base = src.baseAddress {
+                dst.copyMemory(from: base, byteCount: src.count)
+            }
+        }
+    }
+
+    /// A 0-d array holding one value.
+    public init<T: NDArrayElement>(scalar: T) { self.init([scalar], shape: []) }
+
+    /// Wraps caller-owned memory without copying; the caller keeps it alive while the array is used.
+    public init<T: NDArrayElement>(wrapping buffer: UnsafeMutableBufferPointer<T>, shape: [Int]? = nil) {
+        let shape = shape ?? [buffer.count]
+        precondition(shape.reduce(1, *) <= buffer.count, "shape \(shape) exceeds the buffer")
+        let storage = ArrayStorage(borrowing: UnsafeMutableRawPointer(buffer.baseAddress ?? UnsafeMutablePointer<T>.allocate(capacity: 0)),
+                                   byteCount: buffer.count * MemoryLayout<T>.stride)
+        self.init(dtype: T.dtype, shape: shape, storage: storage)
+    }
+
+    /// Row-major strides for a shape, in elements.
+    public static func rowMajorStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[d] = step
+            step *= max(shape[d], 1)
+        }
+        return strides
+    }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+    /// Whether the elements are contiguous in row-major order.
+    public var isContiguous: Bool {
+        var expected = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] != 1 {
+            if strides[d] != expected { return false }
+            expected *= shape[d]
+        }
+        return true
+    }
+
+    /// Address of the first element.
+    public var baseAddress: UnsafeMutableRawPointer { storage.pointer + offset * dtype.size }
+
+    /// Element `i` in row-major order, as a scalar value.
+    public func element(_ flat: Int) -> ScalarValue {
+        var rest = flat
+        var index = offset
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            let extent = max(shape[d], 1)
+            index += (rest % extent) * strides[d]
+            rest /= extent
+        }
+        let p = storage.pointer + index * dtype.size
+        switch dtype {
+        case .bool: return .bool(p.load(as: UInt8.self) != 0)
+        case .int32: return .int(Int64(p.loadUnaligned(as: Int32.self)))
+        case .int64: return .int(p.loadUnaligned(as: Int64.self))
+        case .float32: return .float(Double(p.loadUnaligned(as: Float.self)))
+        case .float64: return .float(p.loadUnaligned(as: Double.self))
+        }
+    }
+
+    /// The elements in row-major order, converted to `T` (bool and integers exactly; floats by
+    /// Swift's conversion).
+    public func toArray<T: NDArrayElement & Numericish>(_: T.Type = T.self) -> [T] {
+        (0..<count).map { T(scalar: element($0)) }
+    }
+
+    /// The elements as Double, in row-major order.
+    public var doubles: [Double] { toArray(Double.self) }
+
+    /// A contiguous copy (itself when already contiguous and starting at its storage).
+    public func contiguous() -> NDArray {
+        if isContiguous { return self }
+        let copy = NDArray(zeros: dtype, shape: shape)
+        for i in 0..<count { copy.setElement(i, element(i)) }
+        return copy
+    }
+
+    /// Writes element `flat` (row-major) of a contiguous array.
+    public func setElement(_ flat: Int, _ v: ScalarValue) {
+        let p = baseAddress + flat * dtype.size
+        switch (dtype, v) {
+        case (.bool, .bool(let b)): p.storeBytes(of: b ? 1 : 0, as: UInt8.self)
+        case (.int32, .int(let x)): p.storeBytes(of: Int32(truncatingIfNeeded: x), as: Int32.self)
+        case (.int64, .int(let x)): p.storeBytes(of: x, as: Int64.self)
+        case (.float32, .float(let x)): p.storeBytes(of: Float(x), as: Float.self)
+        case (.float64, .float(let x)): p.storeBytes(of: x, as: Double.self)
+        default: setElement(flat, ScalarSemantics.cast(v, to: dtype))
+        }
+    }
+}
+
+/// Conversion from a scalar value, for `NDArray.toArray`.
+public protocol Numericish {
+    init(scalar: ScalarValue)
+}
+
+extension Double: Numericish {
+    public init(scalar: ScalarValue) {
+        switch scalar {
+        case .bool(let b): self = b ? 1 : 0
+        case .int(let v): self = Double(v)
+        case .float(let v): self = v
+        }
+    }
+}
+extension Float: Numericish { public init(scalar: ScalarValue) { self = Float(Double(scalar: scalar)) } }
+extension Int64: Numericish {
+    public init(scalar: ScalarValue) {
+        switch scalar {
+        case .bool(let b): self = b ? 1 : 0
+        case .int(let v): self = v
+        case .float(let v): self = v.isFinite ? Int64(exactly: v.rounded(.towardZero)) ?? 0 : 0
+        }
+    }
+}
+extension Int: Numericish { public init(scalar: ScalarValue) { self = Int(Int64(scalar: scalar)) } }
+extension Int32: Numericish { public init(scalar: ScalarValue) { self = Int32(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension Bool: Numericish {
+    public init(scalar: ScalarValue) {
+        switch scalar {
+        case .bool(let b): self = b
+        case .int(let v): self = v != 0
+        case .float(let v): self = v != 0
+        }
+    }
+}

@@ -1,0 +1,99 @@
+// The one table of builtin functions. The type specializer reads arity and typing rule from it,
+// lowering reads how each lowers, and the docs and `swiftjit functions` list it. Adding a function
+// means adding a row here (and, for `.custom`, a case in lowering).
+
+/// How a builtin types its arguments and result.
+public enum TypingRule: Hashable, Sendable {
+    /// One argument; float result (integers and bools become float64, float32 stays float32).
+    case floatUnary
+    /// Two arguments promoted together; float result.
+    case floatBinary
+    /// One argument; the result has the argument's type (`abs`, `floor`, ...).
+    case sameUnary
+    /// Two arguments promoted together; the result has that type (`maximum`, `fmod`).
+    case sameBinary
+    /// One argument; bool result (`isnan`, ...).
+    case predicate
+    /// `where(cond, a, b)`: cond becomes bool, `a` and `b` are promoted together.
+    case select
+}
+
+/// How a builtin becomes machine code.
+public enum LoweringRule: Hashable, Sendable {
+    /// An LLVM intrinsic overloaded on the float type (`llvm.sqrt`); lowers to libm where needed.
+    case intrinsic(String)
+    /// A C math library function: the float64 name; float32 adds `f` (`sin`, `sinf`).
+    case libm(String)
+    /// Emitted by lowering itself (`where`, `sign`, `maximum`, integer cases, ...).
+    case custom
+}
+
+/// One builtin function.
+public struct Builtin: Hashable, Sendable {
+    /// The name used in expressions.
+    public var name: String
+    /// Number of arguments.
+    public var arity: Int
+    /// How argument and result types are decided.
+    public var typing: TypingRule
+    /// How it lowers for float arguments.
+    public var lowering: LoweringRule
+    /// Whether bool arguments are accepted.
+    public var acceptsBool: Bool
+    /// One line for `--list-functions` and the docs.
+    public var summary: String
+}
+
+/// The table of builtins.
+public enum Builtins {
+    /// Every builtin, in the order the docs list them.
+    public static let all: [Builtin] = [
+        b("where", 3, .select, .custom, bool: true, "where(c, a, b): a where c is true, else b"),
+        b("sin", 1, .floatUnary, .intrinsic("llvm.sin"), "sine"),
+        b("cos", 1, .floatUnary, .intrinsic("llvm.cos"), "cosine"),
+        b("tan", 1, .floatUnary, .libm("tan"), "tangent"),
+        b("arcsin", 1, .floatUnary, .libm("asin"), "inverse sine"),
+        b("arccos", 1, .floatUnary, .libm("acos"), "inverse cosine"),
+        b("arctan", 1, .floatUnary, .libm("atan"), "inverse tangent"),
+        b("arctan2", 2, .floatBinary, .libm("atan2"), "arctan2(y, x): angle of (x, y)"),
+        b("sinh", 1, .floatUnary, .libm("sinh"), "hyperbolic sine"),
+        b("cosh", 1, .floatUnary, .libm("cosh"), "hyperbolic cosine"),
+        b("tanh", 1, .floatUnary, .libm("tanh"), "hyperbolic tangent"),
+        b("arcsinh", 1, .floatUnary, .libm("asinh"), "inverse hyperbolic sine"),
+        b("arccosh", 1, .floatUnary, .libm("acosh"), "inverse hyperbolic cosine"),
+        b("arctanh", 1, .floatUnary, .libm("atanh"), "inverse hyperbolic tangent"),
+        b("exp", 1, .floatUnary, .intrinsic("llvm.exp"), "e**x"),
+        b("expm1", 1, .floatUnary, .libm("expm1"), "exp(x) - 1, accurate near 0"),
+        b("log", 1, .floatUnary, .intrinsic("llvm.log"), "natural logarithm"),
+        b("log1p", 1, .floatUnary, .libm("log1p"), "log(1 + x), accurate near 0"),
+        b("log2", 1, .floatUnary, .intrinsic("llvm.log2"), "base-2 logarithm"),
+        b("log10", 1, .floatUnary, .intrinsic("llvm.log10"), "base-10 logarithm"),
+        b("sqrt", 1, .floatUnary, .intrinsic("llvm.sqrt"), "square root"),
+        b("abs", 1, .sameUnary, .intrinsic("llvm.fabs"), bool: true, "absolute value"),
+        b("ceil", 1, .sameUnary, .intrinsic("llvm.ceil"), bool: true, "round up"),
+        b("floor", 1, .sameUnary, .intrinsic("llvm.floor"), bool: true, "round down"),
+        b("trunc", 1, .sameUnary, .intrinsic("llvm.trunc"), bool: true, "round towards zero"),
+        b("round", 1, .sameUnary, .intrinsic("llvm.roundeven"), bool: true, "round to nearest, ties to even"),
+        b("sign", 1, .sameUnary, .custom, "-1, 0 or 1 (NaN stays NaN)"),
+        b("fmod", 2, .sameBinary, .custom, "C remainder: sign of the dividend; integer fmod by 0 is 0"),
+        b("hypot", 2, .floatBinary, .libm("hypot"), "sqrt(x*x + y*y) without overflow"),
+        b("maximum", 2, .sameBinary, .custom, bool: true, "elementwise maximum; NaN propagates"),
+        b("minimum", 2, .sameBinary, .custom, bool: true, "elementwise minimum; NaN propagates"),
+        b("copysign", 2, .floatBinary, .intrinsic("llvm.copysign"), "magnitude of x, sign of y"),
+        b("nextafter", 2, .floatBinary, .libm("nextafter"), "next float after x towards y"),
+        b("isnan", 1, .predicate, .custom, bool: true, "true where NaN"),
+        b("isinf", 1, .predicate, .custom, bool: true, "true where +inf or -inf"),
+        b("isfinite", 1, .predicate, .custom, bool: true, "true where neither NaN nor infinite"),
+        b("signbit", 1, .predicate, .custom, bool: true, "true where the sign bit is set (also -0.0)"),
+    ]
+
+    private static let byName: [String: Builtin] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    /// The builtin called `name`, if any.
+    public static func lookup(_ name: String) -> Builtin? { byName[name] }
+
+    private static func b(_ name: String, _ arity: Int, _ typing: TypingRule, _ lowering: LoweringRule,
+                          bool: Bool = false, _ summary: String) -> Builtin {
+        Builtin(name: name, arity: arity, typing: typing, lowering: lowering, acceptsBool: bool, summary: summary)
+    }
+}

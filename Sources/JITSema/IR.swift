@@ -1,0 +1,126 @@
+// Typed IR: a value-type, SSA list of scalar operations for one element of the output
+// (Cranelift style: instructions in an array, referred to by small typed ids). Every value
+// has a dtype; there are no implicit conversions, so lowering never guesses. The same
+// function runs once per element of a fused loop; `argument` values of array parameters
+// are loads at the current index, of scalar parameters the scalar itself.
+
+/// Refers to an instruction (and its result) in an `IRFunction`.
+public struct ValueID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let index: Int32
+    public init(_ index: Int) { self.index = Int32(index) }
+    public static func < (a: ValueID, b: ValueID) -> Bool { a.index < b.index }
+    public var description: String { "%\(index)" }
+}
+
+/// A typed constant. Float values are stored as Double, already rounded to the dtype.
+public enum Constant: Hashable, Sendable {
+    case bool(Bool)
+    case int(Int64)
+    case float(Double)
+}
+
+/// Unary operations.
+public enum UnaryOp: String, Hashable, Sendable {
+    /// Arithmetic negation (wrapping for integers).
+    case neg
+    /// Bitwise not for integers, logical not for bool.
+    case not
+}
+
+/// Binary operations; both operands have the instruction's type unless noted.
+public enum BinaryOp: String, Hashable, Sendable {
+    case add, sub, mul
+    /// True division; float operands only (sema casts integers first).
+    case div
+    /// Floor division (Python `//`); integer division by zero gives 0.
+    case floordiv
+    /// Python modulo (sign of the divisor); integer modulo by zero gives 0.
+    case mod
+    /// Power; for integers a non-negative exponent (negative gives NumPy-free 0/±1, see docs).
+    case pow
+    /// Shifts with NumPy's results for counts outside [0, bits).
+    case shl, shr
+    /// Bitwise for integers, logical for bool.
+    case and, or, xor
+}
+
+/// Comparisons; operands share a type, the result is bool.
+public enum CompareOp: String, Hashable, Sendable {
+    case lt, le, eq, ne, ge, gt
+}
+
+/// What an instruction computes.
+public enum IROp: Hashable, Sendable {
+    /// The value of parameter `n` at the current element.
+    case argument(Int)
+    case constant(Constant)
+    /// Conversion of the operand to the instruction's type.
+    case cast(ValueID)
+    case unary(UnaryOp, ValueID)
+    case binary(BinaryOp, ValueID, ValueID)
+    case compare(CompareOp, ValueID, ValueID)
+    /// A builtin from `Builtins`, by name.
+    case call(String, [ValueID])
+    /// `select(c, a, b)`: `a` where the bool `c` holds, else `b`.
+    case select(ValueID, ValueID, ValueID)
+
+    /// The values this operation reads.
+    public var operands: [ValueID] {
+        switch self {
+        case .argument, .constant: return []
+        case .cast(let a), .unary(_, let a): return [a]
+        case .binary(_, let a, let b), .compare(_, let a, let b): return [a, b]
+        case .call(_, let args): return args
+        case .select(let c, let a, let b): return [c, a, b]
+        }
+    }
+}
+
+/// One instruction: an operation and its result type.
+public struct IRInstruction: Hashable, Sendable {
+    public var op: IROp
+    public var type: DType
+    public init(_ op: IROp, _ type: DType) {
+        self.op = op
+        self.type = type
+    }
+}
+
+/// Whether a parameter is an array (read at each element) or a scalar (read once).
+public enum ParameterKind: String, Hashable, Sendable {
+    case array, scalar
+}
+
+/// A parameter of the function: a name, its dtype and kind.
+public struct IRParameter: Hashable, Sendable {
+    public var name: String
+    public var dtype: DType
+    public var kind: ParameterKind
+    public init(name: String, dtype: DType, kind: ParameterKind) {
+        self.name = name
+        self.dtype = dtype
+        self.kind = kind
+    }
+}
+
+/// A typed, elementwise function: parameters, instructions in dependency order, one result.
+public struct IRFunction: Hashable, Sendable {
+    public var parameters: [IRParameter]
+    public var instructions: [IRInstruction]
+    public var result: ValueID
+
+    public init(parameters: [IRParameter], instructions: [IRInstruction], result: ValueID) {
+        self.parameters = parameters
+        self.instructions = instructions
+        self.result = result
+    }
+
+    /// The instruction that defines `id`.
+    public subscript(id: ValueID) -> IRInstruction { instructions[Int(id.index)] }
+
+    /// The result's dtype.
+    public var resultType: DType { self[result].type }
+
+    /// Whether any parameter is an array (else the result is a scalar).
+    public var hasArrayParameter: Bool { parameters.contains { $0.kind == .array } }
+}

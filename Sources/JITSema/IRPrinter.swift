@@ -1,0 +1,34 @@
+/// The stable text form of the typed IR, used by snapshot tests and `swiftjit ir --typed`:
+///
+///     func(x: f64[], a: f64) -> f64 {
+///       %0 = arg x : f64
+///       %1 = const 1.0 : f64
+///       %2 = add %0, %1 : f64
+///       ret %2
+///     }
+extension IRFunction: CustomStringConvertible {
+    public var description: String {
+        let params = parameters.map { "\($0.name): \($0.dtype.shortName)\($0.kind == .array ? "[]" : "")" }
+        var out = "func(\(params.joined(separator: ", "))) -> \(resultType.shortName)\(hasArrayParameter ? "[]" : "") {\n"
+        for (i, inst) in instructions.enumerated() {
+            out += "  %\(i) = \(IRFunction.text(inst.op, parameters)) : \(inst.type.shortName)\n"
+        }
+        out += "  ret \(result)\n}\n"
+        return out
+    }
+
+    static func text(_ op: IROp, _ parameters: [IRParameter]) -> String {
+        switch op {
+        case .argument(let n): return "arg \(parameters[n].name)"
+        case .constant(.bool(let b)): return "const \(b)"
+        case .constant(.int(let v)): return "const \(v)"
+        case .constant(.float(let v)): return "const \(v)"
+        case .cast(let a): return "cast \(a)"
+        case .unary(let op, let a): return "\(op.rawValue) \(a)"
+        case .binary(let op, let a, let b): return "\(op.rawValue) \(a), \(b)"
+        case .compare(let op, let a, let b): return "cmp \(op.rawValue) \(a), \(b)"
+        case .call(let name, let args): return "call \(name)(\(args.map(\.description).joined(separator: ", ")))"
+        case .select(let c, let a, let b): return "select \(c), \(a), \(b)"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// Pass `fold-constants`: evaluates operations whose operands are all constants, with the
+/// semantics of `ScalarSemantics`. It never folds to NaN or -0.0 (whose meaning depends on the
+/// math mode), never across a division by zero, and leaves function calls and float `//`, `%`
+/// and `**` to run time, where libm decides them. A `select` on a constant condition picks its
+/// branch.
+public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction {
+    rewrite(f) { b, inst in
+        func const_(_ id: ValueID) -> ScalarValue? {
+            if case .constant(let c) = b[id].op { return ScalarValue(c) }
+            return nil
+        }
+        func emitFolded(_ v: ScalarValue?) -> ValueID {
+            guard let v else { return b.emit(inst) }
+            if case .float(let x) = v, x.isNaN || (x == 0 && x.sign == .minus) { return b.emit(inst) }
+            return b.constant(v.constant, inst.type)
+        }
+        switch inst.op {
+        case .cast(let a):
+            guard let x = const_(a) else { return b.emit(inst) }
+            return emitFolded(ScalarSemantics.cast(x, to: inst.type))
+        case .unary(let u, let a):
+            guard let x = const_(a) else { return b.emit(inst) }
+            switch (u, x) {
+            case (.neg, .int(let v)): return emitFolded(ScalarSemantics.normalize(.int(0 &- v), inst.type))
+            case (.neg, .float(let v)): return emitFolded(.float(-v))
+            case (.not, .int(let v)): return emitFolded(.int(~v))
+            case (.not, .bool(let v)): return emitFolded(.bool(!v))
+            default: return b.emit(inst)
+            }
+        case .binary(let op, let l, let r):
+            guard let x = const_(l), let y = const_(r) else { return b.emit(inst) }
+            switch (x, y) {
+            case (.int(let p), .int(let q)):
+                if (op == .floordiv || op == .mod) && q == 0 { return b.emit(inst) }
+                let bits = inst.type == .int32 ? 32 : 64
+                return emitFolded(ScalarSemantics.integer(op, p, q, bits: bits).map { .int($0) })
+            case (.float(let p), .float(let q)):
+                if op == .div && q == 0 { return b.emit(inst) }
+                return emitFolded(ScalarSemantics.float(op, p, q, inst.type).map { .float($0) })
+            case (.bool(let p), .bool(let q)):
+                switch op {
+                case .and: return emitFolded(.bool(p && q))
+                case .or: return emitFolded(.bool(p || q))
+                case .xor: return emitFolded(.bool(p != q))
+                default: return b.emit(inst)
+                }
+            default: return b.emit(inst)
+            }
+        case .compare(let op, let l, let r):
+            guard let x = const_(l), let y = const_(r) else { return b.emit(inst) }
+            return emitFolded(.bool(ScalarSemantics.compare(op, x, y)))
+        case .select(let c, let x, let y):
+            if case .bool(let v)? = const_(c) { return v ? x : y }
+            return b.emit(inst)
+        default:
+            return b.emit(inst)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// Type promotion after NumPy 2 (NEP 50). Array and typed-scalar arguments are strong; literals
+// written in the expression are weak: they take the other operand's type when their kind (bool <
+// integer < float) is not higher, so `x*2.5` stays float32 for a float32 `x`. Two weak operands
+// stay weak (Python arithmetic), and a weak value that never meets a strong one becomes int64 or
+// float64.
+
+/// A type during specialization: a dtype, and whether it is weak (a Python-style literal).
+public struct SemaType: Hashable, Sendable, CustomStringConvertible {
+    /// The dtype the value is computed in (int64 / float64 / bool for weak values).
+    public var dtype: DType
+    /// Whether the value comes from literals only.
+    public var weak: Bool
+
+    public init(_ dtype: DType, weak: Bool = false) {
+        self.dtype = dtype
+        self.weak = weak
+    }
+
+    public var description: String { weak ? "weak \(dtype.shortName)" : dtype.shortName }
+}
+
+public enum Promotion {
+    /// NumPy's result type of two strong dtypes.
+    public static func promote(_ a: DType, _ b: DType) -> DType {
+        if a == b { return a }
+        if a.kind == b.kind { return max(a, b) }
+        let (lo, hi) = a.kind < b.kind ? (a, b) : (b, a)
+        if lo.isBool { return hi }
+        // integer with float: float32 holds int8/int16 only, so int32/int64 go to float64.
+        return .float64
+    }
+
+    /// The result type of two operands, weak or strong (NEP 50).
+    public static func promote(_ a: SemaType, _ b: SemaType) -> SemaType {
+        switch (a.weak, b.weak) {
+        case (false, false): return SemaType(promote(a.dtype, b.dtype))
+        case (true, true): return SemaType(promote(a.dtype, b.dtype), weak: true)
+        case (true, false): return promoteWeak(a.dtype, strong: b.dtype)
+        case (false, true): return promoteWeak(b.dtype, strong: a.dtype)
+        }
+    }
+
+    private static func promoteWeak(_ weak: DType, strong: DType) -> SemaType {
+        if weak.kind <= strong.kind { return SemaType(strong) }
+        // A weak value of a higher kind brings its default type: int64 for integers, float64 for floats.
+        return SemaType(weak.kind == 1 ? .int64 : .float64)
+    }
+
+    /// The float type a float-valued function or true division gives for an operand type.
+    public static func floatResult(_ t: SemaType) -> SemaType {
+        t.dtype.isFloat ? t : SemaType(.float64, weak: t.weak)
+    }
+}

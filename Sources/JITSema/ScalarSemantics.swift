@@ -1,0 +1,151 @@
+// The meaning of every IR operation on one scalar, in plain Swift. Constant folding uses it,
+// and it is the reference evaluator that tests compare the JIT against. It must agree with
+// lowering bit for bit on everything it is used to fold (see FoldConstants for what it skips).
+import Foundation
+
+/// A scalar value of some dtype.
+public enum ScalarValue: Hashable, Sendable {
+    case bool(Bool)
+    case int(Int64)
+    case float(Double)
+
+    /// The value as the IR constant of the same kind.
+    public var constant: Constant {
+        switch self {
+        case .bool(let b): return .bool(b)
+        case .int(let v): return .int(v)
+        case .float(let v): return .float(v)
+        }
+    }
+
+    public init(_ c: Constant) {
+        switch c {
+        case .bool(let b): self = .bool(b)
+        case .int(let v): self = .int(v)
+        case .float(let v): self = .float(v)
+        }
+    }
+
+    var asDouble: Double {
+        switch self {
+        case .bool(let b): return b ? 1 : 0
+        case .int(let v): return Double(v)
+        case .float(let v): return v
+        }
+    }
+}
+
+public enum ScalarSemantics {
+    /// Rounds/wraps a raw value into `dtype`'s range (float32 rounding, int32 wrapping).
+    public static func normalize(_ v: ScalarValue, _ dtype: DType) -> ScalarValue {
+        switch (v, dtype) {
+        case (.float(let x), .float32): return .float(Double(Float(x)))
+        case (.int(let x), .int32): return .int(Int64(Int32(truncatingIfNeeded: x)))
+        default: return v
+        }
+    }
+
+    /// Converts `v` to `dtype` as a cast instruction does.
+    public static func cast(_ v: ScalarValue, to dtype: DType) -> ScalarValue {
+        switch dtype {
+        case .bool:
+            switch v {
+            case .bool: return v
+            case .int(let x): return .bool(x != 0)
+            case .float(let x): return .bool(x != 0)
+            }
+        case .int32, .int64:
+            switch v {
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .int(let x): return normalize(.int(x), dtype)
+            case .float: return v  // never produced by sema
+            }
+        case .float32, .float64:
+            switch v {
+            case .int(let x) where dtype == .float32: return .float(Double(Float(x)))
+            default: return normalize(.float(v.asDouble), dtype)
+            }
+        }
+    }
+
+    /// Integer binary operation with the JIT's semantics in `bits` (32 or 64) wide integers.
+    public static func integer(_ op: BinaryOp, _ a: Int64, _ b: Int64, bits: Int) -> Int64? {
+        let wrap: (Int64) -> Int64 = { bits == 32 ? Int64(Int32(truncatingIfNeeded: $0)) : $0 }
+        let minValue: Int64 = bits == 32 ? Int64(Int32.min) : Int64.min
+        switch op {
+        case .add: return wrap(a &+ b)
+        case .sub: return wrap(a &- b)
+        case .mul: return wrap(a &* b)
+        case .floordiv:
+            if b == 0 { return 0 }
+            if b == -1 { return a == minValue ? a : -a }
+            var q = a / b
+            if (a % b != 0) && ((a < 0) != (b < 0)) { q -= 1 }
+            return q
+        case .mod:
+            if b == 0 || b == -1 { return 0 }
+            var r = a % b
+            if r != 0 && ((r < 0) != (b < 0)) { r += b }
+            return r
+        case .pow:
+            if b < 0 { return a == 1 ? 1 : a == -1 ? (b & 1 == 0 ? 1 : -1) : 0 }
+            var result: Int64 = 1, base = a, e = b
+            while e > 0 {
+                if e & 1 == 1 { result = wrap(result &* base) }
+                base = wrap(base &* base)
+                e >>= 1
+            }
+            return result
+        case .shl:
+            return UInt64(bitPattern: b) < UInt64(bits) ? wrap(a << b) : 0
+        case .shr:
+            return UInt64(bitPattern: b) < UInt64(bits) ? a >> b : (a < 0 ? -1 : 0)
+        case .and: return a & b
+        case .or: return a | b
+        case .xor: return a ^ b
+        case .div: return nil
+        }
+    }
+
+    /// Float binary operation where the result is a single IEEE operation; nil otherwise.
+    public static func float(_ op: BinaryOp, _ a: Double, _ b: Double, _ dtype: DType) -> Double? {
+        let r: Double
+        switch op {
+        case .add: r = a + b
+        case .sub: r = a - b
+        case .mul: r = a * b
+        case .div: r = a / b
+        default: return nil
+        }
+        return dtype == .float32 ? Double(Float(r)) : r
+    }
+
+    /// Comparison of two scalars of the same dtype.
+    public static func compare(_ op: CompareOp, _ a: ScalarValue, _ b: ScalarValue) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return cmp(op, x, y)
+        case (.bool(let x), .bool(let y)): return cmp(op, x ? 1 : 0, y ? 1 : 0)
+        default:
+            let x = a.asDouble, y = b.asDouble
+            switch op {
+            case .lt: return x < y
+            case .le: return x <= y
+            case .eq: return x == y
+            case .ne: return x != y
+            case .ge: return x >= y
+            case .gt: return x > y
+            }
+        }
+    }
+
+    private static func cmp(_ op: CompareOp, _ x: Int64, _ y: Int64) -> Bool {
+        switch op {
+        case .lt: return x < y
+        case .le: return x <= y
+        case .eq: return x == y
+        case .ne: return x != y
+        case .ge: return x >= y
+        case .gt: return x > y
+        }
+    }
+}

@@ -1,0 +1,260 @@
+// TypeSpecializer: AST + the concrete argument signature -> typed IR.
+//
+// In: an `Expr` from JITSyntax and the dtype/rank of every argument. Out: an `IRFunction` in
+// which every value has a dtype and every conversion is an explicit `cast`, or a
+// `DiagnosticError` listing every name, arity and type error found (with "did you mean" notes).
+// Promotion follows NEP 50 (see Promotion.swift). Weak literal subtrees are computed in int64 /
+// float64 and cast where they meet a strong operand; constant folding removes those casts.
+import JITSyntax
+
+/// Specializes expressions for argument signatures.
+public struct TypeSpecializer {
+    private let source: SourceText
+    private let signature: Signature
+    private var builder: IRBuilder
+    private var bag = DiagnosticBag()
+
+    /// A typed value during specialization. `literal` is set for an integer literal (or its
+    /// negation), so a literal that does not fit the type it meets can be reported.
+    private struct Typed {
+        var id: ValueID
+        var type: SemaType
+        var literal: Int64?
+    }
+
+    private init(source: SourceText, signature: Signature) {
+        self.source = source
+        self.signature = signature
+        builder = IRBuilder(parameters: zip(signature.names, signature.types).map {
+            IRParameter(name: $0, dtype: $1.dtype, kind: $1.rank == 0 ? .scalar : .array)
+        })
+    }
+
+    /// The typed IR of `expr` for `signature`; throws `DiagnosticError` on any error.
+    public static func specialize(_ expr: Expr, source: SourceText, signature: Signature) throws -> IRFunction {
+        var s = TypeSpecializer(source: source, signature: signature)
+        let top = s.visit(expr)
+        if s.bag.hasErrors || top == nil {
+            throw DiagnosticError(source: source, diagnostics: s.bag.diagnostics)
+        }
+        let result = s.materialize(top!, to: top!.type.dtype, at: expr.range)
+        return s.builder.finish(result: result)
+    }
+
+    /// The names an expression reads, sorted: the parameters of its compiled form.
+    public static func freeNames(_ expr: Expr) -> [String] {
+        var names = Set<String>()
+        func walk(_ e: Expr) {
+            switch e.kind {
+            case .name(let n) where n != "True" && n != "False": names.insert(n)
+            case .unary(_, let a): walk(a)
+            case .binary(_, let a, let b): walk(a); walk(b)
+            case .call(_, _, let args): args.forEach(walk)
+            default: break
+            }
+        }
+        walk(expr)
+        return names.sorted()
+    }
+
+    // MARK: values
+
+    private mutating func materialize(_ v: Typed, to dtype: DType, at range: SourceRange) -> ValueID {
+        if let lit = v.literal, dtype == .int32, lit < Int64(Int32.min) || lit > Int64(Int32.max) {
+            bag.error("literal_out_of_range", "integer literal \(lit) is out of bounds for int32", at: range)
+        }
+        return builder.cast(v.id, to: dtype)
+    }
+
+    private mutating func typeError(_ id: String, _ message: String, at range: SourceRange,
+                                    notes: [DiagnosticNote] = []) -> Typed? {
+        bag.error(id, message, at: range, notes: notes)
+        return nil
+    }
+
+    private mutating func visit(_ e: Expr) -> Typed? {
+        switch e.kind {
+        case .integer(let v):
+            return Typed(id: builder.constant(.int(v), .int64), type: SemaType(.int64, weak: true), literal: v)
+        case .float(let v):
+            return Typed(id: builder.constant(.float(v), .float64), type: SemaType(.float64, weak: true))
+        case .boolean(let b):
+            return Typed(id: builder.constant(.bool(b), .bool), type: SemaType(.bool))
+        case .imaginary:
+            return typeError("complex_unsupported", "complex numbers are not supported by this version", at: e.range)
+        case .name(let n):
+            return visitName(n, at: e.range)
+        case .unary(let op, let a):
+            guard let v = visit(a) else { return nil }
+            return visitUnary(op, v, at: e.range)
+        case .binary(let op, let a, let b):
+            let l = visit(a), r = visit(b)
+            guard let l, let r else { return nil }
+            return visitBinary(op, l, r, e, a, b)
+        case .call(let name, let nameRange, let args):
+            return visitCall(name, nameRange, args, at: e.range)
+        }
+    }
+
+    private mutating func visitName(_ n: String, at range: SourceRange) -> Typed? {
+        if let index = signature.names.firstIndex(of: n) {
+            let p = builder.parameters[index]
+            return Typed(id: builder.emit(.argument(index), p.dtype), type: SemaType(p.dtype))
+        }
+        if Builtins.lookup(n) != nil {
+            return typeError("function_as_value", "'\(n)' is a function; call it as \(n)(...)", at: range)
+        }
+        var notes: [DiagnosticNote] = []
+        if let s = NameSuggestion.closest(to: n, in: signature.names) { notes.append(DiagnosticNote("did you mean '\(s)'?")) }
+        let known = signature.names.isEmpty ? "no variables are defined" : "variables: \(signature.names.joined(separator: ", "))"
+        notes.append(DiagnosticNote(known))
+        return typeError("unknown_variable", "unknown variable '\(n)'", at: range, notes: notes)
+    }
+
+    private mutating func visitUnary(_ op: UnaryOperator, _ v: Typed, at range: SourceRange) -> Typed? {
+        let t = v.type
+        switch op {
+        case .plus:
+            if t.dtype.isBool { return typeError("bool_unsupported", "unary '+' is not supported for bool", at: range) }
+            return v
+        case .negate:
+            if t.dtype.isBool {
+                return typeError("bool_unsupported", "unary '-' is not supported for bool; use '~'", at: range)
+            }
+            return Typed(id: builder.emit(.unary(.neg, v.id), t.dtype), type: t,
+                         literal: v.literal.map { 0 &- $0 })
+        case .invert:
+            if t.dtype.isFloat {
+                return typeError("float_unsupported", "'~' needs bool or integer operands, not \(t.dtype.rawValue)",
+                                 at: range)
+            }
+            return Typed(id: builder.emit(.unary(.not, v.id), t.dtype), type: t)
+        }
+    }
+
+    private mutating func visitBinary(_ op: BinaryOperator, _ l: Typed, _ r: Typed,
+                                      _ e: Expr, _ a: Expr, _ b: Expr) -> Typed? {
+        let t = Promotion.promote(l.type, r.type)
+        let range = e.range
+        func operands(_ dtype: DType) -> (ValueID, ValueID) {
+            (materialize(l, to: dtype, at: a.range), materialize(r, to: dtype, at: b.range))
+        }
+        let bothTypes = "\(l.type.dtype.rawValue) and \(r.type.dtype.rawValue)"
+        if op.isComparison {
+            let (x, y) = operands(t.dtype)
+            let cmp: CompareOp = [.less: .lt, .lessEqual: .le, .equal: .eq, .notEqual: .ne,
+                                  .greaterEqual: .ge, .greater: .gt][op]!
+            return Typed(id: builder.emit(.compare(cmp, x, y), .bool), type: SemaType(.bool))
+        }
+        switch op {
+        case .add, .multiply:
+            let (x, y) = operands(t.dtype)
+            let bop: BinaryOp = t.dtype.isBool ? (op == .add ? .or : .and) : (op == .add ? .add : .mul)
+            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t)
+        case .subtract:
+            if t.dtype.isBool {
+                return typeError("bool_unsupported", "'-' is not supported for bool operands; use '^'", at: range)
+            }
+            let (x, y) = operands(t.dtype)
+            return Typed(id: builder.emit(.binary(.sub, x, y), t.dtype), type: t)
+        case .divide:
+            let rt = Promotion.floatResult(t)
+            let (x, y) = operands(rt.dtype)
+            return Typed(id: builder.emit(.binary(.div, x, y), rt.dtype), type: rt)
+        case .floorDivide, .modulo, .power, .shiftLeft, .shiftRight:
+            if t.dtype.isBool {
+                return typeError("bool_unsupported", "'\(op.rawValue)' is not supported for bool operands (\(bothTypes))",
+                                 at: range)
+            }
+            if (op == .shiftLeft || op == .shiftRight) && t.dtype.isFloat {
+                return typeError("float_unsupported", "'\(op.rawValue)' needs integer operands, not \(bothTypes)", at: range)
+            }
+            if op == .power, t.dtype.isInteger, let lit = r.literal, lit < 0 {
+                return typeError("negative_integer_power", "integers to negative integer powers are not allowed",
+                                 at: b.range, notes: [DiagnosticNote("write a float exponent, e.g. \(lit).0")])
+            }
+            let (x, y) = operands(t.dtype)
+            let bop: BinaryOp = [.floorDivide: .floordiv, .modulo: .mod, .power: .pow,
+                                 .shiftLeft: .shl, .shiftRight: .shr][op]!
+            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t)
+        case .bitAnd, .bitOr, .bitXor:
+            if t.dtype.isFloat {
+                return typeError("float_unsupported", "'\(op.rawValue)' needs bool or integer operands, not \(bothTypes)",
+                                 at: range)
+            }
+            let (x, y) = operands(t.dtype)
+            let bop: BinaryOp = [.bitAnd: .and, .bitOr: .or, .bitXor: .xor][op]!
+            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t)
+        default:
+            return nil
+        }
+    }
+
+    private mutating func visitCall(_ name: String, _ nameRange: SourceRange, _ args: [Expr],
+                                    at range: SourceRange) -> Typed? {
+        guard let fn = Builtins.lookup(name) else {
+            args.forEach { _ = visit($0) }
+            var notes: [DiagnosticNote] = []
+            if let s = NameSuggestion.closest(to: name, in: Builtins.all.map(\.name)) {
+                notes.append(DiagnosticNote("did you mean '\(s)'?"))
+            }
+            if signature.names.contains(name) {
+                return typeError("not_a_function", "'\(name)' is a variable, not a function", at: nameRange)
+            }
+            return typeError("unknown_function", "unknown function '\(name)'", at: nameRange, notes: notes)
+        }
+        let typed = args.map { visit($0) }
+        guard args.count == fn.arity else {
+            return typeError("wrong_argument_count",
+                             "'\(name)' takes \(fn.arity) argument\(fn.arity == 1 ? "" : "s"), but \(args.count) \(args.count == 1 ? "was" : "were") given",
+                             at: range)
+        }
+        guard typed.allSatisfy({ $0 != nil }) else { return nil }
+        let vs = typed.map { $0! }
+        switch fn.typing {
+        case .floatUnary:
+            let t = Promotion.floatResult(vs[0].type)
+            let x = materialize(vs[0], to: t.dtype, at: args[0].range)
+            return Typed(id: builder.emit(.call(name, [x]), t.dtype), type: t)
+        case .floatBinary:
+            let t = Promotion.floatResult(Promotion.promote(vs[0].type, vs[1].type))
+            let x = materialize(vs[0], to: t.dtype, at: args[0].range)
+            let y = materialize(vs[1], to: t.dtype, at: args[1].range)
+            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+        case .sameUnary:
+            let t = vs[0].type
+            if t.dtype.isBool && !fn.acceptsBool {
+                return typeError("bool_unsupported", "'\(name)' does not accept bool arguments", at: range)
+            }
+            // Rounding is the identity on integers and bools, and so is abs on bools.
+            if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool) { return vs[0] }
+            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t)
+        case .sameBinary:
+            let t = Promotion.promote(vs[0].type, vs[1].type)
+            if t.dtype.isBool && !fn.acceptsBool {
+                return typeError("bool_unsupported", "'\(name)' does not accept bool arguments", at: range)
+            }
+            let x = materialize(vs[0], to: t.dtype, at: args[0].range)
+            let y = materialize(vs[1], to: t.dtype, at: args[1].range)
+            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+        case .predicate:
+            let v = vs[0]
+            if v.type.dtype.isFloat {
+                return Typed(id: builder.emit(.call(name, [v.id]), .bool), type: SemaType(.bool))
+            }
+            // Integers and bools are never NaN or infinite; only negative integers have the sign bit.
+            if name == "signbit" && v.type.dtype.isInteger {
+                let zero = builder.constant(.int(0), v.type.dtype)
+                return Typed(id: builder.emit(.compare(.lt, v.id, zero), .bool), type: SemaType(.bool))
+            }
+            let answer = name == "isfinite"
+            return Typed(id: builder.constant(.bool(answer), .bool), type: SemaType(.bool))
+        case .select:
+            let condition = materialize(vs[0], to: .bool, at: args[0].range)
+            let t = Promotion.promote(vs[1].type, vs[2].type)
+            let x = materialize(vs[1], to: t.dtype, at: args[1].range)
+            let y = materialize(vs[2], to: t.dtype, at: args[2].range)
+            return Typed(id: builder.emit(.select(condition, x, y), t.dtype), type: t)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Binary operators of the expression language, by their source spelling.
+public enum BinaryOperator: String, Hashable, Sendable, CaseIterable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", floorDivide = "//", modulo = "%"
+    case power = "**", shiftLeft = "<<", shiftRight = ">>", bitAnd = "&", bitOr = "|", bitXor = "^"
+    case less = "<", lessEqual = "<=", equal = "==", notEqual = "!=", greaterEqual = ">=", greater = ">"
+
+    /// Whether the operator compares (its result is bool).
+    public var isComparison: Bool {
+        switch self {
+        case .less, .lessEqual, .equal, .notEqual, .greaterEqual, .greater: return true
+        default: return false
+        }
+    }
+}
+
+/// Prefix operators.
+public enum UnaryOperator: String, Hashable, Sendable {
+    case negate = "-", plus = "+", invert = "~"
+}
+
+/// An expression node with the source range it came from. Nodes are values; the tree is
+/// bounded in height by the parser (`Parser.maxDepth`), so recursive walks are safe.
+public indirect enum ExprKind: Hashable, Sendable {
+    case integer(Int64)
+    case float(Double)
+    case imaginary(Double)
+    case boolean(Bool)
+    case name(String)
+    case unary(UnaryOperator, Expr)
+    case binary(BinaryOperator, Expr, Expr)
+    /// A call with the callee's name and its range.
+    case call(name: String, nameRange: SourceRange, arguments: [Expr])
+}
+
+/// An expression and where it is in the source.
+public struct Expr: Hashable, Sendable {
+    public var kind: ExprKind
+    public var range: SourceRange
+    /// Height of the tree below and including this node (a leaf is 1).
+    public let height: Int
+
+    public init(_ kind: ExprKind, _ range: SourceRange) {
+        self.kind = kind
+        self.range = range
+        switch kind {
+        case .integer, .float, .imaginary, .boolean, .name: height = 1
+        case .unary(_, let e): height = e.height + 1
+        case .binary(_, let l, let r): height = max(l.height, r.height) + 1
+        case .call(_, _, let args): height = (args.map(\.height).max() ?? 0) + 1
+        }
+    }
+}
+
+extension Expr: CustomStringConvertible {
+    /// A fully parenthesised rendering, used by parser tests to show structure.
+    public var description: String {
+        switch kind {
+        case .integer(let v): return String(v)
+        case .float(let v): return "\(v)"
+        case .imaginary(let v): return "\(v)j"
+        case .boolean(let b): return b ? "True" : "False"
+        case .name(let n): return n
+        case .unary(let op, let e): return "(\(op.rawValue)\(e))"
+        case .binary(let op, let l, let r): return "(\(l) \(op.rawValue) \(r))"
+        case .call(let name, _, let args): return "\(name)(\(args.map(\.description).joined(separator: ", ")))"
+        }
+    }
+}

@@ -1,0 +1,305 @@
+// Parser: tokens -> `Expr`, by precedence climbing over one table (clox's Pratt table).
+// Python's precedence, lowest first:
+//
+//   expression ::= bitor (compare_op bitor)?        (chained comparisons are rejected)
+//   bitor      ::= bitxor ('|' bitxor)*
+//   bitxor     ::= bitand ('^' bitand)*
+//   bitand     ::= shift ('&' shift)*
+//   shift      ::= arith (('<<' | '>>') arith)*
+//   arith      ::= term (('+' | '-') term)*
+//   term       ::= unary (('*' | '/' | '//' | '%') unary)*
+//   unary      ::= ('-' | '+' | '~') unary | power
+//   power      ::= primary ('**' unary)?            (right-associative; -x**2 is -(x**2))
+//   primary    ::= NUMBER | 'True' | 'False' | NAME | NAME '(' [expression (',' expression)*] ')'
+//                | '(' expression ')'
+//
+// Limits keep hostile input a diagnostic: source length, tree height and node count are capped.
+
+/// Parses one expression and reports every syntax error it can recover from.
+public struct Parser {
+    /// Longest accepted source, in bytes.
+    public static let maxSourceBytes = 100_000
+    /// Highest accepted expression tree (nesting of parentheses, operators and calls).
+    public static let maxDepth = 400
+
+    private let source: SourceText
+    private var tokens: [Token] = []
+    private var index = 0
+    private var bag = DiagnosticBag()
+    private var depth = 0
+
+    private struct TooDeep: Error { var range: SourceRange }
+
+    public init(_ source: SourceText) { self.source = source }
+
+    /// Parses `source` as one expression; throws `DiagnosticError` listing every error.
+    public static func parseExpression(_ source: SourceText) throws -> Expr {
+        var p = Parser(source)
+        return try p.parseWhole()
+    }
+
+    /// Parses the whole source as one expression.
+    public mutating func parseWhole() throws -> Expr {
+        if source.bytes.count > Parser.maxSourceBytes {
+            throw DiagnosticError(source: source, diagnostics: [Diagnostic(
+                "expression_too_long",
+                "expression is \(source.bytes.count) bytes long; the limit is \(Parser.maxSourceBytes)",
+                at: SourceRange(0, 0))])
+        }
+        var lexer = Lexer(source)
+        tokens = lexer.tokenize()
+        if tokens.count == 1 {
+            throw DiagnosticError(source: source, diagnostics: [Diagnostic(
+                "empty_expression", "empty expression", at: SourceRange(0, source.bytes.count))])
+        }
+        var result: Expr
+        do {
+            result = try parseExpressionRule()
+            if current.kind != .endOfInput {
+                bag.error("unexpected_token", "unexpected \(describe(current)) after the end of the expression",
+                          at: current.range)
+            }
+        } catch let e as TooDeep {
+            bag.error("nesting_too_deep", "expression is nested too deeply (the limit is \(Parser.maxDepth) levels)",
+                      at: e.range)
+            result = Expr(.integer(0), e.range)
+        }
+        if bag.hasErrors { throw DiagnosticError(source: source, diagnostics: bag.diagnostics) }
+        return result
+    }
+
+    // MARK: tokens
+
+    private var current: Token { tokens[index] }
+    private mutating func advance() -> Token {
+        let t = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return t
+    }
+
+    private func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .endOfInput: return "end of input"
+        case .integer, .integerOverflow, .float, .imaginary: return "number '\(source.slice(t.range))'"
+        case .name(let n): return "name '\(n)'"
+        case .keyword(let k): return "keyword '\(k)'"
+        case .invalid(let s): return "character '\(s)'"
+        default: return "'\(source.slice(t.range))'"
+        }
+    }
+
+    private mutating func enter(_ range: SourceRange) throws {
+        depth += 1
+        if depth > Parser.maxDepth { throw TooDeep(range: range) }
+    }
+
+    // MARK: binary operators
+
+    /// Binding power of a binary operator token, with Python's levels (higher binds tighter).
+    private func binaryOperator(_ t: Token) -> (BinaryOperator, Int)? {
+        switch t.kind {
+        case .op(let op):
+            switch op {
+            case .bitOr: return (.bitOr, 2)
+            case .bitXor: return (.bitXor, 3)
+            case .bitAnd: return (.bitAnd, 4)
+            case .shiftLeft: return (.shiftLeft, 5)
+            case .shiftRight: return (.shiftRight, 5)
+            case .plus: return (.add, 6)
+            case .minus: return (.subtract, 6)
+            case .times: return (.multiply, 7)
+            case .divide: return (.divide, 7)
+            case .floorDivide: return (.floorDivide, 7)
+            case .modulo: return (.modulo, 7)
+            default: return nil
+            }
+        case .keyword("and"): return (.bitAnd, 4)
+        case .keyword("or"): return (.bitOr, 2)
+        default: return nil
+        }
+    }
+
+    private func comparisonOperator(_ t: Token) -> BinaryOperator? {
+        guard case .op(let op) = t.kind else { return nil }
+        switch op {
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .greaterEqual: return .greaterEqual
+        case .greater: return .greater
+        default: return nil
+        }
+    }
+
+    /// expression ::= bitor (compare_op bitor)?
+    private mutating func parseExpressionRule() throws -> Expr {
+        var left = try parseBinary(minPower: 2)
+        if let op = comparisonOperator(current) {
+            _ = advance()
+            let right = try parseBinary(minPower: 2)
+            left = Expr(.binary(op, left, right), left.range.union(right.range))
+            try checkHeight(left)
+            if let again = comparisonOperator(current) {
+                let t = current
+                bag.error("chained_comparison",
+                          "chained comparisons are not supported; write '(a \(op.rawValue) b) & (b \(again.rawValue) c)'",
+                          at: t.range)
+                _ = advance()
+                _ = try parseBinary(minPower: 2)
+            }
+        }
+        return left
+    }
+
+    /// Precedence climbing for the left-associative levels bitor .. term.
+    private mutating func parseBinary(minPower: Int) throws -> Expr {
+        var left = try parseUnary()
+        while let (op, power) = binaryOperator(current), power >= minPower {
+            let t = advance()
+            if case .keyword(let k) = t.kind {
+                bag.error("python_boolean_operator",
+                          "'\(k)' is not supported; use '\(k == "and" ? "&" : "|")' (and parenthesise comparisons)",
+                          at: t.range)
+            }
+            try enter(t.range)
+            let right = try parseBinary(minPower: power + 1)
+            depth -= 1
+            left = Expr(.binary(op, left, right), left.range.union(right.range))
+            try checkHeight(left)
+        }
+        return left
+    }
+
+    /// Left-associative chains (`x+x+...+x`) grow the tree without recursing in the parser;
+    /// the tree's height is checked too, so later recursive stages stay within the stack.
+    private func checkHeight(_ e: Expr) throws {
+        if e.height > Parser.maxDepth { throw TooDeep(range: e.range) }
+    }
+
+    /// unary ::= ('-' | '+' | '~') unary | power
+    private mutating func parseUnary() throws -> Expr {
+        let t = current
+        var op: UnaryOperator?
+        switch t.kind {
+        case .op(.minus): op = .negate
+        case .op(.plus): op = .plus
+        case .op(.bitNot): op = .invert
+        case .keyword("not"):
+            bag.error("python_boolean_operator", "'not' is not supported; use '~' (and parenthesise comparisons)",
+                      at: t.range)
+            op = .invert
+        default: break
+        }
+        guard let op else { return try parsePower() }
+        _ = advance()
+        try enter(t.range)
+        let operand = try parseUnary()
+        depth -= 1
+        let node = Expr(.unary(op, operand), t.range.union(operand.range))
+        try checkHeight(node)
+        return node
+    }
+
+    /// power ::= primary ('**' unary)?
+    private mutating func parsePower() throws -> Expr {
+        let base = try parsePrimary()
+        guard current.kind == .op(.power) else { return base }
+        let t = advance()
+        try enter(t.range)
+        let exponent = try parseUnary()
+        depth -= 1
+        let node = Expr(.binary(.power, base, exponent), base.range.union(exponent.range))
+        try checkHeight(node)
+        return node
+    }
+
+    /// primary ::= NUMBER | True | False | NAME | NAME '(' args ')' | '(' expression ')'
+    private mutating func parsePrimary() throws -> Expr {
+        let t = current
+        switch t.kind {
+        case .integer(let v):
+            _ = advance()
+            return Expr(.integer(v), t.range)
+        case .integerOverflow:
+            _ = advance()
+            bag.error("integer_literal_too_large", "integer literal does not fit in int64", at: t.range)
+            return Expr(.integer(0), t.range)
+        case .float(let v):
+            _ = advance()
+            return Expr(.float(v), t.range)
+        case .imaginary(let v):
+            _ = advance()
+            return Expr(.imaginary(v), t.range)
+        case .name("True"):
+            _ = advance()
+            return Expr(.boolean(true), t.range)
+        case .name("False"):
+            _ = advance()
+            return Expr(.boolean(false), t.range)
+        case .name(let n):
+            _ = advance()
+            if current.kind == .leftParen { return try parseCall(name: n, nameRange: t.range) }
+            return Expr(.name(n), t.range)
+        case .leftParen:
+            _ = advance()
+            try enter(t.range)
+            let inner = try parseExpressionRule()
+            depth -= 1
+            if current.kind == .rightParen {
+                let close = advance()
+                return Expr(inner.kind, t.range.union(close.range))
+            }
+            bag.error("expected_close_paren",
+                      "expected ')' to close '(' at column \(source.location(of: t.range.lower).column)",
+                      at: current.range)
+            return inner
+        case .keyword(let k):
+            _ = advance()
+            if k == "not" || k == "and" || k == "or" {
+                bag.error("python_boolean_operator", "'\(k)' is not supported; use '\(k == "not" ? "~" : k == "and" ? "&" : "|")'", at: t.range)
+            } else {
+                bag.error("reserved_word", "'\(k)' is a reserved word and cannot be used in an expression", at: t.range)
+            }
+            return Expr(.integer(0), t.range)
+        case .invalid(let s):
+            _ = advance()
+            let shown = s == "\0" ? "NUL byte" : "character '\(s)'"
+            bag.error("invalid_character", "invalid \(shown) in expression", at: t.range)
+            throw DiagnosticError(source: source, diagnostics: bag.diagnostics)
+        case .endOfInput:
+            bag.error("expected_expression", "expected an expression, found end of input", at: t.range)
+            throw DiagnosticError(source: source, diagnostics: bag.diagnostics)
+        default:
+            bag.error("expected_expression", "expected an expression, found \(describe(t))", at: t.range)
+            throw DiagnosticError(source: source, diagnostics: bag.diagnostics)
+        }
+    }
+
+    /// call ::= NAME '(' [expression (',' expression)*] ')'
+    private mutating func parseCall(name: String, nameRange: SourceRange) throws -> Expr {
+        let open = advance()
+        try enter(open.range)
+        defer { depth -= 1 }
+        var args: [Expr] = []
+        if current.kind != .rightParen {
+            while true {
+                args.append(try parseExpressionRule())
+                if current.kind == .comma { _ = advance(); continue }
+                break
+            }
+        }
+        var end = current.range
+        if current.kind == .rightParen {
+            end = advance().range
+        } else {
+            bag.error("expected_close_paren",
+                      "expected ')' to close the call of '\(name)' at column \(source.location(of: open.range.lower).column)",
+                      at: current.range)
+            end = args.last?.range ?? open.range
+        }
+        let node = Expr(.call(name: name, nameRange: nameRange, arguments: args), nameRange.union(end))
+        try checkHeight(node)
+        return node
+    }
+}

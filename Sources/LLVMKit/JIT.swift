@@ -1,0 +1,51 @@
+import CLLVM
+import Foundation
+
+/// An ORC LLJIT for the host. Adding modules and looking up symbols are serialised by a lock
+/// (LLVM-NOTES: concurrent add+lookup in one LLJIT crashed on 14 and 19); calling the compiled
+/// code needs no lock. Process symbols (libm) are visible to JITted code on every version.
+public final class OrcJIT: @unchecked Sendable {
+    private let ref: LLVMOrcLLJITRef
+    private let lock = NSLock()
+
+    public init() throws {
+        try LLVM.initialize()
+        let builder = LLVMOrcCreateLLJITBuilder()
+        var tmb: LLVMOrcJITTargetMachineBuilderRef?
+        if let e = LLVMError.take(LLVMOrcJITTargetMachineBuilderDetectHost(&tmb)) {
+            LLVMOrcDisposeLLJITBuilder(builder)
+            throw e
+        }
+        LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, tmb)
+        var jit: LLVMOrcLLJITRef?
+        if let e = LLVMError.take(LLVMOrcCreateLLJIT(&jit, builder)) { throw e }
+        guard let jit else { throw LLVMError("LLJIT creation returned nothing") }
+        ref = jit
+        var generator: LLVMOrcDefinitionGeneratorRef?
+        let prefix = LLVMOrcLLJITGetGlobalPrefix(jit)
+        if let e = LLVMError.take(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&generator, prefix, nil, nil)) {
+            throw e
+        }
+        LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), generator)
+    }
+
+    deinit { _ = LLVMError.take(LLVMOrcDisposeLLJIT(ref)) }
+
+    /// Adds a module (consuming it) and returns the address of `symbol`, compiling on the way.
+    public func addAndLookup(_ module: Module, symbol: String) throws -> UnsafeRawPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        let tsm = LLVMOrcCreateNewThreadSafeModule(module.consume(), module.context.ref)
+        let dylib = LLVMOrcLLJITGetMainJITDylib(ref)
+        if let e = LLVMError.take(LLVMOrcLLJITAddLLVMIRModule(ref, dylib, tsm)) {
+            LLVMOrcDisposeThreadSafeModule(tsm)
+            throw e
+        }
+        var address: LLVMOrcExecutorAddress = 0
+        if let e = LLVMError.take(LLVMOrcLLJITLookup(ref, &address, symbol)) { throw e }
+        guard let p = UnsafeRawPointer(bitPattern: UInt(address)) else {
+            throw LLVMError("symbol \(symbol) resolved to null")
+        }
+        return p
+    }
+}

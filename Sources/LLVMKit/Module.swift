@@ -1,0 +1,88 @@
+import CLLVM
+
+/// An LLVM context created through ORC, so modules made in it can be handed to the JIT.
+/// One per compilation: contexts are not shared between threads.
+public final class ThreadSafeContext {
+    public let ref: LLVMOrcThreadSafeContextRef
+    /// The underlying `LLVMContextRef` (owned by `self`).
+    public var context: LLVMContextRef { LLVMOrcThreadSafeContextGetContext(ref) }
+
+    public init() { ref = LLVMOrcCreateNewThreadSafeContext() }
+    deinit { LLVMOrcDisposeThreadSafeContext(ref) }
+}
+
+/// An LLVM module. Owns its handle until `consume` hands it on.
+public final class Module {
+    private var handle: LLVMModuleRef?
+    /// The context the module lives in (kept alive with it).
+    public let context: ThreadSafeContext
+
+    public init(name: String, context: ThreadSafeContext) {
+        self.context = context
+        handle = LLVMModuleCreateWithNameInContext(name, context.context)
+    }
+
+    /// The module handle; only valid before `consume`.
+    public var ref: LLVMModuleRef {
+        guard let handle else { preconditionFailure("module used after it was consumed") }
+        return handle
+    }
+
+    /// Gives up ownership of the handle (to the JIT).
+    public func consume() -> LLVMModuleRef {
+        let h = ref
+        handle = nil
+        return h
+    }
+
+    deinit { if let handle { LLVMDisposeModule(handle) } }
+
+    /// The module's textual IR.
+    public var text: String { takeMessage(LLVMPrintModuleToString(ref)) }
+
+    /// Runs LLVM's verifier; returns its message when the module is broken.
+    public func verify() -> String? {
+        var msg: UnsafeMutablePointer<CChar>?
+        let broken = LLVMVerifyModule(ref, LLVMReturnStatusAction, &msg) != 0
+        let text = takeMessage(msg)
+        return broken ? text : nil
+    }
+
+    /// A deep copy in the same context (emission to memory modifies its module).
+    public func clone() -> Module {
+        let m = Module(cloning: LLVMCloneModule(ref), context: context)
+        return m
+    }
+
+    private init(cloning ref: LLVMModuleRef, context: ThreadSafeContext) {
+        self.context = context
+        handle = ref
+    }
+
+    /// Sets triple and data layout from a target machine.
+    public func configure(for machine: TargetMachine) {
+        LLVMSetTarget(ref, machine.triple)
+        let layout = LLVMCreateTargetDataLayout(machine.ref)
+        let text = takeMessage(LLVMCopyStringRepOfTargetData(layout))
+        LLVMSetDataLayout(ref, text)
+        LLVMDisposeTargetData(layout)
+    }
+
+    /// Runs a new-pass-manager pipeline such as `default<O3>` with loop and SLP vectorization.
+    public func runPasses(_ pipeline: String, machine: TargetMachine) throws {
+        let options = LLVMCreatePassBuilderOptions()
+        defer { LLVMDisposePassBuilderOptions(options) }
+        LLVMPassBuilderOptionsSetLoopVectorization(options, 1)
+        LLVMPassBuilderOptionsSetSLPVectorization(options, 1)
+        LLVMPassBuilderOptionsSetLoopInterleaving(options, 1)
+        LLVMPassBuilderOptionsSetLoopUnrolling(options, 1)
+        if let e = LLVMError.take(LLVMRunPasses(ref, pipeline, machine.ref, options)) { throw e }
+    }
+}
+
+/// An IR builder; disposed before its context (it is owned by the lowering that uses it).
+public final class Builder {
+    public let ref: LLVMBuilderRef
+    public init(context: ThreadSafeContext) { ref = LLVMCreateBuilderInContext(context.context) }
+    deinit { LLVMDisposeBuilder(ref) }
+}

@@ -1,0 +1,3 @@
+@_exported import JITRuntime
+@_exported import JITSema
+@_exported import JITSyntax

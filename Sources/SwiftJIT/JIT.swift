@@ -1,0 +1,60 @@
+// SwiftJIT's front door. `JIT.compile` parses an expression once and returns a
+// `CompiledExpression` that specializes itself for each argument signature on first use (like
+// Numba's lazy dispatch) and caches native code per signature. `JIT.evaluate` is the one-shot
+// form of numexpr.evaluate, served from the same caches.
+import Foundation
+import JITRuntime
+import JITSema
+import JITSyntax
+
+/// Entry points for compiling and evaluating expressions.
+public enum JIT {
+    /// Compilation options; part of every cache key.
+    public struct Options: Hashable, Sendable {
+        /// Floating-point freedom (default `relaxed`).
+        public var mathMode: MathMode
+        /// LLVM optimisation level 0...3 (default 3).
+        public var optimizationLevel: Int
+
+        public init(mathMode: MathMode = .relaxed, optimizationLevel: Int = 3) {
+            self.mathMode = mathMode
+            self.optimizationLevel = optimizationLevel
+        }
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var expressions: [ExpressionKey: CompiledExpression] = [:]
+    /// Most distinct expression texts kept; beyond it the cache starts over.
+    public static let expressionCacheLimit = 4096
+
+    private struct ExpressionKey: Hashable {
+        var source: String
+        var options: Options
+    }
+
+    /// Parses `source` and returns its compiled form (from the cache when seen before).
+    /// Syntax errors and calls of unknown functions are reported here; type errors when the
+    /// expression is first called with concrete argument types.
+    public static func compile(_ source: String, options: Options = Options()) throws -> CompiledExpression {
+        let key = ExpressionKey(source: source, options: options)
+        lock.lock()
+        if let e = expressions[key] { lock.unlock(); return e }
+        lock.unlock()
+        let compiled = try CompiledExpression(source: source, options: options)
+        lock.lock()
+        defer { lock.unlock() }
+        if let e = expressions[key] { return e }
+        if expressions.count >= expressionCacheLimit { expressions.removeAll(keepingCapacity: true) }
+        expressions[key] = compiled
+        return compiled
+    }
+
+    /// Evaluates `source` with `arguments` bound by name, like `numexpr.evaluate`.
+    public static func evaluate(_ source: String, _ arguments: [String: any JITArgument] = [:],
+                                out: NDArray? = nil, options: Options = Options()) throws -> NDArray {
+        try compile(source, options: options).call(arguments, out: out)
+    }
+
+    /// Number of LLVM compilations so far in this process (cache misses).
+    public static var llvmCompilations: Int { Engine.shared.llvmCompilations }
+}
