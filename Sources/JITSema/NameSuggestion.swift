@@ -2,8 +2,9 @@
 public enum NameSuggestion {
     /// The closest candidate within a small edit distance, if any.
     public static func closest(to name: String, in candidates: [String]) -> String? {
-        let limit = max(1, min(2, name.count / 3 + 1))
+        let limit = min(2, (name.count + 1) / 3)
         var best: (String, Int)?
+        guard limit > 0 else { return nil }
         for c in candidates.sorted() {
             let d = distance(name, c)
             if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }

@@ -55,7 +55,10 @@ public struct Parser {
         var result: Expr
         do {
             result = try parseExpressionRule()
-            if current.kind != .endOfInput {
+            if case .invalid(let text) = current.kind {
+                bag.error("invalid_character", "invalid \(text == "\0" ? "NUL byte" : "character '\(text)'") in expression",
+                          at: current.range)
+            } else if current.kind != .endOfInput {
                 bag.error("unexpected_token", "unexpected \(describe(current)) after the end of the expression",
                           at: current.range)
             }
