@@ -3,13 +3,12 @@ public enum NameSuggestion {
     /// The closest candidate within a small edit distance, if any.
     public static func closest(to name: String, in candidates: [String]) -> String? {
         let limit = min(2, (name.count + 1) / 3)
-        var best: (String, Int)?
         guard limit > 0 else { return nil }
-        for c in candidates.sorted() {
-            let d = distance(name, c)
-            if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
-        }
-        return best?.0
+        // Closest first; ties go to the longer common prefix, then the shorter name.
+        func prefix(_ c: String) -> Int { zip(name, c).prefix { $0 == $1 }.count }
+        let ranked = candidates.map { (c: $0, d: distance(name, $0)) }.filter { $0.d <= limit }
+            .sorted { ($0.d, -prefix($0.c), $0.c.count, $0.c) < ($1.d, -prefix($1.c), $1.c.count, $1.c) }
+        return ranked.first?.c
     }
 
     /// Levenshtein distance (with adjacent transposition counted as one edit).
