@@ -1,4 +1,32 @@
+// The `swiftjit` command line: eval, ir, asm, functions and bench.
+//
+// Errors never end in a backtrace: JIT errors (expression diagnostics with carets, file and
+// argument problems) print their description to stderr and exit 1; command-line usage errors
+// print argument-parser's message and usage and exit 2; help and version exit 0.
+import ArgumentParser
+import Foundation
 import SwiftJIT
-let f = try JIT.compile(CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "x*(1+x*(1+x))")
-let r = try f(x: [1.0, 2.0, 3.0])
-print(r.doubles)
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+let arguments = ArgumentRewriting.rewrite(Array(CommandLine.arguments.dropFirst()))
+do {
+    var command = try SwiftJITCommand.parseAsRoot(arguments)
+    try command.run()
+} catch let error as JITError {
+    printError(error.description)
+    exit(1)
+} catch let error as UserError {
+    printError("error: \(error.message)")
+    exit(1)
+} catch {
+    let code = SwiftJITCommand.exitCode(for: error)
+    if code == .validationFailure {
+        printError(SwiftJITCommand.fullMessage(for: error))
+        exit(2)
+    }
+    SwiftJITCommand.exit(withError: error)
+}

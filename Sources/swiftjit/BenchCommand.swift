@@ -1,0 +1,191 @@
+// `swiftjit bench`: the reference workloads timed in-process, against a memcpy of the same size
+// as a bandwidth reference, plus the cost of a first compile and of a cached one.
+import ArgumentParser
+import Dispatch
+import Foundation
+import SwiftJIT
+
+/// A fixed-seed generator (xorshift64*) with uniform and normal (Box-Muller) draws.
+struct BenchRandom {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
+    }
+
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Standard normal.
+    mutating func normal() -> Double {
+        let u1 = max(uniform(), 0x1p-53), u2 = uniform()
+        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the reference workloads and compilation.",
+        discussion: """
+            Medians and minima over --repeat timed runs after a warm-up, writing into a
+            preallocated output. GB/s counts the bytes of the array arguments read plus the output
+            written. 'first compile' is JIT.compile plus the first call of a never-seen expression
+            (on 1000 elements); 'cached compile' is JIT.compile of a known text plus the
+            specialization lookup.
+            """)
+
+    @Option(name: .customLong("repeat"), help: "Timed runs per workload.")
+    var repetitions = 20
+
+    @Option(help: "Multiply every workload's size by this factor.")
+    var sizeScale = 1.0
+
+    @Option(help: "Floating-point mode: strict, relaxed or fast.")
+    var math: MathMode = .relaxed
+
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard sizeScale > 0, sizeScale.isFinite, sizeScale <= 64 else {
+            throw ValidationError("--size-scale must be greater than 0 and at most 64")
+        }
+    }
+
+    struct Workload {
+        var name: String
+        var source: String
+        var arguments: [String: any JITArgument]
+        var n: Int
+    }
+
+    func scaled(_ n: Int) -> Int { max(1, Int((Double(n) * sizeScale).rounded())) }
+
+    func run() throws {
+        let options = JIT.Options(mathMode: math)
+        var random = BenchRandom(seed: 20240601)
+
+        let n1 = scaled(300_000)
+        let linspace = (0..<n1).map { n1 == 1 ? -10.0 : -10 + 20 * Double($0) / Double(n1 - 1) }
+        let n2 = scaled(1_000_000)
+        let normal = NDArray((0..<n2).map { _ in random.normal() })
+        let n5 = scaled(1 << 24)
+        let uniform = NDArray((0..<n5).map { _ in random.uniform() })
+        let n7 = scaled(1_000_000)
+        let a7 = NDArray((0..<n7).map { _ in random.normal() })
+        let b7 = NDArray((0..<n7).map { _ in random.normal() })
+        let c7 = NDArray((0..<n7).map { _ in random.normal() })
+
+        let horner = "x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x)))))))"
+        let workloads = [
+            Workload(name: "W1 gaussian", source: "A*exp(-(x-x0)**2/(2*w**2))",
+                     arguments: ["A": 1.0, "x0": 0.0, "w": 1.0, "x": NDArray(linspace)], n: n1),
+            Workload(name: "W2 polynomial", source: "x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8",
+                     arguments: ["x": normal], n: n2),
+            Workload(name: "W2 Horner", source: horner, arguments: ["x": normal], n: n2),
+            Workload(name: "W5 1+A+A**2+A**3", source: "1 + A + A**2 + A**3", arguments: ["A": uniform], n: n5),
+            Workload(name: "W7 b**2-4*a*c", source: "b**2 - 4*a*c", arguments: ["a": a7, "b": b7, "c": c7], n: n7),
+        ]
+
+        print("swiftjit bench: repeat \(repetitions), size scale \(sizeScale), math \(math.rawValue)")
+        print(row("workload", "n", "median ms", "min ms", "GB/s"))
+
+        // Bandwidth reference: y = x for 1M float64 (8 MB read + 8 MB written).
+        let nCopy = scaled(1_000_000)
+        let source = NDArray((0..<nCopy).map(Double.init))
+        let destination = NDArray(zeros: .float64, shape: [nCopy])
+        let copyBytes = nCopy * 8
+        let copyTimes = measure {
+            destination.baseAddress.copyMemory(from: source.baseAddress, byteCount: copyBytes)
+        }
+        report("copy y = x (memcpy)", nCopy, copyTimes, bytes: 2 * copyBytes)
+
+        for w in workloads {
+            let f = try JIT.compile(w.source, options: options)
+            let first = try f.call(w.arguments, out: nil)  // compiles
+            let out = NDArray(zeros: first.dtype, shape: first.shape)
+            var bytes = out.count * out.dtype.size
+            for value in w.arguments.values {
+                if let a = value as? NDArray { bytes += a.count * a.dtype.size }
+            }
+            var failure: Error?
+            let times = measure {
+                do { _ = try f.call(w.arguments, out: out) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            report(w.name, w.n, times, bytes: bytes)
+        }
+
+        // Compilation: a new text each time, so neither cache can serve it.
+        print("")
+        print(row("compilation", "", "median ms", "min ms", ""))
+        let small = NDArray((0..<1000).map { Double($0) / 1000 })
+        let compileRuns = max(3, min(repetitions, 20))
+        var firstTimes: [Double] = []
+        let stamp = UInt32.random(in: 0...UInt32.max)
+        for k in 0..<compileRuns {
+            let text = "x*(1+x*(1+x*(1+x))) * \(k + 2) + \(stamp)"
+            let start = DispatchTime.now().uptimeNanoseconds
+            let f = try JIT.compile(text, options: options)
+            _ = try f.call(["x": small], out: nil)
+            firstTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        print(row("first compile + call", "", ms(median(firstTimes)), ms(firstTimes.min() ?? 0), ""))
+
+        // Cached: the same text again and the specialization lookup, averaged over a batch.
+        let known = try JIT.compile(horner, options: options)
+        let types = [ArgumentType(dtype: .float64, rank: 1)]
+        _ = try known.specialization(for: types)
+        let batch = 1000
+        var lookupFailure: Error?
+        let cachedTimes = measure {
+            do {
+                for _ in 0..<batch {
+                    let f = try JIT.compile(horner, options: options)
+                    _ = try f.specialization(for: types)
+                }
+            } catch { lookupFailure = error }
+        }.map { $0 / Double(batch) }
+        if let lookupFailure { throw lookupFailure }
+        print(row("cached compile", "", String(format: "%.5f", median(cachedTimes)),
+                  String(format: "%.5f", cachedTimes.min() ?? 0), ""))
+        print("LLVM compilations in this run: \(JIT.llvmCompilations)")
+    }
+
+    /// Times `body` `repetitions` times after two warm-up runs; milliseconds.
+    func measure(_ body: () -> Void) -> [Double] {
+        body()
+        body()
+        var times: [Double] = []
+        times.reserveCapacity(repetitions)
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times
+    }
+
+    func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    func ms(_ x: Double) -> String { String(format: "%.3f", x) }
+
+    func report(_ name: String, _ n: Int, _ times: [Double], bytes: Int) {
+        let med = median(times)
+        let gbps = med > 0 ? Double(bytes) / (med * 1e-3) / 1e9 : 0
+        print(row(name, String(n), ms(med), ms(times.min() ?? 0), String(format: "%.2f", gbps)))
+    }
+
+    func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> String {
+        func left(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+        func right(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
+        return left(a, 24) + right(b, 10) + right(c, 12) + right(d, 10) + right(e, 8)
+    }
+}

@@ -1,0 +1,239 @@
+// Subcommands: eval, ir, asm, functions (bench is in BenchCommand.swift).
+import ArgumentParser
+import Foundation
+import SwiftJIT
+
+/// A failure that is the user's but not a usage error (exit code 1).
+struct UserError: Error {
+    var message: String
+}
+
+extension MathMode: ExpressibleByArgument {}
+
+struct SwiftJITCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftjit",
+        abstract: "Compile and run numexpr-style expressions with LLVM.",
+        subcommands: [Eval.self, IR.self, Asm.self, Functions.self, Bench.self])
+}
+
+/// The expression (positional, `--expr` or `--expr-file`) and the math mode.
+struct ExpressionOptions: ParsableArguments {
+    @Argument(help: "The expression, e.g. 'a*exp(-x**2)'. May begin with '-'.")
+    var expression: String?
+
+    // Set by ArgumentRewriting for expressions that begin with '-'.
+    @Option(name: .customLong("expr"), help: .hidden)
+    var expressionOption: String?
+
+    @Option(name: .customLong("expr-file"), help: ArgumentHelp("Read the expression from a file.", valueName: "path"))
+    var expressionFile: String?
+
+    @Option(help: "Floating-point mode: strict, relaxed or fast.")
+    var math: MathMode = .relaxed
+
+    func validate() throws {
+        let given = [expression != nil, expressionOption != nil, expressionFile != nil].filter { $0 }.count
+        if given == 0 { throw ValidationError("Missing expression (give EXPR or --expr-file PATH).") }
+        if given > 1 { throw ValidationError("Give the expression once: either EXPR or --expr-file PATH.") }
+    }
+
+    /// The expression text.
+    func source() throws -> String {
+        if let path = expressionFile {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw JITError.file("cannot read expression file '\(path)': no such file")
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw JITError.file("cannot read expression file '\(path)'")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw JITError.file("expression file '\(path)' is not UTF-8 text")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return expression ?? expressionOption ?? ""
+    }
+
+    func compile() throws -> CompiledExpression {
+        try JIT.compile(try source(), options: JIT.Options(mathMode: math))
+    }
+}
+
+/// Parses `NAME=VALUE`, checking NAME is an identifier.
+func splitBinding(_ text: String, option: String, valueName: String) throws -> (String, String) {
+    guard let eq = text.firstIndex(of: "=") else {
+        throw ValidationError("\(option) '\(text)' must have the form NAME=\(valueName)")
+    }
+    let name = String(text[..<eq]), value = String(text[text.index(after: eq)...])
+    guard let first = name.first, first.isLetter || first == "_",
+          name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.allSatisfy(\.isASCII) else {
+        throw ValidationError("\(option) '\(text)': '\(name)' is not a variable name")
+    }
+    guard !value.isEmpty else { throw ValidationError("\(option) '\(text)' has no \(valueName) after '='") }
+    return (name, value)
+}
+
+/// Checks the NAME=VALUE syntax while parsing, so errors come with the subcommand's usage.
+func checkBindings(_ bindings: [String], option: String, valueName: String) throws {
+    var seen = Set<String>()
+    for binding in bindings {
+        let name = try splitBinding(binding, option: option, valueName: valueName).0
+        guard seen.insert(name).inserted else { throw ValidationError("\(option): '\(name)' is given twice") }
+    }
+}
+
+/// `--var NAME=PATH.npy` options, read.
+func readVariables(_ bindings: [String]) throws -> [(String, NDArray)] {
+    var seen = Set<String>()
+    var result: [(String, NDArray)] = []
+    for binding in bindings {
+        let (name, path) = try splitBinding(binding, option: "--var", valueName: "PATH.npy")
+        guard seen.insert(name).inserted else { throw ValidationError("--var: '\(name)' is given twice") }
+        result.append((name, try NPY.read(path: path)))
+    }
+    return result
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate an expression over .npy files.",
+        discussion: """
+            Examples:
+              swiftjit eval 'a*x + b' --var a=a.npy --var x=x.npy --var b=b.npy --out y.npy
+              swiftjit eval -x**2 --var x=x.npy
+            Without --out the result is printed. A scalar result is written as a 0-d array.
+            """)
+
+    @OptionGroup var expression: ExpressionOptions
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Bind a variable to a .npy file.", valueName: "NAME=PATH.npy"))
+    var variables: [String] = []
+
+    @Option(help: ArgumentHelp("Write the result to a .npy file instead of printing it.", valueName: "path"))
+    var out: String?
+
+    func validate() throws { try checkBindings(variables, option: "--var", valueName: "PATH.npy") }
+
+    func run() throws {
+        let inputs = try readVariables(variables)
+        let f = try expression.compile()
+        var arguments: [String: any JITArgument] = [:]
+        for (name, array) in inputs { arguments[name] = array }
+        let missing = f.parameterNames.filter { arguments[$0] == nil }
+        if !missing.isEmpty {
+            throw UserError(message: "no value for \(missing.map { "'\($0)'" }.joined(separator: ", ")); give \(missing.map { "--var \($0)=PATH.npy" }.joined(separator: " "))")
+        }
+        let result = try f.call(arguments, out: nil)
+        if let out {
+            try NPY.write(result, to: out)
+        } else {
+            print(ArrayFormatter.format(result))
+        }
+    }
+}
+
+/// `--var` files and `--type` declarations, as argument types.
+struct SignatureOptions: ParsableArguments {
+    @Option(name: .customLong("var"), help: ArgumentHelp("Take a variable's type from a .npy file.", valueName: "NAME=PATH.npy"))
+    var variables: [String] = []
+
+    @Option(name: .customLong("type"), help: ArgumentHelp("Declare a variable's type: f64, f64[], i32[,], bool[] ...", valueName: "NAME=TYPE"))
+    var types: [String] = []
+
+    func validate() throws {
+        try checkBindings(variables, option: "--var", valueName: "PATH.npy")
+        try checkBindings(types, option: "--type", valueName: "TYPE")
+        var seen = Set<String>()
+        for binding in variables + types {
+            let (name, value) = try splitBinding(binding, option: "--var", valueName: "PATH.npy")
+            guard seen.insert(name).inserted else { throw ValidationError("'\(name)' is given twice") }
+            if types.contains(binding), ArgumentType(parsing: value) == nil {
+                throw ValidationError("--type '\(binding)': '\(value)' is not a type (examples: f64, f64[], i32[,], bool[])")
+            }
+        }
+    }
+
+    func argumentTypes() throws -> [String: ArgumentType] {
+        var result: [String: ArgumentType] = [:]
+        for (name, array) in try readVariables(variables) {
+            result[name] = ArgumentType(dtype: array.dtype, rank: array.rank)
+        }
+        for binding in types {
+            let (name, text) = try splitBinding(binding, option: "--type", valueName: "TYPE")
+            guard result[name] == nil else { throw ValidationError("'\(name)' is given twice") }
+            guard let type = ArgumentType(parsing: text) else {
+                throw ValidationError("--type '\(binding)': '\(text)' is not a type (examples: f64, f64[], i32[,], bool[])")
+            }
+            result[name] = type
+        }
+        return result
+    }
+}
+
+/// Checks that `types` names exactly the parameters of `f`, and orders them.
+func signature(of f: CompiledExpression, _ types: [String: ArgumentType]) throws -> Signature {
+    let missing = f.parameterNames.filter { types[$0] == nil }
+    if !missing.isEmpty {
+        throw UserError(message: "no type for \(missing.map { "'\($0)'" }.joined(separator: ", ")); give --var NAME=PATH.npy or --type NAME=f64[]")
+    }
+    let extra = Set(types.keys).subtracting(f.parameterNames).sorted()
+    if !extra.isEmpty {
+        throw UserError(message: "unexpected variable \(extra.map { "'\($0)'" }.joined(separator: ", ")); the expression reads \(f.parameterNames.isEmpty ? "no variables" : f.parameterNames.joined(separator: ", "))")
+    }
+    return Signature(f.parameterNames.compactMap { name in types[name].map { (name, $0) } })
+}
+
+struct IR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ir",
+        abstract: "Print the optimised LLVM IR (or typed IR) of an expression for given argument types.")
+
+    @OptionGroup var expression: ExpressionOptions
+    @OptionGroup var signatureOptions: SignatureOptions
+
+    @Flag(help: "Print the typed IR after SwiftJIT's passes instead of LLVM IR.")
+    var typed = false
+
+    func run() throws {
+        let types = try signatureOptions.argumentTypes()
+        let f = try expression.compile()
+        let sig = try signature(of: f, types)
+        if typed {
+            let text = try f.typedIR(sig).description
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        } else {
+            print(try f.llvmIR(types), terminator: "")
+        }
+    }
+}
+
+struct Asm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "asm",
+        abstract: "Print the host assembly of an expression for given argument types.")
+
+    @OptionGroup var expression: ExpressionOptions
+    @OptionGroup var signatureOptions: SignatureOptions
+
+    func run() throws {
+        let types = try signatureOptions.argumentTypes()
+        let f = try expression.compile()
+        _ = try signature(of: f, types)
+        print(try f.assembly(types), terminator: "")
+    }
+}
+
+struct Functions: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the builtin functions.")
+
+    func run() throws {
+        let width = Builtins.all.map(\.name.count).max() ?? 0
+        print("name".padding(toLength: width, withPad: " ", startingAt: 0) + "  arity  summary")
+        for b in Builtins.all {
+            let arity = String(b.arity)
+            print(b.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                  + String(repeating: " ", count: max(0, 5 - arity.count)) + arity + "  " + b.summary)
+        }
+    }
+}

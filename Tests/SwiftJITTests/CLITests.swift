@@ -1,0 +1,160 @@
+// The `swiftjit` executable, run as a child process over temporary .npy files.
+import Foundation
+import XCTest
+import JITRuntime
+
+final class CLITests: XCTestCase {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The built `swiftjit`: $SWIFTJIT_EXECUTABLE, else next to the test bundle (SwiftPM puts
+    /// products and the .xctest in the same build directory).
+    func executable() throws -> URL {
+        var candidates: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["SWIFTJIT_EXECUTABLE"], !env.isEmpty {
+            candidates.append(URL(fileURLWithPath: env))
+        }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("swiftjit"))
+        for bundle in [Bundle.main, Bundle(for: CLITests.self)] {
+            candidates.append(bundle.bundleURL.appendingPathComponent("swiftjit"))
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftjit"))
+        }
+        // macOS: .../debug/SwiftJITPackageTests.xctest/Contents/MacOS/SwiftJITPackageTests
+        candidates.append(testBinary.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("swiftjit"))
+        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return url
+            }
+        }
+        throw XCTSkip("swiftjit executable not found; looked at \(candidates.map(\.path))")
+    }
+
+    func run(_ arguments: [String], in directory: URL) throws -> Run {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let outURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+        let errURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        return Run(status: process.terminationStatus,
+                   stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                   stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clitests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testEvalWritesOut() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.0, 2.0, 3.0]), to: dir.appendingPathComponent("a.npy").path)
+        try NPY.write(NDArray([0.5, 0.25, -1.0]), to: dir.appendingPathComponent("b.npy").path)
+        let r = try run(["eval", "a*2 + b", "--var", "a=a.npy", "--var", "b=b.npy", "--out", "y.npy"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let y = try NPY.read(path: dir.appendingPathComponent("y.npy").path)
+        XCTAssertEqual(y.shape, [3])
+        XCTAssertEqual(y.doubles, [2.5, 4.25, 5.0])
+
+        // Printed when there is no --out.
+        let printed = try run(["eval", "a*2 + b", "--var", "a=a.npy", "--var", "b=b.npy"], in: dir)
+        XCTAssertEqual(printed.status, 0, printed.stderr)
+        XCTAssertEqual(printed.stdout, "array([2.5 , 4.25, 5.  ])\n")
+
+        // Scalar results are written as 0-d arrays.
+        try NPY.write(NDArray(scalar: 2.0), to: dir.appendingPathComponent("s.npy").path)
+        let scalar = try run(["eval", "s**3", "--var", "s=s.npy", "--out", "s3.npy"], in: dir)
+        XCTAssertEqual(scalar.status, 0, scalar.stderr)
+        let s3 = try NPY.read(path: dir.appendingPathComponent("s3.npy").path)
+        XCTAssertEqual(s3.shape, [])
+        XCTAssertEqual(s3.element(0), .float(8))
+    }
+
+    func testLeadingDashExpression() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.0, 2.0, 3.0]), to: dir.appendingPathComponent("x.npy").path)
+        for args in [["eval", "-x**2", "--var", "x=x.npy", "--out", "y.npy"],
+                     ["eval", "--var", "x=x.npy", "-x**2", "--out", "y.npy"],
+                     ["eval", "--var", "x=x.npy", "--out", "y.npy", "--", "-x**2"]] {
+            let r = try run(args, in: dir)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+            XCTAssertEqual(try NPY.read(path: dir.appendingPathComponent("y.npy").path).doubles, [-1, -4, -9], "\(args)")
+        }
+        // From a file, verbatim.
+        try "-x + 1\n".write(to: dir.appendingPathComponent("e.txt"), atomically: true, encoding: .utf8)
+        let r = try run(["eval", "--expr-file", "e.txt", "--var", "x=x.npy"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "array([ 0., -1., -2.])\n")
+    }
+
+    func testExpressionErrorShowsCaret() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.0, 2.0]), to: dir.appendingPathComponent("x.npy").path)
+        let r = try run(["eval", "x +* 2", "--var", "x=x.npy"], in: dir)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("^"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("x +* 2"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
+        XCTAssertEqual(r.stdout, "")
+    }
+
+    func testBadArguments() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.0, 2.0]), to: dir.appendingPathComponent("x.npy").path)
+
+        let noEquals = try run(["eval", "x", "--var", "x.npy"], in: dir)
+        XCTAssertEqual(noEquals.status, 2)
+        XCTAssertTrue(noEquals.stderr.contains("NAME=PATH.npy"), noEquals.stderr)
+
+        let missing = try run(["eval", "x", "--var", "x=nope.npy"], in: dir)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("nope.npy") && missing.stderr.contains("no such file"), missing.stderr)
+
+        try Data("not numpy".utf8).write(to: dir.appendingPathComponent("bad.npy"))
+        let bad = try run(["eval", "x", "--var", "x=bad.npy"], in: dir)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("magic"), bad.stderr)
+
+        let math = try run(["eval", "x", "--var", "x=x.npy", "--math", "sloppy"], in: dir)
+        XCTAssertEqual(math.status, 2)
+        XCTAssertTrue(math.stderr.contains("sloppy"), math.stderr)
+
+        let unbound = try run(["eval", "x + y", "--var", "x=x.npy"], in: dir)
+        XCTAssertEqual(unbound.status, 1)
+        XCTAssertTrue(unbound.stderr.contains("'y'"), unbound.stderr)
+    }
+
+    func testIRAndFunctions() throws {
+        let dir = try temporaryDirectory()
+        let ir = try run(["ir", "-x*2", "--type", "x=f64[]"], in: dir)
+        XCTAssertEqual(ir.status, 0, ir.stderr)
+        XCTAssertTrue(ir.stdout.contains("define"), ir.stdout)
+        let typed = try run(["ir", "--typed", "x*2", "--type", "x=f64[]"], in: dir)
+        XCTAssertEqual(typed.status, 0, typed.stderr)
+        XCTAssertFalse(typed.stdout.isEmpty)
+        let functions = try run(["functions"], in: dir)
+        XCTAssertEqual(functions.status, 0, functions.stderr)
+        XCTAssertTrue(functions.stdout.contains("sin"), functions.stdout)
+    }
+}
