@@ -8,9 +8,11 @@ extension Emitter {
         let t = inst.type
         switch inst.op {
         case .argument(let n):
-            let p = LLVMGetParam(fn, UInt32(3 + n))!
-            guard f.parameters[n].kind == .array, let index else { return p }
-            var idx: LLVMValueRef? = index
+            let slot = UInt32(parameterSlots[n])
+            let p = LLVMGetParam(fn, slot)!
+            guard f.parameters[n].kind.isArray, let index else { return p }
+            var idx: LLVMValueRef? = f.parameters[n].kind == .strided
+                ? LLVMBuildMul(b, index, LLVMGetParam(fn, slot + 1), "si") : index
             let addr = LLVMBuildInBoundsGEP2(b, memoryType(t), p, &idx, 1, "a")
             let load = LLVMBuildLoad2(b, memoryType(t), addr, f.parameters[n].name)!
             LLVMSetAlignment(load, UInt32(t.size))

@@ -3,10 +3,13 @@
 // In: an `IRFunction` (JITSema), `LoweringOptions`, a `TargetMachine`. Out: a `LoweredModule`
 // whose exported symbol has the C ABI
 //
-//     void entry(int64_t begin, int64_t end, void *const *args, void *out)
+//     void entry(int64_t begin, int64_t end, void *const *args, const int64_t *strides, void *out)
 //
-// `args[k]` points at parameter k's data (its first element for arrays, the value for scalars);
-// the loop writes `out[i]` for i in begin..<end, so callers can split the range across threads.
+// This is the innermost loop of an n-dimensional iteration: `args[k]` points at parameter k's
+// element 0 of the current row (the value itself for scalar parameters), `strides[k]` is its
+// element stride along the row (read only for `strided` parameters), `strides[nparams]` the
+// output's. The loop writes out[i*stride] for i in begin..<end, so callers can split a row
+// across threads; outer dimensions are walked by the runtime.
 // `entry` unpacks the pointers and calls an internal, always-inlined body whose array pointers
 // are `noalias`, so the vectorizer needs no runtime alias checks: callers pass outputs that are
 // disjoint from the inputs or identical to one of them (same index read before write).
@@ -54,6 +57,8 @@ final class Emitter {
     var values: [LLVMValueRef?]
     /// How often each value is used (for contraction of single-use products).
     let useCounts: [Int]
+    /// Index of each IR parameter's first LLVM parameter in the body function.
+    var parameterSlots: [Int] = []
 
     init(function: IRFunction, module: Module, options: LoweringOptions, machine: TargetMachine) {
         f = function
@@ -126,21 +131,31 @@ final class Emitter {
 
     func emitEntry(symbol: String) {
         let body = emitBody(name: symbol + ".body")
-        let (entry, _) = function(symbol, voidType, [i64, i64, sj_pointer_to(bytePointer), bytePointer])
+        let (entry, _) = function(symbol, voidType, [i64, i64, sj_pointer_to(bytePointer), sj_pointer_to(i64), bytePointer])
         setTargetAttributes(entry)
         let block = LLVMAppendBasicBlockInContext(ctx, entry, "entry")
         LLVMPositionBuilderAtEnd(b, block)
-        let argsArray = LLVMGetParam(entry, 2)!
+        let argsArray = LLVMGetParam(entry, 2)!, stridesArray = LLVMGetParam(entry, 3)!
+        func stride(_ k: Int) -> LLVMValueRef {
+            var index = LLVMConstInt(i64, UInt64(k), 0)
+            let slot = LLVMBuildInBoundsGEP2(b, i64, stridesArray, &index, 1, "sslot")
+            return LLVMBuildLoad2(b, i64, slot, "stride")!
+        }
         var callArgs: [LLVMValueRef?] = [LLVMGetParam(entry, 0), LLVMGetParam(entry, 1),
-                                         LLVMBuildBitCast(b, LLVMGetParam(entry, 3), sj_pointer_to(memoryType(f.resultType)), "out")]
+                                         LLVMBuildBitCast(b, LLVMGetParam(entry, 4), sj_pointer_to(memoryType(f.resultType)), "out")]
+        if f.resultKind == .strided { callArgs.append(stride(f.parameters.count)) }
         for (k, p) in f.parameters.enumerated() {
             var index = LLVMConstInt(i64, UInt64(k), 0)
             let slot = LLVMBuildInBoundsGEP2(b, bytePointer, argsArray, &index, 1, "slot")
             let raw = LLVMBuildLoad2(b, bytePointer, slot, "arg.\(p.name)")!
             let typed = LLVMBuildBitCast(b, raw, sj_pointer_to(memoryType(p.dtype)), "p.\(p.name)")!
-            if p.kind == .array {
+            switch p.kind {
+            case .contiguous:
                 callArgs.append(typed)
-            } else {
+            case .strided:
+                callArgs.append(typed)
+                callArgs.append(stride(k))
+            case .scalar:
                 let load = LLVMBuildLoad2(b, memoryType(p.dtype), typed, p.name)!
                 callArgs.append(fromMemory(load, p.dtype))
             }
@@ -149,17 +164,31 @@ final class Emitter {
         LLVMBuildRetVoid(b)
     }
 
-    /// body(begin, end, out*, arrays*..., scalars...): the loop itself.
+    /// body(begin, end, out*, [out stride], per parameter: pointer [+ stride] or value): the loop.
     func emitBody(name: String) -> (LLVMValueRef, LLVMTypeRef) {
         var params: [LLVMTypeRef] = [i64, i64, sj_pointer_to(memoryType(f.resultType))]
+        var pointerSlots: [Int] = [2]
+        if f.resultKind == .strided { params.append(i64) }
+        parameterSlots = []
         for p in f.parameters {
-            params.append(p.kind == .array ? sj_pointer_to(memoryType(p.dtype)) : valueType(p.dtype))
+            parameterSlots.append(params.count)
+            switch p.kind {
+            case .contiguous:
+                pointerSlots.append(params.count)
+                params.append(sj_pointer_to(memoryType(p.dtype)))
+            case .strided:
+                pointerSlots.append(params.count)
+                params.append(sj_pointer_to(memoryType(p.dtype)))
+                params.append(i64)
+            case .scalar:
+                params.append(valueType(p.dtype))
+            }
         }
         let (fn, type) = function(name, voidType, params)
         LLVMSetLinkage(fn, LLVMInternalLinkage)
         setTargetAttributes(fn)
         addAttribute(fn, "alwaysinline")
-        for k in 2..<params.count where k == 2 || f.parameters[k - 3].kind == .array {
+        for k in pointerSlots {
             addAttribute(fn, "noalias", index: LLVMAttributeIndex(k + 1))
             addAttribute(fn, "nocapture", index: LLVMAttributeIndex(k + 1))
         }
@@ -184,7 +213,7 @@ final class Emitter {
             values[k] = emitInLoop(ValueID(k), inst, index: i, fn: fn)
         }
         let result = values[Int(f.result.index)]!
-        var idx: LLVMValueRef? = i
+        var idx: LLVMValueRef? = f.resultKind == .strided ? LLVMBuildMul(b, i, LLVMGetParam(fn, 3), "oi") : i
         let dst = LLVMBuildInBoundsGEP2(b, memoryType(f.resultType), out, &idx, 1, "dst")
         let store = LLVMBuildStore(b, toMemory(result, f.resultType), dst)
         LLVMSetAlignment(store, UInt32(f.resultType.size))
@@ -206,7 +235,7 @@ final class Emitter {
         var inv = Array(repeating: false, count: f.instructions.count)
         for (i, inst) in f.instructions.enumerated() {
             if case .argument(let n) = inst.op {
-                inv[i] = f.parameters[n].kind == .scalar
+                inv[i] = !f.parameters[n].kind.isArray
             } else {
                 inv[i] = inst.op.operands.allSatisfy { inv[Int($0.index)] }
             }

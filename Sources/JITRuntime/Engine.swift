@@ -9,7 +9,7 @@ import JITSema
 import LLVMKit
 
 /// The C ABI of every compiled elementwise function (see IRGen).
-public typealias KernelEntry = @convention(c) (Int64, Int64, UnsafePointer<UnsafeMutableRawPointer?>?, UnsafeMutableRawPointer?) -> Void
+public typealias KernelEntry = @convention(c) (Int64, Int64, UnsafePointer<UnsafeMutableRawPointer?>?, UnsafePointer<Int64>?, UnsafeMutableRawPointer?) -> Void
 
 /// Native code for one typed function.
 public final class CompiledKernel: @unchecked Sendable {

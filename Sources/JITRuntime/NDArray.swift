@@ -159,12 +159,46 @@ public struct NDArray: @unchecked Sendable {
     /// The elements as Double, in row-major order.
     public var doubles: [Double] { toArray(Double.self) }
 
-    /// A contiguous copy (itself when already contiguous and starting at its storage).
-    public func contiguous() -> NDArray {
-        if isContiguous { return self }
+    /// A contiguous array with the same elements (itself when already contiguous).
+    public func contiguous() -> NDArray { isContiguous ? self : copy() }
+
+    /// A new contiguous copy of the elements, in row-major order.
+    public func copy() -> NDArray {
         let copy = NDArray(zeros: dtype, shape: shape)
+        if isContiguous {
+            copy.baseAddress.copyMemory(from: baseAddress, byteCount: count * dtype.size)
+            return copy
+        }
         for i in 0..<count { copy.setElement(i, element(i)) }
         return copy
+    }
+
+    /// A view of the same memory with dimensions reordered (`transposed()` reverses them).
+    public func transposed(_ axes: [Int]? = nil) -> NDArray {
+        let order = axes ?? Array((0..<rank).reversed())
+        precondition(order.sorted() == Array(0..<rank), "axes \(order) do not permute \(rank) dimensions")
+        return NDArray(dtype: dtype, shape: order.map { shape[$0] }, strides: order.map { strides[$0] },
+                       storage: storage, offset: offset)
+    }
+
+    /// A view of elements `range` with `step` along `axis` (negative steps walk backwards).
+    public func sliced(axis: Int = 0, _ range: Range<Int>? = nil, step: Int = 1) -> NDArray {
+        precondition(step != 0, "step must not be 0")
+        let r = range ?? 0..<shape[axis]
+        precondition(r.lowerBound >= 0 && r.upperBound <= shape[axis], "range \(r) outside 0..<\(shape[axis])")
+        let n = r.isEmpty ? 0 : (r.count + abs(step) - 1) / abs(step)
+        let first = step > 0 ? r.lowerBound : r.upperBound - 1
+        var newShape = shape, newStrides = strides
+        newShape[axis] = n
+        newStrides[axis] = strides[axis] * step
+        return NDArray(dtype: dtype, shape: newShape, strides: newStrides, storage: storage,
+                       offset: offset + (n == 0 ? 0 : first * strides[axis]))
+    }
+
+    /// A view with a new shape over the same contiguous elements.
+    public func reshaped(_ newShape: [Int]) -> NDArray {
+        precondition(isContiguous && newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        return NDArray(dtype: dtype, shape: newShape, storage: storage, offset: offset)
     }
 
     /// Writes element `flat` (row-major) of a contiguous array.

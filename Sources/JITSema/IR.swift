@@ -86,9 +86,14 @@ public struct IRInstruction: Hashable, Sendable {
     }
 }
 
-/// Whether a parameter is an array (read at each element) or a scalar (read once).
+/// How a parameter is read in the innermost loop: once per call (`scalar`: true scalars and
+/// array dimensions broadcast along the loop), at consecutive elements (`contiguous`), or with a
+/// run-time element stride (`strided`: slices with steps, transposes, reversed views).
 public enum ParameterKind: String, Hashable, Sendable {
-    case array, scalar
+    case scalar, contiguous, strided
+
+    /// Whether the parameter is read per element.
+    public var isArray: Bool { self != .scalar }
 }
 
 /// A parameter of the function: a name, its dtype and kind.
@@ -108,11 +113,15 @@ public struct IRFunction: Hashable, Sendable {
     public var parameters: [IRParameter]
     public var instructions: [IRInstruction]
     public var result: ValueID
+    /// How the result is written: `contiguous`, or `strided` (an `out=` view with a step).
+    public var resultKind: ParameterKind
 
-    public init(parameters: [IRParameter], instructions: [IRInstruction], result: ValueID) {
+    public init(parameters: [IRParameter], instructions: [IRInstruction], result: ValueID,
+                resultKind: ParameterKind = .contiguous) {
         self.parameters = parameters
         self.instructions = instructions
         self.result = result
+        self.resultKind = resultKind
     }
 
     /// The instruction that defines `id`.
@@ -122,5 +131,5 @@ public struct IRFunction: Hashable, Sendable {
     public var resultType: DType { self[result].type }
 
     /// Whether any parameter is an array (else the result is a scalar).
-    public var hasArrayParameter: Bool { parameters.contains { $0.kind == .array } }
+    public var hasArrayParameter: Bool { parameters.contains { $0.kind.isArray } }
 }

@@ -32,7 +32,7 @@ public struct IRBuilder {
     }
 
     /// The finished function returning `result`.
-    public func finish(result: ValueID) -> IRFunction {
-        IRFunction(parameters: parameters, instructions: instructions, result: result)
+    public func finish(result: ValueID, resultKind: ParameterKind = .contiguous) -> IRFunction {
+        IRFunction(parameters: parameters, instructions: instructions, result: result, resultKind: resultKind)
     }
 }

@@ -8,8 +8,10 @@
 ///     }
 extension IRFunction: CustomStringConvertible {
     public var description: String {
-        let params = parameters.map { "\($0.name): \($0.dtype.shortName)\($0.kind == .array ? "[]" : "")" }
-        var out = "func(\(params.joined(separator: ", "))) -> \(resultType.shortName)\(hasArrayParameter ? "[]" : "") {\n"
+        func suffix(_ k: ParameterKind) -> String { k == .scalar ? "" : k == .contiguous ? "[]" : "[::s]" }
+        let params = parameters.map { "\($0.name): \($0.dtype.shortName)\(suffix($0.kind))" }
+        let resultSuffix = hasArrayParameter || resultKind == .strided ? suffix(resultKind) : ""
+        var out = "func(\(params.joined(separator: ", "))) -> \(resultType.shortName)\(resultSuffix) {\n"
         for (i, inst) in instructions.enumerated() {
             out += "  %\(i) = \(IRFunction.text(inst.op, parameters)) : \(inst.type.shortName)\n"
         }

@@ -18,6 +18,9 @@ public struct ArgumentType: Hashable, Sendable, CustomStringConvertible {
     /// A contiguous 1-d array of `dtype`.
     public static func array(_ dtype: DType, rank: Int = 1) -> ArgumentType { ArgumentType(dtype: dtype, rank: rank) }
 
+    /// How specialization reads it in the inner loop.
+    public var parameterKind: ParameterKind { rank == 0 ? .scalar : contiguous ? .contiguous : .strided }
+
     /// `f64` for scalars, `f64[]` / `f64[,]` for arrays, with `!c` marking non-contiguous ones.
     public var description: String {
         if rank == 0 { return dtype.shortName }

@@ -26,19 +26,29 @@ public struct TypeSpecializer {
         self.source = source
         self.signature = signature
         builder = IRBuilder(parameters: zip(signature.names, signature.types).map {
-            IRParameter(name: $0, dtype: $1.dtype, kind: $1.rank == 0 ? .scalar : .array)
+            IRParameter(name: $0, dtype: $1.dtype, kind: $1.parameterKind)
         })
     }
 
     /// The typed IR of `expr` for `signature`; throws `DiagnosticError` on any error.
-    public static func specialize(_ expr: Expr, source: SourceText, signature: Signature) throws -> IRFunction {
+    /// `output` is the type of an `out=` array when there is one: the result is cast to its dtype
+    /// (the caller has checked the casting rule) and written with its layout.
+    public static func specialize(_ expr: Expr, source: SourceText, signature: Signature,
+                                  output: ArgumentType? = nil) throws -> IRFunction {
         var s = TypeSpecializer(source: source, signature: signature)
         let top = s.visit(expr)
         if s.bag.hasErrors || top == nil {
             throw DiagnosticError(source: source, diagnostics: s.bag.diagnostics)
         }
-        let result = s.materialize(top!, to: top!.type.dtype, at: expr.range)
-        return s.builder.finish(result: result)
+        var result = s.materialize(top!, to: top!.type.dtype, at: expr.range)
+        if let output { result = s.builder.cast(result, to: output.dtype) }
+        let kind: ParameterKind = output.map { $0.rank > 0 && !$0.contiguous ? .strided : .contiguous } ?? .contiguous
+        return s.builder.finish(result: result, resultKind: kind)
+    }
+
+    /// The result dtype of `expr` for `signature` without building IR for later stages.
+    public static func resultType(_ expr: Expr, source: SourceText, signature: Signature) throws -> DType {
+        try specialize(expr, source: source, signature: signature).resultType
     }
 
     /// The names an expression reads, sorted: the parameters of its compiled form.

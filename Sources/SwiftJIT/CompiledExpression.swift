@@ -31,7 +31,7 @@ public final class CompiledExpression: @unchecked Sendable {
     let sourceText: SourceText
     let expr: Expr
     private let lock = NSLock()
-    private var specializations: [[ArgumentType]: Specialization] = [:]
+    private var specializations: [Key: Specialization] = [:]
 
     init(source: String, options: JIT.Options) throws {
         self.source = source
@@ -61,20 +61,40 @@ public final class CompiledExpression: @unchecked Sendable {
 
     // MARK: specialization
 
-    /// The specialization for argument types in parameter order, built on first request.
-    public func specialization(for types: [ArgumentType]) throws -> Specialization {
+    private struct Key: Hashable {
+        var arguments: [ArgumentType]
+        var output: ArgumentType?
+    }
+
+    /// The specialization for argument types in parameter order (and an `out=` type), built on
+    /// first request.
+    public func specialization(for types: [ArgumentType], output: ArgumentType? = nil) throws -> Specialization {
+        let key = Key(arguments: types, output: output)
         lock.lock()
-        if let s = specializations[types] { lock.unlock(); return s }
+        if let s = specializations[key] { lock.unlock(); return s }
         lock.unlock()
         let signature = Signature(Array(zip(parameterNames, types)))
-        let typed = try typedIR(signature)
-        let lowering = options.lowering
-        let kernel = try Engine.shared.kernel(for: typed, options: lowering)
+        let typed = try typedIR(signature, output: output)
+        let kernel = try Engine.shared.kernel(for: typed, options: options.lowering)
         let s = Specialization(signature: signature, function: typed, kernel: kernel)
         lock.lock()
-        specializations[types] = s
+        specializations[key] = s
         lock.unlock()
         return s
+    }
+
+    /// The result dtype for argument types, from type specialization alone (no LLVM work).
+    public func resultType(for types: [ArgumentType]) throws -> DType {
+        let key = Key(arguments: types, output: nil)
+        lock.lock()
+        if let s = specializations[key] { lock.unlock(); return s.resultType }
+        lock.unlock()
+        do {
+            return try TypeSpecializer.resultType(expr, source: sourceText,
+                                                  signature: Signature(Array(zip(parameterNames, types))))
+        } catch let d as DiagnosticError {
+            throw JITError.diagnostics(d)
+        }
     }
 
     /// The specialization for named argument types (eager compilation).
@@ -83,11 +103,11 @@ public final class CompiledExpression: @unchecked Sendable {
     }
 
     /// Typed IR after the passes, for a signature.
-    public func typedIR(_ signature: Signature, printAfter: Set<String> = [],
+    public func typedIR(_ signature: Signature, output: ArgumentType? = nil, printAfter: Set<String> = [],
                         log: (String, IRFunction) -> Void = { _, _ in }) throws -> IRFunction {
         let raw: IRFunction
         do {
-            raw = try TypeSpecializer.specialize(expr, source: sourceText, signature: signature)
+            raw = try TypeSpecializer.specialize(expr, source: sourceText, signature: signature, output: output)
         } catch let d as DiagnosticError {
             throw JITError.diagnostics(d)
         }
@@ -127,21 +147,30 @@ public final class CompiledExpression: @unchecked Sendable {
 
     // MARK: calling
 
-    /// Evaluates with arguments bound by name; writes into `out` when given, else returns a new
-    /// array (0-d when every argument is a scalar).
-    public func call(_ arguments: [String: any JITArgument], out: NDArray? = nil) throws -> NDArray {
+    /// Evaluates with arguments bound by name, broadcasting them as NumPy does; writes into `out`
+    /// when given (its dtype reached from the result's under `casting`, default `safe` as in
+    /// numexpr), else returns a new array (0-d when every argument is a scalar).
+    public func call(_ arguments: [String: any JITArgument], out: NDArray? = nil,
+                     casting: Casting = .safe) throws -> NDArray {
         try checkNames(Set(arguments.keys))
         let ordered = parameterNames.map { arguments[$0]! }
         var views: [ArgumentView] = []
         views.reserveCapacity(ordered.count)
-        return try withViews(ordered, 0, &views) { try self.run($0, out: out) }
+        return try withViews(ordered, 0, &views) { try self.run($0, out: out, casting: casting) }
     }
 
-    /// `f(x: xs, y: 2.0)`; an `out:` label names the output array unless `out` is a variable.
+    /// `f(x: xs, y: 2.0)`; an `out:` label names the output array unless `out` is a variable,
+    /// and a `casting:` label (a `Casting`) sets the casting rule for it.
     public func dynamicallyCall(withKeywordArguments pairs: KeyValuePairs<String, any JITArgument>) throws -> NDArray {
         var arguments: [String: any JITArgument] = [:]
         var out: NDArray?
+        var casting = Casting.safe
         for (name, value) in pairs {
+            if name == "casting" && !parameterNames.contains("casting") {
+                guard let c = value as? Casting else { throw JITError.argument("'casting' must be a Casting") }
+                casting = c
+                continue
+            }
             if name == "out" && !parameterNames.contains("out") {
                 guard let array = value as? NDArray else { throw JITError.argument("'out' must be an NDArray") }
                 out = array
@@ -151,7 +180,7 @@ public final class CompiledExpression: @unchecked Sendable {
             if arguments[name] != nil { throw JITError.argument("argument '\(name)' given twice") }
             arguments[name] = value
         }
-        return try call(arguments, out: out)
+        return try call(arguments, out: out, casting: casting)
     }
 
     private func withViews<R>(_ args: [any JITArgument], _ i: Int, _ views: inout [ArgumentView],
@@ -166,55 +195,74 @@ public final class CompiledExpression: @unchecked Sendable {
         return r
     }
 
-    private func run(_ views: [ArgumentView], out: NDArray?) throws -> NDArray {
-        // Shapes: every array argument must have the same shape (broadcasting is issue 3).
-        var shape: [Int]? = nil
-        var shapeOwner = ""
-        for (name, v) in zip(parameterNames, views) where !v.shape.isEmpty {
-            if let s = shape, s != v.shape {
-                throw JITError.argument("shapes \(fmt(s)) of '\(shapeOwner)' and \(fmt(v.shape)) of '\(name)' differ")
-            }
-            shape = v.shape
-            shapeOwner = name
+    /// The specialization key of each argument: how the compiled row loop reads it. Stride 0
+    /// along the row (a scalar, or a broadcast dimension) reads it once; stride 1 is contiguous.
+    /// A row of one element reads arrays as contiguous whatever their stride, so small and
+    /// large calls share code.
+    static func parameterTypes(_ views: [ArgumentView], _ plan: IterationPlan) -> [ArgumentType] {
+        zip(views, plan.innerStrides).map { v, s in
+            if plan.innerCount <= 1 { return ArgumentType(dtype: v.dtype, rank: v.shape.isEmpty ? 0 : 1) }
+            return ArgumentType(dtype: v.dtype, rank: s == 0 ? 0 : 1, contiguous: s == 1)
         }
-        let types = views.map { ArgumentType(dtype: $0.dtype, rank: $0.shape.count) }
-        let spec = try specialization(for: types)
-        let resultShape = shape ?? []
-        let result: NDArray
+    }
+
+    private func run(_ views: [ArgumentView], out: NDArray?, casting: Casting) throws -> NDArray {
+        // Broadcast every argument (and out, which must already have the broadcast shape).
+        let named = zip(parameterNames, views).map { (name: $0, shape: $1.shape) }
+        let shape: [Int]
+        switch Broadcast.shape(named) {
+        case .success(let s): shape = s
+        case .failure(let e): throw e
+        }
+        var strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
+        // The inner (innermost, after merging) layout of each argument decides its parameter kind.
+        let outStrides = out.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
+            ?? NDArray.rowMajorStrides(shape)
+        var plan = IterationPlan(shape: shape, strides: strides + [outStrides])
+        var types = CompiledExpression.parameterTypes(views, plan)
+        var outType: ArgumentType?
         if let out {
-            guard out.dtype == spec.resultType else {
-                throw JITError.argument("out has dtype \(out.dtype.rawValue), but '\(source)' gives \(spec.resultType.rawValue)")
+            guard out.shape == shape else {
+                throw JITError.argument("out has shape \(Broadcast.format(out.shape)), but the result has shape \(Broadcast.format(shape))")
             }
-            guard out.shape == resultShape else {
-                throw JITError.argument("out has shape \(fmt(out.shape)), but the result has shape \(fmt(resultShape))")
+            let natural = try resultType(for: types)
+            guard casting.allows(natural, out.dtype) else {
+                throw JITError.argument("cannot cast the result from \(natural.rawValue) to out's \(out.dtype.rawValue) with casting='\(casting.rawValue)'")
             }
-            guard out.isContiguous else { throw JITError.argument("out must be contiguous") }
-            try checkOverlap(out, views)
-            result = out
-        } else {
-            result = NDArray(zeros: spec.resultType, shape: resultShape)
+            outType = ArgumentType(dtype: out.dtype, rank: 1, contiguous: plan.innerStrides.last == 1 || plan.innerCount <= 1)
         }
-        let n = Int64(resultShape.reduce(1, *))
-        var pointers: [UnsafeMutableRawPointer?] = views.map { $0.pointer }
-        pointers.withUnsafeMutableBufferPointer { buf in
-            spec.kernel.entry(0, n, buf.baseAddress, result.baseAddress)
+        // An input that overlaps out without being read at exactly the place it is written is
+        // copied first, so the result is as if every input had been read before any write.
+        var pointers = views.map(\.pointer)
+        var keep: [NDArray] = []
+        if let out {
+            let outView = ArgumentView(dtype: out.dtype, shape: out.shape, strides: out.strides, pointer: out.baseAddress)
+            let (olo, ohi) = outView.byteSpan
+            for (k, v) in views.enumerated() where !v.shape.isEmpty {
+                let (lo, hi) = v.byteSpan
+                guard lo < ohi && olo < hi else { continue }
+                let same = v.pointer == out.baseAddress && v.dtype.size == out.dtype.size && strides[k] == outStrides
+                if same { continue }
+                let copy = NDArray(dtype: v.dtype, shape: v.shape, strides: v.strides,
+                                   storage: ArrayStorage(borrowing: v.pointer, byteCount: 0)).copy()
+                keep.append(copy)
+                pointers[k] = copy.baseAddress
+                strides[k] = Broadcast.strides(copy.shape, copy.strides, in: shape)
+            }
+            if !keep.isEmpty {
+                plan = IterationPlan(shape: shape, strides: strides + [outStrides])
+                types = CompiledExpression.parameterTypes(views, plan)
+            }
+        }
+        let spec = try specialization(for: types, output: outType)
+        let result = out ?? NDArray(zeros: spec.resultType, shape: shape)
+        let operands = (0..<views.count).map {
+            LaunchOperand(pointer: pointers[$0], itemSize: views[$0].dtype.size, strides: strides[$0])
+        } + [LaunchOperand(pointer: result.baseAddress, itemSize: result.dtype.size, strides: outStrides)]
+        withExtendedLifetime(keep) {
+            Launch.run(spec.kernel, plan: plan, operands: operands)
         }
         return result
-    }
-
-    /// `out` may be an input itself (elementwise in place) or disjoint from it, not a shifted overlap.
-    private func checkOverlap(_ out: NDArray, _ views: [ArgumentView]) throws {
-        let lo = out.baseAddress, hi = out.baseAddress + out.count * out.dtype.size
-        for (name, v) in zip(parameterNames, views) where !v.shape.isEmpty {
-            let vlo = v.pointer, vhi = v.pointer + v.byteCount
-            if vlo < hi && lo < vhi && !(vlo == lo && v.dtype.size == out.dtype.size) {
-                throw JITError.argument("out overlaps argument '\(name)' without being the same array")
-            }
-        }
-    }
-
-    private func fmt(_ s: [Int]) -> String {
-        s.count == 1 ? "(\(s[0]),)" : "(" + s.map(String.init).joined(separator: ", ") + ")"
     }
 }
 

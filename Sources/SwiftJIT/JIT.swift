@@ -51,8 +51,9 @@ public enum JIT {
 
     /// Evaluates `source` with `arguments` bound by name, like `numexpr.evaluate`.
     public static func evaluate(_ source: String, _ arguments: [String: any JITArgument] = [:],
-                                out: NDArray? = nil, options: Options = Options()) throws -> NDArray {
-        try compile(source, options: options).call(arguments, out: out)
+                                out: NDArray? = nil, casting: Casting = .safe,
+                                options: Options = Options()) throws -> NDArray {
+        try compile(source, options: options).call(arguments, out: out, casting: casting)
     }
 
     /// Number of LLVM compilations so far in this process (cache misses).

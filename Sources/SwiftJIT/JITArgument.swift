@@ -7,11 +7,30 @@ import JITSema
 public struct ArgumentView {
     public var dtype: DType
     public var shape: [Int]
+    /// Element strides (row-major for Swift arrays; any, even negative, for NDArray views).
+    public var strides: [Int]
+    /// Element 0.
     public var pointer: UnsafeMutableRawPointer
-    /// Bytes the argument spans, for overlap checks.
-    public var byteCount: Int
-    /// The array, when the argument is one (for strided inputs, which are made contiguous).
+    /// The array, when the argument is an NDArray (kept alive during the call).
     public var array: NDArray?
+
+    public init(dtype: DType, shape: [Int], strides: [Int], pointer: UnsafeMutableRawPointer, array: NDArray? = nil) {
+        self.dtype = dtype
+        self.shape = shape
+        self.strides = strides
+        self.pointer = pointer
+        self.array = array
+    }
+
+    /// The lowest and highest byte the view touches, for overlap checks.
+    public var byteSpan: (lo: UnsafeMutableRawPointer, hi: UnsafeMutableRawPointer) {
+        var lo = 0, hi = 0
+        for (extent, stride) in zip(shape, strides) where extent > 0 {
+            if stride < 0 { lo += (extent - 1) * stride } else { hi += (extent - 1) * stride }
+        }
+        if shape.contains(0) { return (pointer, pointer) }
+        return (pointer + lo * dtype.size, pointer + (hi + 1) * dtype.size)
+    }
 }
 
 /// A value that can be passed to a compiled expression.
@@ -24,11 +43,8 @@ nonisolated(unsafe) private let emptyBuffer = UnsafeMutableRawPointer.allocate(b
 
 extension NDArray: JITArgument {
     public func withArgumentView<R>(_ body: (ArgumentView) throws -> R) throws -> R {
-        // Strided views are read through a contiguous copy until strided loops land (issue 3).
-        let a = contiguous()
-        return try withExtendedLifetime(a) {
-            try body(ArgumentView(dtype: a.dtype, shape: a.shape, pointer: a.baseAddress,
-                                  byteCount: a.count * a.dtype.size, array: a))
+        try withExtendedLifetime(self) {
+            try body(ArgumentView(dtype: dtype, shape: shape, strides: strides, pointer: baseAddress, array: self))
         }
     }
 }
@@ -37,9 +53,15 @@ extension Array: JITArgument where Element: NDArrayElement {
     public func withArgumentView<R>(_ body: (ArgumentView) throws -> R) throws -> R {
         try withUnsafeBufferPointer { buf in
             let p = buf.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? emptyBuffer
-            return try body(ArgumentView(dtype: Element.dtype, shape: [buf.count], pointer: p,
-                                         byteCount: buf.count * MemoryLayout<Element>.stride, array: nil))
+            return try body(ArgumentView(dtype: Element.dtype, shape: [buf.count], strides: [1], pointer: p))
         }
+    }
+}
+
+/// `casting:` in a dynamic call (`f(x: xs, out: o, casting: .unsafe)`); not an array argument.
+extension Casting: JITArgument {
+    public func withArgumentView<R>(_ body: (ArgumentView) throws -> R) throws -> R {
+        throw JITError.argument("a casting rule is not an argument value")
     }
 }
 
@@ -50,8 +72,7 @@ extension JITScalar {
     public func withArgumentView<R>(_ body: (ArgumentView) throws -> R) throws -> R {
         var copy = self
         return try withUnsafeMutableBytes(of: &copy) { raw in
-            try body(ArgumentView(dtype: Self.dtype, shape: [], pointer: raw.baseAddress!,
-                                  byteCount: raw.count, array: nil))
+            try body(ArgumentView(dtype: Self.dtype, shape: [], strides: [], pointer: raw.baseAddress!))
         }
     }
 }

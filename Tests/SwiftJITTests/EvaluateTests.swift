@@ -127,16 +127,13 @@ final class EvaluateTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("unexpected argument 'z'"), "\(e)")
         }
         XCTAssertThrowsError(try f(x: [1.0, 2.0], y: [1.0, 2.0, 3.0])) { e in
-            XCTAssertEqual("\(e)", "error: shapes (2,) of 'x' and (3,) of 'y' differ")
+            XCTAssertEqual("\(e)", "error: operands could not be broadcast together: 'x' has shape (2,) and 'y' has shape (3,)")
         }
         XCTAssertThrowsError(try f(x: [1.0], y: [1.0], out: NDArray(zeros: .float32, shape: [1]))) { e in
-            XCTAssertTrue("\(e)".contains("out has dtype float32"), "\(e)")
+            XCTAssertEqual("\(e)", "error: cannot cast the result from float64 to out's float32 with casting='safe'")
         }
-        let shifted = NDArray(zeros: .float64, shape: [4])
-        let view = NDArray(dtype: .float64, shape: [3], storage: shifted.storage, offset: 1)
-        let head = NDArray(dtype: .float64, shape: [3], storage: shifted.storage, offset: 0)
-        XCTAssertThrowsError(try f(x: head, y: head, out: view)) { e in
-            XCTAssertTrue("\(e)".contains("overlaps"), "\(e)")
+        XCTAssertThrowsError(try f(x: [1.0], y: [1.0], out: NDArray(zeros: .float64, shape: [2]))) { e in
+            XCTAssertEqual("\(e)", "error: out has shape (2,), but the result has shape (1,)")
         }
     }
 
