@@ -66,7 +66,9 @@ extension Emitter {
         case .mul: result = LLVMBuildFMul(b, x, y, "fmul")!
         case .div: result = LLVMBuildFDiv(b, x, y, "fdiv")!
         case .pow:
-            result = intrinsic("llvm.pow", overloads: [valueType(t)], [x, y], ret: valueType(t))
+            let call = intrinsic("llvm.pow", overloads: [valueType(t)], [x, y], ret: valueType(t))
+            fastMath.applyToPow(call, for: id)
+            return call
         case .mod, .floordiv:
             return floatFloorDivMod(op, id, x, y, t)
         case .shl, .shr, .and, .or, .xor:

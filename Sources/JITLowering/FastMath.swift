@@ -49,6 +49,15 @@ struct FastMath {
         if f != 0 { _ = sj_set_fast_math_flags(inst, f) }
     }
 
+    /// Flags for a `pow` call: in relaxed mode without approximation or reassociation, which
+    /// would let LLVM turn pow(x, float(n)) into repeated multiplication (powi), off by tens of
+    /// ULP for large n.
+    func applyToPow(_ inst: LLVMValueRef, for value: ValueID) {
+        var f = flags(for: value)
+        if mode == .relaxed { f &= ~UInt32(SJ_FMF_APPROX_FUNC | SJ_FMF_ALLOW_REASSOC) }
+        if f != 0 { _ = sj_set_fast_math_flags(inst, f) }
+    }
+
     /// Function attributes carrying the mode where instruction flags are not available.
     func functionAttributes() -> [(String, String)] {
         guard mode == .fast, sj_has_instruction_fmf() == 0 else { return [] }

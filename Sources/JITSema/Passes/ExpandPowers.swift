@@ -3,8 +3,10 @@
 ///
 /// - Integer types: any constant 0 <= n <= 64, by repeated squaring (exact, wrapping).
 /// - Floats, strict mode: n in -2...4 (each result within 2 ULP of a correctly rounded pow).
-/// - Floats, relaxed and fast: integral |n| <= 16 and half-integral |n| <= 16.5 via `sqrt`;
-///   `-inf` keeps pow's answer through a select, so infinity semantics are kept.
+/// - Floats, every mode: `x**0.5` is `sqrt(x)`, as NumPy computes it (so -0.0 gives -0.0 and
+///   -inf gives NaN, unlike C's pow).
+/// - Floats, relaxed and fast: integral |n| <= 16 and other half-integral |n| <= 16.5 via `sqrt`;
+///   `-inf` and `-0.0` keep pow's answers through selects, so infinity semantics are kept.
 public func expandPowers(_ f: IRFunction, _ options: PassOptions) -> IRFunction {
     rewrite(f) { b, inst in
         guard case .binary(.pow, let base, let e) = inst.op, case .constant(let c) = b[e].op else {
@@ -21,10 +23,15 @@ public func expandPowers(_ f: IRFunction, _ options: PassOptions) -> IRFunction 
             let p = power(&b, base, abs(n), t)
             if n >= 0 { return p }
             return b.emit(.binary(.div, b.constant(.float(1), t), p), t)
+        case .float(0.5):
+            return b.emit(.call("sqrt", [base]), t)
         case .float(let x) where options.mathMode != .strict && (x - 0.5) == (x - 0.5).rounded() && abs(x) <= 16.5:
             // x = k + 1/2: sqrt(base) * base**k, or its reciprocal for negative exponents.
             let k = Int(abs(x) - 0.5)
-            let root = b.emit(.call("sqrt", [base]), t)
+            // pow(-0.0, negative) is +inf: read -0.0 as +0.0 so the reciprocal's sign is right.
+            let zero = b.constant(.float(0), t)
+            let unsignedBase = x < 0 ? b.emit(.select(b.emit(.compare(.eq, base, zero), .bool), zero, base), t) : base
+            let root = b.emit(.call("sqrt", [unsignedBase]), t)
             var p = k == 0 ? root : b.emit(.binary(.mul, power(&b, base, k, t), root), t)
             if x < 0 { p = b.emit(.binary(.div, b.constant(.float(1), t), p), t) }
             // pow(-inf, k + 1/2) is +inf (or +0 for negative exponents); sqrt(-inf) would be NaN.
