@@ -192,6 +192,10 @@ final class Emitter {
             addAttribute(fn, "noalias", index: LLVMAttributeIndex(k + 1))
             addAttribute(fn, "nocapture", index: LLVMAttributeIndex(k + 1))
         }
+        if let op = f.reduction {
+            emitReductionLoops(fn, op)
+            return (fn, type)
+        }
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
         let loop = LLVMAppendBasicBlockInContext(ctx, fn, "loop")
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")

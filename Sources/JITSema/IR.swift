@@ -108,6 +108,20 @@ public struct IRParameter: Hashable, Sendable {
     }
 }
 
+/// A reduction over the elements of a function's result.
+public enum ReductionOp: String, Hashable, Sendable, CaseIterable {
+    case sum, prod, min, max
+
+    /// The dtype a reduction of `t` accumulates and returns (NumPy: integer and bool sums and
+    /// products give int64; min and max keep the type).
+    public func accumulator(for t: DType) -> DType {
+        switch self {
+        case .sum, .prod: return t.isFloat ? t : .int64
+        case .min, .max: return t
+        }
+    }
+}
+
 /// A typed, elementwise function: parameters, instructions in dependency order, one result.
 public struct IRFunction: Hashable, Sendable {
     public var parameters: [IRParameter]
@@ -115,13 +129,22 @@ public struct IRFunction: Hashable, Sendable {
     public var result: ValueID
     /// How the result is written: `contiguous`, or `strided` (an `out=` view with a step).
     public var resultKind: ParameterKind
+    /// When set, the function reduces its per-element results instead of storing them.
+    public var reduction: ReductionOp?
 
     public init(parameters: [IRParameter], instructions: [IRInstruction], result: ValueID,
-                resultKind: ParameterKind = .contiguous) {
+                resultKind: ParameterKind = .contiguous, reduction: ReductionOp? = nil) {
         self.parameters = parameters
         self.instructions = instructions
         self.result = result
         self.resultKind = resultKind
+        self.reduction = reduction
+    }
+
+    /// The same function shape (parameters, result layout, reduction) with new instructions.
+    public func with(instructions: [IRInstruction], result: ValueID) -> IRFunction {
+        IRFunction(parameters: parameters, instructions: instructions, result: result, resultKind: resultKind,
+                   reduction: reduction)
     }
 
     /// The instruction that defines `id`.

@@ -15,7 +15,7 @@ extension IRFunction: CustomStringConvertible {
         for (i, inst) in instructions.enumerated() {
             out += "  %\(i) = \(IRFunction.text(inst.op, parameters)) : \(inst.type.shortName)\n"
         }
-        out += "  ret \(result)\n}\n"
+        out += reduction.map { "  reduce \($0.rawValue) \(result)\n}\n" } ?? "  ret \(result)\n}\n"
         return out
     }
 

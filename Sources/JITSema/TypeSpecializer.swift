@@ -34,7 +34,7 @@ public struct TypeSpecializer {
     /// `output` is the type of an `out=` array when there is one: the result is cast to its dtype
     /// (the caller has checked the casting rule) and written with its layout.
     public static func specialize(_ expr: Expr, source: SourceText, signature: Signature,
-                                  output: ArgumentType? = nil) throws -> IRFunction {
+                                  output: ArgumentType? = nil, reduction: ReductionOp? = nil) throws -> IRFunction {
         var s = TypeSpecializer(source: source, signature: signature)
         let top = s.visit(expr)
         if s.bag.hasErrors || top == nil {
@@ -42,8 +42,11 @@ public struct TypeSpecializer {
         }
         var result = s.materialize(top!, to: top!.type.dtype, at: expr.range)
         if let output { result = s.builder.cast(result, to: output.dtype) }
+        if let reduction { result = s.builder.cast(result, to: reduction.accumulator(for: s.builder[result].type)) }
         let kind: ParameterKind = output.map { $0.rank > 0 && !$0.contiguous ? .strided : .contiguous } ?? .contiguous
-        return s.builder.finish(result: result, resultKind: kind)
+        var f = s.builder.finish(result: result, resultKind: kind)
+        f.reduction = reduction
+        return f
     }
 
     /// The result dtype of `expr` for `signature` without building IR for later stages.
@@ -60,6 +63,7 @@ public struct TypeSpecializer {
             case .unary(_, let a): walk(a)
             case .binary(_, let a, let b): walk(a); walk(b)
             case .call(_, _, let args): args.forEach(walk)
+            case .keyword(_, let v): walk(v)
             default: break
             }
         }
@@ -92,6 +96,11 @@ public struct TypeSpecializer {
             return Typed(id: builder.constant(.bool(b), .bool), type: SemaType(.bool))
         case .imaginary:
             return typeError("complex_unsupported", "complex numbers are not supported by this version", at: e.range)
+        case .none:
+            return typeError("none_value", "'None' is only allowed as axis=None in a reduction", at: e.range)
+        case .keyword(let name, _):
+            return typeError("unexpected_keyword", "keyword argument '\(name)=' is only allowed in sum, prod, min and max",
+                             at: e.range)
         case .name(let n):
             return visitName(n, at: e.range)
         case .unary(let op, let a):

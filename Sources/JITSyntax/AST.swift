@@ -30,6 +30,10 @@ public indirect enum ExprKind: Hashable, Sendable {
     case binary(BinaryOperator, Expr, Expr)
     /// A call with the callee's name and its range.
     case call(name: String, nameRange: SourceRange, arguments: [Expr])
+    /// `name=value` inside a call's argument list (`sum(x, axis=1)`).
+    case keyword(name: String, value: Expr)
+    /// Python's `None` (only meaningful as `axis=None`).
+    case none
 }
 
 /// An expression and where it is in the source.
@@ -43,7 +47,8 @@ public struct Expr: Hashable, Sendable {
         self.kind = kind
         self.range = range
         switch kind {
-        case .integer, .float, .imaginary, .boolean, .name: height = 1
+        case .integer, .float, .imaginary, .boolean, .name, .none: height = 1
+        case .keyword(_, let v): height = v.height + 1
         case .unary(_, let e): height = e.height + 1
         case .binary(_, let l, let r): height = max(l.height, r.height) + 1
         case .call(_, _, let args): height = (args.map(\.height).max() ?? 0) + 1
@@ -63,6 +68,8 @@ extension Expr: CustomStringConvertible {
         case .unary(let op, let e): return "(\(op.rawValue)\(e))"
         case .binary(let op, let l, let r): return "(\(l) \(op.rawValue) \(r))"
         case .call(let name, _, let args): return "\(name)(\(args.map(\.description).joined(separator: ", ")))"
+        case .keyword(let name, let v): return "\(name)=\(v)"
+        case .none: return "None"
         }
     }
 }

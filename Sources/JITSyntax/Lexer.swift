@@ -9,7 +9,7 @@ public struct Lexer {
 
     /// Python keywords the expression language reserves.
     public static let keywords: Set<String> = [
-        "and", "or", "not", "in", "is", "if", "else", "lambda", "None", "for", "while", "def",
+        "and", "or", "not", "in", "is", "if", "else", "lambda", "for", "while", "def",
         "return", "import", "from", "class", "yield", "async", "await", "del", "pass",
     ]
 

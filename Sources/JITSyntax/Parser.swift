@@ -10,8 +10,9 @@
 //   term       ::= unary (('*' | '/' | '//' | '%') unary)*
 //   unary      ::= ('-' | '+' | '~') unary | power
 //   power      ::= primary ('**' unary)?            (right-associative; -x**2 is -(x**2))
-//   primary    ::= NUMBER | 'True' | 'False' | NAME | NAME '(' [expression (',' expression)*] ')'
+//   primary    ::= NUMBER | 'True' | 'False' | 'None' | NAME | NAME '(' [argument (',' argument)*] ')'
 //                | '(' expression ')'
+//   argument   ::= expression | NAME '=' expression'
 //
 // Limits keep hostile input a diagnostic: source length, tree height and node count are capped.
 
@@ -240,6 +241,9 @@ public struct Parser {
         case .name("False"):
             _ = advance()
             return Expr(.boolean(false), t.range)
+        case .name("None"):
+            _ = advance()
+            return Expr(.none, t.range)
         case .name(let n):
             _ = advance()
             if current.kind == .leftParen { return try parseCall(name: n, nameRange: t.range) }
@@ -287,6 +291,14 @@ public struct Parser {
         var args: [Expr] = []
         if current.kind != .rightParen {
             while true {
+                if case .name(let label) = current.kind, tokens[index + 1].kind == .assign {
+                    let labelToken = advance()
+                    _ = advance()
+                    let value = try parseExpressionRule()
+                    args.append(Expr(.keyword(name: label, value: value), labelToken.range.union(value.range)))
+                    if current.kind == .comma { _ = advance(); continue }
+                    break
+                }
                 args.append(try parseExpressionRule())
                 if current.kind == .comma { _ = advance(); continue }
                 break

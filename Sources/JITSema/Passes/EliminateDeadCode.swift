@@ -22,5 +22,5 @@ public func eliminateDeadCode(_ f: IRFunction, _ options: PassOptions) -> IRFunc
         }
         map[i] = builder.emit(IRInstruction(op, inst.type))
     }
-    return builder.finish(result: map[Int(f.result.index)]!, resultKind: f.resultKind)
+    return f.with(instructions: builder.instructions, result: map[Int(f.result.index)]!)
 }

@@ -21,5 +21,5 @@ func rewrite(_ f: IRFunction,
         }
         map.append(transform(&builder, IRInstruction(op, inst.type)))
     }
-    return builder.finish(result: map[Int(f.result.index)], resultKind: f.resultKind)
+    return f.with(instructions: builder.instructions, result: map[Int(f.result.index)])
 }

@@ -1,0 +1,133 @@
+// Reduction loops. The kernel reduces the per-element values of rows begin..<end into one
+// partial result written to *out (the accumulator dtype's memory form). It keeps 8 independent
+// accumulators over 8-element steps (the SLP vectorizer turns them into vector registers; in
+// strict mode the order is still fixed, so results are deterministic), then a tail loop, then
+// combines the 8 pairwise. The runtime calls it on blocks and combines block results pairwise,
+// so float sums are blocked-pairwise, not one long chain.
+import CLLVM
+import JITSema
+
+extension Emitter {
+    static let lanes = 8
+
+    func emitReductionLoops(_ fn: LLVMValueRef, _ op: ReductionOp) {
+        let t = f.resultType
+        let ty = valueType(t)
+        let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
+        let mainCheck = LLVMAppendBasicBlockInContext(ctx, fn, "main.check")
+        let mainBody = LLVMAppendBasicBlockInContext(ctx, fn, "main.body")
+        let tailCheck = LLVMAppendBasicBlockInContext(ctx, fn, "tail.check")
+        let tailBody = LLVMAppendBasicBlockInContext(ctx, fn, "tail.body")
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
+        LLVMPositionBuilderAtEnd(b, entry)
+        let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
+        let out = LLVMGetParam(fn, 2)!
+        let invariant = invariantValues()
+        for (i, inst) in f.instructions.enumerated() where invariant[i] {
+            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
+        }
+        let identity = reductionIdentity(op, t)
+        LLVMBuildBr(b, mainCheck)
+
+        // main.check: i, acc[0..<8] phis; continue while i + 8 <= end.
+        LLVMPositionBuilderAtEnd(b, mainCheck)
+        let i = LLVMBuildPhi(b, i64, "i")!
+        let accs = (0..<Emitter.lanes).map { LLVMBuildPhi(b, ty, "acc\($0)")! }
+        let next8 = LLVMBuildAdd(b, i, LLVMConstInt(i64, UInt64(Emitter.lanes), 0), "i8")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLE, next8, end, "more8"), mainBody, tailCheck)
+
+        LLVMPositionBuilderAtEnd(b, mainBody)
+        var updated: [LLVMValueRef] = []
+        for lane in 0..<Emitter.lanes {
+            let index = LLVMBuildAdd(b, i, LLVMConstInt(i64, UInt64(lane), 0), "il")!
+            updated.append(combine(op, accs[lane], elementValue(index, invariant, fn), t))
+        }
+        let mainLatch = LLVMGetInsertBlock(b)
+        LLVMBuildBr(b, mainCheck)
+        addIncoming(i, [(begin, entry), (next8, mainLatch)])
+        for lane in 0..<Emitter.lanes {
+            addIncoming(accs[lane], [(identity, entry), (updated[lane], mainLatch)])
+        }
+
+        // tail: one element at a time into acc0.
+        LLVMPositionBuilderAtEnd(b, tailCheck)
+        let j = LLVMBuildPhi(b, i64, "j")!
+        let tailAcc = LLVMBuildPhi(b, ty, "tacc")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, j, end, "more1"), tailBody, exit)
+        LLVMPositionBuilderAtEnd(b, tailBody)
+        let tailNext = combine(op, tailAcc, elementValue(j, invariant, fn), t)
+        let jNext = LLVMBuildAdd(b, j, LLVMConstInt(i64, 1, 0), "j1")!
+        let tailLatch = LLVMGetInsertBlock(b)
+        LLVMBuildBr(b, tailCheck)
+        addIncoming(j, [(i, mainCheck), (jNext, tailLatch)])
+        addIncoming(tailAcc, [(accs[0], mainCheck), (tailNext, tailLatch)])
+
+        // exit: ((a0+a1)+(a2+a3)) + ((a4+a5)+(a6+a7)), with acc0 replaced by the tail's result.
+        LLVMPositionBuilderAtEnd(b, exit)
+        var level: [LLVMValueRef] = [tailAcc] + accs.dropFirst()
+        while level.count > 1 {
+            level = stride(from: 0, to: level.count, by: 2).map { combine(op, level[$0], level[$0 + 1], t) }
+        }
+        let store = LLVMBuildStore(b, toMemory(level[0], t), out)
+        LLVMSetAlignment(store, UInt32(t.size))
+        LLVMBuildRetVoid(b)
+    }
+
+    private func addIncoming(_ phi: LLVMValueRef, _ pairs: [(LLVMValueRef, LLVMBasicBlockRef?)]) {
+        var values: [LLVMValueRef?] = pairs.map(\.0)
+        var blocks: [LLVMBasicBlockRef?] = pairs.map(\.1)
+        LLVMAddIncoming(phi, &values, &blocks, UInt32(pairs.count))
+    }
+
+    /// Emits the per-element instructions for element `index` and returns the result value.
+    private func elementValue(_ index: LLVMValueRef, _ invariant: [Bool], _ fn: LLVMValueRef) -> LLVMValueRef {
+        for (k, inst) in f.instructions.enumerated() where !invariant[k] {
+            values[k] = emit(ValueID(k), inst, index: index, fn: fn)
+        }
+        return values[Int(f.result.index)]!
+    }
+
+    func reductionIdentity(_ op: ReductionOp, _ t: DType) -> LLVMValueRef {
+        let ty = valueType(t)
+        switch (op, t.isFloat) {
+        case (.sum, true): return LLVMConstReal(ty, 0)
+        case (.prod, true): return LLVMConstReal(ty, 1)
+        case (.min, true): return LLVMConstReal(ty, .infinity)
+        case (.max, true): return LLVMConstReal(ty, -.infinity)
+        case (.sum, false): return LLVMConstInt(ty, 0, 0)
+        case (.prod, false): return LLVMConstInt(ty, 1, 0)
+        case (.min, false):
+            return t == .bool ? LLVMConstInt(ty, 1, 0) : LLVMConstInt(ty, UInt64(bitPattern: t == .int32 ? Int64(Int32.max) : Int64.max), 1)
+        case (.max, false):
+            return t == .bool ? LLVMConstInt(ty, 0, 0) : LLVMConstInt(ty, UInt64(bitPattern: t == .int32 ? Int64(Int32.min) : Int64.min), 1)
+        }
+    }
+
+    /// acc (op) v; min and max propagate NaN from either side.
+    func combine(_ op: ReductionOp, _ a: LLVMValueRef, _ v: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        if t.isFloat {
+            switch op {
+            case .sum:
+                let r = LLVMBuildFAdd(b, a, v, "racc")!
+                fastMath.apply(r, for: f.result)
+                return r
+            case .prod:
+                let r = LLVMBuildFMul(b, a, v, "racc")!
+                fastMath.apply(r, for: f.result)
+                return r
+            case .min, .max:
+                let keep = LLVMBuildFCmp(b, op == .min ? LLVMRealOLE : LLVMRealOGE, a, v, "keep")
+                let aNaN = LLVMBuildFCmp(b, LLVMRealUNO, a, a, "anan")
+                return LLVMBuildSelect(b, LLVMBuildOr(b, keep, aNaN, "k"), a, v, "racc")!
+            }
+        }
+        switch op {
+        case .sum: return t == .bool ? LLVMBuildOr(b, a, v, "racc")! : LLVMBuildAdd(b, a, v, "racc")!
+        case .prod: return t == .bool ? LLVMBuildAnd(b, a, v, "racc")! : LLVMBuildMul(b, a, v, "racc")!
+        case .min, .max:
+            if t == .bool { return op == .min ? LLVMBuildAnd(b, a, v, "racc")! : LLVMBuildOr(b, a, v, "racc")! }
+            let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
+            return LLVMBuildSelect(b, LLVMBuildICmp(b, pred, a, v, "keep"), a, v, "racc")!
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// One elementwise expression with its specializations: the final expression of a
+// `CompiledExpression`, or the argument of one of its lifted reductions. Calling it broadcasts
+// the arguments, plans the iteration, finds or builds the specialization for how each argument
+// is read in the innermost loop (typed IR -> passes -> native code) and runs it.
+import Foundation
+import JITLowering
+import JITRuntime
+import JITSema
+import JITSyntax
+
+/// One compiled version of an expression for one argument signature.
+public struct Specialization: Sendable {
+    /// Argument types in parameter order.
+    public let signature: Signature
+    /// Typed IR after the IR passes.
+    public let function: IRFunction
+    /// The native code.
+    public let kernel: CompiledKernel
+    /// dtype of the result.
+    public var resultType: DType { function.resultType }
+}
+
+final class ExpressionStage: @unchecked Sendable {
+    let expr: Expr
+    let sourceText: SourceText
+    let options: JIT.Options
+    /// The names the stage reads, sorted.
+    let parameterNames: [String]
+    /// Set for the argument of a lifted reduction.
+    let reduction: ReductionStep?
+    private let lock = NSLock()
+    private var specializations: [Key: Specialization] = [:]
+
+    private struct Key: Hashable {
+        var arguments: [ArgumentType]
+        var output: ArgumentType?
+    }
+
+    init(expr: Expr, sourceText: SourceText, options: JIT.Options, reduction: ReductionStep? = nil) {
+        self.expr = expr
+        self.sourceText = sourceText
+        self.options = options
+        self.reduction = reduction
+        parameterNames = TypeSpecializer.freeNames(expr)
+    }
+
+    /// The specialization for argument types in parameter order (and an `out=` type).
+    func specialization(for types: [ArgumentType], output: ArgumentType? = nil) throws -> Specialization {
+        let key = Key(arguments: types, output: output)
+        lock.lock()
+        if let s = specializations[key] { lock.unlock(); return s }
+        lock.unlock()
+        let signature = Signature(Array(zip(parameterNames, types)))
+        let typed = try typedIR(signature, output: output)
+        let kernel = try Engine.shared.kernel(for: typed, options: options.lowering)
+        let s = Specialization(signature: signature, function: typed, kernel: kernel)
+        lock.lock()
+        specializations[key] = s
+        lock.unlock()
+        return s
+    }
+
+    /// The result dtype for argument types, from type specialization alone (no LLVM work).
+    func resultType(for types: [ArgumentType]) throws -> DType {
+        let key = Key(arguments: types, output: nil)
+        lock.lock()
+        if let s = specializations[key] { lock.unlock(); return s.resultType }
+        lock.unlock()
+        return try typedIR(Signature(Array(zip(parameterNames, types))), optimize: false).resultType
+    }
+
+    /// Typed IR (after the passes unless `optimize` is false) for a signature.
+    func typedIR(_ signature: Signature, output: ArgumentType? = nil, optimize: Bool = true,
+                 printAfter: Set<String> = [], log: (String, IRFunction) -> Void = { _, _ in }) throws -> IRFunction {
+        let raw: IRFunction
+        do {
+            raw = try TypeSpecializer.specialize(expr, source: sourceText, signature: signature, output: output,
+                                                 reduction: reduction?.op)
+        } catch let d as DiagnosticError {
+            throw JITError.diagnostics(d)
+        }
+        guard optimize else { return raw }
+        return Pipeline.run(raw, options: PassOptions(mathMode: options.mathMode), printTags: printAfter,
+                            printAfter: log)
+    }
+
+    /// Runs the stage as a reduction over broadcast `views`.
+    func runReduction(_ views: [ArgumentView]) throws -> NDArray {
+        guard let step = reduction else { preconditionFailure("not a reduction stage") }
+        let named = zip(parameterNames, views).map { (name: $0, shape: $1.shape) }
+        let shape: [Int]
+        switch Broadcast.shape(named) {
+        case .success(let s): shape = s
+        case .failure(let e): throw e
+        }
+        let strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
+        let plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis)
+        let types = ExpressionStage.parameterTypes(views, plan.rowPlan)
+        let spec = try specialization(for: types)
+        return try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
+                              pointers: views.map(\.pointer), itemSizes: views.map(\.dtype.size))
+    }
+
+    /// The specialization key of each argument: how the compiled row loop reads it. Stride 0
+    /// along the row (a scalar, or a broadcast dimension) reads it once; stride 1 is contiguous.
+    /// A row of one element reads arrays as contiguous whatever their stride, so small and
+    /// large calls share code.
+    static func parameterTypes(_ views: [ArgumentView], _ plan: IterationPlan) -> [ArgumentType] {
+        zip(views, plan.innerStrides).map { v, s in
+            if plan.innerCount <= 1 { return ArgumentType(dtype: v.dtype, rank: v.shape.isEmpty ? 0 : 1) }
+            return ArgumentType(dtype: v.dtype, rank: s == 0 ? 0 : 1, contiguous: s == 1)
+        }
+    }
+
+    /// Runs the stage elementwise over broadcast `views` (in parameter order).
+    func runElementwise(_ views: [ArgumentView], out: NDArray?, casting: Casting) throws -> NDArray {
+        // Broadcast every argument (and out, which must already have the broadcast shape).
+        let named = zip(parameterNames, views).map { (name: $0, shape: $1.shape) }
+        let shape: [Int]
+        switch Broadcast.shape(named) {
+        case .success(let s): shape = s
+        case .failure(let e): throw e
+        }
+        var strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
+        // The inner (innermost, after merging) layout of each argument decides its parameter kind.
+        let outStrides = out.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
+            ?? NDArray.rowMajorStrides(shape)
+        var plan = IterationPlan(shape: shape, strides: strides + [outStrides])
+        var types = ExpressionStage.parameterTypes(views, plan)
+        var outType: ArgumentType?
+        if let out {
+            guard out.shape == shape else {
+                throw JITError.argument("out has shape \(Broadcast.format(out.shape)), but the result has shape \(Broadcast.format(shape))")
+            }
+            let natural = try resultType(for: types)
+            guard casting.allows(natural, out.dtype) else {
+                throw JITError.argument("cannot cast the result from \(natural.rawValue) to out's \(out.dtype.rawValue) with casting='\(casting.rawValue)'")
+            }
+            outType = ArgumentType(dtype: out.dtype, rank: 1, contiguous: plan.innerStrides.last == 1 || plan.innerCount <= 1)
+        }
+        // An input that overlaps out without being read at exactly the place it is written is
+        // copied first, so the result is as if every input had been read before any write.
+        var pointers = views.map(\.pointer)
+        var keep: [NDArray] = []
+        if let out {
+            let outView = ArgumentView(dtype: out.dtype, shape: out.shape, strides: out.strides, pointer: out.baseAddress)
+            let (olo, ohi) = outView.byteSpan
+            for (k, v) in views.enumerated() where !v.shape.isEmpty {
+                let (lo, hi) = v.byteSpan
+                guard lo < ohi && olo < hi else { continue }
+                let same = v.pointer == out.baseAddress && v.dtype.size == out.dtype.size && strides[k] == outStrides
+                if same { continue }
+                let copy = NDArray(dtype: v.dtype, shape: v.shape, strides: v.strides,
+                                   storage: ArrayStorage(borrowing: v.pointer, byteCount: 0)).copy()
+                keep.append(copy)
+                pointers[k] = copy.baseAddress
+                strides[k] = Broadcast.strides(copy.shape, copy.strides, in: shape)
+            }
+            if !keep.isEmpty {
+                plan = IterationPlan(shape: shape, strides: strides + [outStrides])
+                types = ExpressionStage.parameterTypes(views, plan)
+            }
+        }
+        let spec = try specialization(for: types, output: outType)
+        let result = out ?? NDArray(zeros: spec.resultType, shape: shape)
+        let operands = (0..<views.count).map {
+            LaunchOperand(pointer: pointers[$0], itemSize: views[$0].dtype.size, strides: strides[$0])
+        } + [LaunchOperand(pointer: result.baseAddress, itemSize: result.dtype.size, strides: outStrides)]
+        withExtendedLifetime(keep) {
+            Launch.run(spec.kernel, plan: plan, operands: operands)
+        }
+        return result
+    }
+}
+
+extension JIT.Options {
+    /// The lowering options these compile with.
+    var lowering: LoweringOptions { LoweringOptions(mathMode: mathMode, optimizationLevel: optimizationLevel) }
+}
