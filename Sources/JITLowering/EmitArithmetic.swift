@@ -21,6 +21,12 @@ extension Emitter {
         case .div:
             // Sema divides floats only; keep lowering total with a float division.
             return LLVMBuildFDiv(b, x, y, "div")!
+        case .floordiv where t.isUnsignedInteger, .mod where t.isUnsignedInteger:
+            let zero = LLVMConstInt(ty, 0, 0), one = LLVMConstInt(ty, 1, 0)
+            let yIsZero = LLVMBuildICmp(b, LLVMIntEQ, y, zero, "y0")
+            let safeY = LLVMBuildSelect(b, yIsZero, one, y, "safey")!
+            let r = op == .floordiv ? LLVMBuildUDiv(b, x, safeY, "q")! : LLVMBuildURem(b, x, safeY, "r")!
+            return LLVMBuildSelect(b, yIsZero, zero, r, op.rawValue)!
         case .floordiv, .mod:
             let zero = LLVMConstInt(ty, 0, 0), one = LLVMConstInt(ty, 1, 0), minusOne = LLVMConstAllOnes(ty)!
             let yIsZero = LLVMBuildICmp(b, LLVMIntEQ, y, zero, "y0")
@@ -47,6 +53,9 @@ extension Emitter {
             let masked = LLVMBuildAnd(b, y, LLVMConstInt(ty, UInt64(t.bitWidth - 1), 0), "amt")
             if op == .shl {
                 return LLVMBuildSelect(b, inRange, LLVMBuildShl(b, x, masked, "shl"), LLVMConstInt(ty, 0, 0), "shl")!
+            }
+            if t.isUnsignedInteger {
+                return LLVMBuildSelect(b, inRange, LLVMBuildLShr(b, x, masked, "shr"), LLVMConstInt(ty, 0, 0), "shr")!
             }
             let sign = LLVMBuildAShr(b, x, LLVMConstInt(ty, UInt64(t.bitWidth - 1), 0), "sign")
             return LLVMBuildSelect(b, inRange, LLVMBuildAShr(b, x, masked, "shr"), sign, "shr")!
@@ -143,12 +152,13 @@ extension Emitter {
         let zero = LLVMConstInt(ty, 0, 0)!, one = LLVMConstInt(ty, 1, 0)!
         var result: LLVMValueRef = one
         var base: LLVMValueRef = x
-        for bit in 0..<(t.bitWidth - 1) {
+        for bit in 0..<(t.isUnsignedInteger ? t.bitWidth : t.bitWidth - 1) {
             let mask = LLVMConstInt(ty, 1 << UInt64(bit), 0)
             let set = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, y, mask, "bit"), zero, "set")
             result = LLVMBuildSelect(b, set, LLVMBuildMul(b, result, base, "rm"), result, "r")!
             base = LLVMBuildMul(b, base, base, "sq")!
         }
+        if t.isUnsignedInteger { return result }
         let negative = LLVMBuildICmp(b, LLVMIntSLT, y, zero, "eneg")
         let xIsOne = LLVMBuildICmp(b, LLVMIntEQ, x, one, "x1")
         let xIsMinusOne = LLVMBuildICmp(b, LLVMIntEQ, x, LLVMConstAllOnes(ty), "xm1")

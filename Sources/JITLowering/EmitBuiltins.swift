@@ -40,6 +40,9 @@ extension Emitter {
                 return LLVMBuildSelect(b, gt, floatConstant(1, argType), neg, "sign")!
             }
             let zero = LLVMConstInt(ty, 0, 0)
+            if argType.isUnsignedInteger {
+                return LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntNE, x, zero, "nz"), ty, "sign")!
+            }
             let gt = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntSGT, x, zero, "gt"), ty, "gtz")
             let lt = LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntSLT, x, zero, "lt"), ty, "ltz")
             return LLVMBuildSub(b, gt, lt, "sign")!
@@ -50,6 +53,10 @@ extension Emitter {
                 return r
             }
             let zero = LLVMConstInt(ty, 0, 0), one = LLVMConstInt(ty, 1, 0)
+            if argType.isUnsignedInteger {
+                let safe = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, args[1], zero, "y0"), one, args[1], "safey")
+                return LLVMBuildURem(b, args[0], safe, "fmod")!  // x rem 1 == 0 for a zero divisor
+            }
             let special = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, args[1], zero, "y0"),
                                       LLVMBuildICmp(b, LLVMIntEQ, args[1], LLVMConstAllOnes(ty), "ym1"), "sp")
             let safe = LLVMBuildSelect(b, special, one, args[1], "safey")
@@ -63,7 +70,7 @@ extension Emitter {
                 let useA = LLVMBuildOr(b, pick, aNaN, "usea")
                 return LLVMBuildSelect(b, useA, args[0], args[1], name)!
             }
-            let pred = argType == .bool ? (isMax ? LLVMIntUGE : LLVMIntULE) : (isMax ? LLVMIntSGE : LLVMIntSLE)
+            let pred = argType.isSignedInteger ? (isMax ? LLVMIntSGE : LLVMIntSLE) : (isMax ? LLVMIntUGE : LLVMIntULE)
             let useA = LLVMBuildICmp(b, pred, args[0], args[1], "usea")
             return LLVMBuildSelect(b, useA, args[0], args[1], name)!
         case "isnan", "isinf", "isfinite", "signbit":

@@ -44,7 +44,7 @@ extension Emitter {
     func constant(_ c: Constant, _ t: DType) -> LLVMValueRef {
         switch c {
         case .bool(let v): return LLVMConstInt(i1, v ? 1 : 0, 0)
-        case .int(let v): return LLVMConstInt(valueType(t), UInt64(bitPattern: v), 1)
+        case .int(let v): return LLVMConstInt(valueType(t), UInt64(bitPattern: v), t.isSignedInteger ? 1 : 0)
         case .float(let v): return LLVMConstReal(valueType(t), v)
         }
     }
@@ -61,14 +61,23 @@ extension Emitter {
             return LLVMBuildICmp(b, LLVMIntNE, v, LLVMConstInt(valueType(from), 0, 0), "tobool")!
         case (.bool, _):
             return to.isFloat ? LLVMBuildUIToFP(b, v, dst, "cvt")! : LLVMBuildZExt(b, v, dst, "cvt")!
-        case (.int32, .int64): return LLVMBuildSExt(b, v, dst, "cvt")!
-        case (.int64, .int32): return LLVMBuildTrunc(b, v, dst, "cvt")!
-        case (.int32, _), (.int64, _): return LLVMBuildSIToFP(b, v, dst, "cvt")!
+        case _ where from.isInteger && to.isInteger:
+            if from.size == to.size { return v }
+            if from.size > to.size { return LLVMBuildTrunc(b, v, dst, "cvt")! }
+            return from.isSignedInteger ? LLVMBuildSExt(b, v, dst, "cvt")! : LLVMBuildZExt(b, v, dst, "cvt")!
+        case _ where from.isInteger:
+            return from.isSignedInteger ? LLVMBuildSIToFP(b, v, dst, "cvt")! : LLVMBuildUIToFP(b, v, dst, "cvt")!
         case (.float32, .float64): return LLVMBuildFPExt(b, v, dst, "cvt")!
         case (.float64, .float32): return LLVMBuildFPTrunc(b, v, dst, "cvt")!
         default:
-            // float -> integer never comes from sema's promotion; saturate rather than risk poison.
-            return intrinsic("llvm.fptosi.sat", overloads: [dst, valueType(from)], [v], ret: dst)
+            // float -> integer (only through an unsafe out= cast): NaN, infinities and values out
+            // of range give the x86 answer, the minimum of a 64-bit integer, truncated.
+            let wide = LLVMBuildFPToSI(b, LLVMBuildFreeze(b, v, "fz"), i64, "cvt64")!
+            let limit = LLVMConstReal(valueType(from), 9.223372036854775807e18)
+            let inRange = LLVMBuildFCmp(b, LLVMRealOLT, intrinsic("llvm.fabs", overloads: [valueType(from)], [v],
+                                                                  ret: valueType(from)), limit, "inrange")
+            let safe = LLVMBuildSelect(b, inRange, LLVMBuildFreeze(b, wide, "fw"), LLVMConstInt(i64, 1 << 63, 0), "sat")!
+            return to == .int64 || to == .uint64 ? safe : LLVMBuildTrunc(b, safe, dst, "cvt")!
         }
     }
 
@@ -83,7 +92,7 @@ extension Emitter {
                                                      .ne: LLVMIntNE, .ge: LLVMIntSGE, .gt: LLVMIntSGT]
         let unsigned: [CompareOp: LLVMIntPredicate] = [.lt: LLVMIntULT, .le: LLVMIntULE, .eq: LLVMIntEQ,
                                                        .ne: LLVMIntNE, .ge: LLVMIntUGE, .gt: LLVMIntUGT]
-        return LLVMBuildICmp(b, (t == .bool ? unsigned : signed)[op]!, x, y, "cmp")!
+        return LLVMBuildICmp(b, (t.isSignedInteger ? signed : unsigned)[op]!, x, y, "cmp")!
     }
 
     /// A call of an overloaded LLVM intrinsic such as `llvm.sqrt` (name mangled with the types).

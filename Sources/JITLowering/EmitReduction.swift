@@ -97,9 +97,11 @@ extension Emitter {
         case (.sum, false): return LLVMConstInt(ty, 0, 0)
         case (.prod, false): return LLVMConstInt(ty, 1, 0)
         case (.min, false):
-            return t == .bool ? LLVMConstInt(ty, 1, 0) : LLVMConstInt(ty, UInt64(bitPattern: t == .int32 ? Int64(Int32.max) : Int64.max), 1)
+            if t == .bool || t.isUnsignedInteger { return LLVMConstAllOnes(ty) }
+            return LLVMConstInt(ty, UInt64(bitPattern: t.integerRange!.upperBound), 1)
         case (.max, false):
-            return t == .bool ? LLVMConstInt(ty, 0, 0) : LLVMConstInt(ty, UInt64(bitPattern: t == .int32 ? Int64(Int32.min) : Int64.min), 1)
+            if t == .bool || t.isUnsignedInteger { return LLVMConstInt(ty, 0, 0) }
+            return LLVMConstInt(ty, UInt64(bitPattern: t.integerRange!.lowerBound), 1)
         }
     }
 
@@ -126,7 +128,7 @@ extension Emitter {
         case .prod: return t == .bool ? LLVMBuildAnd(b, a, v, "racc")! : LLVMBuildMul(b, a, v, "racc")!
         case .min, .max:
             if t == .bool { return op == .min ? LLVMBuildAnd(b, a, v, "racc")! : LLVMBuildOr(b, a, v, "racc")! }
-            let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
+            let pred = t.isSignedInteger ? (op == .min ? LLVMIntSLE : LLVMIntSGE) : (op == .min ? LLVMIntULE : LLVMIntUGE)
             return LLVMBuildSelect(b, LLVMBuildICmp(b, pred, a, v, "keep"), a, v, "racc")!
         }
     }

@@ -79,6 +79,7 @@ final class Emitter {
 
     var i1: LLVMTypeRef { LLVMInt1TypeInContext(ctx) }
     var i8: LLVMTypeRef { LLVMInt8TypeInContext(ctx) }
+    var i16: LLVMTypeRef { LLVMInt16TypeInContext(ctx) }
     var i32: LLVMTypeRef { LLVMInt32TypeInContext(ctx) }
     var i64: LLVMTypeRef { LLVMInt64TypeInContext(ctx) }
     var f32: LLVMTypeRef { LLVMFloatTypeInContext(ctx) }
@@ -90,8 +91,10 @@ final class Emitter {
     func valueType(_ t: DType) -> LLVMTypeRef {
         switch t {
         case .bool: return i1
-        case .int32: return i32
-        case .int64: return i64
+        case .int8, .uint8: return i8
+        case .int16, .uint16: return i16
+        case .int32, .uint32: return i32
+        case .int64, .uint64: return i64
         case .float32: return f32
         case .float64: return f64
         }

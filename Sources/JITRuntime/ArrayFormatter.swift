@@ -61,11 +61,13 @@ public enum ArrayFormatter {
     static func scalarRepr(_ v: ScalarValue, dtype: DType) -> String {
         switch (dtype, v) {
         case (.bool, .bool(let b)): return b ? "np.True_" : "np.False_"
-        case (.int32, .int(let x)): return "np.int32(\(x))"
-        case (.int64, .int(let x)): return "np.int64(\(x))"
+        case (_, .int(let x)) where dtype.isInteger:
+            return "np.\(dtype.rawValue)(\(dtype == .uint64 ? String(UInt64(bitPattern: x)) : String(x)))"
         case (.float32, .float(let x)): return "np.float32(\(pythonRepr(x, float32: true)))"
         case (.float64, .float(let x)): return pythonRepr(x, float32: false)
-        default: return scalarRepr(ScalarSemantics.cast(v, to: dtype), dtype: dtype)
+        default:
+            let converted = ScalarSemantics.cast(v, to: dtype)
+            return converted == v ? "\(v)" : scalarRepr(converted, dtype: dtype)
         }
     }
 
@@ -148,6 +150,7 @@ public enum ArrayFormatter {
     struct ElementFormatter {
         enum Kind { case bool, int(width: Int), positional, scientific }
         var kind: Kind
+        var unsigned64 = false
         var float32 = false
         var padLeft = 0
         var padRight = 0
@@ -159,8 +162,9 @@ public enum ArrayFormatter {
             switch dtype {
             case .bool:
                 kind = .bool
-            case .int32, .int64:
-                let width = values.map { Self.intText($0).count }.max() ?? 1
+            case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
+                unsigned64 = dtype == .uint64
+                let width = values.map { Self.intText($0, unsigned64: dtype == .uint64).count }.max() ?? 1
                 kind = .int(width: width)
             case .float32, .float64:
                 float32 = dtype == .float32
@@ -194,8 +198,8 @@ public enum ArrayFormatter {
             }
         }
 
-        static func intText(_ v: ScalarValue) -> String {
-            if case .int(let x) = v { return String(x) }
+        static func intText(_ v: ScalarValue, unsigned64: Bool = false) -> String {
+            if case .int(let x) = v { return unsigned64 ? String(UInt64(bitPattern: x)) : String(x) }
             return String(Int64(scalar: v))
         }
 
@@ -232,7 +236,7 @@ public enum ArrayFormatter {
                 if case .bool(let b) = v { return b ? " True" : "False" }
                 return Bool(scalar: v) ? " True" : "False"
             case .int(let width):
-                return ArrayFormatter.pad(Self.intText(v), to: width)
+                return ArrayFormatter.pad(Self.intText(v, unsigned64: unsigned64), to: width)
             case .positional, .scientific:
                 let x = Double(scalar: v)
                 if !x.isFinite {

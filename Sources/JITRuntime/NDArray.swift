@@ -33,13 +33,51 @@ public final class ArrayStorage: @unchecked Sendable {
     deinit { if owned { pointer.deallocate() } }
 }
 
+/// Reading and writing one element of any dtype in memory.
+public enum ScalarMemory {
+    /// The element at `p`; integers as Int64 (uint64 as its bit pattern).
+    public static func load(_ p: UnsafeRawPointer, _ dtype: DType) -> ScalarValue {
+        switch dtype {
+        case .bool: return .bool(p.load(as: UInt8.self) != 0)
+        case .int8: return .int(Int64(p.load(as: Int8.self)))
+        case .int16: return .int(Int64(p.loadUnaligned(as: Int16.self)))
+        case .int32: return .int(Int64(p.loadUnaligned(as: Int32.self)))
+        case .int64: return .int(p.loadUnaligned(as: Int64.self))
+        case .uint8: return .int(Int64(p.load(as: UInt8.self)))
+        case .uint16: return .int(Int64(p.loadUnaligned(as: UInt16.self)))
+        case .uint32: return .int(Int64(p.loadUnaligned(as: UInt32.self)))
+        case .uint64: return .int(Int64(bitPattern: p.loadUnaligned(as: UInt64.self)))
+        case .float32: return .float(Double(p.loadUnaligned(as: Float.self)))
+        case .float64: return .float(p.loadUnaligned(as: Double.self))
+        }
+    }
+
+    /// Writes `v` (converted as a cast would) at `p` as a `dtype` element.
+    public static func store(_ v: ScalarValue, at p: UnsafeMutableRawPointer, _ dtype: DType) {
+        switch (dtype, ScalarSemantics.cast(v, to: dtype)) {
+        case (.bool, .bool(let b)): p.storeBytes(of: b ? 1 : 0, as: UInt8.self)
+        case (.float32, .float(let x)): p.storeBytes(of: Float(x), as: Float.self)
+        case (.float64, .float(let x)): p.storeBytes(of: x, as: Double.self)
+        case (_, .int(let x)):
+            withUnsafeBytes(of: x.littleEndian) { p.copyMemory(from: $0.baseAddress!, byteCount: dtype.size) }
+        default: break
+        }
+    }
+}
+
 /// Swift types that are array elements.
 public protocol NDArrayElement {
     /// The dtype of this Swift type.
     static var dtype: DType { get }
 }
 extension Bool: NDArrayElement { public static var dtype: DType { .bool } }
+extension Int8: NDArrayElement { public static var dtype: DType { .int8 } }
+extension Int16: NDArrayElement { public static var dtype: DType { .int16 } }
 extension Int32: NDArrayElement { public static var dtype: DType { .int32 } }
+extension UInt8: NDArrayElement { public static var dtype: DType { .uint8 } }
+extension UInt16: NDArrayElement { public static var dtype: DType { .uint16 } }
+extension UInt32: NDArrayElement { public static var dtype: DType { .uint32 } }
+extension UInt64: NDArrayElement { public static var dtype: DType { .uint64 } }
 extension Int64: NDArrayElement { public static var dtype: DType { .int64 } }
 extension Int: NDArrayElement { public static var dtype: DType { .int64 } }
 extension Float: NDArrayElement { public static var dtype: DType { .float32 } }
@@ -140,14 +178,7 @@ public struct NDArray: @unchecked Sendable {
             index += (rest % extent) * strides[d]
             rest /= extent
         }
-        let p = storage.pointer + index * dtype.size
-        switch dtype {
-        case .bool: return .bool(p.load(as: UInt8.self) != 0)
-        case .int32: return .int(Int64(p.loadUnaligned(as: Int32.self)))
-        case .int64: return .int(p.loadUnaligned(as: Int64.self))
-        case .float32: return .float(Double(p.loadUnaligned(as: Float.self)))
-        case .float64: return .float(p.loadUnaligned(as: Double.self))
-        }
+        return ScalarMemory.load(storage.pointer + index * dtype.size, dtype)
     }
 
     /// The elements in row-major order, converted to `T` (bool and integers exactly; floats by
@@ -203,15 +234,7 @@ public struct NDArray: @unchecked Sendable {
 
     /// Writes element `flat` (row-major) of a contiguous array.
     public func setElement(_ flat: Int, _ v: ScalarValue) {
-        let p = baseAddress + flat * dtype.size
-        switch (dtype, v) {
-        case (.bool, .bool(let b)): p.storeBytes(of: b ? 1 : 0, as: UInt8.self)
-        case (.int32, .int(let x)): p.storeBytes(of: Int32(truncatingIfNeeded: x), as: Int32.self)
-        case (.int64, .int(let x)): p.storeBytes(of: x, as: Int64.self)
-        case (.float32, .float(let x)): p.storeBytes(of: Float(x), as: Float.self)
-        case (.float64, .float(let x)): p.storeBytes(of: x, as: Double.self)
-        default: setElement(flat, ScalarSemantics.cast(v, to: dtype))
-        }
+        ScalarMemory.store(v, at: baseAddress + flat * dtype.size, dtype)
     }
 }
 
@@ -241,6 +264,12 @@ extension Int64: Numericish {
 }
 extension Int: Numericish { public init(scalar: ScalarValue) { self = Int(Int64(scalar: scalar)) } }
 extension Int32: Numericish { public init(scalar: ScalarValue) { self = Int32(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension Int16: Numericish { public init(scalar: ScalarValue) { self = Int16(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension Int8: Numericish { public init(scalar: ScalarValue) { self = Int8(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension UInt8: Numericish { public init(scalar: ScalarValue) { self = UInt8(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension UInt16: Numericish { public init(scalar: ScalarValue) { self = UInt16(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension UInt32: Numericish { public init(scalar: ScalarValue) { self = UInt32(truncatingIfNeeded: Int64(scalar: scalar)) } }
+extension UInt64: Numericish { public init(scalar: ScalarValue) { self = UInt64(bitPattern: Int64(scalar: scalar)) } }
 extension Bool: Numericish {
     public init(scalar: ScalarValue) {
         switch scalar {

@@ -25,7 +25,8 @@ public enum NPY {
     public static let maxElements = 1 << 40
 
     /// The dtype spellings `read` accepts, for messages.
-    public static let supportedDescriptors = ["<f8", "<f4", "<i8", "<i4", "|b1", ">f8", ">f4", ">i8", ">i4"]
+    public static let supportedDescriptors = ["<f8", "<f4", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1",
+                                              ">f8", ">f4", ">i8", ">i4", ">i2", ">u8", ">u4", ">u2"]
 
     private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
@@ -169,6 +170,11 @@ public enum NPY {
 
     private static func byteSwap(_ p: UnsafeMutableRawPointer, count: Int, itemSize: Int) {
         switch itemSize {
+        case 2:
+            for i in 0..<count {
+                let v = (p + 2 * i).loadUnaligned(as: UInt16.self)
+                (p + 2 * i).storeBytes(of: v.byteSwapped, as: UInt16.self)
+            }
         case 4:
             for i in 0..<count {
                 let v = (p + 4 * i).loadUnaligned(as: UInt32.self)
@@ -419,6 +425,12 @@ public enum NPY {
         case "f4", "f": dtype = .float32
         case "i8", "q": dtype = .int64
         case "i4", "i": dtype = .int32
+        case "i2", "h": dtype = .int16
+        case "i1", "b": dtype = .int8
+        case "u8", "Q": dtype = .uint64
+        case "u4", "I": dtype = .uint32
+        case "u2", "H": dtype = .uint16
+        case "u1", "B": dtype = .uint8
         case "b1", "?": dtype = .bool
         default: return nil
         }
@@ -437,8 +449,14 @@ public enum NPY {
     private static func descriptor(_ dtype: DType) -> String {
         switch dtype {
         case .bool: return "|b1"
+        case .int8: return "|i1"
+        case .int16: return "<i2"
         case .int32: return "<i4"
         case .int64: return "<i8"
+        case .uint8: return "|u1"
+        case .uint16: return "<u2"
+        case .uint32: return "<u4"
+        case .uint64: return "<u8"
         case .float32: return "<f4"
         case .float64: return "<f8"
         }

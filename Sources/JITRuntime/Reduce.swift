@@ -118,13 +118,7 @@ public enum Reduce {
     }
 
     private static func load(_ p: UnsafeMutableRawPointer, _ dtype: DType) -> ScalarValue {
-        switch dtype {
-        case .bool: return .bool(p.load(as: UInt8.self) != 0)
-        case .int32: return .int(Int64(p.load(as: Int32.self)))
-        case .int64: return .int(p.load(as: Int64.self))
-        case .float32: return .float(Double(p.load(as: Float.self)))
-        case .float64: return .float(p.load(as: Double.self))
-        }
+        ScalarMemory.load(p, dtype)
     }
 
     /// Pairwise combination of partial results (the identity for none).
@@ -144,8 +138,10 @@ public enum Reduce {
         case (.prod, .bool), (.min, .bool): return .bool(true)
         case (.sum, _): return dtype.isFloat ? .float(0) : .int(0)
         case (.prod, _): return dtype.isFloat ? .float(1) : .int(1)
-        case (.min, _): return dtype.isFloat ? .float(.infinity) : .int(dtype == .int32 ? Int64(Int32.max) : .max)
-        case (.max, _): return dtype.isFloat ? .float(-.infinity) : .int(dtype == .int32 ? Int64(Int32.min) : .min)
+        case (.min, _):
+            if dtype.isFloat { return .float(.infinity) }
+            return .int(dtype == .uint64 ? -1 : dtype.integerRange!.upperBound)
+        case (.max, _): return dtype.isFloat ? .float(-.infinity) : .int(dtype.integerRange!.lowerBound)
         }
     }
 
@@ -164,6 +160,8 @@ public enum Reduce {
             switch op {
             case .sum: return ScalarSemantics.normalize(.int(x &+ y), dtype)
             case .prod: return ScalarSemantics.normalize(.int(x &* y), dtype)
+            case .min where dtype == .uint64: return UInt64(bitPattern: x) <= UInt64(bitPattern: y) ? a : b
+            case .max where dtype == .uint64: return UInt64(bitPattern: x) >= UInt64(bitPattern: y) ? a : b
             case .min: return .int(Swift.min(x, y))
             case .max: return .int(Swift.max(x, y))
             }

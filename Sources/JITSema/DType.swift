@@ -1,26 +1,34 @@
 /// Element types of arrays and scalars.
 public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
-    case bool, int32, int64, float32, float64
+    case bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64
 
-    /// The short spelling used in signatures and IR text (`f64`, `i32`, `bool`).
+    /// The short spelling used in signatures and IR text (`f64`, `i32`, `u8`, `bool`).
     public var shortName: String {
         switch self {
         case .bool: return "bool"
+        case .int8: return "i8"
+        case .int16: return "i16"
         case .int32: return "i32"
         case .int64: return "i64"
+        case .uint8: return "u8"
+        case .uint16: return "u16"
+        case .uint32: return "u32"
+        case .uint64: return "u64"
         case .float32: return "f32"
         case .float64: return "f64"
         }
     }
 
-    /// Parses a short name or a NumPy name (`f64`, `float64`, `double`).
+    /// Parses a short name or a NumPy name (`f64`, `float64`, `double`, `u8`, `uint8`).
     public init?(name: String) {
-        switch name.lowercased() {
-        case "bool", "b1", "?": self = .bool
-        case "i32", "int32": self = .int32
-        case "i64", "int64", "int": self = .int64
-        case "f32", "float32", "float": self = .float32
-        case "f64", "float64", "double": self = .float64
+        let n = name.lowercased()
+        if let d = DType(rawValue: n) { self = d; return }
+        if let d = DType.allCases.first(where: { $0.shortName == n }) { self = d; return }
+        switch n {
+        case "b1", "?": self = .bool
+        case "int": self = .int64
+        case "float": self = .float32
+        case "double": self = .float64
         default: return nil
         }
     }
@@ -28,9 +36,10 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
     /// Bytes per element.
     public var size: Int {
         switch self {
-        case .bool: return 1
-        case .int32, .float32: return 4
-        case .int64, .float64: return 8
+        case .bool, .int8, .uint8: return 1
+        case .int16, .uint16: return 2
+        case .int32, .uint32, .float32: return 4
+        case .int64, .uint64, .float64: return 8
         }
     }
 
@@ -38,11 +47,34 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
     public var bitWidth: Int { self == .bool ? 1 : size * 8 }
 
     public var isBool: Bool { self == .bool }
-    public var isInteger: Bool { self == .int32 || self == .int64 }
+    public var isSignedInteger: Bool { self == .int8 || self == .int16 || self == .int32 || self == .int64 }
+    public var isUnsignedInteger: Bool { self == .uint8 || self == .uint16 || self == .uint32 || self == .uint64 }
+    /// Signed or unsigned integer.
+    public var isInteger: Bool { isSignedInteger || isUnsignedInteger }
     public var isFloat: Bool { self == .float32 || self == .float64 }
 
-    /// NumPy's type kind: 0 bool, 1 signed integer, 2 float.
+    /// The kind that decides weak-literal promotion: 0 bool, 1 integer (signed or unsigned), 2 float.
     public var kind: Int { isBool ? 0 : isInteger ? 1 : 2 }
+
+    /// The signed integer type of `bytes` bytes.
+    public static func signed(bytes: Int) -> DType? {
+        [1: .int8, 2: .int16, 4: .int32, 8: .int64][bytes]
+    }
+
+    /// Smallest and largest value of an integer type (as Int64 / UInt64 bit patterns for uint64).
+    public var integerRange: ClosedRange<Int64>? {
+        switch self {
+        case .int8: return Int64(Int8.min)...Int64(Int8.max)
+        case .int16: return Int64(Int16.min)...Int64(Int16.max)
+        case .int32: return Int64(Int32.min)...Int64(Int32.max)
+        case .int64: return Int64.min...Int64.max
+        case .uint8: return 0...Int64(UInt8.max)
+        case .uint16: return 0...Int64(UInt16.max)
+        case .uint32: return 0...Int64(UInt32.max)
+        case .uint64: return 0...Int64.max  // literals are int64, so this is the reachable part
+        default: return nil
+        }
+    }
 
     public static func < (a: DType, b: DType) -> Bool { a.order < b.order }
     private var order: Int { DType.allCases.firstIndex(of: self)! }

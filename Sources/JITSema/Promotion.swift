@@ -23,11 +23,19 @@ public enum Promotion {
     /// NumPy's result type of two strong dtypes.
     public static func promote(_ a: DType, _ b: DType) -> DType {
         if a == b { return a }
-        if a.kind == b.kind { return max(a, b) }
-        let (lo, hi) = a.kind < b.kind ? (a, b) : (b, a)
-        if lo.isBool { return hi }
-        // integer with float: float32 holds int8/int16 only, so int32/int64 go to float64.
-        return .float64
+        if a.isBool { return b }
+        if b.isBool { return a }
+        if a.isFloat && b.isFloat { return max(a, b) }
+        if a.isFloat || b.isFloat {
+            // float32 holds 8- and 16-bit integers exactly; wider integers need float64.
+            let (f, i) = a.isFloat ? (a, b) : (b, a)
+            return i.size <= 2 ? f : .float64
+        }
+        if a.isSignedInteger == b.isSignedInteger { return a.size >= b.size ? a : b }
+        // Signed with unsigned: the smallest signed type holding both, else float64 (uint64).
+        let (s, u) = a.isSignedInteger ? (a, b) : (b, a)
+        if s.size > u.size { return s }
+        return DType.signed(bytes: u.size * 2) ?? .float64
     }
 
     /// The result type of two operands, weak or strong (NEP 50).

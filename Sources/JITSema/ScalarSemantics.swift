@@ -36,42 +36,73 @@ public enum ScalarValue: Hashable, Sendable {
 }
 
 public enum ScalarSemantics {
-    /// Rounds/wraps a raw value into `dtype`'s range (float32 rounding, int32 wrapping).
+    /// Rounds/wraps a raw value into `dtype`'s range (float32 rounding, integer wrapping).
+    /// Integers are held as Int64; uint64 as its bit pattern.
     public static func normalize(_ v: ScalarValue, _ dtype: DType) -> ScalarValue {
         switch (v, dtype) {
         case (.float(let x), .float32): return .float(Double(Float(x)))
-        case (.int(let x), .int32): return .int(Int64(Int32(truncatingIfNeeded: x)))
+        case (.int(let x), _) where dtype.isInteger: return .int(wrap(x, dtype))
         default: return v
         }
     }
 
-    /// Converts `v` to `dtype` as a cast instruction does.
-    public static func cast(_ v: ScalarValue, to dtype: DType) -> ScalarValue {
+    /// `x` wrapped to the width and signedness of an integer dtype.
+    public static func wrap(_ x: Int64, _ dtype: DType) -> Int64 {
         switch dtype {
-        case .bool:
+        case .int8: return Int64(Int8(truncatingIfNeeded: x))
+        case .int16: return Int64(Int16(truncatingIfNeeded: x))
+        case .int32: return Int64(Int32(truncatingIfNeeded: x))
+        case .uint8: return Int64(UInt8(truncatingIfNeeded: x))
+        case .uint16: return Int64(UInt16(truncatingIfNeeded: x))
+        case .uint32: return Int64(UInt32(truncatingIfNeeded: x))
+        default: return x
+        }
+    }
+
+    /// The value of an integer held as Int64 in `dtype`, as a Double.
+    public static func double(_ x: Int64, _ dtype: DType) -> Double {
+        dtype == .uint64 ? Double(UInt64(bitPattern: x)) : Double(x)
+    }
+
+    /// Converts `v` (of dtype `from`) to `dtype` as a cast instruction does.
+    public static func cast(_ v: ScalarValue, from: DType? = nil, to dtype: DType) -> ScalarValue {
+        if dtype == .bool {
             switch v {
             case .bool: return v
             case .int(let x): return .bool(x != 0)
             case .float(let x): return .bool(x != 0)
             }
-        case .int32, .int64:
+        }
+        if dtype.isInteger {
             switch v {
             case .bool(let b): return .int(b ? 1 : 0)
-            case .int(let x): return normalize(.int(x), dtype)
-            case .float: return v  // never produced by sema
+            case .int(let x): return .int(wrap(x, dtype))
+            case .float(let x):
+                guard x.isFinite, let i = Int64(exactly: x.rounded(.towardZero)) else { return .int(Int64.min) }
+                return .int(wrap(i, dtype))
             }
-        case .float32, .float64:
-            switch v {
-            case .int(let x) where dtype == .float32: return .float(Double(Float(x)))
-            default: return normalize(.float(v.asDouble), dtype)
-            }
+        }
+        switch v {
+        case .int(let x) where from == .uint64:
+            let u = UInt64(bitPattern: x)
+            return .float(dtype == .float32 ? Double(Float(u)) : Double(u))
+        case .int(let x) where dtype == .float32: return .float(Double(Float(x)))
+        default: return normalize(.float(v.asDouble), dtype)
         }
     }
 
-    /// Integer binary operation with the JIT's semantics in `bits` (32 or 64) wide integers.
-    public static func integer(_ op: BinaryOp, _ a: Int64, _ b: Int64, bits: Int) -> Int64? {
-        let wrap: (Int64) -> Int64 = { bits == 32 ? Int64(Int32(truncatingIfNeeded: $0)) : $0 }
-        let minValue: Int64 = bits == 32 ? Int64(Int32.min) : Int64.min
+    /// Integer binary operation with the JIT's semantics for a signed integer dtype; nil where
+    /// folding is not attempted (unsigned division, modulo, power and right shift).
+    public static func integer(_ op: BinaryOp, _ a: Int64, _ b: Int64, dtype: DType) -> Int64? {
+        let bits = dtype.bitWidth
+        let wrap: (Int64) -> Int64 = { ScalarSemantics.wrap($0, dtype) }
+        if dtype.isUnsignedInteger {
+            switch op {
+            case .add, .sub, .mul, .and, .or, .xor, .shl: break
+            default: return nil
+            }
+        }
+        let minValue: Int64 = dtype.integerRange?.lowerBound ?? Int64.min
         switch op {
         case .add: return wrap(a &+ b)
         case .sub: return wrap(a &- b)
@@ -121,8 +152,11 @@ public enum ScalarSemantics {
     }
 
     /// Comparison of two scalars of the same dtype.
-    public static func compare(_ op: CompareOp, _ a: ScalarValue, _ b: ScalarValue) -> Bool {
+    public static func compare(_ op: CompareOp, _ a: ScalarValue, _ b: ScalarValue, dtype: DType? = nil) -> Bool {
         switch (a, b) {
+        case (.int(let x), .int(let y)) where dtype == .uint64:
+            let (u, v) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
+            return cmp(op, u < v ? -1 : u == v ? 0 : 1, 0)
         case (.int(let x), .int(let y)): return cmp(op, x, y)
         case (.bool(let x), .bool(let y)): return cmp(op, x ? 1 : 0, y ? 1 : 0)
         default:

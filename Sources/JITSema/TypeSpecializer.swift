@@ -74,8 +74,8 @@ public struct TypeSpecializer {
     // MARK: values
 
     private mutating func materialize(_ v: Typed, to dtype: DType, at range: SourceRange) -> ValueID {
-        if let lit = v.literal, dtype == .int32, lit < Int64(Int32.min) || lit > Int64(Int32.max) {
-            bag.error("literal_out_of_range", "integer literal \(lit) is out of bounds for int32", at: range)
+        if let lit = v.literal, let bounds = dtype.integerRange, !bounds.contains(lit) {
+            bag.error("literal_out_of_range", "integer literal \(lit) is out of bounds for \(dtype.rawValue)", at: range)
         }
         return builder.cast(v.id, to: dtype)
     }
@@ -188,7 +188,7 @@ public struct TypeSpecializer {
             if (op == .shiftLeft || op == .shiftRight) && t.dtype.isFloat {
                 return typeError("float_unsupported", "'\(op.rawValue)' needs integer operands, not \(bothTypes)", at: range)
             }
-            if op == .power, t.dtype.isInteger, let lit = r.literal, lit < 0 {
+            if op == .power, t.dtype.isInteger, let lit = r.literal, lit < 0, !(r.type.weak && t.dtype.isUnsignedInteger) {
                 return typeError("negative_integer_power", "integers to negative integer powers are not allowed",
                                  at: b.range, notes: [DiagnosticNote("write a float exponent, e.g. \(lit).0")])
             }
@@ -245,8 +245,9 @@ public struct TypeSpecializer {
             if t.dtype.isBool && !fn.acceptsBool {
                 return typeError("bool_unsupported", "'\(name)' does not accept bool arguments", at: range)
             }
-            // Rounding is the identity on integers and bools, and so is abs on bools.
-            if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool) { return vs[0] }
+            // Rounding is the identity on integers and bools, and so is abs on bools and unsigned.
+            if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool
+                                    || (name == "abs" && t.dtype.isUnsignedInteger)) { return vs[0] }
             return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t)
         case .sameBinary:
             let t = Promotion.promote(vs[0].type, vs[1].type)
@@ -262,7 +263,7 @@ public struct TypeSpecializer {
                 return Typed(id: builder.emit(.call(name, [v.id]), .bool), type: SemaType(.bool))
             }
             // Integers and bools are never NaN or infinite; only negative integers have the sign bit.
-            if name == "signbit" && v.type.dtype.isInteger {
+            if name == "signbit" && v.type.dtype.isSignedInteger {
                 let zero = builder.constant(.int(0), v.type.dtype)
                 return Typed(id: builder.emit(.compare(.lt, v.id, zero), .bool), type: SemaType(.bool))
             }

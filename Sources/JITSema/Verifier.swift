@@ -15,8 +15,8 @@ public enum Verifier {
                 guard n >= 0 && n < f.parameters.count else { return "%\(i): argument \(n) out of range" }
                 if f.parameters[n].dtype != inst.type { return "%\(i): argument type differs from parameter" }
             case .constant(let c):
-                switch (c, inst.type) {
-                case (.bool, .bool), (.int, .int32), (.int, .int64), (.float, .float32), (.float, .float64): break
+                switch c {
+                case .bool where inst.type.isBool, .int where inst.type.isInteger, .float where inst.type.isFloat: break
                 default: return "%\(i): constant of the wrong kind for \(inst.type)"
                 }
             case .cast: break

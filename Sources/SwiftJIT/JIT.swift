@@ -49,11 +49,16 @@ public enum JIT {
         return compiled
     }
 
-    /// Evaluates `source` with `arguments` bound by name, like `numexpr.evaluate`.
+    /// Evaluates `source` with `arguments` bound by name, like `numexpr.evaluate` (arguments the
+    /// expression does not read are ignored).
     public static func evaluate(_ source: String, _ arguments: [String: any JITArgument] = [:],
                                 out: NDArray? = nil, casting: Casting = .safe,
                                 options: Options = Options()) throws -> NDArray {
-        try compile(source, options: options).call(arguments, out: out, casting: casting)
+        // Like numexpr's local_dict, entries the expression does not read are ignored here;
+        // CompiledExpression.call itself rejects them, to catch misspelt argument labels.
+        let f = try compile(source, options: options)
+        let used = arguments.filter { f.parameterNames.contains($0.key) }
+        return try f.call(used, out: out, casting: casting)
     }
 
     /// Number of LLVM compilations so far in this process (cache misses).

@@ -82,4 +82,10 @@ extension Float: JITScalar {}
 extension Int: JITScalar {}
 extension Int64: JITScalar {}
 extension Int32: JITScalar {}
+extension Int16: JITScalar {}
+extension Int8: JITScalar {}
+extension UInt8: JITScalar {}
+extension UInt16: JITScalar {}
+extension UInt32: JITScalar {}
+extension UInt64: JITScalar {}
 extension Bool: JITScalar {}

@@ -1,3 +1,4 @@
+import Foundation
 import JITSema
 import JITSyntax
 import XCTest
@@ -38,5 +39,22 @@ final class PromotionTests: XCTestCase {
         XCTAssertEqual(try type("where(x > 0, x, 1)", [("x", i32)]), .int32)
         XCTAssertEqual(try type("maximum(x, 2.5)", [("x", f32)]), .float32)
         XCTAssertEqual(try type("x + y", [("x", b), ("y", b)]), .bool)
+    }
+}
+
+/// The strong promotion table for every dtype pair, against `np.result_type` (NumPy 2.4) as
+/// recorded in Snapshots/numpy-promotion.txt.
+final class PromotionTableTests: XCTestCase {
+    func testEveryPairMatchesNumPy() throws {
+        let url = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent()
+            .appendingPathComponent("Snapshots/numpy-promotion.txt")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 121)
+        for line in lines {
+            let parts = line.split(separator: " ").map(String.init)
+            let a = try XCTUnwrap(DType(name: parts[0])), b = try XCTUnwrap(DType(name: parts[1]))
+            let want = try XCTUnwrap(DType(name: parts[2]))
+            XCTAssertEqual(Promotion.promote(a, b), want, "\(a) with \(b)")
+        }
     }
 }

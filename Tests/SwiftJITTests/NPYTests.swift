@@ -57,6 +57,7 @@ final class NPYTests: XCTestCase {
             case .int64: return .int(Int64(i) * 3_000_000_000 - 5)
             case .float32: return .float(Double(Float(Double(i) * 0.25 - 1.5)))
             case .float64: return .float(Double(i) / 3 - 0.5)
+            default: return ScalarSemantics.normalize(.int(Int64(i * 37 - 5)), dtype)
             }
         }
     }

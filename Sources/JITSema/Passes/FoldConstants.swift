@@ -17,7 +17,7 @@ public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction
         switch inst.op {
         case .cast(let a):
             guard let x = const_(a) else { return b.emit(inst) }
-            return emitFolded(ScalarSemantics.cast(x, to: inst.type))
+            return emitFolded(ScalarSemantics.cast(x, from: b[a].type, to: inst.type))
         case .unary(let u, let a):
             guard let x = const_(a) else { return b.emit(inst) }
             switch (u, x) {
@@ -32,8 +32,7 @@ public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction
             switch (x, y) {
             case (.int(let p), .int(let q)):
                 if (op == .floordiv || op == .mod) && q == 0 { return b.emit(inst) }
-                let bits = inst.type == .int32 ? 32 : 64
-                return emitFolded(ScalarSemantics.integer(op, p, q, bits: bits).map { .int($0) })
+                return emitFolded(ScalarSemantics.integer(op, p, q, dtype: inst.type).map { .int($0) })
             case (.float(let p), .float(let q)):
                 if op == .div && q == 0 { return b.emit(inst) }
                 return emitFolded(ScalarSemantics.float(op, p, q, inst.type).map { .float($0) })
@@ -48,7 +47,7 @@ public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction
             }
         case .compare(let op, let l, let r):
             guard let x = const_(l), let y = const_(r) else { return b.emit(inst) }
-            return emitFolded(.bool(ScalarSemantics.compare(op, x, y)))
+            return emitFolded(.bool(ScalarSemantics.compare(op, x, y, dtype: b[l].type)))
         case .select(let c, let x, let y):
             if case .bool(let v)? = const_(c) { return v ? x : y }
             return b.emit(inst)
