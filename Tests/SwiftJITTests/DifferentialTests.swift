@@ -57,6 +57,7 @@ private func parseValue(_ token: Substring, _ dtype: DType) throws -> UInt64 {
     case .bool: parsed = token == "1" ? 1 : token == "0" ? 0 : nil
     case .int32, .int64: parsed = Int64(token).map { UInt64(bitPattern: $0) }
     case .float32, .float64: parsed = UInt64(token, radix: 16)
+    default: parsed = Int64(token).map { UInt64(bitPattern: $0) }
     }
     guard let parsed else { throw ParseError(description: "bad \(dtype.rawValue) value '\(token)'") }
     return parsed
@@ -211,6 +212,7 @@ private func show(_ bits: UInt64, _ dtype: DType) -> String {
     switch dtype {
     case .bool: return bits != 0 ? "True" : "False"
     case .int32, .int64: return String(Int64(bitPattern: bits))
+    case .int8, .int16, .uint8, .uint16, .uint32, .uint64: return String(Int64(bitPattern: bits))
     case .float32:
         let f = Float(bitPattern: UInt32(truncatingIfNeeded: bits))
         return "\(f) (0x\(String(UInt32(truncatingIfNeeded: bits), radix: 16)))"
@@ -247,6 +249,9 @@ private func jitArguments(_ c: DiffCase) -> [String: any JITArgument] {
         case .float64:
             let v = a.bits.map { Double(bitPattern: $0) }
             result[a.name] = pick(a.isScalar, zeroD, v)
+        default:
+            let v = a.bits.map { Int64(bitPattern: $0) }
+            result[a.name] = pick(a.isScalar, zeroD, v)
         }
     }
     return result
@@ -262,6 +267,9 @@ private func resultBits(_ r: NDArray) -> [UInt64] {
         case .int64: return UInt64(bitPattern: p.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
         case .float32: return UInt64(p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
         case .float64: return p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+        default:
+            guard case .int(let v) = ScalarMemory.load(p + i * r.dtype.size, r.dtype) else { return 0 }
+            return UInt64(bitPattern: v)
         }
     }
 }
