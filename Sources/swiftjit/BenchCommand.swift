@@ -48,7 +48,34 @@ struct Bench: ParsableCommand {
     @Option(help: "Floating-point mode: strict, relaxed or fast.")
     var math: MathMode = .relaxed
 
+    // Machine-readable modes, driven by scripts/bench (see BenchHarness below).
+    @Flag(help: "Machine-readable mode: time one --workload on inputs from --data and print JSON.")
+    var json = false
+
+    @Flag(help: "Serve mode: read 'load ID DIR', 'run ID K', 'write ID PATH', 'unload ID', 'quit' lines on stdin; answer one JSON line each.")
+    var serve = false
+
+    @Flag(help: "With --json: time JIT.compile plus the first call only (run it in a fresh process).")
+    var firstCall = false
+
+    @Option(help: "With --json: the workload id (W1, W2poly, W2horner, W5, W6, W7, W12copy-1M ...).")
+    var workload: String?
+
+    @Option(help: ArgumentHelp("With --json: the folder holding <workload>/<input>.npy, written by scripts/bench_peers.py.", valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("With --json: write the result here, for the caller to check.", valueName: "path.npy"))
+    var out: String?
+
+    @Option(help: "Threads (accepted and reported; SwiftJIT runs single-threaded for now).")
+    var threads = 1
+
     func validate() throws {
+        if json && serve { throw ValidationError("give --json or --serve, not both") }
+        if json && (workload == nil || data == nil) {
+            throw ValidationError("--json needs --workload ID and --data DIR")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard sizeScale > 0, sizeScale.isFinite, sizeScale <= 64 else {
             throw ValidationError("--size-scale must be greater than 0 and at most 64")
@@ -65,6 +92,12 @@ struct Bench: ParsableCommand {
     func scaled(_ n: Int) -> Int { max(1, Int((Double(n) * sizeScale).rounded())) }
 
     func run() throws {
+        if serve { return try BenchHarness(math: math, threads: threads).serve() }
+        if json {
+            let harness = BenchHarness(math: math, threads: threads)
+            return harness.emit(try harness.oneShot(
+                workload: workload!, data: data!, repetitions: repetitions, firstCallOnly: firstCall, out: out))
+        }
         let options = JIT.Options(mathMode: math)
         var random = BenchRandom(seed: 20240601)
 
@@ -187,5 +220,165 @@ struct Bench: ParsableCommand {
         func left(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
         func right(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
         return left(a, 24) + right(b, 10) + right(c, 12) + right(d, 10) + right(e, 8)
+    }
+}
+
+// MARK: - machine-readable harness (scripts/bench)
+
+/// A workload SwiftJIT can run, by the id scripts/bench_peers.py uses. The Python side writes
+/// every array input to `<data>/<id>/<name>.npy` (identical data for every tool), checks the
+/// result SwiftJIT writes against its NumPy float64 reference and does all the statistics.
+///
+/// Adding a workload is one entry in `BenchHarness.workloads`: broadcasting (W3) is a string
+/// expression like the others; kernels (W4, W8-W11, W13, W14) will need `Entry.compile` to build
+/// from kernel source once the kernel language lands. Ids not listed answer "not yet supported".
+struct BenchHarness {
+    struct Entry {
+        var source: String
+        /// Array inputs, read from <data>/<id>/<name>.npy.
+        var arrays: [String]
+        /// Scalar inputs, passed as Swift Doubles.
+        var scalars: [String: Double] = [:]
+    }
+
+    static let horner = "x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x)))))))"
+    static let workloads: [String: Entry] = [
+        "W1": Entry(source: "A*exp(-(x-x0)**2/(2*w**2))", arrays: ["x"], scalars: ["A": 1, "x0": 0, "w": 1]),
+        "W2poly": Entry(source: "x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8", arrays: ["x"]),
+        "W2horner": Entry(source: horner, arrays: ["x"]),
+        "W5": Entry(source: "1 + A + A**2 + A**3", arrays: ["A"]),
+        "W6": Entry(source: "sin(a**2)*exp(b)", arrays: ["a", "b"]),
+        "W7": Entry(source: "b**2 - 4*a*c", arrays: ["a", "b", "c"]),
+        "W12copy-1M": Entry(source: "x", arrays: ["x"]),
+        "W12copy-16M": Entry(source: "x", arrays: ["x"]),
+        "W12triad-1M": Entry(source: "x + 2.5*y", arrays: ["x", "y"]),
+        "W12triad-16M": Entry(source: "x + 2.5*y", arrays: ["x", "y"]),
+    ]
+
+    /// A loaded workload: compiled, inputs bound, output allocated.
+    struct Loaded {
+        var function: CompiledExpression
+        var arguments: [String: any JITArgument]
+        var out: NDArray
+    }
+
+    var math: MathMode
+    var threads: Int
+
+    var options: JIT.Options { JIT.Options(mathMode: math) }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    func unsupported(_ id: String) -> [String: Any] {
+        ["ok": true, "workload": id, "supported": false, "reason": "not yet supported"]
+    }
+
+    func arguments(_ id: String, _ entry: Entry, data: String) throws -> [String: any JITArgument] {
+        var arguments: [String: any JITArgument] = [:]
+        for name in entry.arrays {
+            // Copied out of the (memory-mapped) file into anonymous memory, as np.load does.
+            let file = try NPY.read(path: (data as NSString).appendingPathComponent("\(id)/\(name).npy")).contiguous()
+            let array = NDArray(zeros: file.dtype, shape: file.shape)
+            array.baseAddress.copyMemory(from: file.baseAddress, byteCount: file.count * file.dtype.size)
+            arguments[name] = array
+        }
+        for (name, value) in entry.scalars { arguments[name] = value }
+        return arguments
+    }
+
+    /// Compiles and calls once (which specializes), then allocates the output of that shape.
+    func load(_ id: String, _ entry: Entry, data: String) throws -> (Loaded, firstCallMs: Double) {
+        let arguments = try arguments(id, entry, data: data)
+        let start = Self.now()
+        let f = try JIT.compile(entry.source, options: options)
+        let first = try f.call(arguments, out: nil)
+        let firstMs = Double(Self.now() - start) / 1e6
+        let out = NDArray(zeros: first.dtype, shape: first.shape)
+        _ = try f.call(arguments, out: out)  // warm-up into the output that will be timed
+        return (Loaded(function: f, arguments: arguments, out: out), firstMs)
+    }
+
+    /// `count` timed calls into the preallocated output; milliseconds each.
+    func time(_ w: Loaded, count: Int) throws -> [Double] {
+        var times: [Double] = []
+        times.reserveCapacity(count)
+        for _ in 0..<count {
+            let start = Self.now()
+            _ = try w.function.call(w.arguments, out: w.out)
+            times.append(Double(Self.now() - start) / 1e6)
+        }
+        return times
+    }
+
+    func describe(_ id: String, _ entry: Entry) -> [String: Any] {
+        ["ok": true, "workload": id, "supported": true, "expression": entry.source,
+         "threads_requested": threads, "threads_used": 1]
+    }
+
+    func oneShot(workload id: String, data: String, repetitions: Int, firstCallOnly: Bool, out: String?) throws -> [String: Any] {
+        guard let entry = Self.workloads[id] else { return unsupported(id) }
+        var reply = describe(id, entry)
+        if firstCallOnly {
+            // A fresh process has an empty in-memory cache: this is a real compile.
+            let arguments = try arguments(id, entry, data: data)
+            let start = Self.now()
+            let f = try JIT.compile(entry.source, options: options)
+            let result = try f.call(arguments, out: nil)
+            reply["first_call_ms"] = Double(Self.now() - start) / 1e6
+            if let out { try NPY.write(result, to: out) }
+            return reply
+        }
+        let (loaded, firstMs) = try load(id, entry, data: data)
+        reply["first_call_ms"] = firstMs
+        reply["times_ms"] = try time(loaded, count: repetitions)
+        if let out { try NPY.write(loaded.out, to: out) }
+        return reply
+    }
+
+    func emit(_ object: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    /// One command per stdin line, one JSON line per answer; errors are answers, not exits.
+    func serve() throws {
+        var loaded: [String: Loaded] = [:]
+        while let line = readLine() {
+            let words = line.split(separator: " ").map(String.init)
+            guard let command = words.first else { continue }
+            do {
+                switch (command, words.count) {
+                case ("load", 3):
+                    let id = words[1]
+                    guard let entry = Self.workloads[id] else { emit(unsupported(id)); continue }
+                    let (w, firstMs) = try load(id, entry, data: words[2])
+                    loaded[id] = w
+                    var reply = describe(id, entry)
+                    reply["first_call_ms_in_process"] = firstMs
+                    emit(reply)
+                case ("run", 3):
+                    guard let w = loaded[words[1]], let k = Int(words[2]), k >= 1 else {
+                        throw UserError(message: "run: '\(words[1])' is not loaded or bad count")
+                    }
+                    emit(["ok": true, "times_ms": try time(w, count: k)])
+                case ("write", 3):
+                    guard let w = loaded[words[1]] else { throw UserError(message: "write: '\(words[1])' is not loaded") }
+                    try NPY.write(w.out, to: words[2])
+                    emit(["ok": true])
+                case ("unload", 2):
+                    loaded[words[1]] = nil
+                    emit(["ok": true])
+                case ("quit", _):
+                    emit(["ok": true])
+                    return
+                default:
+                    throw UserError(message: "unknown command '\(line)'")
+                }
+            } catch let error as UserError {
+                emit(["ok": false, "error": error.message])
+            } catch {
+                emit(["ok": false, "error": "\(error)"])
+            }
+        }
     }
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Turns the results of `bench_peers.py drive` into docs/benchmarks.md and docs/benchmarks.png."""
+import argparse
+import json
+import statistics
+
+from bench_peers import TOOLS, WORKLOADS
+
+PEERS = [t for t in TOOLS if t != "swiftjit"]
+FIRST_CALL_TOOLS = ["swiftjit", "numba", "numba-par", "numba-vec", "jax"]
+
+
+def med(s):
+    return statistics.median(s["times_ms"]) if s.get("times_ms") else None
+
+
+def fmt_ms(x):
+    if x is None:
+        return ""
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 1:
+        return f"{x:.2f}"
+    return f"{x:.4f}" if x < 0.01 else f"{x:.3f}"
+
+
+def cell(s, value):
+    st = s.get("status") if s else "n/a"
+    if st == "ok":
+        return value
+    if st == "n/a":
+        return "n/a" if not s or not s.get("detail") else f"n/a ({s['detail']})"
+    return f"**{st}**"
+
+
+def copy_bandwidth(res, T):
+    """Best achieved GB/s of any tool on the 16M copy at T threads, in this run."""
+    e = res["workloads"].get("W12copy-16M", {}).get(str(T), {})
+    best = None
+    for s in e.values():
+        if s.get("status") == "ok" and s.get("times_ms"):
+            gbps = WORKLOADS["W12copy-16M"][1] / (min(s["times_ms"]) * 1e-3) / 1e9
+            best = gbps if best is None or gbps > best else best
+    return best
+
+
+def write_md(res, meta, path, png_name):
+    threads = res["threads"]
+    L = []
+    L.append("# Benchmarks: SwiftJIT against NumPy, numexpr, Numba and JAX\n")
+    L.append(f"Measured {meta['date']} on **{meta['cpu']}** ({meta['cores']} cores), {meta['os']}.  ")
+    L.append(f"Command: `{meta['command']}` (total wall time {meta.get('wall', '?')}).\n")
+    v = res["versions"]
+    L.append("Versions: " + ", ".join([
+        f"SwiftJIT {meta['swiftjit_commit']} ({meta['swift']}, LLVM {meta['llvm']}, math mode relaxed)",
+        f"Python {v['python']}", f"NumPy {v['numpy']}", f"numexpr {v['numexpr']}",
+        f"Numba {v['numba']} (llvmlite {v['llvmlite']}, threading layer {v.get('numba_threading_layer')})",
+        f"JAX {v['jax']} (jaxlib {v['jaxlib']}, x64 enabled)"]) + ".\n")
+    L.append(f"![speed relative to NumPy]({png_name})\n")
+    L.append("## How this is measured\n")
+    L.append(f"""- Every reference workload (WORKLOADS.md: W1-W14) at its stated formula and size; inputs come from one fixed-seed
+  generator (`numpy.random.default_rng({20240601})`), are written once as .npy files and read by every tool, so all tools
+  compute on identical data.
+- Before anything is timed, each tool's result is compared with the NumPy float64 reference (relative tolerance
+  1e-10, 1e-8 for long reductions; W8's integer escape counts may differ at ≤0.1% of points, where FMA contraction
+  flips chaotic boundary points). A tool that disagrees is shown as **wrong** and not timed; **error** means it failed to run.
+- Each thread count runs in its own processes: one Python worker (OMP/MKL/OPENBLAS/NUMEXPR/NUMBA_NUM_THREADS and
+  `XLA_FLAGS=--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1` — `=true ...=N` above one thread — set before
+  import, then `numexpr.set_num_threads(N)` and `numba.set_num_threads(N)`) and one `swiftjit bench --serve`, both
+  pinned to N CPUs with `sched_setaffinity`.
+- After a first call (checked) and a warm-up call, each tool gets a batch size of about {res['target_ms']:.0f} ms of work, then
+  {res['rounds']} rounds go round-robin over all (thread count, tool) pairs, rotating the starting tool each round, so drift
+  hits every tool alike. Every call is timed on its own; tables give the median and minimum over all calls.
+- Peers are called from Python, so their times include the Python call overhead (it dominates W9 and W10 n=10);
+  SwiftJIT is timed inside its own process around `CompiledExpression.call(_:out:)`.
+- Outputs: SwiftJIT, numexpr, Numba and `@vectorize` write into a preallocated output; NumPy evaluates the expression as
+  written (temporaries and a fresh result, except W12, which uses `np.copyto`/`np.add(..., out=)`); JAX returns a new
+  buffer (its programming model).
+- **First call** is compile plus the first call on that data. SwiftJIT's is measured in a fresh `swiftjit` process
+  (nothing cached; it includes LLVM start-up); Numba's and JAX's in the long-lived worker (their import is not
+  counted, but the first Numba compile of the process also pays Numba's own start-up, which lands on W1).
+- **SwiftJIT runs single-threaded for now:** `--threads N` is accepted and ignored, so its 2-thread numbers are
+  1-thread numbers. Broadcasting (W3) and the kernel language (W4, W8–W11, W13, W14) are not in SwiftJIT yet:
+  those rows show SwiftJIT as n/a (not yet supported); the peers are measured anyway.
+- GB/s counts bytes read plus bytes written once (no write-allocate traffic), at the minimum time; the copy
+  bandwidth is the best any tool achieved on the 2^24 copy (W12) at that thread count in this same run.
+- Other work on the machine during the run (it is a shared 2-core VM) shows up as noise; compare within a run.
+  Parallel regions that need both cores at once suffer most: when another process holds a core, Numba's
+  `parallel=True` at 2 threads waits a scheduler time slice per region (see W9, W10, W12 1M), so
+  those numbers measure the machine's load as much as Numba.
+- NumPy's W2 (`x**3` ... `x**8` on normal, partly negative, data) goes through `pow` per element, which is why it is
+  hundreds of times slower than the Horner form.
+""")
+    # summary tables
+    for T in threads:
+        L.append(f"## Summary at {T} thread{'s' if T > 1 else ''}: median ms (ratio peer / SwiftJIT in parentheses; >1 means SwiftJIT is faster)\n")
+        L.append("| workload | " + " | ".join(TOOLS) + " |")
+        L.append("|---|" + "---:|" * len(TOOLS))
+        for wid, e in res["workloads"].items():
+            tt = e[str(T)]
+            sw = med(tt.get("swiftjit", {}))
+            row = [f"{wid}"]
+            for tool in TOOLS:
+                s = tt.get(tool, {})
+                m = med(s)
+                txt = fmt_ms(m)
+                if tool != "swiftjit" and m is not None and sw:
+                    txt += f" ({m / sw:.2f}x)"
+                row.append(cell(s, txt) if s.get("status") != "n/a" or tool != "swiftjit" else "n/a (not yet supported)")
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+    # detail
+    L.append("## Per workload: median / min ms, ratio to SwiftJIT (median), first call ms, GB/s (% of copy)\n")
+    L.append("| workload | threads | tool | median ms | min ms | peer / SwiftJIT | first call ms | GB/s | % of copy | runs |")
+    L.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for wid, e in res["workloads"].items():
+        desc, nbytes = WORKLOADS[wid]
+        for T in threads:
+            tt = e[str(T)]
+            bw = copy_bandwidth(res, T)
+            sw = med(tt.get("swiftjit", {}))
+            for tool in TOOLS:
+                s = tt.get(tool, {})
+                st = s.get("status", "n/a")
+                name = f"{wid} {desc}"
+                if st != "ok":
+                    detail = s.get("detail", "")
+                    what = "n/a (not yet supported)" if tool == "swiftjit" and st == "n/a" else (
+                        "n/a" if st == "n/a" else f"**{st}**: {detail}")
+                    L.append(f"| {name} | {T} | {tool} | {what} | | | | | | |")
+                    continue
+                m, mn = med(s), min(s["times_ms"])
+                ratio = f"{m / sw:.2f}" if sw and tool != "swiftjit" else ""
+                first = fmt_ms(s.get("first_call_ms")) if tool in FIRST_CALL_TOOLS else ""
+                gb = pct = ""
+                if nbytes:
+                    g = nbytes / (mn * 1e-3) / 1e9
+                    gb = f"{g:.1f}"
+                    pct = f"{100 * g / bw:.0f}%" if bw else ""
+                L.append(f"| {name} | {T} | {tool} | {fmt_ms(m)} | {fmt_ms(mn)} | {ratio} | {first} | {gb} | {pct} | {len(s['times_ms'])} |")
+    L.append("")
+    L.append("## What is missing\n")
+    L.append("- SwiftJIT: W3 (broadcasting) and the kernels W4, W8, W9, W10, W11, W13, W14 — one entry each in "
+             "`BenchHarness.workloads` (Sources/swiftjit/BenchCommand.swift) once they exist; the peers and checks are in place.")
+    L.append("- SwiftJIT parallel execution: `--threads` is ignored until it lands.")
+    L.append("- Peers not written: numexpr for W8–W11 and W13 (no loops), `@vectorize` for reductions and kernels that are not "
+             "elementwise, Numba `parallel` for W11 (a sequential chain), JAX for W13 (data-dependent output). Shown as n/a.")
+    L.append("")
+    with open(path, "w") as fh:
+        fh.write("\n".join(L))
+
+
+def write_png(res, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    threads = res["threads"]
+    wids = list(res["workloads"])
+    colors = {"swiftjit": "#d62728", "numpy": "#7f7f7f", "numexpr": "#1f77b4", "numba": "#2ca02c",
+              "numba-par": "#98df8a", "numba-vec": "#bcbd22", "jax": "#9467bd"}
+    fig, axes = plt.subplots(len(threads), 1, figsize=(18, 5.2 * len(threads)), squeeze=False)
+    width = 0.8 / len(TOOLS)
+    for ax, T in zip(axes[:, 0], threads):
+        x = np.arange(len(wids))
+        for k, tool in enumerate(TOOLS):
+            vals = []
+            for wid in wids:
+                tt = res["workloads"][wid][str(T)]
+                base, m = med(tt.get("numpy", {})), med(tt.get(tool, {}))
+                vals.append(base / m if base and m and tt[tool].get("status") == "ok" else np.nan)
+            pos = x - 0.4 + (k + 0.5) * width
+            ax.bar(pos, vals, width, label=tool, color=colors[tool])
+            if tool == "swiftjit":  # say why the bar is missing
+                for p, v in zip(pos, vals):
+                    if np.isnan(v):
+                        ax.text(p, 1.0, "SwiftJIT n/a", rotation=90, ha="center", va="bottom",
+                                fontsize=7, color=colors[tool])
+        ax.set_yscale("log")
+        ax.axhline(1.0, color="black", lw=0.8)
+        ax.set_xticks(x)
+        ax.set_xticklabels(wids, rotation=35, ha="right")
+        ax.set_ylabel("speed relative to NumPy (higher is faster)")
+        ax.set_title(f"{T} thread{'s' if T > 1 else ''} (median times; missing bar = n/a or not supported"
+                     f"{'; SwiftJIT runs single-threaded' if T > 1 else ''})")
+        ax.grid(axis="y", which="both", alpha=0.3)
+        ax.set_axisbelow(True)
+        ax.legend(ncol=len(TOOLS), fontsize=9, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--meta", required=True, help="JSON with date, cpu, cores, os, command, swift, llvm, swiftjit_commit")
+    ap.add_argument("--md", default="docs/benchmarks.md")
+    ap.add_argument("--png", default="docs/benchmarks.png")
+    a = ap.parse_args()
+    res = json.load(open(a.results))
+    res["workloads"] = {w: res["workloads"][w] for w in WORKLOADS if w in res["workloads"]}
+    meta = json.load(open(a.meta))
+    write_md(res, meta, a.md, a.png.split("/")[-1])
+    write_png(res, a.png)
+    print(f"wrote {a.md} and {a.png}")
+
+
+if __name__ == "__main__":
+    main()
