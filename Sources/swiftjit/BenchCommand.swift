@@ -239,6 +239,8 @@ struct BenchHarness {
         var arrays: [String]
         /// Scalar inputs, passed as Swift Doubles.
         var scalars: [String: Double] = [:]
+        /// Shapes to view array inputs with (W3 broadcasts 100 x 1 parameters against a row).
+        var shapes: [String: [Int]] = [:]
     }
 
     static let horner = "x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x)))))))"
@@ -246,6 +248,8 @@ struct BenchHarness {
         "W1": Entry(source: "A*exp(-(x-x0)**2/(2*w**2))", arrays: ["x"], scalars: ["A": 1, "x0": 0, "w": 1]),
         "W2poly": Entry(source: "x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8", arrays: ["x"]),
         "W2horner": Entry(source: horner, arrays: ["x"]),
+        "W3": Entry(source: "A*exp(-(x-x0)**2/(2*w**2))", arrays: ["A", "x", "x0", "w"],
+                    shapes: ["A": [100, 1], "x0": [100, 1], "w": [100, 1], "x": [1, 300_000]]),
         "W5": Entry(source: "1 + A + A**2 + A**3", arrays: ["A"]),
         "W6": Entry(source: "sin(a**2)*exp(b)", arrays: ["a", "b"]),
         "W7": Entry(source: "b**2 - 4*a*c", arrays: ["a", "b", "c"]),
@@ -280,7 +284,7 @@ struct BenchHarness {
             let file = try NPY.read(path: (data as NSString).appendingPathComponent("\(id)/\(name).npy")).contiguous()
             let array = NDArray(zeros: file.dtype, shape: file.shape)
             array.baseAddress.copyMemory(from: file.baseAddress, byteCount: file.count * file.dtype.size)
-            arguments[name] = array
+            arguments[name] = entry.shapes[name].map { array.reshaped($0) } ?? array
         }
         for (name, value) in entry.scalars { arguments[name] = value }
         return arguments
