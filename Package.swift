@@ -32,6 +32,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         // LLVM's C API as a module (module map + shim header that bridges LLVM versions).
@@ -44,10 +45,15 @@ let package = Package(
         .target(name: "JITSema", dependencies: ["JITSyntax"]),
         // Typed IR -> LLVM IR (math modes, fused vectorisable loops).
         .target(name: "JITLowering", dependencies: ["JITSema", "LLVMKit"], swiftSettings: llvmC),
+        // C helpers that JITted code calls (complex functions with NumPy's semantics).
+        .target(name: "CJITSupport", linkerSettings: [.linkedLibrary("m")]),
         // ORC JIT, the signature cache, arrays, .npy files.
-        .target(name: "JITRuntime", dependencies: ["JITLowering", "LLVMKit", "JITSema"], swiftSettings: llvmC),
+        .target(name: "JITRuntime", dependencies: ["JITLowering", "LLVMKit", "JITSema", "CJITSupport"],
+                swiftSettings: llvmC),
         // The public API: JIT.compile, JIT.evaluate, NDArray.
-        .target(name: "SwiftJIT", dependencies: ["JITRuntime", "JITLowering", "JITSema", "JITSyntax"], swiftSettings: llvmC),
+        .target(name: "SwiftJIT", dependencies: ["JITRuntime", "JITLowering", "JITSema", "JITSyntax",
+                                                 .product(name: "ComplexModule", package: "swift-numerics")],
+                swiftSettings: llvmC),
         // The command line.
         .executableTarget(
             name: "swiftjit",
@@ -56,7 +62,8 @@ let package = Package(
         .testTarget(name: "JITSyntaxTests", dependencies: ["JITSyntax"]),
         .testTarget(name: "JITSemaTests", dependencies: ["JITSema", "JITSyntax"]),
         .testTarget(
-            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema"],
+            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema",
+                                                  .product(name: "ComplexModule", package: "swift-numerics")],
             resources: [.copy("Cases")], swiftSettings: llvmC),
     ]
 )

@@ -10,19 +10,35 @@ through the JIT in each math mode (strict, relaxed, fast).
 
 Files: operators.txt (every operator, every dtype pair, array/scalar/literal positions),
 functions.txt (every builtin function), composite.txt (reference workloads, mixed dtypes,
-literal-only expressions).
+literal-only expressions), broadcast.txt (broadcasting across ranks, strided views),
+out.txt (out= and casting, in place, overlapping outs), reductions.txt (sum prod min max).
 
 FORMAT (one token-separated line per item; `#` starts a comment line; blank lines ignored)
 
     array <id> <dtype> <v1> <v2> ...      shared input array, referenced by id from cases
     case <n> <class>                      starts a case; n is unique in the file; class is the
                                           comparison class: exact | powconst | transcendental |
-                                          composite | predicate (see README.md for the bounds)
+                                          composite | reduction | predicate (see README.md for
+                                          the bounds)
     expr <expression text to end of line>
     arg <name> array <id>                 an array argument (one of the shared arrays)
+    arg <name> array <id> shape <d1> ...  an array argument laid out row-major in that shape
+                                          (no dimensions: 0-d)
+    view <name> <op>                      (repeatable, in order) the argument is a view of that
+                                          array: `transpose` (NDArray.transposed(), reversing the
+                                          dimensions), `slice axis=<a> start=<s> stop=<e>
+                                          step=<k>` (NDArray.sliced(axis: a, s..<e, step: k); a
+                                          negative step walks from e-1 down to s), `reshape <d1>
+                                          ...` (NDArray.reshaped)
     arg <name> scalar <dtype> <v>         a typed scalar argument (np.float32(v) in NumPy)
-    expect <dtype> array <v1> <v2> ...    the NumPy result (a 1-d array)
+    out new <dtype> <d1> ...              out= is a new zero-filled array of that dtype and shape
+    out arg <name>                        out= is the array argument <name> is a view of (before
+                                          its views): out and the inputs share memory
+    outview <op>                          (repeatable) a view of out, as for `view`
+    casting <rule>                        no | equiv | safe | same_kind | unsafe (default safe)    expect <dtype> array <v1> <v2> ...    the NumPy result (a 1-d array)
     expect <dtype> scalar <v>             the NumPy result when every argument is a scalar (0-d)
+    rshape <d1> ...                       (after expect) the result's shape, when it is not
+                                          1-d (empty: 0-d); with out=, the result is out itself
     expect error                          NumPy raises (or SwiftJIT deliberately refuses): the
                                           JIT must throw
     alt <v1> <v2> ...                     (optional, repeatable) another accepted result in
@@ -38,11 +54,17 @@ FORMAT (one token-separated line per item; `#` starts a comment line; blank line
     precision float32                     (composite only, optional) a float32 value occurs in
                                           the computation: the relative tolerance is float32's
     fastskip <i1> <i2> ...                elements not compared in fast mode (an input, an
-                                          intermediate or the result is NaN or infinite); `-` if
-                                          none
+                                          intermediate or the result is NaN, infinite or
+                                          subnormal); `-` if none
+    ignore <i1> <i2> ...                  elements compared in no mode (out=: NaN, inf or
+                                          out-of-range float -> integer casts)
+    reduce <n>                            (reduction only) the longest reduction; the tolerance
+                                          is (n + 8)·eps of the per-element `scale`, which is a
+                                          first-order error scale (sum(|x|) for a sum)
     known-failure <modes> <reason>        a SwiftJIT bug: the test counts the case but does not
                                           compare it in <modes> (comma list, or `all`); written
-                                          from KNOWN_FAILURES below, not edited by hand
+                                          from KNOWN_FAILURES / KNOWN_ND below, not edited by
+                                          hand
 
 Values: bool `0`/`1`; int32/int64 decimal; float32/float64 the IEEE bit pattern as 8/16 lower-case
 hex digits (so NaN, -0.0, infinities and subnormals are exact). dtypes: bool int32 int64 float32
@@ -173,55 +195,121 @@ CMPOPS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Eq: operator.eq, ast.No
 UNOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
 
 
+REDUCTIONS = {"sum": np.sum, "prod": np.prod, "min": np.min, "max": np.max}
+
+
+def bad_mask(v):
+    """Elements fast mode need not reproduce: NaN, infinite or subnormal floats."""
+    a = np.asarray(v)
+    if a.dtype.kind != "f":
+        return np.zeros(a.shape, dtype=bool)
+    tiny = np.finfo(a.dtype).tiny
+    return ~np.isfinite(a) | ((a != 0) & (np.abs(a) < tiny))
+
+
+def reduce_axis(kw, ndim):
+    axis = kw.get("axis")
+    return None if axis is None else axis % max(ndim, 1)
+
+
 class Evaluation:
-    """Evaluates an expression; records every node value (for fastskip) and the magnitudes of
-    the operands of + and - (for scale)."""
+    """Evaluates an expression. Per node it also computes (structurally, through broadcasting
+    and reductions) `mask`: an input or intermediate feeding the element is NaN, infinite or
+    subnormal (for fastskip), and `err`: a first-order bound on the magnitude the rounding
+    errors scale with (for reduction cases); it records the operands of + and - (for scale) and
+    the longest reduction."""
 
     def __init__(self, env):
         self.env = env
         self.nodes = []
         self.terms = []
+        self.reduce_length = 0
+        self.mask = None
+        self.err = None
 
     def run(self, text):
         tree = ast.parse(text, mode="eval").body
-        return self.visit(tree)
+        v, self.mask, self.err = self.visit(tree)
+        return v
 
     def visit(self, n):
+        masks = []
+        extra = None
+        errs = []
         if isinstance(n, ast.Constant):
             v = n.value
         elif isinstance(n, ast.Name):
             v = self.env[n.id]
         elif isinstance(n, ast.BinOp):
-            a, b = self.visit(n.left), self.visit(n.right)
+            (a, ma, ea), (b, mb, eb) = self.visit(n.left), self.visit(n.right)
+            masks += [ma, mb]
             v = BINOPS[type(n.op)](a, b)
             if isinstance(n.op, (ast.Add, ast.Sub)):
                 self.terms += [a, b]
+                errs = [ea, eb]
+            elif isinstance(n.op, ast.Mult):
+                errs = [ea * np.abs(np.asarray(b, dtype=np.float64)) + eb * np.abs(np.asarray(a, dtype=np.float64))]
+            elif isinstance(n.op, ast.Div):
+                with np.errstate(all="ignore"):
+                    bb = np.abs(np.asarray(b, dtype=np.float64))
+                    errs = [ea / bb + eb * np.abs(np.asarray(a, dtype=np.float64)) / (bb * bb)]
+            else:
+                errs = [ea, eb]
+            if isinstance(n.op, ast.Div) and np.asarray(v).dtype.kind == "f":
+                # fast mode may divide as x * (1/y) (arcp): 1/y is an intermediate there
+                extra = np.divide(1, np.asarray(b).astype(np.asarray(v).dtype))
             if isinstance(n.op, ast.Pow) and isinstance(b, (int, float)) and np.asarray(v).dtype.kind == "f":
                 # SwiftJIT expands constant powers into products: |x|**ceil(|n|) is an intermediate
                 # (it may overflow although x**-n does not).
-                self.nodes.append(np.power(np.abs(np.asarray(a).astype(np.asarray(v).dtype)),
-                                           float(math.ceil(abs(b)))))
+                extra = np.power(np.abs(np.asarray(a).astype(np.asarray(v).dtype)), float(math.ceil(abs(b))))
+                self.nodes.append(extra)
         elif isinstance(n, ast.UnaryOp):
-            v = UNOPS[type(n.op)](self.visit(n.operand))
+            o, mo, eo = self.visit(n.operand)
+            masks, errs = [mo], [eo]
+            v = UNOPS[type(n.op)](o)
         elif isinstance(n, ast.Compare):
             assert len(n.ops) == 1
-            v = CMPOPS[type(n.ops[0])](self.visit(n.left), self.visit(n.comparators[0]))
+            (a, ma, ea), (b, mb, eb) = self.visit(n.left), self.visit(n.comparators[0])
+            masks += [ma, mb]
+            v = CMPOPS[type(n.ops[0])](a, b)
+            errs = [np.zeros(np.shape(v))]
+        elif isinstance(n, ast.Call) and n.func.id in REDUCTIONS:
+            (a, ma, ea), = [self.visit(x) for x in n.args]
+            kw = {k.arg: ast.literal_eval(k.value) for k in n.keywords}
+            a = np.asarray(a)
+            axis = reduce_axis(kw, a.ndim)
+            v = REDUCTIONS[n.func.id](a, axis=kw.get("axis"))
+            size = a.size if axis is None else a.shape[axis]
+            self.reduce_length = max(self.reduce_length, size)
+            full = np.broadcast_to(ma, a.shape)
+            masks = [np.any(full, axis=axis) if a.ndim else full]
+            ef = np.broadcast_to(ea, a.shape).astype(np.float64)
+            if n.func.id == "sum":
+                errs = [np.sum(ef, axis=axis) if a.ndim else ef]
+            elif n.func.id == "prod":
+                errs = [np.abs(np.asarray(v, dtype=np.float64))]
+            else:
+                errs = [np.max(ef, axis=axis, initial=0.0) if a.ndim else ef]
         elif isinstance(n, ast.Call):
-            args = [self.visit(a) for a in n.args]
-            v = FUNCS[n.func.id](*args)
+            results = [self.visit(a) for a in n.args]
+            masks = [m for _, m, _ in results]
+            errs = [e for _, _, e in results]
+            v = FUNCS[n.func.id](*[x for x, _, _ in results])
         else:
             raise ValueError(ast.dump(n))
         self.nodes.append(v)
-        return v
+        shape = np.shape(v)
+        m = bad_mask(v)
+        if extra is not None:
+            m = m | bad_mask(extra)
+        for x in masks:
+            m = m | np.broadcast_to(x, shape)
+        with np.errstate(all="ignore"):
+            e = np.abs(np.asarray(v, dtype=np.float64)) if np.asarray(v).dtype.kind != "b" else np.zeros(shape)
+            for x in errs:
+                e = np.fmax(e, np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
+        return v, m, e
 
-
-def nonfinite_mask(vals, shape):
-    m = np.zeros(shape, dtype=bool)
-    for v in vals:
-        a = np.asarray(v)
-        if a.dtype.kind == "f":
-            m |= np.broadcast_to(~np.isfinite(a), shape)
-    return m
 
 # --------------------------------------------------------------------------------------------
 # case files
@@ -282,14 +370,10 @@ class CaseFile:
             kind = "array" if r.ndim else "scalar"
             out.append("expect %s %s %s" % (rdt, kind, enc_all(r.reshape(-1), rdt)))
             self.alternatives(out, expr, args, r, rdt)
-            if rdt.startswith("float"):
-                shape = r.shape
-                if cls == "predicate":
-                    skip = np.zeros(shape, dtype=bool)
-                else:
-                    skip = nonfinite_mask(list(env.values()) + ev.nodes, shape)
+            if cls == "predicate":
+                skip = np.zeros(r.shape, dtype=bool)
             else:
-                skip = nonfinite_mask(list(env.values()) + ev.nodes, r.shape) if cls != "predicate" else np.zeros(r.shape, bool)
+                skip = np.broadcast_to(ev.mask, r.shape)
             if cls == "composite":
                 scale = np.abs(np.asarray(r, dtype=np.float64))
                 for t in ev.terms:
@@ -344,6 +428,178 @@ class CaseFile:
         return path, self.count, self.errors, os.path.getsize(path)
 
 
+# --------------------------------------------------------------------------------------------
+# n-d cases: broadcasting, views, out= and casting, reductions
+
+def np_view(a, views):
+    """The NumPy view matching NDArray's view operations (transposed(), sliced(axis:_:step:),
+    reshaped(_:))."""
+    for v in views:
+        if v[0] == "transpose":
+            a = a.T
+        elif v[0] == "slice":
+            _, axis, start, stop, step = v
+            if start == stop:
+                sl = slice(0, 0)
+            elif step > 0:
+                sl = slice(start, stop, step)
+            else:  # NDArray.sliced walks backwards from stop - 1 down to start
+                sl = slice(stop - 1, start - 1 if start > 0 else None, step)
+            a = a[(slice(None),) * axis + (sl,)]
+        elif v[0] == "reshape":
+            b = a.reshape(v[1])
+            assert np.shares_memory(a, b) or a.size == 0, "reshape of a non-contiguous view copies"
+            a = b
+        else:
+            raise ValueError(v)
+    return a
+
+
+def view_text(v):
+    if v[0] == "transpose":
+        return "transpose"
+    if v[0] == "slice":
+        return "slice axis=%d start=%d stop=%d step=%d" % v[1:]
+    return "reshape " + " ".join(str(d) for d in v[1])
+
+
+class Arg:
+    """An argument of an n-d case: a scalar, or an array laid out in `shape` seen through `views`."""
+
+    def __init__(self, name, dt, values, shape=None, views=(), scalar=False):
+        self.name, self.dt, self.scalar = name, dt, scalar
+        self.values = values if scalar else np.asarray(values, dtype=NP[dt]).reshape(-1)
+        self.shape = tuple(shape) if shape is not None else (None if scalar else (self.values.size,))
+        self.views = list(views)
+
+    def base(self):
+        return np.array(self.values, dtype=NP[self.dt]).reshape(self.shape)
+
+    def value(self):
+        return NP[self.dt](self.values) if self.scalar else np_view(self.base(), self.views).copy()
+
+
+def cast_ignore(r, odt):
+    """Elements of an unsafe float -> integer cast that are implementation-defined (NaN, inf,
+    out of range)."""
+    r = np.asarray(r)
+    if r.dtype.kind != "f" or odt not in ("int32", "int64"):
+        return np.zeros(r.shape, dtype=bool)
+    info = np.iinfo(NP[odt])
+    with np.errstate(all="ignore"):
+        t = np.trunc(r.astype(np.float64))
+        return ~np.isfinite(r) | (t < float(info.min)) | (t >= -float(info.min))
+
+
+R_SAMEKIND = ("SwiftJIT's same_kind refuses int -> float casts that NumPy allows (np.can_cast(int32, "
+              "float32, 'same_kind') is True: same_kind allows a cast to a higher kind)")
+
+# n-d known failures: (file, expression, out dtype, casting) -> modes and reason
+KNOWN_ND = {
+    ("out.txt", "x + y", "int32", "float32", "same_kind"): "all " + R_SAMEKIND,
+    ("out.txt", "x + y", "int64", "float32", "same_kind"): "all " + R_SAMEKIND,
+}
+_used_known_nd = set()
+
+
+def add_nd(cf, expr, args, cls, out=None, outviews=(), casting=None, expect_error=False, note=None):
+    """An n-d case. out: None, ("new", dtype, shape) or ("arg", name) (the array the argument
+    is a view of); outviews: views of out. The reference reads copies of the inputs (NumPy's
+    out= semantics: as if the inputs were read before any element is written)."""
+    cf.count += 1
+    lines = ["case %d %s" % (cf.count, cls), "expr " + expr]
+    if note:
+        lines.insert(0, "# " + note)
+    env = {}
+    for a in args:
+        if a.scalar:
+            lines.append("arg %s scalar %s %s" % (a.name, a.dt, enc(a.values, a.dt)))
+        else:
+            lines.append(("arg %s array %s shape %s" % (a.name, cf.array(a.values, a.dt), " ".join(map(str, a.shape)))).rstrip())
+            lines += ["view %s %s" % (a.name, view_text(v)) for v in a.views]
+        env[a.name] = a.value()
+    o = None
+    if out is not None:
+        if out[0] == "new":
+            lines.append("out new %s %s" % (out[1], " ".join(map(str, out[2]))))
+            o = np_view(np.zeros(out[2], dtype=NP[out[1]]), outviews)
+        else:
+            lines.append("out arg %s" % out[1])
+            o = np_view([a for a in args if a.name == out[1]][0].base(), outviews)
+        lines += ["outview " + view_text(v) for v in outviews]
+    if casting:
+        lines.append("casting " + casting)
+    r = None
+    if not expect_error:
+        try:
+            ev = Evaluation(env)
+            r = np.asarray(ev.run(expr))
+        except Exception:
+            expect_error = True
+    if not expect_error and o is not None:
+        # SwiftJIT wants out of exactly the result's shape (NumPy would also broadcast the
+        # result into a larger out: not generated).
+        if o.shape != r.shape or not np.can_cast(r.dtype, o.dtype, casting or "safe"):
+            expect_error = True
+    known = None
+    if out is not None and out[0] == "new":
+        key = (cf.name, expr, args[0].dt, out[1], casting or "safe")
+        known = KNOWN_ND.get(key)
+        if known:
+            _used_known_nd.add(key)
+    if expect_error:
+        cf.errors += 1
+        lines.append("expect error")
+        if known:
+            lines.append("known-failure " + known)
+        cf.lines += lines
+        return
+    ignore = np.zeros(r.shape, dtype=bool)
+    mask = np.broadcast_to(ev.mask, r.shape)
+    if o is not None:
+        ignore = cast_ignore(r, dtname(o.dtype))
+        np.copyto(o, r, casting="unsafe")
+        mask = mask | bad_mask(o)
+        final = np.array(o)
+    else:
+        final = r
+    rdt = dtname(final.dtype)
+    if rdt is None:
+        raise RuntimeError("%s: NumPy result dtype %s is not supported" % (expr, final.dtype))
+    lines.append(("expect %s %s %s" % (rdt, "array" if final.ndim else "scalar", enc_all(final.reshape(-1), rdt))).rstrip())
+    if final.ndim != 1:
+        if final.ndim:
+            lines.append("rshape " + " ".join(map(str, final.shape)))
+    if cls in ("composite", "reduction"):
+        scale = np.abs(final.astype(np.float64))
+        if cls == "composite":
+            for t in ev.terms:
+                scale = np.fmax(scale, np.broadcast_to(np.abs(np.asarray(t, dtype=np.float64)), scale.shape))
+        else:
+            scale = np.fmax(scale, np.broadcast_to(ev.err, scale.shape))
+            lines.append("reduce %d" % ev.reduce_length)
+        lines.append("scale " + enc_all(scale.reshape(-1), "float64"))
+        if any(np.asarray(v).dtype == np.float32 for v in list(env.values()) + ev.nodes) or rdt == "float32":
+            lines.append("precision float32")
+    if rdt.startswith("float") and re_minmax.search(expr):
+        zero = (final == 0).reshape(-1)
+        if np.any(zero):
+            # the sign of a zero min/max is unspecified when -0.0 and +0.0 tie
+            lines.append("anyzero " + " ".join(str(i) for i in np.nonzero(zero)[0]))
+    idx = np.nonzero(ignore.reshape(-1))[0]
+    if len(idx):
+        lines.append("ignore " + " ".join(str(i) for i in idx))
+    idx = np.nonzero(np.asarray(mask).reshape(-1))[0] if cls != "predicate" else []
+    lines.append("fastskip " + (" ".join(str(i) for i in idx) if len(idx) else "-"))
+    if known:
+        lines.append("known-failure " + known)
+    cf.lines += lines
+
+
+import re
+re_minmax = re.compile(r"\b(min|max|minimum|maximum)\(")
+
+
 def scalar_pick(arr, k):
     return arr.reshape(-1)[k % N]
 
@@ -355,63 +611,9 @@ def scalar_pick(arr, k):
 # modes that fail, the reason. Remove an entry when the bug is fixed (the test prints the known
 # failures that pass).
 
-R_DIV = ("fast: division by a loop-invariant value or in float32 becomes x*(1/y) with the rcp "
-         "estimate (arcp): 1 ulp off, and 0 instead of a subnormal float32 quotient")
-R_POWI = ("relaxed/fast: float ** int32 array/scalar lowers to llvm.powi (repeated multiplication): "
-          "up to 25 ulp off for exponents of magnitude 50-90 (int64 exponents use pow and pass)")
-R_EXP2 = "fast: c ** x becomes exp2(x*log2(c)): up to 17 ulp off for large results"
-R_RCP = "fast: x ** -1 uses the rcp estimate, which flushes subnormal results (1/3e38 gives 0)"
-R_SQRT = ("NumPy's power turns a scalar exponent 0.5 into sqrt: (-0.0)**0.5 = -0.0 and (-inf)**0.5 = nan; "
-          "SwiftJIT gives C pow's +0.0 (strict) and +inf (strict, relaxed)")
-R_RSQRT = ("relaxed: x ** -0.5 becomes 1/sqrt(x), so (-0.0)**-0.5 is -inf instead of +inf "
-           "(no-signed-zeros flips the sign of an infinity, not only of a zero)")
-
+# Fast mode is bounded by policy (README.md: flush-to-zero allowed, 32 ulp), not by entries here;
+# reciprocal division, exp2-based `c ** x` and flushed subnormals are within that policy.
 KNOWN_FAILURES = [
-    ("operators.txt", "x / y", "x:array:bool,y:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:scalar:bool,y:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:int32,y:scalar:int32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:int32,y:scalar:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:int64,y:scalar:int64", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:int64,y:scalar:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float32,y:array:bool", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:scalar:float32,y:array:bool", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float32,y:scalar:int32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float32,y:scalar:int64", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float32,y:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float32,y:scalar:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:scalar:float32,y:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float32,y:scalar:float64", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float64,y:scalar:int32", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float64,y:scalar:int64", "fast", R_DIV),
-    ("operators.txt", "x / y", "x:array:float64,y:scalar:float32", "fast", R_DIV),
-    ("operators.txt", "x / 3", "x:array:int32", "fast", R_DIV),
-    ("operators.txt", "x / 2.5", "x:array:int32", "fast", R_DIV),
-    ("operators.txt", "x / -7", "x:array:int32", "fast", R_DIV),
-    ("operators.txt", "x / 3", "x:array:int64", "fast", R_DIV),
-    ("operators.txt", "x / 2.5", "x:array:int64", "fast", R_DIV),
-    ("operators.txt", "x / -7", "x:array:int64", "fast", R_DIV),
-    ("operators.txt", "x / 3", "x:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / 2.5", "x:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / -7", "x:array:float32", "fast", R_DIV),
-    ("operators.txt", "3 / x", "x:array:float32", "fast", R_DIV),
-    ("operators.txt", "2.5 / x", "x:array:float32", "fast", R_DIV),
-    ("operators.txt", "x / 3", "x:array:float64", "fast", R_DIV),
-    ("operators.txt", "x / 2.5", "x:array:float64", "fast", R_DIV),
-    ("operators.txt", "x / -7", "x:array:float64", "fast", R_DIV),
-    ("operators.txt", "x ** y", "x:array:float32,y:array:int32", "relaxed,fast", R_POWI),
-    ("operators.txt", "x ** y", "x:scalar:float32,y:array:int32", "relaxed,fast", R_POWI),
-    ("operators.txt", "x ** y", "x:array:float64,y:array:int32", "relaxed,fast", R_POWI),
-    ("operators.txt", "x ** y", "x:array:float64,y:scalar:int32", "relaxed,fast", R_POWI),
-    ("operators.txt", "x ** y", "x:scalar:float64,y:array:int32", "relaxed,fast", R_POWI),
-    ("operators.txt", "2.5 ** x", "x:array:int32", "fast", R_EXP2),
-    ("operators.txt", "2.5 ** x", "x:array:int64", "fast", R_EXP2),
-    ("operators.txt", "2.5 ** x", "x:array:float32", "fast", R_EXP2),
-    ("operators.txt", "2.5 ** x", "x:array:float64", "fast", R_EXP2),
-    ("operators.txt", "x ** 0.5", "x:array:float32", "strict,relaxed", R_SQRT),
-    ("operators.txt", "x ** 0.5", "x:array:float64", "strict,relaxed", R_SQRT),
-    ("operators.txt", "x ** -1", "x:array:float32", "fast", R_RCP),
-    ("operators.txt", "x ** -0.5", "x:array:float32", "relaxed", R_RSQRT),
-    ("operators.txt", "x ** -0.5", "x:array:float64", "relaxed", R_RSQRT),
 ]
 
 KNOWN = {(f, e, sig): "%s %s" % (modes, reason) for f, e, sig, modes, reason in KNOWN_FAILURES}
@@ -620,14 +822,221 @@ def main():
         add_literal(cmp, expr)
     files.append(cmp.write())
 
+    files += nd_files(X, Y)
+
     total = 0
     for path, count, errors, size in files:
         total += size
         print("%s: %d cases (%d expect error), %d bytes" % (os.path.relpath(path, ROOT), count, errors, size))
     print("total %d bytes" % total)
-    unused = [k for k in KNOWN if k not in _used_known]
+    unused = [k for k in KNOWN if k not in _used_known] + [k for k in KNOWN_ND if k not in _used_known_nd]
     if unused:
         sys.exit("known failures that match no case: %s" % unused)
+
+
+def nd_files(X, Y):
+    """broadcast.txt, out.txt and reductions.txt: the n-d features, over a few dtype pairs
+    (float64, float32, int32, int64, bool) rather than all 25."""
+    nrng = np.random.default_rng(SEED + 1)
+
+    def pool(dt, n, src=None, lo=None, hi=None):
+        """n values of dtype dt: from the edge-value arrays (cyclically, shuffled), or uniform
+        in [lo, hi]."""
+        if lo is not None:
+            if dt == "bool":
+                return nrng.integers(0, 2, n).astype(np.bool_)
+            if dt.startswith("float"):
+                return nrng.uniform(lo, hi, n).astype(NP[dt])
+            return nrng.integers(lo, hi + 1, n).astype(NP[dt])
+        base = (src or X)[dt]
+        idx = nrng.permutation(max(n, N))[:n] % N
+        return base[idx]
+
+    def arr(name, dt, shape, views=(), **kw):
+        return Arg(name, dt, pool(dt, int(np.prod(shape)), **kw), shape, views)
+
+    def sc(name, dt, v):
+        return Arg(name, dt, v, scalar=True)
+
+    files = []
+    # ------------------------------------------------------------ broadcasting and views
+    bc = CaseFile("broadcast.txt", "Broadcasting across ranks and strided (non-contiguous) views")
+    pairs = [("float64", "float64"), ("float32", "float32"), ("int32", "int64"), ("int64", "float64"),
+             ("bool", "int32"), ("float32", "int32"), ("bool", "bool")]
+    shapes = [((3, 1), (1, 4)), ((2, 3, 4), (3, 1)), ((4,), (2, 3, 4)), ((1, 1), (2, 3)),
+              ((2, 1, 4), (3, 1)), ((5, 1, 1), (1, 2, 1)), ((0, 3), (3,)), ((0, 3), (1, 3)),
+              ((0, 3), (0, 1)), ((1,), (2, 3)), ((3, 4), (3, 4))]
+    k = 0
+    for sa, sb in shapes:
+        for a, b in pairs:
+            k += 1
+            if k % 2 and (a, b) not in pairs[:2]:
+                continue
+            exprs = ["x + y", "x * y - y"] if (a, b) != ("bool", "bool") else ["x & y", "x + y"]
+            for e in exprs:
+                add_nd(bc, e, [arr("x", a, sa), arr("y", b, sb)], "exact" if "-" not in e else "composite")
+        add_nd(bc, "where(c, x, y)", [arr("c", "bool", sb), arr("x", "float64", sa), arr("y", "int32", (1,))], "exact")
+    # scalars with n-d arrays
+    for dt in DTYPES:
+        add_nd(bc, "x * s + 1", [arr("x", dt, (3, 4)), sc("s", dt, pool(dt, 1)[0])], "composite")
+        add_nd(bc, "s - x", [sc("s", "float64", 2.5), arr("x", dt, (2, 3, 2))], "exact")
+        add_nd(bc, "x < 3", [arr("x", dt, (2, 3))], "exact")
+    add_nd(bc, "sqrt(x) + y", [arr("x", "float64", (4, 1), lo=0, hi=9), arr("y", "float32", (3,))], "transcendental")
+    add_nd(bc, "where(x > y, x, y)", [arr("x", "float32", (2, 1, 3)), arr("y", "float32", (4, 1))], "exact")
+    add_nd(bc, "arctan2(y, x)", [arr("x", "float64", (3, 1)), arr("y", "float64", (5,))], "transcendental")
+    # shapes that do not broadcast: SwiftJIT must throw
+    for sa, sb in [((3,), (4,)), ((2, 3), (3, 2)), ((0, 3), (2, 3)), ((2, 3, 4), (2, 4)), ((3, 1), (2,))]:
+        for a, b in [("float64", "float64"), ("int32", "float32")]:
+            add_nd(bc, "x + y", [arr("x", a, sa), arr("y", b, sb)], "exact")
+    # strided views, read in place
+    T, S, R = ("transpose",), (lambda ax, a, b, st: ("slice", ax, a, b, st)), (lambda *sh: ("reshape", sh))
+    views = [
+        ((4, 5), [T], (5, 4)),
+        ((3, 10), [S(1, 0, 10, 2)], (5,)),
+        ((10,), [S(0, 0, 10, -1)], (10,)),
+        ((12,), [S(0, 1, 12, 3)], (3, 1)),
+        ((2, 3, 4), [T], (2,)),
+        ((6, 4), [S(0, 0, 6, -2)], (3, 4)),
+        ((24,), [R(2, 3, 4), T], (4, 3, 2)),
+        ((4, 6), [S(0, 1, 3, 1), R(12)], (12,)),
+        ((5, 7), [S(1, 1, 6, -2), T], (3, 1)),
+        ((4, 6), [S(0, 2, 2, 1)], (6,)),
+        ((8, 3), [S(0, 1, 8, 3), S(1, 0, 3, -1)], (3,)),
+        ((3, 4), [T, S(0, 0, 4, -1)], (4, 3)),
+    ]
+    k = 0
+    for base, vs, other in views:
+        for a, b in [("float64", "float64"), ("float32", "int32"), ("int64", "int64"), ("bool", "float32"), ("int32", "bool")]:
+            k += 1
+            add_nd(bc, "x * 2 + y", [arr("x", a, base, vs), arr("y", b, other)], "composite")
+            if k % 3 == 0:
+                add_nd(bc, "x - y", [arr("x", a, base, vs), arr("y", b, base, vs)], "exact")
+        add_nd(bc, "abs(x) + sqrt(abs(y))", [arr("x", "float64", base, vs), arr("y", "float32", base, vs)], "composite")
+        add_nd(bc, "where(x > 0, x, -x)", [arr("x", "int32", base, vs)], "exact")
+        add_nd(bc, "exp(x)", [arr("x", "float32", base, vs, lo=-5, hi=5)], "transcendental")
+    files.append(bc.write())
+
+    # ------------------------------------------------------------ out= and casting
+    oc = CaseFile("out.txt", "out= arrays, casting rules, in-place and overlapping outputs")
+    same = [("float64", "float64"), ("float32", "float32"), ("int32", "int32"), ("int64", "int64"), ("bool", "bool")]
+    for a, b in same:
+        e = "x + y" if a != "bool" else "x | y"
+        for o in DTYPES:
+            for casting in ("no", "equiv", "safe", "same_kind", "unsafe"):
+                if casting in ("no", "equiv") and o not in (a, "float64"):
+                    continue
+                add_nd(oc, e, [arr("x", a, (2, 3)), arr("y", b, (3,))], "exact", out=("new", o, (2, 3)), casting=casting)
+    # casting defaults to safe
+    add_nd(oc, "x * y", [arr("x", "float32", (3, 4)), arr("y", "float32", (3, 4))], "exact", out=("new", "float64", (3, 4)))
+    add_nd(oc, "x * y", [arr("x", "float64", (3, 4)), arr("y", "float64", (3, 4))], "exact", out=("new", "float32", (3, 4)))
+    add_nd(oc, "x * y", [arr("x", "int32", (3, 4)), arr("y", "int64", (3, 4))], "exact", out=("new", "int32", (3, 4)))
+    # float -> int (unsafe): values in range only (NaN/inf/out-of-range are implementation-defined)
+    for dt in ("float64", "float32"):
+        for o in ("int32", "int64", "bool"):
+            add_nd(oc, "x * 3.5", [arr("x", dt, (40,))], "exact", out=("new", o, (40,)), casting="unsafe")
+            add_nd(oc, "x - y", [arr("x", dt, (4, 5), lo=-1e4, hi=1e4), arr("y", dt, (5,), lo=-10, hi=10)], "exact",
+                   out=("new", o, (4, 5)), casting="unsafe")
+    add_nd(oc, "x * 2", [arr("x", "int64", (40,))], "exact", out=("new", "int32", (40,)), casting="same_kind")
+    add_nd(oc, "x * 2", [arr("x", "int64", (40,))], "exact", out=("new", "bool", (40,)), casting="unsafe")
+    add_nd(oc, "x * 2", [arr("x", "int64", (40,))], "exact", out=("new", "float32", (40,)), casting="unsafe")
+    # mixed inputs: the casting rule applies to the result's dtype (into out)
+    add_nd(oc, "x + i", [arr("x", "float32", (3, 4)), arr("i", "int32", (4,))], "exact", out=("new", "float32", (3, 4)), casting="same_kind")
+    add_nd(oc, "x + i", [arr("x", "float32", (3, 4)), arr("i", "int32", (4,))], "exact", out=("new", "float64", (3, 4)), casting="no")
+    # broadcast inputs into out, non-contiguous out
+    add_nd(oc, "x * y", [arr("x", "float64", (3, 1)), arr("y", "float64", (4,))], "exact", out=("new", "float64", (3, 4)))
+    add_nd(oc, "x + y", [arr("x", "int32", (4, 1)), arr("y", "int32", (3,))], "exact", out=("new", "int64", (4, 6)),
+           outviews=[S(1, 0, 6, 2)])
+    add_nd(oc, "x - 1", [arr("x", "float32", (3, 5))], "exact", out=("new", "float32", (5, 3)), outviews=[T])
+    add_nd(oc, "x / 4", [arr("x", "float64", (6,))], "exact", out=("new", "float64", (6,)), outviews=[S(0, 0, 6, -1)])
+    # wrong out shape: SwiftJIT must throw
+    add_nd(oc, "x + y", [arr("x", "float64", (3, 4)), arr("y", "float64", (4,))], "exact", out=("new", "float64", (4,)))
+    add_nd(oc, "x + y", [arr("x", "float64", (3, 4)), arr("y", "float64", (4,))], "exact", out=("new", "float64", (4, 3)))
+    add_nd(oc, "x + 1", [arr("x", "int32", (5,))], "exact", out=("new", "int32", (6,)))
+    add_nd(oc, "x + 1", [arr("x", "int32", (2, 3))], "exact", out=("new", "int32", (6,)))
+    # in place: out is an input
+    for dt in ("float64", "float32", "int32", "int64"):
+        add_nd(oc, "x * 2 + y", [arr("x", dt, (3, 4)), arr("y", dt, (4,))], "composite", out=("arg", "x"))
+        add_nd(oc, "x * 2 + y", [arr("x", dt, (4, 3), [T]), arr("y", dt, (3,))], "composite", out=("arg", "x"), outviews=[T])
+        add_nd(oc, "y - x", [arr("x", dt, (8,)), arr("y", dt, (8,))], "exact", out=("arg", "y"))
+        # overlapping shifted views: out = x[1:], input x[:-1] (and the other way round); reversed
+        add_nd(oc, "x + 1", [arr("x", dt, (9,), [S(0, 0, 8, 1)])], "exact", out=("arg", "x"), outviews=[S(0, 1, 9, 1)])
+        add_nd(oc, "x + 1", [arr("x", dt, (9,), [S(0, 1, 9, 1)])], "exact", out=("arg", "x"), outviews=[S(0, 0, 8, 1)])
+        add_nd(oc, "x * 3 - y", [arr("x", dt, (10,), [S(0, 0, 10, -1)]), arr("y", dt, (10,))], "composite",
+               out=("arg", "x"))
+        add_nd(oc, "x - y", [arr("x", dt, (4, 4), [T]), arr("y", dt, (4,))], "exact", out=("arg", "x"))
+        add_nd(oc, "x + x", [arr("x", dt, (3, 6), [S(1, 0, 4, 1)])], "exact", out=("arg", "x"), outviews=[S(1, 2, 6, 1)])
+    add_nd(oc, "x & y", [arr("x", "bool", (9,), [S(0, 0, 8, 1)]), arr("y", "bool", (8,))], "exact", out=("arg", "x"),
+           outviews=[S(0, 1, 9, 1)])
+    # in place with a cast: float64 result into the float32 input
+    add_nd(oc, "x * y", [arr("x", "float32", (6,)), arr("y", "float64", (6,))], "exact", out=("arg", "x"), casting="same_kind")
+    add_nd(oc, "x * y", [arr("x", "float32", (6,)), arr("y", "float64", (6,))], "exact", out=("arg", "x"))
+    files.append(oc.write())
+
+    # ------------------------------------------------------------ reductions
+    rd = CaseFile("reductions.txt", "Reductions: sum, prod, min, max with axis=None/k/-k, inside expressions")
+    fns = ["sum", "prod", "min", "max"]
+    for dt in DTYPES:
+        for fn in fns:
+            kw = dict(lo=0.5, hi=2) if fn == "prod" and dt.startswith("float") else \
+                dict(lo=-3, hi=3) if fn == "prod" else {}
+            cls = "reduction" if dt.startswith("float") and fn in ("sum", "prod") else "exact"
+            add_nd(rd, "%s(x)" % fn, [arr("x", dt, (40,), **kw)], cls)
+            add_nd(rd, "%s(x)" % fn, [arr("x", dt, (3, 4), **kw)], cls)
+            for ax in (0, 1, -1, -2):
+                add_nd(rd, "%s(x, axis=%d)" % (fn, ax), [arr("x", dt, (4, 5), **kw)], cls)
+            for ax in (1, -3, 2):
+                add_nd(rd, "%s(x, axis=%d)" % (fn, ax), [arr("x", dt, (2, 3, 4), **kw)], cls)
+            add_nd(rd, "%s(x, axis=0)" % fn, [arr("x", dt, (5, 4), [T], **kw)], cls)
+            add_nd(rd, "%s(x, axis=1)" % fn, [arr("x", dt, (6, 5), [S(1, 0, 5, -2)], **kw)], cls)
+            add_nd(rd, "%s(x, axis=2)" % fn, [arr("x", dt, (3, 4), **kw)], cls)          # axis out of range
+            add_nd(rd, "%s(x, axis=0)" % fn, [arr("x", dt, (0, 3), **kw)], cls)         # empty (min/max raise)
+            add_nd(rd, "%s(x, axis=1)" % fn, [arr("x", dt, (0, 3), **kw)], cls)
+    # long float sums (NumPy: pairwise in blocks of 128; SwiftJIT: its own order)
+    for dt in ("float32", "float64"):
+        add_nd(rd, "sum(x)", [arr("x", dt, (1000,), lo=-10, hi=10)], "reduction")
+        add_nd(rd, "sum(x, axis=0)", [arr("x", dt, (300, 3), lo=0, hi=1)], "reduction")
+        add_nd(rd, "sum(x, axis=1)", [arr("x", dt, (3, 300), lo=-1, hi=1)], "reduction")
+        add_nd(rd, "sum(x*y)", [arr("x", dt, (500,), lo=-1, hi=1), arr("y", dt, (500,), lo=-1, hi=1)], "reduction")
+    # NaN propagation in min/max (and sums)
+    for dt in ("float32", "float64"):
+        xs = pool(dt, 12, lo=-5, hi=5)
+        xs[[3, 7]] = np.nan
+        for fn in fns:
+            add_nd(rd, "%s(x)" % fn, [Arg("x", dt, xs, (12,))], "reduction" if fn in ("sum", "prod") else "exact")
+            add_nd(rd, "%s(x, axis=1)" % fn, [Arg("x", dt, xs, (3, 4))], "reduction" if fn in ("sum", "prod") else "exact")
+        zs = np.array([0.0, -0.0, 1.0, -0.0, 0.0, 2.0], dtype=NP[dt])
+        add_nd(rd, "min(x)", [Arg("x", dt, zs, (6,))], "exact")
+        add_nd(rd, "max(x, axis=0)", [Arg("x", dt, zs, (2, 3))], "exact")
+    # reductions inside expressions (NumPy broadcasting of the reduced shape, no keepdims)
+    for dt in ("float64", "float32", "int32", "int64", "bool"):
+        fl = dt.startswith("float")
+        cls = "reduction" if fl else "exact"
+        num = dict(lo=-10, hi=10)
+        if dt != "bool":
+            add_nd(rd, "x - sum(x)/n", [arr("x", dt, (40,), **num), sc("n", "int64", 40)], "reduction")
+            add_nd(rd, "x - sum(x, axis=0)/4", [arr("x", dt, (4, 5), **num)], "reduction")
+            add_nd(rd, "x / max(abs(x), axis=0)", [arr("x", dt, (3, 4), **num)], "reduction")
+            add_nd(rd, "x / max(abs(x), axis=1)", [arr("x", dt, (4, 4), **num)], "reduction")
+            add_nd(rd, "x / max(abs(x), axis=1)", [arr("x", dt, (3, 4), **num)], "reduction")   # (3,4) / (3,): error
+            add_nd(rd, "max(x) - min(x)", [arr("x", dt, (5, 6), **num)], cls)
+            add_nd(rd, "sum(x*y, axis=1)", [arr("x", dt, (3, 7), **num), arr("y", dt, (7,), **num)], cls)
+            add_nd(rd, "sum(x, axis=-1) + y", [arr("x", dt, (2, 3, 4), **num), arr("y", dt, (3,), **num)], cls)
+            add_nd(rd, "sum(x > 0)", [arr("x", dt, (40,))], "exact")
+            add_nd(rd, "prod(x, axis=0) * 2", [arr("x", dt, (3, 4), lo=-3, hi=3)], cls)
+            add_nd(rd, "sum(x) + sum(y)", [arr("x", dt, (6,), **num), arr("y", dt, (2, 3), **num)], cls)
+            add_nd(rd, "sum(x, axis=0)", [arr("x", dt, (4, 6), [S(1, 0, 6, 2), T], **num)], cls)
+        else:
+            add_nd(rd, "sum(x) + 1", [arr("x", dt, (40,))], "exact")
+            add_nd(rd, "sum(x & y, axis=1)", [arr("x", dt, (3, 7)), arr("y", dt, (7,))], "exact")
+            add_nd(rd, "max(x, axis=0) | y", [arr("x", dt, (3, 4)), arr("y", dt, (4,))], "exact")
+            add_nd(rd, "min(x) == y", [arr("x", dt, (3, 4)), arr("y", dt, (4,))], "exact")
+        if fl:
+            add_nd(rd, "sum(where(isnan(x), 0, x))", [arr("x", dt, (40,))], "reduction")
+            add_nd(rd, "exp(x - max(x))", [arr("x", dt, (3, 8), **num)], "transcendental")
+    add_nd(rd, "sum(s)", [sc("s", "float64", 2.5)], "reduction")
+    add_nd(rd, "max(s) + x", [sc("s", "int32", 7), arr("x", "int32", (3,))], "exact")
+    files.append(rd.write())
+    return files
 
 
 def cf_expect_identity(cf, expr, xs):

@@ -28,6 +28,10 @@ static inline int sj_initialize_native(void) {
     return 0;
 }
 
+/// One (name, symbol) pair for LLVMOrcAbsoluteSymbols: `LLVMJITCSymbolMapPair` in LLVM 14,
+/// `LLVMOrcCSymbolMapPair` later; the pointer typedef has kept its name.
+typedef __typeof__(*(LLVMOrcCSymbolMapPairs)0) sj_symbol_map_pair;
+
 /// Fast-math flag bits, as in LLVMFastMathFlags of LLVM 18+.
 enum {
     SJ_FMF_ALLOW_REASSOC = 1 << 0,

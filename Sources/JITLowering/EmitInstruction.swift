@@ -6,17 +6,25 @@ import JITSema
 extension Emitter {
     func emit(_ id: ValueID, _ inst: IRInstruction, index: LLVMValueRef?, fn: LLVMValueRef) -> LLVMValueRef {
         let t = inst.type
+        if t.isComplex, !isArgument(inst) {
+            let (re, im) = emitComplex(id, inst, fn: fn)
+            imag[Int(id.index)] = im
+            return re
+        }
+        if let real = emitFromComplex(id, inst) { return real }
         switch inst.op {
         case .argument(let n):
             let slot = UInt32(parameterSlots[n])
             let p = LLVMGetParam(fn, slot)!
-            guard f.parameters[n].kind.isArray, let index else { return p }
-            var idx: LLVMValueRef? = f.parameters[n].kind == .strided
-                ? LLVMBuildMul(b, index, LLVMGetParam(fn, slot + 1), "si") : index
-            let addr = LLVMBuildInBoundsGEP2(b, memoryType(t), p, &idx, 1, "a")
-            let load = LLVMBuildLoad2(b, memoryType(t), addr, f.parameters[n].name)!
-            LLVMSetAlignment(load, UInt32(t.size))
-            return fromMemory(load, t)
+            guard f.parameters[n].kind.isArray, let index else {
+                if t.isComplex { imag[Int(id.index)] = LLVMGetParam(fn, slot + 1) }
+                return p
+            }
+            let position = f.parameters[n].kind == .strided
+                ? LLVMBuildMul(b, index, LLVMGetParam(fn, slot + 1), "si")! : index
+            let (re, im) = loadElement(t, base: p, index: position, name: f.parameters[n].name)
+            imag[Int(id.index)] = im
+            return re
         case .constant(let c):
             return constant(c, t)
         case .cast(let a):
@@ -46,6 +54,7 @@ extension Emitter {
         case .bool(let v): return LLVMConstInt(i1, v ? 1 : 0, 0)
         case .int(let v): return LLVMConstInt(valueType(t), UInt64(bitPattern: v), t.isSignedInteger ? 1 : 0)
         case .float(let v): return LLVMConstReal(valueType(t), v)
+        case .complex(let re, _): return LLVMConstReal(valueType(t), re)
         }
     }
 

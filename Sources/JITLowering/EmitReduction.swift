@@ -12,6 +12,7 @@ extension Emitter {
 
     func emitReductionLoops(_ fn: LLVMValueRef, _ op: ReductionOp) {
         let t = f.resultType
+        if t.isComplex { return emitComplexReductionLoops(fn, op) }
         let ty = valueType(t)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
         let mainCheck = LLVMAppendBasicBlockInContext(ctx, fn, "main.check")
@@ -20,6 +21,7 @@ extension Emitter {
         let tailBody = LLVMAppendBasicBlockInContext(ctx, fn, "tail.body")
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
+        makeScratch()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
         let out = LLVMGetParam(fn, 2)!
         let invariant = invariantValues()
@@ -71,6 +73,48 @@ extension Emitter {
         let store = LLVMBuildStore(b, toMemory(level[0], t), out)
         LLVMSetAlignment(store, UInt32(t.size))
         LLVMBuildRetVoid(b)
+    }
+
+    /// Complex sums and products: the same loop shape with a (re, im) pair per accumulator.
+    private func emitComplexReductionLoops(_ fn: LLVMValueRef, _ op: ReductionOp) {
+        let t = f.resultType, ty = valueType(t)
+        let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
+        let check = LLVMAppendBasicBlockInContext(ctx, fn, "check")
+        let body = LLVMAppendBasicBlockInContext(ctx, fn, "body")
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
+        LLVMPositionBuilderAtEnd(b, entry)
+        makeScratch()
+        let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
+        let invariant = invariantValues()
+        for (i, inst) in f.instructions.enumerated() where invariant[i] {
+            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
+        }
+        let identity = (LLVMConstReal(ty, op == .prod ? 1 : 0)!, LLVMConstReal(ty, 0)!)
+        LLVMBuildBr(b, check)
+        LLVMPositionBuilderAtEnd(b, check)
+        let i = LLVMBuildPhi(b, i64, "i")!
+        let accRe = LLVMBuildPhi(b, ty, "are")!, accIm = LLVMBuildPhi(b, ty, "aim")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, end, "more"), body, exit)
+        LLVMPositionBuilderAtEnd(b, body)
+        let re = elementValue(i, invariant, fn), im = imag[Int(f.result.index)]!
+        let next = combineComplex(op, (accRe, accIm), (re, im))
+        let iNext = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "i1")!
+        let latch = LLVMGetInsertBlock(b)
+        LLVMBuildBr(b, check)
+        addIncoming(i, [(begin, entry), (iNext, latch)])
+        addIncoming(accRe, [(identity.0, entry), (next.0, latch)])
+        addIncoming(accIm, [(identity.1, entry), (next.1, latch)])
+        LLVMPositionBuilderAtEnd(b, exit)
+        storeElement(accRe, accIm, t, base: out, index: LLVMConstInt(i64, 0, 0))
+        LLVMBuildRetVoid(b)
+    }
+
+    private func combineComplex(_ op: ReductionOp, _ x: (LLVMValueRef, LLVMValueRef),
+                                _ y: (LLVMValueRef, LLVMValueRef)) -> (LLVMValueRef, LLVMValueRef) {
+        if op == .sum { return (LLVMBuildFAdd(b, x.0, y.0, "sre")!, LLVMBuildFAdd(b, x.1, y.1, "sim")!) }
+        let re = LLVMBuildFSub(b, LLVMBuildFMul(b, x.0, y.0, "ac"), LLVMBuildFMul(b, x.1, y.1, "bd"), "pre")!
+        let im = LLVMBuildFAdd(b, LLVMBuildFMul(b, x.0, y.1, "ad"), LLVMBuildFMul(b, x.1, y.0, "bc"), "pim")!
+        return (re, im)
     }
 
     private func addIncoming(_ phi: LLVMValueRef, _ pairs: [(LLVMValueRef, LLVMBasicBlockRef?)]) {

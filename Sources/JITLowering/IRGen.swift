@@ -55,6 +55,10 @@ final class Emitter {
     let machine: TargetMachine
     let fastMath: FastMath
     var values: [LLVMValueRef?]
+    /// Imaginary parts of complex values (`values` holds their real parts).
+    var imag: [LLVMValueRef?]
+    /// Stack slots the complex helpers write their results to (f64 pair, f32 pair).
+    var scratch: (LLVMValueRef, LLVMValueRef, LLVMValueRef, LLVMValueRef)?
     /// How often each value is used (for contraction of single-use products).
     let useCounts: [Int]
     /// Index of each IR parameter's first LLVM parameter in the body function.
@@ -69,6 +73,7 @@ final class Emitter {
         self.machine = machine
         fastMath = FastMath(mode: options.mathMode, function: function)
         values = Array(repeating: nil, count: function.instructions.count)
+        imag = Array(repeating: nil, count: function.instructions.count)
         var uses = Array(repeating: 0, count: function.instructions.count)
         for inst in function.instructions { for o in inst.op.operands { uses[Int(o.index)] += 1 } }
         uses[Int(function.result.index)] += 1
@@ -95,12 +100,13 @@ final class Emitter {
         case .int16, .uint16: return i16
         case .int32, .uint32: return i32
         case .int64, .uint64: return i64
-        case .float32: return f32
-        case .float64: return f64
+        case .float32, .complex64: return f32
+        case .float64, .complex128: return f64
         }
     }
 
-    /// The type a value of `dtype` has in memory (bool is a byte, as in NumPy).
+    /// The type a value of `dtype` has in memory (bool is a byte, as in NumPy; a complex value is
+    /// two of its part type, real first, so its element index is doubled).
     func memoryType(_ t: DType) -> LLVMTypeRef { t == .bool ? i8 : valueType(t) }
 
     // MARK: functions
@@ -161,6 +167,11 @@ final class Emitter {
             case .scalar:
                 let load = LLVMBuildLoad2(b, memoryType(p.dtype), typed, p.name)!
                 callArgs.append(fromMemory(load, p.dtype))
+                if p.dtype.isComplex {
+                    var one = LLVMConstInt(i64, 1, 0)
+                    let imAddress = LLVMBuildInBoundsGEP2(b, memoryType(p.dtype), typed, &one, 1, "im.addr")
+                    callArgs.append(LLVMBuildLoad2(b, memoryType(p.dtype), imAddress, p.name + ".im"))
+                }
             }
         }
         LLVMBuildCall2(b, body.1, body.0, &callArgs, UInt32(callArgs.count), "")
@@ -185,6 +196,7 @@ final class Emitter {
                 params.append(i64)
             case .scalar:
                 params.append(valueType(p.dtype))
+                if p.dtype.isComplex { params.append(valueType(p.dtype)) }
             }
         }
         let (fn, type) = function(name, voidType, params)
@@ -203,6 +215,7 @@ final class Emitter {
         let loop = LLVMAppendBasicBlockInContext(ctx, fn, "loop")
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
+        makeScratch()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
         let out = LLVMGetParam(fn, 2)!
 
@@ -220,10 +233,8 @@ final class Emitter {
             values[k] = emitInLoop(ValueID(k), inst, index: i, fn: fn)
         }
         let result = values[Int(f.result.index)]!
-        var idx: LLVMValueRef? = f.resultKind == .strided ? LLVMBuildMul(b, i, LLVMGetParam(fn, 3), "oi") : i
-        let dst = LLVMBuildInBoundsGEP2(b, memoryType(f.resultType), out, &idx, 1, "dst")
-        let store = LLVMBuildStore(b, toMemory(result, f.resultType), dst)
-        LLVMSetAlignment(store, UInt32(f.resultType.size))
+        let position = f.resultKind == .strided ? LLVMBuildMul(b, i, LLVMGetParam(fn, 3), "oi")! : i
+        storeElement(result, imag[Int(f.result.index)], f.resultType, base: out, index: position)
         let next = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "i.next")!
         let more = LLVMBuildICmp(b, LLVMIntSLT, next, end, "more")
         let latch = LLVMGetInsertBlock(b)

@@ -51,7 +51,7 @@ public enum ArrayFormatter {
 
     /// float64, int64 and bool are NumPy's defaults and not shown.
     private static func dtypeIsImplied(_ dtype: DType) -> Bool {
-        dtype == .float64 || dtype == .int64 || dtype == .bool
+        dtype == .float64 || dtype == .int64 || dtype == .bool || dtype == .complex128
     }
 
     // MARK: 0-d arrays
@@ -65,6 +65,8 @@ public enum ArrayFormatter {
             return "np.\(dtype.rawValue)(\(dtype == .uint64 ? String(UInt64(bitPattern: x)) : String(x)))"
         case (.float32, .float(let x)): return "np.float32(\(pythonRepr(x, float32: true)))"
         case (.float64, .float(let x)): return pythonRepr(x, float32: false)
+        case (_, .complex) where dtype.isComplex:
+            return "np.\(dtype.rawValue)(" + ElementFormatter.complexText(v, float32: dtype == .complex64) + ")"
         default:
             let converted = ScalarSemantics.cast(v, to: dtype)
             return converted == v ? "\(v)" : scalarRepr(converted, dtype: dtype)
@@ -148,7 +150,7 @@ public enum ArrayFormatter {
 
     /// NumPy's FloatingFormat / IntegerFormat / BoolFormat: one layout for all shown elements.
     struct ElementFormatter {
-        enum Kind { case bool, int(width: Int), positional, scientific }
+        enum Kind { case bool, int(width: Int), positional, scientific, complex(width: Int) }
         var kind: Kind
         var unsigned64 = false
         var float32 = false
@@ -166,6 +168,10 @@ public enum ArrayFormatter {
                 unsigned64 = dtype == .uint64
                 let width = values.map { Self.intText($0, unsigned64: dtype == .uint64).count }.max() ?? 1
                 kind = .int(width: width)
+            case .complex64, .complex128:
+                float32 = dtype == .complex64
+                let f32 = float32
+                kind = .complex(width: values.map { Self.complexText($0, float32: f32).count }.max() ?? 1)
             case .float32, .float64:
                 float32 = dtype == .float32
                 let xs = values.map { Double(scalar: $0) }
@@ -196,6 +202,14 @@ public enum ArrayFormatter {
                     padLeft = max(padLeft, 3 - offset, 3 + negInf - offset)
                 }
             }
+        }
+
+        /// `1+2j`, `-0.5-1e-10j`: Python's complex repr without parentheses.
+        static func complexText(_ v: ScalarValue, float32: Bool) -> String {
+            guard case .complex(let re, let im) = v else { return "\(v)" }
+            let imText = ArrayFormatter.pythonRepr(im, float32: float32)
+            let sign = imText.hasPrefix("-") || im.isNaN && im.sign == .minus ? "" : "+"
+            return ArrayFormatter.pythonRepr(re, float32: float32) + sign + imText + "j"
         }
 
         static func intText(_ v: ScalarValue, unsigned64: Bool = false) -> String {
@@ -237,6 +251,8 @@ public enum ArrayFormatter {
                 return Bool(scalar: v) ? " True" : "False"
             case .int(let width):
                 return ArrayFormatter.pad(Self.intText(v, unsigned64: unsigned64), to: width)
+            case .complex(let width):
+                return ArrayFormatter.pad(Self.complexText(v, float32: float32), to: width)
             case .positional, .scientific:
                 let x = Double(scalar: v)
                 if !x.isFinite {

@@ -3,6 +3,7 @@
 // add-and-lookup step is serialised. The cache is keyed by everything that decides the machine
 // code: the canonical typed IR text, the lowering options (math mode, optimisation level) and
 // the target CPU. A hit does no LLVM work.
+import CJITSupport
 import Foundation
 import JITLowering
 import JITSema
@@ -56,6 +57,13 @@ public final class Engine: @unchecked Sendable {
     public init() throws {
         do {
             jit = try OrcJIT()
+            var symbols: [(name: String, address: UnsafeRawPointer)] = []
+            var entry = sj_support_symbols()!
+            while let name = entry.pointee.name {
+                symbols.append((String(cString: name), UnsafeRawPointer(entry.pointee.address!)))
+                entry += 1
+            }
+            try jit.define(symbols: symbols)
         } catch let e as LLVMError {
             throw JITError.llvm(e.message)
         }

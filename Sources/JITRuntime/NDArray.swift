@@ -49,6 +49,9 @@ public enum ScalarMemory {
         case .uint64: return .int(Int64(bitPattern: p.loadUnaligned(as: UInt64.self)))
         case .float32: return .float(Double(p.loadUnaligned(as: Float.self)))
         case .float64: return .float(p.loadUnaligned(as: Double.self))
+        case .complex64:
+            return .complex(Double(p.loadUnaligned(as: Float.self)), Double((p + 4).loadUnaligned(as: Float.self)))
+        case .complex128: return .complex(p.loadUnaligned(as: Double.self), (p + 8).loadUnaligned(as: Double.self))
         }
     }
 
@@ -58,6 +61,12 @@ public enum ScalarMemory {
         case (.bool, .bool(let b)): p.storeBytes(of: b ? 1 : 0, as: UInt8.self)
         case (.float32, .float(let x)): p.storeBytes(of: Float(x), as: Float.self)
         case (.float64, .float(let x)): p.storeBytes(of: x, as: Double.self)
+        case (.complex64, .complex(let re, let im)):
+            p.storeBytes(of: Float(re), as: Float.self)
+            (p + 4).storeBytes(of: Float(im), as: Float.self)
+        case (.complex128, .complex(let re, let im)):
+            p.storeBytes(of: re, as: Double.self)
+            (p + 8).storeBytes(of: im, as: Double.self)
         case (_, .int(let x)):
             withUnsafeBytes(of: x.littleEndian) { p.copyMemory(from: $0.baseAddress!, byteCount: dtype.size) }
         default: break
@@ -249,6 +258,7 @@ extension Double: Numericish {
         case .bool(let b): self = b ? 1 : 0
         case .int(let v): self = Double(v)
         case .float(let v): self = v
+        case .complex(let re, _): self = re
         }
     }
 }
@@ -258,7 +268,7 @@ extension Int64: Numericish {
         switch scalar {
         case .bool(let b): self = b ? 1 : 0
         case .int(let v): self = v
-        case .float(let v): self = v.isFinite ? Int64(exactly: v.rounded(.towardZero)) ?? 0 : 0
+        case .float(let v), .complex(let v, _): self = v.isFinite ? Int64(exactly: v.rounded(.towardZero)) ?? 0 : 0
         }
     }
 }
@@ -276,6 +286,7 @@ extension Bool: Numericish {
         case .bool(let b): self = b
         case .int(let v): self = v != 0
         case .float(let v): self = v != 0
+        case .complex(let re, let im): self = re != 0 || im != 0
         }
     }
 }

@@ -26,7 +26,8 @@ public enum NPY {
 
     /// The dtype spellings `read` accepts, for messages.
     public static let supportedDescriptors = ["<f8", "<f4", "<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", "|b1",
-                                              ">f8", ">f4", ">i8", ">i4", ">i2", ">u8", ">u4", ">u2"]
+                                              "<c16", "<c8", ">f8", ">f4", ">i8", ">i4", ">i2", ">u8", ">u4", ">u2",
+                                              ">c16", ">c8"]
 
     private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
@@ -121,7 +122,9 @@ public enum NPY {
             dst.copyMemory(from: src, byteCount: byteCount)
         }
         if header.bigEndian && itemSize > 1 {
-            byteSwap(dst, count: count, itemSize: itemSize)
+            // A complex element swaps each of its two parts.
+            let complex = header.dtype.isComplex
+            byteSwap(dst, count: complex ? 2 * count : count, itemSize: complex ? itemSize / 2 : itemSize)
         }
         if header.dtype == .bool {
             // NumPy bools are 0/1 bytes; make any other nonzero byte 1 as NumPy's casts would.
@@ -431,6 +434,8 @@ public enum NPY {
         case "u4", "I": dtype = .uint32
         case "u2", "H": dtype = .uint16
         case "u1", "B": dtype = .uint8
+        case "c16", "D": dtype = .complex128
+        case "c8", "F": dtype = .complex64
         case "b1", "?": dtype = .bool
         default: return nil
         }
@@ -459,6 +464,8 @@ public enum NPY {
         case .uint64: return "<u8"
         case .float32: return "<f4"
         case .float64: return "<f8"
+        case .complex64: return "<c8"
+        case .complex128: return "<c16"
         }
     }
 

@@ -53,7 +53,7 @@ public enum Reduce {
         var flat = 0
         guard !outer.contains(0) else { return result }
         var strides = plan.innerStrides.map(Int64.init)
-        var slot = [UInt64](repeating: 0, count: 1)
+        var slot = [UInt64](repeating: 0, count: 2)  // room for one complex128 partial
         var partials: [ScalarValue] = []
         while true {
             var bases = pointers
@@ -133,6 +133,7 @@ public enum Reduce {
     }
 
     static func identity(_ op: ReductionOp, _ dtype: DType) -> ScalarValue {
+        if dtype.isComplex { return .complex(op == .prod ? 1 : 0, 0) }
         switch (op, dtype) {
         case (.sum, .bool), (.max, .bool): return .bool(false)
         case (.prod, .bool), (.min, .bool): return .bool(true)
@@ -167,6 +168,9 @@ public enum Reduce {
             }
         case (.bool(let x), .bool(let y)):
             return .bool(op == .sum || op == .max ? (x || y) : (x && y))
+        case (.complex(let p, let q), .complex(let r, let s)):
+            let v: ScalarValue = op == .prod ? .complex(p * r - q * s, p * s + q * r) : .complex(p + r, q + s)
+            return ScalarSemantics.normalize(v, dtype)
         default:
             return a
         }

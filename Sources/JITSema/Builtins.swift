@@ -16,6 +16,15 @@ public enum TypingRule: Hashable, Sendable {
     case predicate
     /// `where(cond, a, b)`: cond becomes bool, `a` and `b` are promoted together.
     case select
+    /// `real`, `imag`: the parts of a complex value (a float of its precision); for real
+    /// arguments the value itself, or zero.
+    case part
+    /// `conj`: complex conjugate; the identity on real values.
+    case conjugate
+    /// `complex(re, im)`: two real values promoted together to float, as one complex value.
+    case makeComplex
+    /// `sum prod min max`: lifted out of elementwise code by ReductionLifting.
+    case reduction
 }
 
 /// How a builtin becomes machine code.
@@ -40,6 +49,9 @@ public struct Builtin: Hashable, Sendable {
     public var lowering: LoweringRule
     /// Whether bool arguments are accepted.
     public var acceptsBool: Bool
+    /// Whether complex arguments are accepted (float functions then give complex results; the
+    /// lowering calls our C99-based helpers with NumPy's branch cuts).
+    public var acceptsComplex: Bool
     /// One line for `--list-functions` and the docs.
     public var summary: String
 }
@@ -48,7 +60,11 @@ public struct Builtin: Hashable, Sendable {
 public enum Builtins {
     /// Every builtin, in the order the docs list them.
     public static let all: [Builtin] = [
-        b("where", 3, .select, .custom, bool: true, "where(c, a, b): a where c is true, else b"),
+        b("where", 3, .select, .custom, bool: true, complex: true, "where(c, a, b): a where c is true, else b"),
+        b("real", 1, .part, .custom, bool: true, complex: true, "real part (the value itself for real types)"),
+        b("imag", 1, .part, .custom, bool: true, complex: true, "imaginary part (zero for real types)"),
+        b("conj", 1, .conjugate, .custom, bool: true, complex: true, "complex conjugate"),
+        b("complex", 2, .makeComplex, .custom, "complex(re, im)"),
         b("sin", 1, .floatUnary, .intrinsic("llvm.sin"), "sine"),
         b("cos", 1, .floatUnary, .intrinsic("llvm.cos"), "cosine"),
         b("tan", 1, .floatUnary, .libm("tan"), "tangent"),
@@ -69,7 +85,8 @@ public enum Builtins {
         b("log2", 1, .floatUnary, .intrinsic("llvm.log2"), "base-2 logarithm"),
         b("log10", 1, .floatUnary, .intrinsic("llvm.log10"), "base-10 logarithm"),
         b("sqrt", 1, .floatUnary, .intrinsic("llvm.sqrt"), "square root"),
-        b("abs", 1, .sameUnary, .intrinsic("llvm.fabs"), bool: true, "absolute value"),
+        b("abs", 1, .sameUnary, .intrinsic("llvm.fabs"), bool: true, complex: true,
+          "absolute value (of a complex value: its modulus, a float)"),
         b("ceil", 1, .sameUnary, .intrinsic("llvm.ceil"), bool: true, "round up"),
         b("floor", 1, .sameUnary, .intrinsic("llvm.floor"), bool: true, "round down"),
         b("trunc", 1, .sameUnary, .intrinsic("llvm.trunc"), bool: true, "round towards zero"),
@@ -81,10 +98,20 @@ public enum Builtins {
         b("minimum", 2, .sameBinary, .custom, bool: true, "elementwise minimum; NaN propagates"),
         b("copysign", 2, .floatBinary, .intrinsic("llvm.copysign"), "magnitude of x, sign of y"),
         b("nextafter", 2, .floatBinary, .libm("nextafter"), "next float after x towards y"),
-        b("isnan", 1, .predicate, .custom, bool: true, "true where NaN"),
-        b("isinf", 1, .predicate, .custom, bool: true, "true where +inf or -inf"),
-        b("isfinite", 1, .predicate, .custom, bool: true, "true where neither NaN nor infinite"),
+        b("isnan", 1, .predicate, .custom, bool: true, complex: true, "true where NaN (either part)"),
+        b("isinf", 1, .predicate, .custom, bool: true, complex: true, "true where +inf or -inf (either part)"),
+        b("isfinite", 1, .predicate, .custom, bool: true, complex: true, "true where neither NaN nor infinite"),
         b("signbit", 1, .predicate, .custom, bool: true, "true where the sign bit is set (also -0.0)"),
+        b("sum", 1, .reduction, .custom, bool: true, complex: true, "sum(x, axis=None): sum over all axes or one"),
+        b("prod", 1, .reduction, .custom, bool: true, complex: true, "prod(x, axis=None): product"),
+        b("min", 1, .reduction, .custom, bool: true, "min(x, axis=None): minimum; NaN propagates"),
+        b("max", 1, .reduction, .custom, bool: true, "max(x, axis=None): maximum; NaN propagates"),
+    ]
+
+    /// Functions of one argument that accept complex values through the C99-based helpers.
+    static let complexCapable: Set<String> = [
+        "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
+        "arctanh", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt",
     ]
 
     private static let byName: [String: Builtin] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
@@ -93,7 +120,8 @@ public enum Builtins {
     public static func lookup(_ name: String) -> Builtin? { byName[name] }
 
     private static func b(_ name: String, _ arity: Int, _ typing: TypingRule, _ lowering: LoweringRule,
-                          bool: Bool = false, _ summary: String) -> Builtin {
-        Builtin(name: name, arity: arity, typing: typing, lowering: lowering, acceptsBool: bool, summary: summary)
+                          bool: Bool = false, complex: Bool? = nil, _ summary: String) -> Builtin {
+        Builtin(name: name, arity: arity, typing: typing, lowering: lowering, acceptsBool: bool,
+                acceptsComplex: complex ?? complexCapable.contains(name), summary: summary)
     }
 }

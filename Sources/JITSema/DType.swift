@@ -1,6 +1,6 @@
 /// Element types of arrays and scalars.
 public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
-    case bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64
+    case bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64, complex64, complex128
 
     /// The short spelling used in signatures and IR text (`f64`, `i32`, `u8`, `bool`).
     public var shortName: String {
@@ -16,6 +16,8 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
         case .uint64: return "u64"
         case .float32: return "f32"
         case .float64: return "f64"
+        case .complex64: return "c64"
+        case .complex128: return "c128"
         }
     }
 
@@ -29,6 +31,7 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
         case "int": self = .int64
         case "float": self = .float32
         case "double": self = .float64
+        case "complex": self = .complex128
         default: return nil
         }
     }
@@ -39,7 +42,8 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
         case .bool, .int8, .uint8: return 1
         case .int16, .uint16: return 2
         case .int32, .uint32, .float32: return 4
-        case .int64, .uint64, .float64: return 8
+        case .int64, .uint64, .float64, .complex64: return 8
+        case .complex128: return 16
         }
     }
 
@@ -52,9 +56,17 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
     /// Signed or unsigned integer.
     public var isInteger: Bool { isSignedInteger || isUnsignedInteger }
     public var isFloat: Bool { self == .float32 || self == .float64 }
+    public var isComplex: Bool { self == .complex64 || self == .complex128 }
 
-    /// The kind that decides weak-literal promotion: 0 bool, 1 integer (signed or unsigned), 2 float.
-    public var kind: Int { isBool ? 0 : isInteger ? 1 : 2 }
+    /// The kind that decides weak-literal promotion: 0 bool, 1 integer (signed or unsigned),
+    /// 2 float, 3 complex.
+    public var kind: Int { isBool ? 0 : isInteger ? 1 : isFloat ? 2 : 3 }
+
+    /// The real type of a complex type's parts (itself for other types).
+    public var realPart: DType { self == .complex64 ? .float32 : self == .complex128 ? .float64 : self }
+
+    /// The complex type with parts of this float type.
+    public var complexOf: DType { self == .float32 ? .complex64 : .complex128 }
 
     /// The signed integer type of `bytes` bytes.
     public static func signed(bytes: Int) -> DType? {

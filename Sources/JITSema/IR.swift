@@ -17,6 +17,7 @@ public enum Constant: Hashable, Sendable {
     case bool(Bool)
     case int(Int64)
     case float(Double)
+    case complex(Double, Double)
 }
 
 /// Unary operations.
@@ -116,7 +117,7 @@ public enum ReductionOp: String, Hashable, Sendable, CaseIterable {
     /// products give int64; min and max keep the type).
     public func accumulator(for t: DType) -> DType {
         switch self {
-        case .sum, .prod: return t.isFloat ? t : t.isUnsignedInteger ? .uint64 : .int64
+        case .sum, .prod: return t.isFloat || t.isComplex ? t : t.isUnsignedInteger ? .uint64 : .int64
         case .min, .max: return t
         }
     }

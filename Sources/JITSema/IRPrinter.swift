@@ -25,6 +25,7 @@ extension IRFunction: CustomStringConvertible {
         case .constant(.bool(let b)): return "const \(b)"
         case .constant(.int(let v)): return "const \(v)"
         case .constant(.float(let v)): return "const \(v)"
+        case .constant(.complex(let re, let im)): return "const (\(re), \(im))"
         case .cast(let a): return "cast \(a)"
         case .unary(let op, let a): return "\(op.rawValue) \(a)"
         case .binary(let op, let a, let b): return "\(op.rawValue) \(a), \(b)"

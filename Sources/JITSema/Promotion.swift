@@ -25,6 +25,12 @@ public enum Promotion {
         if a == b { return a }
         if a.isBool { return b }
         if b.isBool { return a }
+        if a.isComplex || b.isComplex {
+            // Complex with anything: the complex type wide enough for the other's real type.
+            let (c, o) = a.isComplex ? (a, b) : (b, a)
+            let part = promote(c.realPart, o.realPart)
+            return part.isFloat ? part.complexOf : .complex128
+        }
         if a.isFloat && b.isFloat { return max(a, b) }
         if a.isFloat || b.isFloat {
             // float32 holds 8- and 16-bit integers exactly; wider integers need float64.
@@ -50,12 +56,14 @@ public enum Promotion {
 
     private static func promoteWeak(_ weak: DType, strong: DType) -> SemaType {
         if weak.kind <= strong.kind { return SemaType(strong) }
+        // A weak complex meeting a float keeps the float's precision (x_f32 * 1j is complex64).
+        if weak.kind == 3 { return SemaType(strong.isFloat ? strong.complexOf : .complex128) }
         // A weak value of a higher kind brings its default type: int64 for integers, float64 for floats.
         return SemaType(weak.kind == 1 ? .int64 : .float64)
     }
 
     /// The float type a float-valued function or true division gives for an operand type.
     public static func floatResult(_ t: SemaType) -> SemaType {
-        t.dtype.isFloat ? t : SemaType(.float64, weak: t.weak)
+        t.dtype.isFloat || t.dtype.isComplex ? t : SemaType(.float64, weak: t.weak)
     }
 }

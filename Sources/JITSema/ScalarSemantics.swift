@@ -8,6 +8,8 @@ public enum ScalarValue: Hashable, Sendable {
     case bool(Bool)
     case int(Int64)
     case float(Double)
+    /// Real and imaginary parts.
+    case complex(Double, Double)
 
     /// The value as the IR constant of the same kind.
     public var constant: Constant {
@@ -15,6 +17,7 @@ public enum ScalarValue: Hashable, Sendable {
         case .bool(let b): return .bool(b)
         case .int(let v): return .int(v)
         case .float(let v): return .float(v)
+        case .complex(let re, let im): return .complex(re, im)
         }
     }
 
@@ -23,14 +26,17 @@ public enum ScalarValue: Hashable, Sendable {
         case .bool(let b): self = .bool(b)
         case .int(let v): self = .int(v)
         case .float(let v): self = .float(v)
+        case .complex(let re, let im): self = .complex(re, im)
         }
     }
 
+    /// The value as a Double (the real part of a complex value).
     var asDouble: Double {
         switch self {
         case .bool(let b): return b ? 1 : 0
         case .int(let v): return Double(v)
         case .float(let v): return v
+        case .complex(let re, _): return re
         }
     }
 }
@@ -41,6 +47,7 @@ public enum ScalarSemantics {
     public static func normalize(_ v: ScalarValue, _ dtype: DType) -> ScalarValue {
         switch (v, dtype) {
         case (.float(let x), .float32): return .float(Double(Float(x)))
+        case (.complex(let re, let im), .complex64): return .complex(Double(Float(re)), Double(Float(im)))
         case (.int(let x), _) where dtype.isInteger: return .int(wrap(x, dtype))
         default: return v
         }
@@ -71,13 +78,19 @@ public enum ScalarSemantics {
             case .bool: return v
             case .int(let x): return .bool(x != 0)
             case .float(let x): return .bool(x != 0)
+            case .complex(let re, let im): return .bool(re != 0 || im != 0)
             }
+        }
+        if dtype.isComplex {
+            if case .complex = v { return normalize(v, dtype) }
+            guard case .float(let re) = cast(v, from: from, to: dtype.realPart) else { return v }
+            return .complex(re, 0)
         }
         if dtype.isInteger {
             switch v {
             case .bool(let b): return .int(b ? 1 : 0)
             case .int(let x): return .int(wrap(x, dtype))
-            case .float(let x):
+            case .float(let x), .complex(let x, _):
                 guard x.isFinite, let i = Int64(exactly: x.rounded(.towardZero)) else { return .int(Int64.min) }
                 return .int(wrap(i, dtype))
             }
@@ -154,6 +167,8 @@ public enum ScalarSemantics {
     /// Comparison of two scalars of the same dtype.
     public static func compare(_ op: CompareOp, _ a: ScalarValue, _ b: ScalarValue, dtype: DType? = nil) -> Bool {
         switch (a, b) {
+        case (.complex(let p, let q), .complex(let r, let s)):
+            return op == .eq ? (p == r && q == s) : !(p == r && q == s)
         case (.int(let x), .int(let y)) where dtype == .uint64:
             let (u, v) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
             return cmp(op, u < v ? -1 : u == v ? 0 : 1, 0)

@@ -42,7 +42,14 @@ public struct TypeSpecializer {
         }
         var result = s.materialize(top!, to: top!.type.dtype, at: expr.range)
         if let output { result = s.builder.cast(result, to: output.dtype) }
-        if let reduction { result = s.builder.cast(result, to: reduction.accumulator(for: s.builder[result].type)) }
+        if let reduction {
+            let t = s.builder[result].type
+            if t.isComplex && (reduction == .min || reduction == .max) {
+                throw DiagnosticError(source: source, diagnostics: [Diagnostic(
+                    "complex_unsupported", "'\(reduction.rawValue)' is not defined for complex values", at: expr.range)])
+            }
+            result = s.builder.cast(result, to: reduction.accumulator(for: t))
+        }
         let kind: ParameterKind = output.map { $0.rank > 0 && !$0.contiguous ? .strided : .contiguous } ?? .contiguous
         var f = s.builder.finish(result: result, resultKind: kind)
         f.reduction = reduction
@@ -94,8 +101,8 @@ public struct TypeSpecializer {
             return Typed(id: builder.constant(.float(v), .float64), type: SemaType(.float64, weak: true))
         case .boolean(let b):
             return Typed(id: builder.constant(.bool(b), .bool), type: SemaType(.bool))
-        case .imaginary:
-            return typeError("complex_unsupported", "complex numbers are not supported by this version", at: e.range)
+        case .imaginary(let v):
+            return Typed(id: builder.constant(.complex(0, v), .complex128), type: SemaType(.complex128, weak: true))
         case .none:
             return typeError("none_value", "'None' is only allowed as axis=None in a reduction", at: e.range)
         case .keyword(let name, _):
@@ -143,7 +150,7 @@ public struct TypeSpecializer {
             return Typed(id: builder.emit(.unary(.neg, v.id), t.dtype), type: t,
                          literal: v.literal.map { 0 &- $0 })
         case .invert:
-            if t.dtype.isFloat {
+            if t.dtype.isFloat || t.dtype.isComplex {
                 return typeError("float_unsupported", "'~' needs bool or integer operands, not \(t.dtype.rawValue)",
                                  at: range)
             }
@@ -159,6 +166,11 @@ public struct TypeSpecializer {
             (materialize(l, to: dtype, at: a.range), materialize(r, to: dtype, at: b.range))
         }
         let bothTypes = "\(l.type.dtype.rawValue) and \(r.type.dtype.rawValue)"
+        if t.dtype.isComplex && !(op == .equal || op == .notEqual || op == .add || op == .subtract
+                                  || op == .multiply || op == .divide || op == .power) {
+            let what = op.isComparison ? "ordering comparisons are" : "'\(op.rawValue)' is"
+            return typeError("complex_unsupported", "\(what) not defined for complex numbers (\(bothTypes))", at: range)
+        }
         if op.isComparison {
             let (x, y) = operands(t.dtype)
             let cmp: CompareOp = [.less: .lt, .lessEqual: .le, .equal: .eq, .notEqual: .ne,
@@ -222,6 +234,9 @@ public struct TypeSpecializer {
             }
             return typeError("unknown_function", "unknown function '\(name)'", at: nameRange, notes: notes)
         }
+        if fn.typing == .reduction {
+            return typeError("misplaced_reduction", "'\(name)' must be lifted before specialization", at: range)
+        }
         let typed = args.map { visit($0) }
         guard args.count == fn.arity else {
             return typeError("wrong_argument_count",
@@ -230,6 +245,9 @@ public struct TypeSpecializer {
         }
         guard typed.allSatisfy({ $0 != nil }) else { return nil }
         let vs = typed.map { $0! }
+        if vs.contains(where: { $0.type.dtype.isComplex }) && !fn.acceptsComplex {
+            return typeError("complex_unsupported", "'\(name)' is not defined for complex arguments", at: range)
+        }
         switch fn.typing {
         case .floatUnary:
             let t = Promotion.floatResult(vs[0].type)
@@ -240,6 +258,10 @@ public struct TypeSpecializer {
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
             return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+        case .sameUnary where vs[0].type.dtype.isComplex:
+            // abs of a complex value is its modulus, a float of the same precision.
+            let t = SemaType(vs[0].type.dtype.realPart, weak: vs[0].type.weak)
+            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t)
         case .sameUnary:
             let t = vs[0].type
             if t.dtype.isBool && !fn.acceptsBool {
@@ -259,7 +281,7 @@ public struct TypeSpecializer {
             return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
         case .predicate:
             let v = vs[0]
-            if v.type.dtype.isFloat {
+            if v.type.dtype.isFloat || v.type.dtype.isComplex {
                 return Typed(id: builder.emit(.call(name, [v.id]), .bool), type: SemaType(.bool))
             }
             // Integers and bools are never NaN or infinite; only negative integers have the sign bit.
@@ -275,6 +297,27 @@ public struct TypeSpecializer {
             let x = materialize(vs[1], to: t.dtype, at: args[1].range)
             let y = materialize(vs[2], to: t.dtype, at: args[2].range)
             return Typed(id: builder.emit(.select(condition, x, y), t.dtype), type: t)
+        case .part:
+            let v = vs[0]
+            if v.type.dtype.isComplex {
+                let t = SemaType(v.type.dtype.realPart, weak: v.type.weak)
+                return Typed(id: builder.emit(.call(name, [v.id]), t.dtype), type: t)
+            }
+            if name == "real" { return v }
+            let zero: Constant = v.type.dtype.isBool ? .bool(false) : v.type.dtype.isFloat ? .float(0) : .int(0)
+            return Typed(id: builder.constant(zero, v.type.dtype), type: v.type)
+        case .conjugate:
+            let v = vs[0]
+            guard v.type.dtype.isComplex else { return v }
+            return Typed(id: builder.emit(.call(name, [v.id]), v.type.dtype), type: v.type)
+        case .makeComplex:
+            let part = Promotion.floatResult(Promotion.promote(vs[0].type, vs[1].type))
+            let x = materialize(vs[0], to: part.dtype, at: args[0].range)
+            let y = materialize(vs[1], to: part.dtype, at: args[1].range)
+            let t = SemaType(part.dtype.complexOf, weak: part.weak)
+            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+        case .reduction:
+            return nil
         }
     }
 }

@@ -16,7 +16,8 @@ public enum Verifier {
                 if f.parameters[n].dtype != inst.type { return "%\(i): argument type differs from parameter" }
             case .constant(let c):
                 switch c {
-                case .bool where inst.type.isBool, .int where inst.type.isInteger, .float where inst.type.isFloat: break
+                case .bool where inst.type.isBool, .int where inst.type.isInteger, .float where inst.type.isFloat,
+                     .complex where inst.type.isComplex: break
                 default: return "%\(i): constant of the wrong kind for \(inst.type)"
                 }
             case .cast: break
@@ -27,7 +28,7 @@ public enum Verifier {
             case .binary(let op, let a, let b):
                 if type(a) != inst.type || type(b) != inst.type { return "%\(i): operand types differ from result" }
                 switch op {
-                case .div where !inst.type.isFloat: return "%\(i): div needs floats"
+                case .div where !inst.type.isFloat && !inst.type.isComplex: return "%\(i): div needs floats"
                 case .shl, .shr: if !inst.type.isInteger { return "%\(i): shift needs integers" }
                 case .and, .or, .xor: if inst.type.isFloat { return "%\(i): bitwise op on floats" }
                 case .sub, .floordiv, .mod, .pow: if inst.type.isBool { return "%\(i): \(op) on bool" }

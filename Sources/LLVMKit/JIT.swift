@@ -31,6 +31,26 @@ public final class OrcJIT: @unchecked Sendable {
 
     deinit { _ = LLVMError.take(LLVMOrcDisposeLLJIT(ref)) }
 
+    /// Makes functions of this process callable from JITted code by name (absolute symbols), so
+    /// runtime helpers need not be exported by the executable.
+    public func define(symbols: [(name: String, address: UnsafeRawPointer)]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let session = LLVMOrcLLJITGetExecutionSession(ref)
+        let flags = LLVMJITSymbolFlags(
+            GenericFlags: UInt8(LLVMJITSymbolGenericFlagsExported.rawValue | LLVMJITSymbolGenericFlagsCallable.rawValue),
+            TargetFlags: 0)
+        var pairs = symbols.map {
+            sj_symbol_map_pair(Name: LLVMOrcExecutionSessionIntern(session, $0.name),
+                                  Sym: LLVMJITEvaluatedSymbol(Address: UInt64(UInt(bitPattern: $0.address)), Flags: flags))
+        }
+        let unit = LLVMOrcAbsoluteSymbols(&pairs, pairs.count)
+        if let e = LLVMError.take(LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(ref), unit)) {
+            LLVMOrcDisposeMaterializationUnit(unit)
+            throw e
+        }
+    }
+
     /// Adds a module (consuming it) and returns the address of `symbol`, compiling on the way.
     public func addAndLookup(_ module: Module, symbol: String) throws -> UnsafeRawPointer {
         lock.lock()

@@ -57,6 +57,7 @@ final class NPYTests: XCTestCase {
             case .int64: return .int(Int64(i) * 3_000_000_000 - 5)
             case .float32: return .float(Double(Float(Double(i) * 0.25 - 1.5)))
             case .float64: return .float(Double(i) / 3 - 0.5)
+            case .complex64, .complex128: return .complex(Double(i) - 1.5, Double(i) * 0.25)
             default: return ScalarSemantics.normalize(.int(Int64(i * 37 - 5)), dtype)
             }
         }
@@ -217,8 +218,10 @@ final class NPYTests: XCTestCase {
         var version = good
         version[6] = 4
         assertFileError(version, contains: ["version 4.0"])
-        assertFileError(npy("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", [UInt8](repeating: 0, count: 16)),
-                        contains: ["unsupported dtype '<c16'", "<f8", "|b1"])
+        assertFileError(npy("{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }", [UInt8](repeating: 0, count: 12)),
+                        contains: ["unsupported dtype '<U3'", "<f8", "|b1"])
+        assertFileError(npy("{'descr': '|S4', 'fortran_order': False, 'shape': (1,), }", [UInt8](repeating: 0, count: 4)),
+                        contains: ["unsupported dtype '|S4'"])
         assertFileError(npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", le([1.0])),
                         contains: ["unsupported dtype"])
         assertFileError(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,)", le([1.0, 2, 3])),
