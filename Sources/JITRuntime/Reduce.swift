@@ -41,79 +41,80 @@ public enum Reduce {
     }
 
     /// Reduces with `kernel` (accumulating `dtype`) and returns the result array.
+    ///
+    /// Every result's rows are cut into blocks of `blockSize` elements at fixed places; the kernel
+    /// reduces each block into its own slot (in parallel when the call is large, see `Parallel`),
+    /// then the slots of each result are combined pairwise in block order. Which thread ran a
+    /// block changes nothing, so results are bit-identical for every thread count.
     public static func run(_ kernel: CompiledKernel, op: ReductionOp, dtype: DType, plan: Plan,
-                           pointers: [UnsafeMutableRawPointer], itemSizes: [Int]) throws -> NDArray {
-        let rowCount = plan.rowPlan.rows * plan.rowPlan.innerCount
+                           pointers: [UnsafeMutableRawPointer], itemSizes: [Int],
+                           threads: Int? = nil) throws -> NDArray {
+        let rowLength = plan.rowPlan.innerCount, rowsPerResult = plan.rowPlan.rows
+        let rowCount = rowsPerResult * rowLength
         if rowCount == 0 && (op == .min || op == .max) {
             throw JITError.argument("zero-size array to reduction operation \(op.rawValue) which has no identity")
         }
         let result = NDArray(zeros: dtype, shape: plan.resultShape)
-        let outer = plan.outerShape
-        var index = [Int](repeating: 0, count: outer.count)
-        var flat = 0
-        guard !outer.contains(0) else { return result }
-        var strides = plan.innerStrides.map(Int64.init)
-        var slot = [UInt64](repeating: 0, count: 2)  // room for one complex128 partial
-        var partials: [ScalarValue] = []
-        while true {
-            var bases = pointers
-            for k in 0..<bases.count {
-                var offset = 0
-                for d in 0..<outer.count { offset += index[d] * plan.outerStrides[k][d] }
-                bases[k] += offset * itemSizes[k]
+        guard !plan.outerShape.contains(0) else { return result }
+        let results = plan.outerShape.reduce(1, *)
+        if rowCount == 0 {
+            let e = identity(op, dtype)
+            for flat in 0..<results { result.setElement(flat, e) }
+            return result
+        }
+        let blocksPerRow = (rowLength + blockSize - 1) / blockSize
+        let blocksPerResult = rowsPerResult * blocksPerRow
+        let totalBlocks = results * blocksPerResult
+        let t = Parallel.threadsFor(elements: results * rowCount, requested: threads)
+        let count = pointers.count
+        let outerDims = plan.outerShape.count, rowDims = plan.rowPlan.outerShape.count
+        // Two words per slot: room for a complex128 partial.
+        var slots = [UInt64](repeating: 0, count: 2 * totalBlocks)
+        let strides = plan.innerStrides.map(Int64.init)
+        var outerBytes: [Int] = [], rowBytes: [Int] = []
+        for k in 0..<count {
+            for d in 0..<outerDims { outerBytes.append(plan.outerStrides[k][d] * itemSizes[k]) }
+            for d in 0..<rowDims { rowBytes.append(plan.rowPlan.outerStrides[k][d] * itemSizes[k]) }
+        }
+        slots.withUnsafeMutableBufferPointer { slotBuf in
+            strides.withUnsafeBufferPointer { strideBuf in
+                let walk = BlockWalk(entry: kernel.entry, count: count, bases: pointers,
+                                     outerShape: plan.outerShape, outerBytes: outerBytes,
+                                     rowShape: plan.rowPlan.outerShape, rowBytes: rowBytes,
+                                     rowLength: rowLength, blocksPerRow: blocksPerRow,
+                                     rowsPerResult: rowsPerResult, strides: strideBuf.baseAddress!,
+                                     slots: slotBuf.baseAddress!)
+                if t <= 1 {
+                    walk.run(0..<totalBlocks)
+                } else {
+                    let perItem = max(1, min(Parallel.chunkElements / min(rowLength, blockSize),
+                                             (totalBlocks + t - 1) / t))
+                    let items = (totalBlocks + perItem - 1) / perItem
+                    Parallel.forEach(items: items, threads: t) { i in
+                        walk.run((i * perItem)..<min(totalBlocks, (i + 1) * perItem))
+                    }
+                }
             }
-            partials.removeAll(keepingCapacity: true)
-            reduceRows(kernel, plan.rowPlan, bases, itemSizes, &strides, &slot, dtype, &partials)
-            result.setElement(flat, pairwise(op, partials[...], dtype))
-            flat += 1
-            var d = outer.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < outer[d] { break }
-                index[d] = 0
-                d -= 1
+            // Combine each result's slots pairwise, in block order.
+            let base = UnsafeMutableRawPointer(slotBuf.baseAddress!)
+            for r in 0..<results {
+                let lo = r * blocksPerResult
+                result.setElement(r, pairwise(op, base, lo, lo + blocksPerResult, dtype))
             }
-            if d < 0 { break }
         }
         return result
     }
 
-    /// Appends one partial per kernel call over the rows of `rowPlan`.
-    private static func reduceRows(_ kernel: CompiledKernel, _ rowPlan: IterationPlan,
-                                   _ bases: [UnsafeMutableRawPointer], _ itemSizes: [Int],
-                                   _ strides: inout [Int64], _ slot: inout [UInt64], _ dtype: DType,
-                                   _ partials: inout [ScalarValue]) {
-        let n = rowPlan.innerCount
-        guard n > 0, rowPlan.rows > 0 else { return }
-        let outer = rowPlan.outerShape
-        var index = [Int](repeating: 0, count: outer.count)
-        var ptrs = [UnsafeMutableRawPointer?](repeating: nil, count: bases.count)
-        strides.withUnsafeMutableBufferPointer { stridesBuf in
-            slot.withUnsafeMutableBytes { slotBytes in
-                while true {
-                    for k in 0..<bases.count {
-                        var offset = 0
-                        for d in 0..<outer.count { offset += index[d] * rowPlan.outerStrides[k][d] }
-                        ptrs[k] = bases[k] + offset * itemSizes[k]
-                    }
-                    ptrs.withUnsafeMutableBufferPointer { p in
-                        for begin in stride(from: 0, to: n, by: blockSize) {
-                            let end = min(n, begin + blockSize)
-                            kernel.entry(Int64(begin), Int64(end), p.baseAddress, stridesBuf.baseAddress,
-                                         slotBytes.baseAddress)
-                            partials.append(load(slotBytes.baseAddress!, dtype))
-                        }
-                    }
-                    var d = outer.count - 1
-                    while d >= 0 {
-                        index[d] += 1
-                        if index[d] < outer[d] { break }
-                        index[d] = 0
-                        d -= 1
-                    }
-                    if d < 0 { return }
-                }
-            }
+    /// Pairwise combination of the partials in slots lo..<hi (16 bytes each); the same tree as
+    /// `pairwise(_:_:_:)` over them.
+    private static func pairwise(_ op: ReductionOp, _ slots: UnsafeMutableRawPointer, _ lo: Int, _ hi: Int,
+                                 _ dtype: DType) -> ScalarValue {
+        switch hi - lo {
+        case 0: return identity(op, dtype)
+        case 1: return load(slots + lo * 16, dtype)
+        default:
+            let mid = lo + (hi - lo) / 2
+            return combine(op, pairwise(op, slots, lo, mid, dtype), pairwise(op, slots, mid, hi, dtype), dtype)
         }
     }
 
@@ -173,6 +174,63 @@ public enum Reduce {
             return ScalarSemantics.normalize(v, dtype)
         default:
             return a
+        }
+    }
+}
+
+/// The read-only state of one reduction, shared by the threads that run its blocks. Block g
+/// belongs to result g / blocksPerResult, to row (g % blocksPerResult) / blocksPerRow of it and
+/// covers elements (g % blocksPerRow) * blockSize ..< +blockSize of that row; its partial goes
+/// to slot g.
+private struct BlockWalk: @unchecked Sendable {
+    let entry: KernelEntry
+    let count: Int
+    let bases: [UnsafeMutableRawPointer]
+    let outerShape: [Int]
+    /// Byte stride of operand k along result dimension d at [k * outerShape.count + d].
+    let outerBytes: [Int]
+    let rowShape: [Int]
+    /// Byte stride of operand k along row dimension d at [k * rowShape.count + d].
+    let rowBytes: [Int]
+    let rowLength: Int
+    let blocksPerRow: Int
+    let rowsPerResult: Int
+    let strides: UnsafePointer<Int64>
+    let slots: UnsafeMutablePointer<UInt64>
+
+    func run(_ blocks: Range<Int>) {
+        guard !blocks.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
+            var currentRow = -1
+            for g in blocks {
+                let row = g / blocksPerRow  // over all results
+                if row != currentRow {
+                    currentRow = row
+                    point(ptrs, result: row / rowsPerResult, row: row % rowsPerResult)
+                }
+                let begin = (g % blocksPerRow) * Reduce.blockSize
+                let end = min(rowLength, begin + Reduce.blockSize)
+                entry(Int64(begin), Int64(end), UnsafePointer(ptrs.baseAddress), strides,
+                      UnsafeMutableRawPointer(slots + 2 * g))
+            }
+        }
+    }
+
+    /// Sets ptrs to element 0 of `row` of result `result`.
+    private func point(_ ptrs: UnsafeMutableBufferPointer<UnsafeMutableRawPointer?>, result: Int, row: Int) {
+        let od = outerShape.count, rd = rowShape.count
+        for k in 0..<count { ptrs[k] = bases[k] }
+        var rem = result
+        for d in stride(from: od - 1, through: 0, by: -1) {
+            let i = rem % outerShape[d]
+            rem /= outerShape[d]
+            for k in 0..<count { ptrs[k]! += i * outerBytes[k * od + d] }
+        }
+        rem = row
+        for d in stride(from: rd - 1, through: 0, by: -1) {
+            let i = rem % rowShape[d]
+            rem /= rowShape[d]
+            for k in 0..<count { ptrs[k]! += i * rowBytes[k * rd + d] }
         }
     }
 }

@@ -34,6 +34,12 @@ public indirect enum ExprKind: Hashable, Sendable {
     case keyword(name: String, value: Expr)
     /// Python's `None` (only meaningful as `axis=None`).
     case none
+    /// `a[i, j]` (kernels): an element, or a view when an index is a slice.
+    case index(Expr, [Expr])
+    /// `lo..<hi` inside an index (kernels).
+    case slice(Expr, Expr)
+    /// `a.shape` and other attributes (kernels).
+    case member(Expr, String)
 }
 
 /// An expression and where it is in the source.
@@ -49,6 +55,9 @@ public struct Expr: Hashable, Sendable {
         switch kind {
         case .integer, .float, .imaginary, .boolean, .name, .none: height = 1
         case .keyword(_, let v): height = v.height + 1
+        case .index(let a, let idx): height = max(a.height, idx.map(\.height).max() ?? 0) + 1
+        case .slice(let lo, let hi): height = max(lo.height, hi.height) + 1
+        case .member(let a, _): height = a.height + 1
         case .unary(_, let e): height = e.height + 1
         case .binary(_, let l, let r): height = max(l.height, r.height) + 1
         case .call(_, _, let args): height = (args.map(\.height).max() ?? 0) + 1
@@ -70,6 +79,9 @@ extension Expr: CustomStringConvertible {
         case .call(let name, _, let args): return "\(name)(\(args.map(\.description).joined(separator: ", ")))"
         case .keyword(let name, let v): return "\(name)=\(v)"
         case .none: return "None"
+        case .index(let a, let idx): return "\(a)[\(idx.map(\.description).joined(separator: ", "))]"
+        case .slice(let lo, let hi): return "\(lo)..<\(hi)"
+        case .member(let a, let name): return "\(a).\(name)"
         }
     }
 }

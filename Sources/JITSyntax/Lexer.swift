@@ -15,6 +15,15 @@ public struct Lexer {
 
     public init(_ source: SourceText) { bytes = source.bytes }
 
+    /// Multi-character punctuation of the kernel language, longest first.
+    static let punctuation: [(String, TokenKind)] = [
+        ("**=", .compoundAssign(.power)), ("//=", .compoundAssign(.floorDivide)),
+        ("<<=", .compoundAssign(.shiftLeft)), (">>=", .compoundAssign(.shiftRight)), ("..<", .halfOpenRange),
+        ("+=", .compoundAssign(.add)), ("-=", .compoundAssign(.subtract)), ("*=", .compoundAssign(.multiply)),
+        ("/=", .compoundAssign(.divide)), ("%=", .compoundAssign(.modulo)), ("&=", .compoundAssign(.bitAnd)),
+        ("|=", .compoundAssign(.bitOr)), ("^=", .compoundAssign(.bitXor)), ("->", .arrow),
+    ]
+
     /// All tokens, ending with `.endOfInput`.
     public mutating func tokenize() -> [Token] {
         var tokens: [Token] = []
@@ -53,6 +62,13 @@ public struct Lexer {
             let word = String(decoding: bytes[start..<pos], as: UTF8.self)
             let kind: TokenKind = Lexer.keywords.contains(word) ? .keyword(word) : .name(word)
             return Token(kind, SourceRange(start, pos))
+        }
+        for (spelling, kind) in Lexer.punctuation {
+            let bytesOfSpelling = Array(spelling.utf8)
+            if pos + bytesOfSpelling.count <= bytes.count, Array(bytes[pos..<pos + bytesOfSpelling.count]) == bytesOfSpelling {
+                pos += bytesOfSpelling.count
+                return Token(kind, SourceRange(start, pos))
+            }
         }
         for op in Operator.allCases {
             let spelling = Array(op.rawValue.utf8)

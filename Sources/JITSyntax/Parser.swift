@@ -23,13 +23,15 @@ public struct Parser {
     /// Highest accepted expression tree (nesting of parentheses, operators and calls).
     public static let maxDepth = 400
 
-    private let source: SourceText
-    private var tokens: [Token] = []
-    private var index = 0
-    private var bag = DiagnosticBag()
-    private var depth = 0
+    let source: SourceText
+    var tokens: [Token] = []
+    var index = 0
+    var bag = DiagnosticBag()
+    var depth = 0
+    /// Kernel sources also accept `true`/`false`, indexing `a[i]` and attributes `a.shape`.
+    var kernelMode = false
 
-    private struct TooDeep: Error { var range: SourceRange }
+    struct TooDeep: Error { var range: SourceRange }
 
     public init(_ source: SourceText) { self.source = source }
 
@@ -74,14 +76,14 @@ public struct Parser {
 
     // MARK: tokens
 
-    private var current: Token { tokens[index] }
-    private mutating func advance() -> Token {
+    var current: Token { tokens[index] }
+    mutating func advance() -> Token {
         let t = tokens[index]
         if index < tokens.count - 1 { index += 1 }
         return t
     }
 
-    private func describe(_ t: Token) -> String {
+    func describe(_ t: Token) -> String {
         switch t.kind {
         case .endOfInput: return "end of input"
         case .integer, .integerOverflow, .float, .imaginary: return "number '\(source.slice(t.range))'"
@@ -92,7 +94,7 @@ public struct Parser {
         }
     }
 
-    private mutating func enter(_ range: SourceRange) throws {
+    mutating func enter(_ range: SourceRange) throws {
         depth += 1
         if depth > Parser.maxDepth { throw TooDeep(range: range) }
     }
@@ -137,7 +139,7 @@ public struct Parser {
     }
 
     /// expression ::= bitor (compare_op bitor)?
-    private mutating func parseExpressionRule() throws -> Expr {
+    mutating func parseExpressionRule() throws -> Expr {
         var left = try parseBinary(minPower: 2)
         if let op = comparisonOperator(current) {
             _ = advance()
@@ -177,7 +179,7 @@ public struct Parser {
 
     /// Left-associative chains (`x+x+...+x`) grow the tree without recursing in the parser;
     /// the tree's height is checked too, so later recursive stages stay within the stack.
-    private func checkHeight(_ e: Expr) throws {
+    func checkHeight(_ e: Expr) throws {
         if e.height > Parser.maxDepth { throw TooDeep(range: e.range) }
     }
 
@@ -205,9 +207,9 @@ public struct Parser {
         return node
     }
 
-    /// power ::= primary ('**' unary)?
+    /// power ::= postfix ('**' unary)?
     private mutating func parsePower() throws -> Expr {
-        let base = try parsePrimary()
+        let base = try parsePostfix()
         guard current.kind == .op(.power) else { return base }
         let t = advance()
         try enter(t.range)
@@ -216,6 +218,48 @@ public struct Parser {
         let node = Expr(.binary(.power, base, exponent), base.range.union(exponent.range))
         try checkHeight(node)
         return node
+    }
+
+    /// postfix ::= primary ('[' index (',' index)* ']' | '.' NAME)*      (kernels only)
+    /// index   ::= expression | expression '..<' expression
+    private mutating func parsePostfix() throws -> Expr {
+        var e = try parsePrimary()
+        while kernelMode {
+            if current.kind == .leftBracket {
+                let open = advance()
+                try enter(open.range)
+                var indices: [Expr] = []
+                while true {
+                    let lo = try parseExpressionRule()
+                    if current.kind == .halfOpenRange {
+                        _ = advance()
+                        let hi = try parseExpressionRule()
+                        indices.append(Expr(.slice(lo, hi), lo.range.union(hi.range)))
+                    } else {
+                        indices.append(lo)
+                    }
+                    if current.kind == .comma { _ = advance(); continue }
+                    break
+                }
+                depth -= 1
+                guard current.kind == .rightBracket else {
+                    bag.error("expected_close_bracket", "expected ']' to close '[' at column \(source.location(of: open.range.lower).column)",
+                              at: current.range)
+                    throw DiagnosticError(source: source, diagnostics: bag.diagnostics)
+                }
+                let close = advance()
+                e = Expr(.index(e, indices), e.range.union(close.range))
+                try checkHeight(e)
+            } else if current.kind == .dot, case .name(let member) = tokens[index + 1].kind {
+                _ = advance()
+                let name = advance()
+                e = Expr(.member(e, member), e.range.union(name.range))
+                try checkHeight(e)
+            } else {
+                break
+            }
+        }
+        return e
     }
 
     /// primary ::= NUMBER | True | False | NAME | NAME '(' args ')' | '(' expression ')'
@@ -241,6 +285,9 @@ public struct Parser {
         case .name("False"):
             _ = advance()
             return Expr(.boolean(false), t.range)
+        case .name("true") where kernelMode, .name("false") where kernelMode:
+            _ = advance()
+            return Expr(.boolean(t.kind == .name("true")), t.range)
         case .name("None"):
             _ = advance()
             return Expr(.none, t.range)
@@ -284,14 +331,15 @@ public struct Parser {
     }
 
     /// call ::= NAME '(' [expression (',' expression)*] ')'
-    private mutating func parseCall(name: String, nameRange: SourceRange) throws -> Expr {
+    mutating func parseCall(name: String, nameRange: SourceRange) throws -> Expr {
         let open = advance()
         try enter(open.range)
         defer { depth -= 1 }
         var args: [Expr] = []
         if current.kind != .rightParen {
             while true {
-                if case .name(let label) = current.kind, tokens[index + 1].kind == .assign {
+                if case .name(let label) = current.kind,
+                   tokens[index + 1].kind == .assign || (kernelMode && tokens[index + 1].kind == .colon) {
                     let labelToken = advance()
                     _ = advance()
                     let value = try parseExpressionRule()

@@ -13,6 +13,12 @@ public enum TokenKind: Hashable, Sendable {
     case leftParen, rightParen, comma
     case leftBracket, rightBracket, leftBrace, rightBrace, colon, semicolon, dot
     case assign
+    /// `->` (kernel return types).
+    case arrow
+    /// `..<` (kernel ranges and slices).
+    case halfOpenRange
+    /// `+=`, `-=`, ... (kernel statements); the operator applied.
+    case compoundAssign(BinaryOperator)
     case invalid(String)
     case endOfInput
 }

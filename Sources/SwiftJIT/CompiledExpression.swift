@@ -129,7 +129,10 @@ public final class CompiledExpression: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
-    private func checkNames(_ given: Set<String>) throws {
+    private func checkNames<C: Collection>(_ given: C) throws where C.Element == String {
+        // The common case, exactly the parameters, is checked without building sets.
+        if given.count == parameterNames.count && parameterNames.allSatisfy({ given.contains($0) }) { return }
+        let given = Set(given)
         let missing = parameterNames.filter { !given.contains($0) }
         if !missing.isEmpty {
             throw JITError.argument("missing value for \(missing.map { "'\($0)'" }.joined(separator: ", ")) in '\(source)'")
@@ -147,7 +150,7 @@ public final class CompiledExpression: @unchecked Sendable {
     /// numexpr), else returns a new array (0-d when every argument is a scalar).
     public func call(_ arguments: [String: any JITArgument], out: NDArray? = nil,
                      casting: Casting = .safe) throws -> NDArray {
-        try checkNames(Set(arguments.keys))
+        try checkNames(arguments.keys)
         let ordered = parameterNames.map { arguments[$0]! }
         var views: [ArgumentView] = []
         views.reserveCapacity(ordered.count)

@@ -30,6 +30,8 @@ final class ExpressionStage: @unchecked Sendable {
     let reduction: ReductionStep?
     private let lock = NSLock()
     private var specializations: [Key: Specialization] = [:]
+    /// Result dtypes by argument types, so calls with `out=` type-check once.
+    private var resultTypes: [[ArgumentType]: DType] = [:]
 
     private struct Key: Hashable {
         var arguments: [ArgumentType]
@@ -62,11 +64,14 @@ final class ExpressionStage: @unchecked Sendable {
 
     /// The result dtype for argument types, from type specialization alone (no LLVM work).
     func resultType(for types: [ArgumentType]) throws -> DType {
-        let key = Key(arguments: types, output: nil)
         lock.lock()
-        if let s = specializations[key] { lock.unlock(); return s.resultType }
+        if let t = resultTypes[types] { lock.unlock(); return t }
         lock.unlock()
-        return try typedIR(Signature(Array(zip(parameterNames, types))), optimize: false).resultType
+        let t = try typedIR(Signature(Array(zip(parameterNames, types))), optimize: false).resultType
+        lock.lock()
+        resultTypes[types] = t
+        lock.unlock()
+        return t
     }
 
     /// Typed IR (after the passes unless `optimize` is false) for a signature.

@@ -63,4 +63,14 @@ public enum JIT {
 
     /// Number of LLVM compilations so far in this process (cache misses).
     public static var llvmCompilations: Int { Engine.shared.llvmCompilations }
+
+    /// Threads one call may use, process-wide (at least 1; set 1 to run serially). The default
+    /// is `SWIFTJIT_NUM_THREADS` when set, else the cores the process may run on (CPU affinity,
+    /// capped by the cgroup CPU quota). Not part of any cache key: the compiled code is the same.
+    /// Calls below a measured size, and calls made from inside a SwiftJIT parallel region, run
+    /// serially whatever this says. Setting it affects calls started afterwards.
+    public static var numThreads: Int {
+        get { Parallel.threadCount }
+        set { Parallel.threadCount = newValue }
+    }
 }

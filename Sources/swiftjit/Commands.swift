@@ -14,7 +14,7 @@ struct SwiftJITCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftjit",
         abstract: "Compile and run numexpr-style expressions with LLVM.",
-        subcommands: [Eval.self, IR.self, Asm.self, Functions.self, Bench.self])
+        subcommands: [Eval.self, IR.self, Asm.self, Functions.self, Bench.self, Overhead.self])
 }
 
 /// The expression (positional, `--expr` or `--expr-file`) and the math mode.
@@ -113,9 +113,16 @@ struct Eval: ParsableCommand {
     @Option(help: ArgumentHelp("Write the result to a .npy file instead of printing it.", valueName: "path"))
     var out: String?
 
-    func validate() throws { try checkBindings(variables, option: "--var", valueName: "PATH.npy") }
+    @Option(help: "Threads to use (default: SWIFTJIT_NUM_THREADS, else the cores available).")
+    var threads: Int?
+
+    func validate() throws {
+        try checkBindings(variables, option: "--var", valueName: "PATH.npy")
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
+        if let threads { JIT.numThreads = threads }
         let inputs = try readVariables(variables)
         let f = try expression.compile()
         var arguments: [String: any JITArgument] = [:]

@@ -1,0 +1,134 @@
+// `swiftjit overhead`: per-call overhead of a cached expression, thread scaling of the reference
+// workloads, and the serial/parallel crossover sweep used to pick `Parallel.serialThreshold`.
+// Medians over repeated timed runs after a warm-up, release build (see scripts/bench-overhead).
+import ArgumentParser
+import Dispatch
+import Foundation
+import SwiftJIT
+
+struct Overhead: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time per-call overhead, thread scaling and the serial/parallel crossover.",
+        discussion: """
+            overhead: median time of one call of a cached 'x*2.0 + 1.0' (CompiledExpression.call \
+            into a preallocated out, and JIT.evaluate) on n elements.
+            scaling: medians of W1, W3, W6 and a sum of 2^24 elements at each --threads value.
+            crossover: for each n, median time at 1 thread and at --threads threads with the serial \
+            threshold disabled.
+            """)
+
+    @Option(help: "Sections to run: overhead, scaling, crossover (comma-separated).")
+    var sections = "overhead,scaling"
+
+    @Option(help: "Element counts for overhead.")
+    var sizes = "10,1000,10000"
+
+    @Option(help: "Thread counts for scaling (comma-separated); for crossover, the parallel count.")
+    var threads = "1,2"
+
+    @Option(name: .customLong("repeat"), help: "Timed runs per measurement.")
+    var repetitions = 21
+
+    func run() throws {
+        let wanted = Set(sections.split(separator: ",").map(String.init))
+        let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
+        if wanted.contains("overhead") { try overhead() }
+        if wanted.contains("scaling") { try scaling(threadCounts) }
+        if wanted.contains("crossover") { try crossover(threadCounts.max() ?? 2) }
+    }
+
+    func ramp(_ n: Int, _ scale: Double = 1e-3) -> NDArray {
+        NDArray((0..<n).map { Double($0 % 1000) * scale - 0.5 }, shape: [n])
+    }
+
+    /// Median seconds of `body` over repetitions (after one warm-up), each run timing `inner` calls.
+    func median(inner: Int = 1, _ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<inner { try body() }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(inner))
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    func format(_ s: Double) -> String {
+        s < 1e-6 ? String(format: "%.0f ns", s * 1e9)
+            : s < 1e-3 ? String(format: "%.2f us", s * 1e6) : String(format: "%.3f ms", s * 1e3)
+    }
+
+    func overhead() throws {
+        let f = try JIT.compile("x*2.0 + 1.0")
+        print("per-call time of 'x*2.0 + 1.0' (threads \(JIT.numThreads)):")
+        for n in sizes.split(separator: ",").compactMap({ Int($0) }) {
+            let x = ramp(n), out = NDArray(zeros: .float64, shape: [n])
+            let inner = max(1, 200_000 / max(n, 100))
+            let call = try median(inner: inner) { _ = try f.call(["x": x], out: out) }
+            let callAlloc = try median(inner: inner) { _ = try f.call(["x": x]) }
+            let eval = try median(inner: inner) { _ = try JIT.evaluate("x*2.0 + 1.0", ["x": x], out: out) }
+            print("  n=\(n): call(out:) \(format(call))  call() \(format(callAlloc))  JIT.evaluate(out:) \(format(eval))")
+        }
+    }
+
+    func workloads() throws -> [(String, () throws -> Void)] {
+        let n = 300_000
+        let x = ramp(n, 6e-3)
+        let w1 = try JIT.compile("A*exp(-(x-x0)**2/(2*w**2))")
+        let out1 = NDArray(zeros: .float64, shape: [n])
+        let a3 = NDArray((0..<100).map { 1 + Double($0) / 100 }, shape: [100, 1])
+        let x03 = NDArray((0..<100).map { Double($0) / 100 - 0.5 }, shape: [100, 1])
+        let w3 = NDArray((0..<100).map { 0.5 + Double($0) / 100 }, shape: [100, 1])
+        let x3 = x.reshaped([1, n])
+        let out3 = NDArray(zeros: .float64, shape: [100, n])
+        let w6 = try JIT.compile("sin(a**2)*exp(b)")
+        let a6 = ramp(1_000_000).reshaped([1000, 1000]), b6 = ramp(1_000_000, 2e-3).reshaped([1000, 1000])
+        let out6 = NDArray(zeros: .float64, shape: [1000, 1000])
+        let s = ramp(1 << 24)
+        let sum = try JIT.compile("sum(s)")
+        return [
+            ("W1 n=300000", { _ = try w1.call(["A": 1.0, "x": x, "x0": 0.0, "w": 1.0], out: out1) }),
+            ("W3 (100,1)x(1,300000)", { _ = try w1.call(["A": a3, "x": x3, "x0": x03, "w": w3], out: out3) }),
+            ("W6 1000x1000", { _ = try w6.call(["a": a6, "b": b6], out: out6) }),
+            ("sum 2^24", { _ = try sum.call(["s": s]) }),
+        ]
+    }
+
+    func scaling(_ counts: [Int]) throws {
+        print("median time per call (threads: \(counts.map(String.init).joined(separator: ", "))):")
+        for (name, body) in try workloads() {
+            var times: [Double] = []
+            for t in counts {
+                JIT.numThreads = t
+                times.append(try median(body))
+            }
+            let speedups = times.count > 1 ? "  speed-up \(String(format: "%.2f", times[0] / times.last!))x" : ""
+            print("  \(name): " + times.map(format).joined(separator: " / ") + speedups)
+        }
+    }
+
+    func crossover(_ t: Int) throws {
+        let cheap = try JIT.compile("a*b + c"), costly = try JIT.compile("A*exp(-(x-x0)**2/(2*w**2))")
+        let threshold = Parallel.serialThreshold
+        defer { Parallel.serialThreshold = threshold }
+        Parallel.serialThreshold = 0
+        print("n: 'a*b + c' 1 thread / \(t) threads | W1 1 thread / \(t) threads")
+        for n in [1024, 2048, 4096, 8192, 12288, 16384, 24576, 32768, 65536, 131072] {
+            let a = ramp(n), b = ramp(n, 2e-3), c = ramp(n, 3e-3), out = NDArray(zeros: .float64, shape: [n])
+            let inner = max(1, 2_000_000 / n)
+            var row: [Double] = []
+            for threads in [1, t] {
+                JIT.numThreads = threads
+                row.append(try median(inner: inner) { _ = try cheap.call(["a": a, "b": b, "c": c], out: out) })
+            }
+            for threads in [1, t] {
+                JIT.numThreads = threads
+                row.append(try median(inner: inner) {
+                    _ = try costly.call(["A": 1.0, "x": a, "x0": 0.0, "w": 1.0], out: out)
+                })
+            }
+            print("  \(n): \(format(row[0])) / \(format(row[1])) | \(format(row[2])) / \(format(row[3]))")
+        }
+    }
+}
