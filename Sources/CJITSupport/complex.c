@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stddef.h>
 #include "jit_support.h"
+#include "kernel_support.h"
 
 #ifndef CMPLX
 #define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
@@ -156,6 +157,8 @@ static const sj_symbol table[] = {
     ENTRY(cacos), ENTRY(catan), ENTRY(csinh), ENTRY(ccosh), ENTRY(ctanh), ENTRY(casinh),
     ENTRY(cacosh), ENTRY(catanh), ENTRY(clog1p), ENTRY(cexpm1), ENTRY(clog10), ENTRY(clog2),
     ENTRY(cpow),
+    {"sj_kernel_alloc", (void *)sj_kernel_alloc}, {"sj_seed", (void *)sj_seed},
+    {"sj_random", (void *)sj_random}, {"sj_normal", (void *)sj_normal},
     {NULL, NULL},
 };
 

@@ -23,13 +23,15 @@ extension Emitter {
             return LLVMBuildFDiv(b, x, y, "div")!
         case .floordiv where t.isUnsignedInteger, .mod where t.isUnsignedInteger:
             let zero = LLVMConstInt(ty, 0, 0), one = LLVMConstInt(ty, 1, 0)
-            let yIsZero = LLVMBuildICmp(b, LLVMIntEQ, y, zero, "y0")
+            let yIsZero = LLVMBuildICmp(b, LLVMIntEQ, y, zero, "y0")!
+            divisionCheck?(yIsZero)
             let safeY = LLVMBuildSelect(b, yIsZero, one, y, "safey")!
             let r = op == .floordiv ? LLVMBuildUDiv(b, x, safeY, "q")! : LLVMBuildURem(b, x, safeY, "r")!
             return LLVMBuildSelect(b, yIsZero, zero, r, op.rawValue)!
         case .floordiv, .mod:
             let zero = LLVMConstInt(ty, 0, 0), one = LLVMConstInt(ty, 1, 0), minusOne = LLVMConstAllOnes(ty)!
-            let yIsZero = LLVMBuildICmp(b, LLVMIntEQ, y, zero, "y0")
+            let yIsZero = LLVMBuildICmp(b, LLVMIntEQ, y, zero, "y0")!
+            divisionCheck?(yIsZero)
             let yIsMinusOne = LLVMBuildICmp(b, LLVMIntEQ, y, minusOne, "ym1")
             let special = LLVMBuildOr(b, yIsZero, yIsMinusOne, "special")
             let safeY = LLVMBuildSelect(b, special, one, y, "safey")!

@@ -5,6 +5,7 @@ import JITSema
 extension Emitter {
     func call(_ name: String, _ id: ValueID, _ argIDs: [ValueID], _ t: DType) -> LLVMValueRef {
         guard let fn = Builtins.lookup(name) else { preconditionFailure("unknown builtin \(name) in IR") }
+        if case .runtime(let symbol) = fn.lowering { return runtimeCall(symbol, argIDs) }  // EmitKernelRuntime.swift
         let args = argIDs.map(value)
         let argType = f[argIDs[0]].type
         let ty = valueType(argType)
@@ -18,7 +19,7 @@ extension Emitter {
                 let r = libm(argType == .float32 ? base + "f" : base, args, ret: ty)
                 fastMath.apply(r, for: id)
                 return r
-            case .custom:
+            case .custom, .runtime:
                 break
             }
         }

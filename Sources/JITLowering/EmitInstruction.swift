@@ -13,6 +13,10 @@ extension Emitter {
         }
         if let real = emitFromComplex(id, inst) { return real }
         switch inst.op {
+        case .argument(let n) where inlineArguments != nil:
+            let (re, im) = inlineArguments![n]
+            imag[Int(id.index)] = im
+            return re
         case .argument(let n):
             let slot = UInt32(parameterSlots[n])
             let p = LLVMGetParam(fn, slot)!

@@ -64,11 +64,17 @@ final class Emitter {
     /// Index of each IR parameter's first LLVM parameter in the body function.
     var parameterSlots: [Int] = []
 
-    init(function: IRFunction, module: Module, options: LoweringOptions, machine: TargetMachine) {
+    /// Values bound to the function's parameters when it is emitted inline (kernels).
+    var inlineArguments: [(LLVMValueRef, LLVMValueRef?)]?
+    /// Called with an i1 that is true when an integer divisor is zero (checked kernels).
+    var divisionCheck: ((LLVMValueRef) -> Void)?
+
+    init(function: IRFunction, module: Module, options: LoweringOptions, machine: TargetMachine,
+         builder: Builder? = nil) {
         f = function
         self.module = module
         ctx = module.context.context
-        llvmBuilder = Builder(context: module.context)
+        llvmBuilder = builder ?? Builder(context: module.context)
         self.options = options
         self.machine = machine
         fastMath = FastMath(mode: options.mathMode, function: function)

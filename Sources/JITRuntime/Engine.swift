@@ -44,7 +44,7 @@ public final class Engine: @unchecked Sendable {
     /// the same key compile once and the others wait for the result.
     private final class Slot: @unchecked Sendable {
         let lock = NSLock()
-        var kernel: CompiledKernel?
+        var value: AnyObject?
     }
     private var slots: [String: Slot] = [:]
     private var counter = 0
@@ -79,7 +79,18 @@ public final class Engine: @unchecked Sendable {
     /// Native code for `function`, from the cache or compiled now. Concurrent requests for the
     /// same key compile once; others wait for that result.
     public func kernel(for function: IRFunction, options: LoweringOptions) throws -> CompiledKernel {
-        let key = cacheKey(function, options)
+        try cached(cacheKey(function, options)) { symbol in
+            let start = DispatchTime.now().uptimeNanoseconds
+            let machine = try TargetMachine()
+            let lowered = try IRGen.lower(function, symbol: symbol, options: options, machine: machine)
+            let entry = unsafeBitCast(try self.add(lowered), to: KernelEntry.self)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return CompiledKernel(function: function, entry: entry, options: options, compileSeconds: seconds)
+        }
+    }
+
+    /// The cached object for `key`, built by `build` (given a fresh symbol name) on a miss.
+    func cached<T: AnyObject>(_ key: String, _ build: (String) throws -> T) throws -> T {
         lock.lock()
         let slot: Slot
         if let existing = slots[key] {
@@ -91,29 +102,24 @@ public final class Engine: @unchecked Sendable {
         lock.unlock()
         slot.lock.lock()
         defer { slot.lock.unlock() }
-        if let k = slot.kernel { return k }
+        if let value = slot.value as? T { return value }
         lock.lock()
         counter += 1
-        let symbol = "sj_expr_\(counter)"
+        let symbol = "sj_fn_\(counter)"
         llvmCompilations += 1
         lock.unlock()
-        let kernel = try build(function, symbol: symbol, options: options)
-        slot.kernel = kernel
-        return kernel
-    }
-
-    private func build(_ function: IRFunction, symbol: String, options: LoweringOptions) throws -> CompiledKernel {
-        let start = DispatchTime.now().uptimeNanoseconds
         do {
-            let machine = try TargetMachine()
-            let lowered = try IRGen.lower(function, symbol: symbol, options: options, machine: machine)
-            let address = try jit.addAndLookup(lowered.module, symbol: symbol)
-            let entry = unsafeBitCast(address, to: KernelEntry.self)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            return CompiledKernel(function: function, entry: entry, options: options, compileSeconds: seconds)
+            let value = try build(symbol)
+            slot.value = value
+            return value
         } catch let e as LLVMError {
             throw JITError.llvm(e.message)
         }
+    }
+
+    /// Adds a lowered module to the JIT and returns its entry point's address.
+    func add(_ lowered: LoweredModule) throws -> UnsafeRawPointer {
+        try jit.addAndLookup(lowered.module, symbol: lowered.symbol)
     }
 
     /// Optimised LLVM IR text for `function` (not cached, nothing is added to the JIT).

@@ -1,6 +1,7 @@
 // A small n-dimensional array: element type, shape, strides (in elements), and storage that is
 // either owned (allocated here, freed with the last reference) or borrowed (wrapping memory a
 // caller keeps alive, without copying). Views share storage, as NumPy's do.
+import Foundation
 import JITSema
 
 /// Memory behind one or more arrays.
@@ -11,6 +12,16 @@ public final class ArrayStorage: @unchecked Sendable {
     public let byteCount: Int
     private let owned: Bool
     private let owner: AnyObject?
+    private var mallocated = false
+
+    /// Takes over memory from C's allocator (kernel allocations); freed with `free`.
+    public init(adoptingMalloc pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        self.pointer = pointer
+        self.byteCount = byteCount
+        owned = false
+        owner = nil
+        mallocated = true
+    }
 
     /// Allocates `byteCount` zeroed bytes, 64-byte aligned.
     public init(zeroedBytes byteCount: Int) {
@@ -30,7 +41,10 @@ public final class ArrayStorage: @unchecked Sendable {
         self.owner = owner
     }
 
-    deinit { if owned { pointer.deallocate() } }
+    deinit {
+        if owned { pointer.deallocate() }
+        if mallocated { free(pointer) }
+    }
 }
 
 /// Reading and writing one element of any dtype in memory.

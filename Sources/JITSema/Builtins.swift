@@ -25,10 +25,15 @@ public enum TypingRule: Hashable, Sendable {
     case makeComplex
     /// `sum prod min max`: lifted out of elementwise code by ReductionLifting.
     case reduction
+    /// `random() normal(mu, sigma) seed(n)`: the kernel runtime's generator (float64; seed gives
+    /// bool true). Impure: each call site gets its own hidden operand so calls are never merged.
+    case random
 }
 
 /// How a builtin becomes machine code.
 public enum LoweringRule: Hashable, Sendable {
+    /// A function of the kernel runtime (CJITSupport), called with float64/int64 arguments.
+    case runtime(String)
     /// An LLVM intrinsic overloaded on the float type (`llvm.sqrt`); lowers to libm where needed.
     case intrinsic(String)
     /// A C math library function: the float64 name; float32 adds `f` (`sin`, `sinf`).
@@ -80,11 +85,16 @@ public enum Builtins {
         b("arctanh", 1, .floatUnary, .libm("atanh"), "inverse hyperbolic tangent"),
         b("exp", 1, .floatUnary, .intrinsic("llvm.exp"), "e**x"),
         b("expm1", 1, .floatUnary, .libm("expm1"), "exp(x) - 1, accurate near 0"),
+        b("exp2", 1, .floatUnary, .libm("exp2"), "2**x"),
+        b("exp10", 1, .floatUnary, .libm("exp10"), "10**x"),
         b("log", 1, .floatUnary, .intrinsic("llvm.log"), "natural logarithm"),
         b("log1p", 1, .floatUnary, .libm("log1p"), "log(1 + x), accurate near 0"),
         b("log2", 1, .floatUnary, .intrinsic("llvm.log2"), "base-2 logarithm"),
         b("log10", 1, .floatUnary, .intrinsic("llvm.log10"), "base-10 logarithm"),
         b("sqrt", 1, .floatUnary, .intrinsic("llvm.sqrt"), "square root"),
+        b("cbrt", 1, .floatUnary, .libm("cbrt"), "cube root"),
+        b("erf", 1, .floatUnary, .libm("erf"), "error function"),
+        b("erfc", 1, .floatUnary, .libm("erfc"), "complementary error function, 1 - erf(x)"),
         b("abs", 1, .sameUnary, .intrinsic("llvm.fabs"), bool: true, complex: true,
           "absolute value (of a complex value: its modulus, a float)"),
         b("ceil", 1, .sameUnary, .intrinsic("llvm.ceil"), bool: true, "round up"),
@@ -106,6 +116,9 @@ public enum Builtins {
         b("prod", 1, .reduction, .custom, bool: true, complex: true, "prod(x, axis=None): product"),
         b("min", 1, .reduction, .custom, bool: true, "min(x, axis=None): minimum; NaN propagates"),
         b("max", 1, .reduction, .custom, bool: true, "max(x, axis=None): maximum; NaN propagates"),
+        b("random", 0, .random, .runtime("sj_random"), "kernels: uniform float64 in [0, 1) (xoshiro256**)"),
+        b("normal", 2, .random, .runtime("sj_normal"), "kernels: normal(mu, sigma), float64 (polar Box-Muller)"),
+        b("seed", 1, .random, .runtime("sj_seed"), "kernels: seed(n) restarts this thread's generator"),
     ]
 
     /// Functions of one argument that accept complex values through the C99-based helpers.

@@ -13,6 +13,7 @@ public struct TypeSpecializer {
     private let signature: Signature
     private var builder: IRBuilder
     private var bag = DiagnosticBag()
+    private var callSite = 0
 
     /// A typed value during specialization. `literal` is set for an integer literal (or its
     /// negation), so a literal that does not fit the type it meets can be reported.
@@ -320,6 +321,16 @@ public struct TypeSpecializer {
             return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
         case .reduction:
             return nil
+        case .random:
+            // A hidden per-call-site operand keeps hash-consing from merging two calls.
+            callSite += 1
+            let site = builder.constant(.int(Int64(callSite)), .int64)
+            if name == "seed" {
+                let n = materialize(vs[0], to: .int64, at: args[0].range)
+                return Typed(id: builder.emit(.call(name, [n, site]), .bool), type: SemaType(.bool))
+            }
+            let xs = vs.enumerated().map { materialize($0.element, to: .float64, at: args[$0.offset].range) }
+            return Typed(id: builder.emit(.call(name, xs + [site]), .float64), type: SemaType(.float64))
         }
     }
 }

@@ -37,7 +37,9 @@ public enum Verifier {
             case .compare(_, let a, let b):
                 if type(a) != type(b) || inst.type != .bool { return "%\(i): compare types" }
             case .call(let name, let args):
-                guard let fn = Builtins.lookup(name), fn.arity == args.count else { return "%\(i): bad call \(name)" }
+                guard let fn = Builtins.lookup(name), fn.arity + (fn.typing == .random ? 1 : 0) == args.count else {
+                    return "%\(i): bad call \(name)"
+                }
             case .select(let c, let a, let b):
                 if type(c) != .bool || type(a) != inst.type || type(b) != inst.type { return "%\(i): select types" }
             }

@@ -10,7 +10,7 @@ public struct Lexer {
     /// Python keywords the expression language reserves.
     public static let keywords: Set<String> = [
         "and", "or", "not", "in", "is", "if", "else", "lambda", "for", "while", "def",
-        "return", "import", "from", "class", "yield", "async", "await", "del", "pass",
+        "return", "import", "class", "yield", "async", "await", "del", "pass",
     ]
 
     public init(_ source: SourceText) { bytes = source.bytes }
@@ -123,7 +123,7 @@ public struct Lexer {
         }
         var text = digits(Lexer.isDigit)
         var isFloat = false
-        if !atEnd, bytes[pos] == UInt8(ascii: ".") {
+        if !atEnd, bytes[pos] == UInt8(ascii: "."), peek(1) != UInt8(ascii: ".") {  // `0..<n` is a range
             isFloat = true
             pos += 1
             text += "." + digits(Lexer.isDigit)

@@ -15,10 +15,13 @@ public enum JIT {
         public var mathMode: MathMode
         /// LLVM optimisation level 0...3 (default 3).
         public var optimizationLevel: Int
+        /// Kernels: check array indices and integer divisors (default on).
+        public var boundsChecks: Bool
 
-        public init(mathMode: MathMode = .relaxed, optimizationLevel: Int = 3) {
+        public init(mathMode: MathMode = .relaxed, optimizationLevel: Int = 3, boundsChecks: Bool = true) {
             self.mathMode = mathMode
             self.optimizationLevel = optimizationLevel
+            self.boundsChecks = boundsChecks
         }
     }
 

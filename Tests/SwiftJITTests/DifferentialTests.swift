@@ -10,6 +10,7 @@
 // whole picture at once. Cases marked `known-failure` are SwiftJIT bugs found by these tests:
 // they are counted and skipped in the listed modes until fixed. A known failure that passes is
 // printed (not failed: some are CPU-dependent), so the marker can be removed.
+import ComplexModule
 import Foundation
 import JITRuntime
 import JITSema
@@ -19,7 +20,8 @@ import XCTest
 // MARK: - case files
 
 /// One argument of a case: bits are IEEE bit patterns for floats, two's complement for
-/// integers, 0/1 for bools.
+/// integers (sign-extended to 64 bits; unsigned values zero-extended), 0/1 for bools; complex
+/// values are two entries per element (real part, imaginary part: the IEEE bit patterns).
 private struct DiffArgument {
     var name: String
     var dtype: DType
@@ -89,17 +91,28 @@ private struct ParseError: Error, CustomStringConvertible {
     var description: String
 }
 
-private func parseValue(_ token: Substring, _ dtype: DType) throws -> UInt64 {
-    let parsed: UInt64?
+/// One value token: one entry, or two (real and imaginary part, `re:im`) for complex dtypes.
+private func parseValue(_ token: Substring, _ dtype: DType) throws -> [UInt64] {
+    let parsed: [UInt64]?
     switch dtype {
-    case .bool: parsed = token == "1" ? 1 : token == "0" ? 0 : nil
-    case .int32, .int64: parsed = Int64(token).map { UInt64(bitPattern: $0) }
-    case .float32, .float64: parsed = UInt64(token, radix: 16)
-    default: parsed = Int64(token).map { UInt64(bitPattern: $0) }
+    case .bool: parsed = token == "1" ? [1] : token == "0" ? [0] : nil
+    case .int8, .int16, .int32, .int64: parsed = Int64(token).map { [UInt64(bitPattern: $0)] }
+    case .uint8, .uint16, .uint32, .uint64: parsed = UInt64(token).map { [$0] }
+    case .float32, .float64: parsed = UInt64(token, radix: 16).map { [$0] }
+    case .complex64, .complex128:
+        let parts = token.split(separator: ":")
+        if parts.count == 2, let re = UInt64(parts[0], radix: 16), let im = UInt64(parts[1], radix: 16) {
+            parsed = [re, im]
+        } else {
+            parsed = nil
+        }
     }
     guard let parsed else { throw ParseError(description: "bad \(dtype.rawValue) value '\(token)'") }
     return parsed
 }
+
+/// Bit-pattern entries per element (2 for complex values).
+private func entries(_ dtype: DType) -> Int { dtype.isComplex ? 2 : 1 }
 
 private func parseCases(_ text: String, file: String) throws -> [DiffCase] {
     var arrays: [String: (DType, [UInt64])] = [:]
@@ -123,7 +136,7 @@ private func parseCases(_ text: String, file: String) throws -> [DiffCase] {
             }
         }
         func values(_ ts: ArraySlice<Substring>, _ d: DType) throws -> [UInt64] {
-            do { return try ts.map { try parseValue($0, d) } } catch let e as ParseError { throw fail(e.description) }
+            do { return try ts.flatMap { try parseValue($0, d) } } catch let e as ParseError { throw fail(e.description) }
         }
         let keyword = tokens[0]
         if keyword == "array" {
@@ -151,7 +164,7 @@ private func parseCases(_ text: String, file: String) throws -> [DiffCase] {
                 if tokens.count > 4 {
                     guard tokens[4] == "shape" else { throw fail("bad arg line") }
                     shape = try ints(tokens[5...])
-                    guard shape!.reduce(1, *) == v.count else { throw fail("shape does not hold \(v.count) values") }
+                    guard shape!.reduce(1, *) * entries(d) == v.count else { throw fail("shape does not hold \(v.count) values") }
                 }
                 current!.arguments.append(DiffArgument(name: name, dtype: d, isScalar: false, bits: v, shape: shape))
             } else if tokens[2] == "scalar", tokens.count == 5 {
@@ -266,6 +279,8 @@ private enum Bounds {
         case ("powconst", .strict): return 2
         case ("powconst", _): return 8
         case ("transcendental", _): return 4
+        case ("complex", .strict): return 4
+        case ("complex", _): return 8
         case ("composite", .strict), ("reduction", .strict): return 4
         case ("composite", _), ("reduction", _): return 8
         default: return 0
@@ -322,15 +337,23 @@ private func show(_ bits: UInt64, _ dtype: DType) -> String {
     switch dtype {
     case .bool: return bits != 0 ? "True" : "False"
     case .int32, .int64: return String(Int64(bitPattern: bits))
-    case .int8, .int16, .uint8, .uint16, .uint32, .uint64: return String(Int64(bitPattern: bits))
+    case .int8, .int16: return String(Int64(bitPattern: bits))
+    case .uint8, .uint16, .uint32, .uint64: return String(bits)
     case .float32:
         let f = Float(bitPattern: UInt32(truncatingIfNeeded: bits))
         return "\(f) (0x\(String(UInt32(truncatingIfNeeded: bits), radix: 16)))"
     case .float64:
         return "\(Double(bitPattern: bits)) (0x\(String(bits, radix: 16)))"
     case .complex64, .complex128:
-        return "complex bits 0x\(String(bits, radix: 16))"
+        return "complex part bits 0x\(String(bits, radix: 16))"
     }
+}
+
+/// Element i of a list of bit patterns (complex: both parts).
+private func show(_ bits: [UInt64], _ i: Int, _ dtype: DType) -> String {
+    guard dtype.isComplex else { return show(bits[i], dtype) }
+    let part = dtype.realPart
+    return "(\(show(bits[2 * i], part)), \(show(bits[2 * i + 1], part))j)"
 }
 
 // MARK: - running
@@ -348,7 +371,31 @@ private func baseArgument(_ a: DiffArgument, zeroD: Bool) -> any JITArgument {
     case .int64: return pick(a, zeroD, a.bits.map { Int64(bitPattern: $0) })
     case .float32: return pick(a, zeroD, a.bits.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
     case .float64: return pick(a, zeroD, a.bits.map { Double(bitPattern: $0) })
-    default: return pick(a, zeroD, a.bits.map { Int64(bitPattern: $0) })
+    case .int8: return pick(a, zeroD, a.bits.map { Int8(truncatingIfNeeded: $0) })
+    case .int16: return pick(a, zeroD, a.bits.map { Int16(truncatingIfNeeded: $0) })
+    case .uint8: return pick(a, zeroD, a.bits.map { UInt8(truncatingIfNeeded: $0) })
+    case .uint16: return pick(a, zeroD, a.bits.map { UInt16(truncatingIfNeeded: $0) })
+    case .uint32: return pick(a, zeroD, a.bits.map { UInt32(truncatingIfNeeded: $0) })
+    case .uint64: return pick(a, zeroD, a.bits)
+    case .complex64, .complex128:
+        // Scalars alternate between swift-numerics `Complex` values and 0-d arrays; arrays are
+        // written as raw bits (NaN payloads and signed zeros exactly as generated).
+        if a.isScalar && !zeroD {
+            return a.dtype == .complex64
+                ? Complex<Float>(Float(bitPattern: UInt32(truncatingIfNeeded: a.bits[0])),
+                                 Float(bitPattern: UInt32(truncatingIfNeeded: a.bits[1])))
+                : Complex<Double>(Double(bitPattern: a.bits[0]), Double(bitPattern: a.bits[1]))
+        }
+        let array = NDArray(zeros: a.dtype, shape: a.isScalar ? [] : a.shape ?? [a.bits.count / 2])
+        let p = array.storage.pointer
+        for (k, b) in a.bits.enumerated() {
+            if a.dtype == .complex64 {
+                (p + 4 * k).storeBytes(of: UInt32(truncatingIfNeeded: b), as: UInt32.self)
+            } else {
+                (p + 8 * k).storeBytes(of: b, as: UInt64.self)
+            }
+        }
+        return array
     }
 }
 
@@ -370,8 +417,8 @@ private func jitArguments(_ c: DiffCase) -> (arguments: [String: any JITArgument
     return (result, bases)
 }
 
-/// The raw bits of element `flat` (row-major) of an array of any layout.
-private func elementBits(_ r: NDArray, _ flat: Int) -> UInt64 {
+/// The raw bits of element `flat` (row-major) of an array of any layout (complex: both parts).
+private func elementBits(_ r: NDArray, _ flat: Int) -> [UInt64] {
     var rest = flat
     var index = r.offset
     for d in stride(from: r.rank - 1, through: 0, by: -1) {
@@ -381,20 +428,24 @@ private func elementBits(_ r: NDArray, _ flat: Int) -> UInt64 {
     }
     let p = r.storage.pointer + index * r.dtype.size
     switch r.dtype {
-    case .bool: return UInt64(p.load(as: UInt8.self) != 0 ? 1 : 0)
-    case .int32: return UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))
-    case .int64: return UInt64(bitPattern: p.loadUnaligned(as: Int64.self))
-    case .float32: return UInt64(p.loadUnaligned(as: UInt32.self))
-    case .float64: return p.loadUnaligned(as: UInt64.self)
+    case .bool: return [UInt64(p.load(as: UInt8.self) != 0 ? 1 : 0)]
+    case .int32: return [UInt64(bitPattern: Int64(p.loadUnaligned(as: Int32.self)))]
+    case .int64: return [UInt64(bitPattern: p.loadUnaligned(as: Int64.self))]
+    case .float32: return [UInt64(p.loadUnaligned(as: UInt32.self))]
+    case .float64: return [p.loadUnaligned(as: UInt64.self)]
+    case .uint64: return [p.loadUnaligned(as: UInt64.self)]
+    case .complex64: return [UInt64(p.loadUnaligned(as: UInt32.self)), UInt64((p + 4).loadUnaligned(as: UInt32.self))]
+    case .complex128: return [p.loadUnaligned(as: UInt64.self), (p + 8).loadUnaligned(as: UInt64.self)]
     default:
-        guard case .int(let v) = ScalarMemory.load(p, r.dtype) else { return 0 }
-        return UInt64(bitPattern: v)
+        // int8 int16 sign-extended, uint8 uint16 uint32 zero-extended (ScalarMemory loads them as Int64)
+        guard case .int(let v) = ScalarMemory.load(p, r.dtype) else { return [0] }
+        return [UInt64(bitPattern: v)]
     }
 }
 
-/// The raw bits of every element of a result, in row-major order.
+/// The raw bits of every element of a result, in row-major order (complex: two entries each).
 private func resultBits(_ r: NDArray) -> [UInt64] {
-    (0..<r.count).map { elementBits(r, $0) }
+    (0..<r.count).flatMap { elementBits(r, $0) }
 }
 
 /// Compares one case in one mode; nil when it passes, else a description of the failure.
@@ -419,45 +470,70 @@ private func check(_ c: DiffCase, _ mode: MathMode) -> String? {
         return "expected an error, got \(result.dtype.rawValue) \(result.shape)"
     }
     if result.dtype != dtype { return "dtype \(result.dtype.rawValue), expected \(dtype.rawValue)" }
-    let shape = c.resultShape ?? (isScalar ? [] : [expected.count])
+    let width = entries(dtype)
+    let n = expected.count / width
+    let shape = c.resultShape ?? (isScalar ? [] : [n])
     if result.shape != shape { return "shape \(result.shape), expected \(shape)" }
     if let out, result.storage !== out.storage || result.offset != out.offset || result.strides != out.strides {
         return "the result is not the out= array"
     }
     let got = resultBits(result)
+    guard got.count == expected.count else { return "\(got.count / width) elements, expected \(n)" }
+    // Complex values are compared part by part in the part's float type.
+    let part = dtype.isComplex ? dtype.realPart : dtype
+    func slice(_ v: [UInt64], _ i: Int) -> ArraySlice<UInt64> { v[(i * width)..<(i * width + width)] }
+    func candidates(_ i: Int) -> [ArraySlice<UInt64>] {
+        [slice(expected, i)] + (mode == .strict ? [] : c.alternatives.map { slice($0, i) })
+    }
     var bad: [String] = []
     var worst: Int64 = 0
-    for i in 0..<expected.count {
+    var count = 0
+    for i in 0..<n {
         if mode == .fast && c.fastSkip.contains(i) || c.ignore.contains(i) { continue }
-        var candidates = [expected[i]]
-        if mode != .strict { candidates += c.alternatives.map { $0[i] } }
+        let g = slice(got, i)
         var ok = false
         var distance = Int64.max
-        for e in candidates {
-            if elementDistance(got[i], e, dtype, c, i, mode) != nil {
+        for e in candidates(i) {
+            if acceptable(g, e, dtype, c, i, mode) {
                 ok = true
                 break
-            } else if dtype.isFloat && !isNaN(e, dtype) && !isNaN(got[i], dtype) {
-                distance = min(distance, ulpDistance(got[i], e, dtype))
+            }
+            for (gp, ep) in zip(g, e) where part.isFloat && !isNaN(ep, part) && !isNaN(gp, part) {
+                distance = min(distance, ulpDistance(gp, ep, part))
             }
         }
         if !ok {
+            count += 1
             if distance != Int64.max { worst = max(worst, distance) }
             if bad.count < 4 {
                 let elementwise = c.resultShape == nil && c.out == nil
                     && c.arguments.allSatisfy { $0.shape == nil && $0.views.isEmpty }
-                let inputs = !elementwise ? [] : c.arguments.map { a in "\(a.name)=\(show(a.isScalar ? a.bits[0] : a.bits[i], a.dtype))" }
-                bad.append("[\(i)] \(inputs.joined(separator: " ")): got \(show(got[i], dtype)), expected \(show(expected[i], dtype))"
-                           + (dtype.isFloat && distance != Int64.max ? " (\(distance) ulp)" : ""))
+                let inputs = !elementwise ? [] : c.arguments.map { a in "\(a.name)=\(show(a.bits, a.isScalar ? 0 : i, a.dtype))" }
+                bad.append("[\(i)] \(inputs.joined(separator: " ")): got \(show(got, i, dtype)), expected \(show(expected, i, dtype))"
+                           + (part.isFloat && distance != Int64.max ? " (\(distance) ulp)" : ""))
             }
         }
     }
     if bad.isEmpty { return nil }
-    let count = (0..<expected.count).filter { i in
-        !(mode == .fast && c.fastSkip.contains(i)) && !c.ignore.contains(i) && !([expected[i]] + (mode == .strict ? [] : c.alternatives.map { $0[i] }))
-            .contains { elementDistance(got[i], $0, dtype, c, i, mode) != nil }
-    }.count
-    return "\(count) of \(expected.count) elements differ\(worst > 0 ? ", worst \(worst) ulp" : ""): " + bad.joined(separator: "; ")
+    return "\(count) of \(n) elements differ\(worst > 0 ? ", worst \(worst) ulp" : ""): " + bad.joined(separator: "; ")
+}
+
+/// Whether element i (`got`: one entry, or a complex value's two parts) is acceptable for `expected`.
+/// Complex parts: each within the class's bound in the part's type, or (class `complex`) within
+/// ulps·eps·|z| of the expected value z, so a part that is tiny compared with |z| is compared
+/// with a tolerance relative to |z| (the normwise error of complex arithmetic and functions).
+private func acceptable(_ got: ArraySlice<UInt64>, _ expected: ArraySlice<UInt64>, _ dtype: DType, _ c: DiffCase,
+                        _ i: Int, _ mode: MathMode) -> Bool {
+    guard dtype.isComplex else { return elementDistance(got.first!, expected.first!, dtype, c, i, mode) != nil }
+    let part = dtype.realPart
+    let re = asDouble(expected.first!, part), im = asDouble(expected.last!, part)
+    let modulus = hypot(re, im)
+    for (g, e) in zip(got, expected) where elementDistance(g, e, part, c, i, mode) == nil {
+        guard c.comparison == "complex", modulus.isFinite, isFinite(g, part), isFinite(e, part) else { return false }
+        let tolerance = Double(Bounds.ulps(c.comparison, mode)) * Bounds.epsilon(part) * modulus
+        if abs(asDouble(g, part) - asDouble(e, part)) > tolerance { return false }
+    }
+    return true
 }
 
 /// Non-nil (the ULP distance) when `got` is acceptable for `expected` at element i.
@@ -549,4 +625,6 @@ final class DifferentialTests: XCTestCase {
     func testBroadcast() throws { try run("broadcast.txt") }
     func testOut() throws { try run("out.txt") }
     func testReductions() throws { try run("reductions.txt") }
+    func testComplex() throws { try run("complex.txt") }
+    func testIntegerWidths() throws { try run("intwidths.txt") }
 }

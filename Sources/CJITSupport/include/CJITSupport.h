@@ -1,0 +1,3 @@
+// Umbrella header of the runtime helpers JITted code calls.
+#include "jit_support.h"
+#include "kernel_support.h"

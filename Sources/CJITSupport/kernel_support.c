@@ -1,0 +1,75 @@
+#include "kernel_support.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *sj_kernel_alloc(sj_context *ctx, int64_t bytes) {
+    if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
+    size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
+    void *p = aligned_alloc(64, n);
+    if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+    memset(p, 0, n);
+    if (ctx->count == ctx->capacity) {
+        int64_t cap = ctx->capacity ? ctx->capacity * 2 : 16;
+        void **grown = realloc(ctx->allocations, (size_t)cap * sizeof(void *));
+        if (!grown) { free(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+        ctx->allocations = grown;
+        ctx->capacity = cap;
+    }
+    ctx->allocations[ctx->count++] = p;
+    return p;
+}
+
+void sj_context_release(sj_context *ctx, void *const *keep, int64_t n) {
+    for (int64_t i = 0; i < ctx->count; i++) {
+        int kept = 0;
+        for (int64_t k = 0; k < n; k++) if (keep[k] == ctx->allocations[i]) kept = 1;
+        if (!kept) free(ctx->allocations[i]);
+    }
+    free(ctx->allocations);
+    ctx->allocations = NULL;
+    ctx->count = ctx->capacity = 0;
+}
+
+static _Thread_local uint64_t state[4] = {0x9E3779B97F4A7C15ull, 0xBF58476D1CE4E5B9ull, 0x94D049BB133111EBull, 1};
+static _Thread_local int have_spare = 0;
+static _Thread_local double spare;
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void sj_seed(int64_t seed) {
+    uint64_t x = (uint64_t)seed;
+    for (int i = 0; i < 4; i++) state[i] = splitmix64(&x);
+    have_spare = 0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t next(void) {
+    uint64_t result = rotl(state[1] * 5, 7) * 9;
+    uint64_t t = state[1] << 17;
+    state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3];
+    state[2] ^= t; state[3] = rotl(state[3], 45);
+    return result;
+}
+
+double sj_random(void) { return (double)(next() >> 11) * 0x1.0p-53; }
+
+double sj_normal(double mu, double sigma) {
+    if (have_spare) { have_spare = 0; return mu + sigma * spare; }
+    double u, v, s;
+    do {
+        u = 2 * sj_random() - 1;
+        v = 2 * sj_random() - 1;
+        s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    double m = sqrt(-2 * log(s) / s);
+    spare = v * m;
+    have_spare = 1;
+    return mu + sigma * u * m;
+}

@@ -1,0 +1,172 @@
+// Running compiled kernels: arguments become descriptors (KernelGen's ABI), the call gets a
+// fresh sj_context, errors come back as JITError with the kernel's name and source location,
+// and returned arrays take over the memory the kernel allocated (everything else is freed).
+import CJITSupport
+import Foundation
+import JITLowering
+import JITSema
+import LLVMKit
+
+/// The C ABI of a compiled kernel (see KernelGen).
+public typealias KernelFunctionEntry = @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?,
+                                                       UnsafeMutablePointer<Int64>?,
+                                                       UnsafeMutablePointer<sj_context>?) -> Int32
+
+/// A kernel compiled for one signature.
+public final class CompiledKernelFunction: @unchecked Sendable {
+    public let kernel: TypedKernel
+    public let entry: KernelFunctionEntry
+    public let compileSeconds: Double
+
+    init(kernel: TypedKernel, entry: KernelFunctionEntry, compileSeconds: Double) {
+        self.kernel = kernel
+        self.entry = entry
+        self.compileSeconds = compileSeconds
+    }
+
+    /// A raw argument: a scalar's bytes or an array's data, shape and element strides.
+    public struct Argument {
+        public var dtype: DType
+        public var shape: [Int]
+        public var strides: [Int]
+        public var pointer: UnsafeMutableRawPointer
+        /// The storage of an NDArray argument, so returned views of it share it.
+        public var storage: ArrayStorage?
+        public var offset: Int
+
+        public init(dtype: DType, shape: [Int], strides: [Int], pointer: UnsafeMutableRawPointer,
+                    storage: ArrayStorage?, offset: Int) {
+            self.dtype = dtype
+            self.shape = shape
+            self.strides = strides
+            self.pointer = pointer
+            self.storage = storage
+            self.offset = offset
+        }
+    }
+
+    /// Runs the kernel; returns its values (scalars as 0-d arrays).
+    public func run(_ arguments: [Argument], source: String) throws -> [NDArray] {
+        var descriptors: [[Int64]] = arguments.map { a in
+            a.shape.isEmpty ? [] : [Int64(Int(bitPattern: a.pointer))] + a.shape.map(Int64.init) + a.strides.map(Int64.init)
+        }
+        var results = [Int64](repeating: 0, count: max(1, kernel.returnTypes.count) * KernelGen.resultSlotWords)
+        var context = sj_context()
+        let code: Int32 = descriptors.withUnsafeMutableBufferPointers { words in
+            var pointers: [UnsafeMutableRawPointer?] = arguments.enumerated().map { k, a in
+                a.shape.isEmpty ? a.pointer : UnsafeMutableRawPointer(words[k])
+            }
+            return pointers.withUnsafeMutableBufferPointer { p in
+                results.withUnsafeMutableBufferPointer { r in
+                    entry(p.baseAddress, r.baseAddress, &context)
+                }
+            }
+        }
+        if code != 0 {
+            sj_context_release(&context, nil, 0)
+            throw error(code, context, source)
+        }
+        // Collect the results; arrays in kernel allocations take ownership of them.
+        let allocations = (0..<Int(context.count)).map { context.allocations[$0]! }
+        var kept: [UnsafeMutableRawPointer?] = []
+        var adopted: [UnsafeMutableRawPointer: ArrayStorage] = [:]
+        var out: [NDArray] = []
+        for (n, type) in kernel.returnTypes.enumerated() {
+            let slot = n * KernelGen.resultSlotWords
+            switch type {
+            case .scalar(let d):
+                let value = results.withUnsafeBytes { ScalarMemory.load($0.baseAddress! + slot * 8, d) }
+                let a = NDArray(zeros: d, shape: [])
+                a.setElement(0, value)
+                out.append(a)
+            case .array(let d, let rank):
+                let data = UnsafeMutableRawPointer(bitPattern: Int(results[slot]))
+                let shape = (0..<rank).map { Int(results[slot + 1 + $0]) }
+                let strides = (0..<rank).map { Int(results[slot + 1 + KernelGen.maxRank + $0]) }
+                out.append(try array(d, data, shape, strides, allocations, arguments, &kept, &adopted))
+            }
+        }
+        kept.withUnsafeBufferPointer { sj_context_release(&context, $0.baseAddress, Int64($0.count)) }
+        return out
+    }
+
+    private func array(_ d: DType, _ data: UnsafeMutableRawPointer?, _ shape: [Int], _ strides: [Int],
+                       _ allocations: [UnsafeMutableRawPointer], _ arguments: [Argument],
+                       _ kept: inout [UnsafeMutableRawPointer?], _ adopted: inout [UnsafeMutableRawPointer: ArrayStorage]) throws -> NDArray {
+        guard let data else { return NDArray(zeros: d, shape: shape) }
+        // A view of an argument shares its storage (or is copied when it has none).
+        for a in arguments where !a.shape.isEmpty {
+            var lo = 0, hi = 0
+            for (extent, stride) in zip(a.shape, a.strides) where extent > 0 {
+                if stride < 0 { lo += (extent - 1) * stride } else { hi += (extent - 1) * stride }
+            }
+            guard data >= a.pointer + lo * a.dtype.size, data < a.pointer + (hi + 1) * a.dtype.size else { continue }
+            if let storage = a.storage {
+                return NDArray(dtype: d, shape: shape, strides: strides, storage: storage,
+                               offset: a.offset + (data - a.pointer) / d.size)
+            }
+            return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
+        }
+        // Otherwise it lies in one of this call's allocations: the closest one starting below it.
+        if let base = allocations.filter({ $0 <= data }).max() {
+            let storage: ArrayStorage
+            if let s = adopted[base] {
+                storage = s
+            } else {
+                storage = ArrayStorage(adoptingMalloc: base, byteCount: 0)
+                adopted[base] = storage
+                kept.append(base)
+            }
+            return NDArray(dtype: d, shape: shape, strides: strides, storage: storage, offset: (data - base) / d.size)
+        }
+        return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
+    }
+
+    private func error(_ code: Int32, _ c: sj_context, _ source: String) -> JITError {
+        let place = "\(source):\(c.line):\(c.column)"
+        switch code {
+        case 1:
+            return .argument("\(place): index \(c.index) is out of range for axis \(c.axis) with size \(c.bound) in kernel '\(kernel.name)'")
+        case 2: return .argument("\(place): integer division by zero in kernel '\(kernel.name)'")
+        case 3: return .argument("\(place): invalid size or step \(c.index) in kernel '\(kernel.name)'")
+        case 4: return .argument("kernel '\(kernel.name)' ran out of memory")
+        default: return .argument("kernel '\(kernel.name)' reached its end without returning a value")
+        }
+    }
+}
+
+extension Engine {
+    /// Native code for a typed kernel, from the cache or compiled now.
+    public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
+        let key = "kernel|\(options.mathMode.rawValue)|O\(options.optimizationLevel)|\(options.boundsChecks)|\(cpuName)|\(kernel)"
+        return try cached(key) { symbol in
+            let start = DispatchTime.now().uptimeNanoseconds
+            let machine = try TargetMachine()
+            let lowered = try KernelGen.lower(kernel, symbol: symbol, options: options, machine: machine)
+            let address = try self.add(lowered)
+            let entry = unsafeBitCast(address, to: KernelFunctionEntry.self)
+            return CompiledKernelFunction(kernel: kernel, entry: entry,
+                                          compileSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+    }
+
+    /// Optimised LLVM IR of a typed kernel.
+    public func kernelIR(for kernel: TypedKernel, options: LoweringOptions) throws -> String {
+        do {
+            return try KernelGen.lower(kernel, symbol: "kernel", options: options, machine: try TargetMachine()).module.text
+        } catch let e as LLVMError { throw JITError.llvm(e.message) }
+    }
+}
+
+private extension Array where Element == [Int64] {
+    /// Calls `body` with stable pointers to every inner array.
+    mutating func withUnsafeMutableBufferPointers<R>(_ body: ([UnsafeMutablePointer<Int64>]) -> R) -> R {
+        let buffers = map { words -> UnsafeMutablePointer<Int64> in
+            let p = UnsafeMutablePointer<Int64>.allocate(capacity: Swift.max(1, words.count))
+            p.initialize(from: words, count: words.count)
+            return p
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        return body(buffers)
+    }
+}

@@ -1,0 +1,127 @@
+// Typed kernel IR: what KernelChecker makes of a kernel for one argument signature, and what
+// KernelGen lowers. Statements are structured (if, while, for) over typed local variables;
+// every scalar expression is a small typed-IR function (the same IRFunction the expression
+// language compiles, run through the same passes) whose parameters are the variables, array
+// elements and array extents it reads.
+
+/// The type of a kernel value: a scalar of a dtype, or an array of a dtype and rank.
+public enum KernelType: Hashable, Sendable, CustomStringConvertible {
+    case scalar(DType)
+    case array(DType, rank: Int)
+
+    public var dtype: DType {
+        switch self {
+        case .scalar(let d), .array(let d, _): return d
+        }
+    }
+
+    public var isArray: Bool {
+        if case .array = self { return true }
+        return false
+    }
+
+    public var rank: Int {
+        if case .array(_, let r) = self { return r }
+        return 0
+    }
+
+    public var description: String {
+        switch self {
+        case .scalar(let d): return d.shortName
+        case .array(let d, let r): return "\(d.shortName)[\(String(repeating: ",", count: r - 1))]"
+        }
+    }
+}
+
+/// A local variable (parameters are the first ones).
+public struct KernelVariable: Hashable, Sendable {
+    public var name: String
+    public var type: KernelType
+    public var mutable: Bool
+}
+
+/// Where a source construct is, for run-time error messages.
+public struct KernelLocation: Hashable, Sendable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+}
+
+/// An operand of a scalar expression: what its IR parameter is bound to.
+public indirect enum KernelOperand: Hashable, Sendable {
+    /// A scalar variable's current value.
+    case variable(Int)
+    /// An element of an array variable, at integer indices (bounds-checked unless disabled).
+    case element(array: Int, indices: [KernelScalarExpr], at: KernelLocation)
+    /// The extent of an array variable along an axis.
+    case extent(array: Int, axis: Int)
+}
+
+/// A scalar expression: typed IR over operands.
+public struct KernelScalarExpr: Hashable, Sendable {
+    public var function: IRFunction
+    public var operands: [KernelOperand]
+    public var location: KernelLocation
+
+    public var type: DType { function.resultType }
+}
+
+/// One index position of a view: a single index (the axis disappears) or a half-open range.
+public enum KernelIndex: Hashable, Sendable {
+    case single(KernelScalarExpr)
+    case range(KernelScalarExpr, KernelScalarExpr)
+}
+
+/// Something an array variable is bound to.
+public indirect enum KernelArrayExpr: Hashable, Sendable {
+    case variable(Int)
+    /// A view of an array: slices keep their axis, single indices drop it.
+    case view(of: Int, [KernelIndex], at: KernelLocation)
+    /// A new array of a dtype and shape: zero-filled, or filled with a value.
+    case allocate(DType, shape: [KernelScalarExpr], fill: KernelScalarExpr?, at: KernelLocation)
+}
+
+/// A returned value.
+public enum KernelReturn: Hashable, Sendable {
+    case scalar(KernelScalarExpr)
+    case array(KernelArrayExpr)
+}
+
+/// A reduction a parallel loop performs on an outer variable (`s += ...` in the body).
+public struct KernelLoopReduction: Hashable, Sendable {
+    public var variable: Int
+    public var op: ReductionOp
+}
+
+/// A typed statement.
+public indirect enum KernelStatement: Hashable, Sendable {
+    case assign(variable: Int, KernelScalarExpr)
+    case bind(variable: Int, KernelArrayExpr)
+    case store(array: Int, indices: [KernelScalarExpr], value: KernelScalarExpr, at: KernelLocation)
+    case ifElse([(KernelScalarExpr, [KernelStatement])], otherwise: [KernelStatement])
+    case whileLoop(KernelScalarExpr, [KernelStatement])
+    case forLoop(variable: Int, start: KernelScalarExpr, end: KernelScalarExpr, step: KernelScalarExpr?,
+                 parallel: Bool, reductions: [KernelLoopReduction], body: [KernelStatement])
+    case breakLoop
+    case continueLoop
+    case returnValues([KernelReturn])
+    case evaluate(KernelScalarExpr)
+}
+
+extension KernelStatement {
+    public static func == (a: KernelStatement, b: KernelStatement) -> Bool { "\(a)" == "\(b)" }
+    public func hash(into h: inout Hasher) { h.combine("\(self)") }
+}
+
+/// A kernel specialized for one signature.
+public struct TypedKernel: Sendable {
+    public var name: String
+    /// Every variable; the first `parameterCount` are the parameters, in order.
+    public var variables: [KernelVariable]
+    public var parameterCount: Int
+    public var returnTypes: [KernelType]
+    public var body: [KernelStatement]
+}

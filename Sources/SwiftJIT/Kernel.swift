@@ -1,0 +1,151 @@
+// Kernels from Swift. `JIT.kernels(source)` parses a source once and returns a `KernelModule`;
+// `module.kernel("name")` (or `JIT.kernel(source, name:)`) gives a callable `Kernel` that is
+// specialized for each distinct argument signature on first use (eagerly for fully typed
+// parameters), like Numba's lazy dispatch, and cached.
+import Foundation
+import JITLowering
+import JITRuntime
+import JITSema
+import JITSyntax
+
+/// A parsed kernel source.
+public final class KernelModule: @unchecked Sendable {
+    /// The source's syntax tree.
+    public let ast: KernelModuleAST
+    /// Options every kernel of the module compiles with.
+    public let options: JIT.Options
+    private let lock = NSLock()
+    private var kernels: [String: Kernel] = [:]
+
+    init(source: String, name: String, options: JIT.Options) throws {
+        do {
+            ast = try Parser.parseKernels(SourceText(source, name: name))
+        } catch let d as DiagnosticError {
+            throw JITError.diagnostics(d)
+        }
+        self.options = options
+    }
+
+    /// Names of the kernels (not helper functions) the source declares.
+    public var kernelNames: [String] { ast.declarations.filter { !$0.isHelper }.map(\.name) }
+
+    /// The kernel called `name`.
+    public func kernel(_ name: String) throws -> Kernel {
+        lock.lock()
+        defer { lock.unlock() }
+        if let k = kernels[name] { return k }
+        guard let decl = ast.declaration(name), !decl.isHelper else {
+            let names = kernelNames
+            let hint = NameSuggestion.closest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw JITError.argument("no kernel named '\(name)'\(hint); the source declares \(names.joined(separator: ", "))")
+        }
+        let k = Kernel(module: self, decl: decl)
+        kernels[name] = k
+        return k
+    }
+}
+
+/// A callable kernel.
+@dynamicCallable
+public final class Kernel: @unchecked Sendable {
+    public let module: KernelModule
+    public let decl: KernelDecl
+    public var name: String { decl.name }
+    private let lock = NSLock()
+    private var compiled: [[ArgumentType]: CompiledKernelFunction] = [:]
+
+    init(module: KernelModule, decl: KernelDecl) {
+        self.module = module
+        self.decl = decl
+    }
+
+    /// Compiles for the declared parameter types now (when every parameter has one).
+    @discardableResult
+    public func compileDeclared() throws -> CompiledKernelFunction? {
+        guard let types = KernelChecker.declaredTypes(decl) else { return nil }
+        return try specialization(for: types)
+    }
+
+    /// The compiled kernel for argument types, built on first request.
+    public func specialization(for types: [ArgumentType]) throws -> CompiledKernelFunction {
+        lock.lock()
+        if let c = compiled[types] { lock.unlock(); return c }
+        lock.unlock()
+        let typed = try typedKernel(types)
+        let c = try Engine.shared.kernelFunction(for: typed, options: module.options.kernelLowering)
+        lock.lock()
+        compiled[types] = c
+        lock.unlock()
+        return c
+    }
+
+    /// The typed kernel for argument types (what KernelGen lowers).
+    public func typedKernel(_ types: [ArgumentType]) throws -> TypedKernel {
+        do {
+            return try KernelChecker.check(module.ast, kernel: decl.name, arguments: types,
+                                           options: PassOptions(mathMode: module.options.mathMode))
+        } catch let d as DiagnosticError {
+            throw JITError.diagnostics(d)
+        }
+    }
+
+    /// Optimised LLVM IR for argument types.
+    public func llvmIR(_ types: [ArgumentType]) throws -> String {
+        try Engine.shared.kernelIR(for: try typedKernel(types), options: module.options.kernelLowering)
+    }
+
+    /// Runs the kernel with positional arguments; returns every value it returns (scalars as
+    /// 0-d arrays).
+    public func callAll(_ arguments: [any JITArgument]) throws -> [NDArray] {
+        guard arguments.count == decl.parameters.count else {
+            throw JITError.argument("kernel '\(name)' takes \(decl.parameters.count) argument\(decl.parameters.count == 1 ? "" : "s") (\(decl.parameters.map(\.name).joined(separator: ", "))), but \(arguments.count) \(arguments.count == 1 ? "was" : "were") given")
+        }
+        var raw: [CompiledKernelFunction.Argument] = []
+        return try withViews(arguments, 0, &raw) { raw in
+            let types = raw.map { ArgumentType(dtype: $0.dtype, rank: $0.shape.count) }
+            if types.contains(where: { $0.rank > KernelGen.maxRank }) {
+                throw JITError.argument("kernels take arrays of at most \(KernelGen.maxRank) dimensions")
+            }
+            return try specialization(for: types).run(raw, source: module.ast.source.name)
+        }
+    }
+
+    /// `k(a, b, 3)`: runs the kernel and returns its value (its first value for tuple returns;
+    /// use `callAll` for all of them).
+    public func dynamicallyCall(withArguments arguments: [any JITArgument]) throws -> NDArray {
+        let values = try callAll(arguments)
+        guard let first = values.first else { return NDArray(zeros: .bool, shape: []) }
+        return first
+    }
+
+    private func withViews<R>(_ args: [any JITArgument], _ i: Int, _ raw: inout [CompiledKernelFunction.Argument],
+                              _ body: ([CompiledKernelFunction.Argument]) throws -> R) throws -> R {
+        if i == args.count { return try body(raw) }
+        var collected = raw
+        return try args[i].withArgumentView { v in
+            collected.append(CompiledKernelFunction.Argument(dtype: v.dtype, shape: v.shape, strides: v.strides,
+                                                             pointer: v.pointer, storage: v.array?.storage,
+                                                             offset: v.array?.offset ?? 0))
+            return try withViews(args, i + 1, &collected, body)
+        }
+    }
+}
+
+extension JIT {
+    /// Parses a kernel source (`name` appears in error messages).
+    public static func kernels(_ source: String, name: String = "<kernel>", options: Options = Options()) throws -> KernelModule {
+        try KernelModule(source: source, name: name, options: options)
+    }
+
+    /// The kernel `name` of `source`.
+    public static func kernel(_ source: String, name: String, options: Options = Options()) throws -> Kernel {
+        try kernels(source, options: options).kernel(name)
+    }
+}
+
+extension JIT.Options {
+    /// The lowering options kernels compile with.
+    var kernelLowering: LoweringOptions {
+        LoweringOptions(mathMode: mathMode, optimizationLevel: optimizationLevel, boundsChecks: boundsChecks)
+    }
+}

@@ -1,0 +1,196 @@
+import SwiftJIT
+import XCTest
+
+/// Kernels: statements, loops, arrays, returns and run-time errors, checked against plain Swift.
+final class KernelTests: XCTestCase {
+    static let source = """
+    # Mandelbrot escape counts on an n x n grid over [-2, 2]^2 (W8).
+    kernel mandelbrot(n: i64, maxit: i64) -> i64[,] {
+        let out = zeros(n, n, dtype=i64)
+        for i in 0..<n {
+            for j in 0..<n {
+                let cr = -2.0 + 4.0 * j / n
+                let ci = -2.0 + 4.0 * i / n
+                var zr = 0.0
+                var zi = 0.0
+                var it = 0
+                while it < maxit {
+                    if zr*zr + zi*zi >= 4.0 { break }
+                    let t = zr*zr - zi*zi + cr
+                    zi = 2*zr*zi + ci
+                    zr = t
+                    it += 1
+                }
+                out[i, j] = it
+            }
+        }
+        return out
+    }
+
+    func sq(x) { return x * x }
+
+    kernel total(x: f64[]) -> f64 {
+        var s = 0.0
+        parallel for i in 0..<len(x) {
+            s += sq(x[i])
+        }
+        return s
+    }
+
+    kernel outside(x: f64[]) -> f64 {
+        return x[len(x)]
+    }
+
+    kernel divide(a: i64, b: i64) -> i64 {
+        return a // b
+    }
+
+    # untyped parameters: specialized per call signature
+    kernel scale(x, k) {
+        let y = empty_like(x)
+        for i in 0..<x.shape[0] {
+            y[i] = x[i] * k
+        }
+        return y, len(x)
+    }
+
+    kernel evens(n: i64) -> i64[] {
+        let buf = zeros(n, dtype=i64)
+        var count = 0
+        for i in stride(from: 0, to: n, by: 2) {
+            buf[count] = i
+            count += 1
+        }
+        return buf[0..<count]
+    }
+
+    kernel trace(a: f64[,]) -> f64 {
+        var t = 0.0
+        for i in 0..<min(a.shape[0], a.shape[1]) {
+            t += tanh(a[i, i])
+        }
+        return t
+    }
+
+    kernel branches(x: i64) -> i64 {
+        if x < 0 {
+            return -1
+        } else if x == 0 {
+            return 0
+        } else {
+            var k = 0
+            while true {
+                k += 1
+                if k * k >= x { break }
+                continue
+            }
+            return k
+        }
+    }
+
+    kernel draws(n: i64, s: i64) -> f64[] {
+        seed(s)
+        let out = empty(n)
+        for i in 0..<n { out[i] = normal(0.0, 1.0) + 0 * random() }
+        return out
+    }
+    """
+
+    private func module() throws -> KernelModule { try JIT.kernels(Self.source, name: "kernels.sj") }
+
+    func testMandelbrotMatchesSwift() throws {
+        let k = try module().kernel("mandelbrot")
+        let n = 40, maxit = 50
+        let r = try k(Int64(n), Int64(maxit))
+        XCTAssertEqual(r.dtype, .int64)
+        XCTAssertEqual(r.shape, [n, n])
+        let got = r.toArray(Int64.self)
+        for i in 0..<n {
+            for j in 0..<n {
+                let cr = -2.0 + 4.0 * Double(j) / Double(n), ci = -2.0 + 4.0 * Double(i) / Double(n)
+                var zr = 0.0, zi = 0.0, it = 0
+                while it < maxit {
+                    if zr * zr + zi * zi >= 4 { break }
+                    let t = zr * zr - zi * zi + cr
+                    zi = 2 * zr * zi + ci
+                    zr = t
+                    it += 1
+                }
+                XCTAssertEqual(got[i * n + j], Int64(it), "(\(i), \(j))")
+            }
+        }
+    }
+
+    func testParallelReductionAndHelper() throws {
+        let x = (0..<1000).map { Double($0) / 100 }
+        let r = try module().kernel("total")(x)
+        XCTAssertEqual(r.shape, [])
+        XCTAssertEqual(r.doubles[0], x.map { $0 * $0 }.reduce(0, +), accuracy: 1e-9)
+    }
+
+    func testIndexOutOfRangeNamesKernelLineColumnIndexAndBound() throws {
+        let k = try module().kernel("outside")
+        XCTAssertThrowsError(try k([1.0, 2.0])) { e in
+            XCTAssertEqual("\(e)", "error: kernels.sj:35:12: index 2 is out of range for axis 0 with size 2 in kernel 'outside'")
+        }
+    }
+
+    func testIntegerDivisionByZeroIsAnError() throws {
+        let k = try module().kernel("divide")
+        XCTAssertEqual(try k(Int64(-7), Int64(2)).toArray(Int64.self), [-4])
+        XCTAssertThrowsError(try k(Int64(1), Int64(0))) { e in
+            XCTAssertTrue("\(e)".contains("integer division by zero in kernel 'divide'"), "\(e)")
+        }
+    }
+
+    func testUntypedKernelSpecializesPerSignatureAndReturnsTuples() throws {
+        let k = try module().kernel("scale")
+        let r = try k.callAll([[1.0, 2.0, 3.0], 2.0])
+        XCTAssertEqual(r[0].doubles, [2, 4, 6])
+        XCTAssertEqual(r[1].toArray(Int64.self), [3])
+        let f = try k.callAll([[Float(1), 2], Float(0.5)])
+        XCTAssertEqual(f[0].dtype, .float32)
+        XCTAssertEqual(f[0].toArray(Float.self), [0.5, 1])
+    }
+
+    func testStrideLoopsAndReturnedSlicesOfAllocations() throws {
+        let r = try module().kernel("evens")(Int64(9))
+        XCTAssertEqual(r.toArray(Int64.self), [0, 2, 4, 6, 8])
+    }
+
+    func testTwoDimensionalIndexingOnViews() throws {
+        let a = NDArray((0..<12).map { Double($0) / 10 }, shape: [3, 4])
+        let t = try module().kernel("trace")(a).doubles[0]
+        XCTAssertEqual(t, Foundation.tanh(0) + Foundation.tanh(0.5) + Foundation.tanh(1.0), accuracy: 1e-15)
+        let tt = try module().kernel("trace")(a.transposed()).doubles[0]
+        XCTAssertEqual(tt, t, accuracy: 1e-15)
+    }
+
+    func testBranchesLoopsBreakContinue() throws {
+        let k = try module().kernel("branches")
+        XCTAssertEqual(try [-5, 0, 1, 10, 16].map { try k(Int64($0)).toArray(Int64.self)[0] }, [-1, 0, 1, 4, 4])
+    }
+
+    func testSeededRandomNumbersAreReproducible() throws {
+        let k = try module().kernel("draws")
+        let a = try k(Int64(1000), Int64(42)).doubles, b = try k(Int64(1000), Int64(42)).doubles
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, try k(Int64(1000), Int64(43)).doubles)
+        let mean = a.reduce(0, +) / 1000, variance = a.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 1000
+        XCTAssertEqual(mean, 0, accuracy: 0.1)
+        XCTAssertEqual(variance, 1, accuracy: 0.15)
+    }
+
+    func testWrongArgumentsAreClearErrorsBeforeAnyCodeRuns() throws {
+        let k = try module().kernel("mandelbrot")
+        XCTAssertThrowsError(try k(Int64(3))) { e in
+            XCTAssertTrue("\(e)".contains("takes 2 arguments (n, maxit), but 1 was given"), "\(e)")
+        }
+        XCTAssertThrowsError(try k([1.0], Int64(3))) { e in
+            XCTAssertTrue("\(e)".contains("declared i64 but was given f64[]"), "\(e)")
+        }
+        XCTAssertThrowsError(try module().kernel("mandelbrott")) { e in
+            XCTAssertTrue("\(e)".contains("did you mean 'mandelbrot'?"), "\(e)")
+        }
+    }
+}
