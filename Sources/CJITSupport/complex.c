@@ -159,6 +159,7 @@ static const sj_symbol table[] = {
     ENTRY(cpow),
     {"sj_kernel_alloc", (void *)sj_kernel_alloc}, {"sj_seed", (void *)sj_seed},
     {"sj_random", (void *)sj_random}, {"sj_normal", (void *)sj_normal},
+    {"sj_parallel_for", (void *)sj_parallel_for},
     {NULL, NULL},
 };
 

@@ -73,3 +73,41 @@ double sj_normal(double mu, double sigma) {
     have_spare = 1;
     return mu + sigma * u * m;
 }
+
+int32_t (*sj_parallel_for_hook)(sj_loop_body, int64_t, int64_t, void *, sj_context *, void *, int64_t) = 0;
+
+void sj_set_parallel_for_hook(sj_parallel_for_fn hook) { sj_parallel_for_hook = hook; }
+
+int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj_context *ctx, void *partials,
+                        int64_t partial_bytes) {
+    if (sj_parallel_for_hook) return sj_parallel_for_hook(body, lo, hi, env, ctx, partials, partial_bytes);
+    // No runtime hook: the same chunks, in order, on this thread.
+    int64_t n = hi > lo ? hi - lo : 0;
+    int64_t chunks = n < SJ_MAX_CHUNKS ? n : SJ_MAX_CHUNKS;
+    for (int64_t c = 0; c < chunks; c++) {
+        int32_t code = body(lo + c * n / chunks, lo + (c + 1) * n / chunks, env, ctx, (char *)partials + c * partial_bytes);
+        if (code) return code;
+    }
+    return 0;
+}
+
+void sj_context_merge(sj_context *parent, sj_context *child) {
+    for (int64_t i = 0; i < child->count; i++) {
+        if (parent->count == parent->capacity) {
+            int64_t cap = parent->capacity ? parent->capacity * 2 : 16;
+            void **grown = realloc(parent->allocations, (size_t)cap * sizeof(void *));
+            if (!grown) { free(child->allocations[i]); continue; }
+            parent->allocations = grown;
+            parent->capacity = cap;
+        }
+        parent->allocations[parent->count++] = child->allocations[i];
+    }
+    free(child->allocations);
+    child->allocations = NULL;
+    child->count = child->capacity = 0;
+    if (parent->code == 0 && child->code != 0) {
+        int64_t a = parent->count, c = parent->capacity; void **p = parent->allocations;
+        *parent = *child;
+        parent->allocations = p; parent->count = a; parent->capacity = c;
+    }
+}

@@ -17,6 +17,8 @@ public enum KernelGen {
     public static let resultSlotWords = 17
     /// Highest array rank a kernel can take or return.
     public static let maxRank = 8
+    /// Chunks a parallel loop is split into at most (SJ_MAX_CHUNKS in kernel_support.h).
+    public static let maxChunks = 256
 
     /// Lowers `kernel` into a new module exporting `symbol`, and optimises it.
     public static func lower(_ kernel: TypedKernel, symbol: String, options: LoweringOptions,
@@ -59,6 +61,8 @@ final class KernelEmitter {
     var arrays: [Int: ArrayValue] = [:]
     var loopTargets: [(continueBlock: LLVMBasicBlockRef, breakBlock: LLVMBasicBlockRef)] = []
     var scratch: (LLVMValueRef, LLVMValueRef, LLVMValueRef, LLVMValueRef)?
+    var entryBlock: LLVMBasicBlockRef!
+    var outlined = 0
     /// A throwaway Emitter for types and attribute helpers.
     let helper: Emitter
 
@@ -90,18 +94,13 @@ final class KernelEmitter {
         fn = LLVMAddFunction(module.ref, symbol, type)
         helper.setTargetAttributes(fn)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
+        entryBlock = entry
         LLVMPositionBuilderAtEnd(b, entry)
         helper.makeScratch()
         scratch = helper.scratch
         contextArg = LLVMGetParam(fn, 2)
         resultsArg = LLVMGetParam(fn, 1)
-        // Allocas for every scalar variable, in the entry block.
-        for (v, variable) in k.variables.enumerated() where !variable.type.isArray {
-            let ty = helper.valueType(variable.type.dtype)
-            let re = LLVMBuildAlloca(b, ty, variable.name)!
-            let im = variable.type.dtype.isComplex ? LLVMBuildAlloca(b, ty, variable.name + ".im") : nil
-            slots[v] = (re, im)
-        }
+        makeSlots()
         // Parameters.
         let argsArray = LLVMGetParam(fn, 0)!
         for v in 0..<k.parameterCount {
@@ -128,6 +127,16 @@ final class KernelEmitter {
             } else {
                 fail(code: 5, at: KernelLocation(line: 0, column: 0), axis: nil, index: nil, bound: nil)
             }
+        }
+    }
+
+    /// Allocas for every scalar variable, in the current (entry) block.
+    func makeSlots() {
+        for (v, variable) in k.variables.enumerated() where !variable.type.isArray {
+            let ty = helper.valueType(variable.type.dtype)
+            let re = LLVMBuildAlloca(b, ty, variable.name)!
+            let im = variable.type.dtype.isComplex ? LLVMBuildAlloca(b, ty, variable.name + ".im") : nil
+            slots[v] = (re, im)
         }
     }
 
@@ -270,9 +279,9 @@ final class KernelEmitter {
             loopTargets.removeLast()
             branchIfOpen(head)
             LLVMPositionBuilderAtEnd(b, exit)
+        case .forLoop(let v, let start, let end, _, true, let reductions, let body):
+            emitParallelFor(v, start, end, reductions, body)
         case .forLoop(let v, let start, let end, let step, _, _, let body):
-            // Parallel loops run their iterations in order here (their reductions and writes are
-            // checked by KernelChecker, so the result is the same as on a thread pool).
             let lo = int(start), hi = int(end)
             let by = step.map { int($0) } ?? c64(1)
             let loc = step?.location ?? start.location

@@ -138,6 +138,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 extension Engine {
     /// Native code for a typed kernel, from the cache or compiled now.
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
+        _ = KernelParallel.installed
         let key = "kernel|\(options.mathMode.rawValue)|O\(options.optimizationLevel)|\(options.boundsChecks)|\(cpuName)|\(kernel)"
         return try cached(key) { symbol in
             let start = DispatchTime.now().uptimeNanoseconds

@@ -129,8 +129,14 @@ public enum Builtins {
 
     private static let byName: [String: Builtin] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
-    /// The builtin called `name`, if any.
-    public static func lookup(_ name: String) -> Builtin? { byName[name] }
+    /// C and Numba spellings accepted for NumPy's names (`atan` is `arctan`).
+    public static let aliases: [String: String] = [
+        "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2", "asinh": "arcsinh",
+        "acosh": "arccosh", "atanh": "arctanh", "fabs": "abs", "absolute": "abs",
+    ]
+
+    /// The builtin called `name` (or an alias of it), if any.
+    public static func lookup(_ name: String) -> Builtin? { byName[name] ?? aliases[name].flatMap { byName[$0] } }
 
     private static func b(_ name: String, _ arity: Int, _ typing: TypingRule, _ lowering: LoweringRule,
                           bool: Bool = false, complex: Bool? = nil, _ summary: String) -> Builtin {

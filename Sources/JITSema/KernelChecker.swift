@@ -230,8 +230,10 @@ public struct KernelChecker {
                               at: range)
                     return nil
                 }
-                if !parallelLoops[parallelLoops.count - 1].reductions.contains(where: { $0.variable == v }) {
-                    parallelLoops[parallelLoops.count - 1].reductions.append(KernelLoopReduction(variable: v, op: reduction))
+                // Every enclosing parallel loop that the variable is outside of reduces it.
+                for l in parallelLoops.indices where scopes[..<parallelLoops[l].outerScopes].contains(where: { $0[name] == v })
+                    && !parallelLoops[l].reductions.contains(where: { $0.variable == v }) {
+                    parallelLoops[l].reductions.append(KernelLoopReduction(variable: v, op: reduction))
                 }
             }
             guard let e = scalar(rhs, as: variable.type.dtype, assigning: name) else { return nil }

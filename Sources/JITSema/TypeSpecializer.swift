@@ -237,6 +237,7 @@ public struct TypeSpecializer {
             }
             return typeError("unknown_function", "unknown function '\(name)'", at: nameRange, notes: notes)
         }
+        let name = fn.name  // aliases (atan) become the canonical name (arctan)
         if fn.typing == .reduction {
             return typeError("misplaced_reduction", "'\(name)' must be lifted before specialization", at: range)
         }

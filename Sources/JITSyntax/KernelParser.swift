@@ -156,8 +156,8 @@ extension Parser {
         var body: [Statement] = []
         while current.kind != .rightBrace {
             if current.kind == .endOfInput {
-                throw fail("expected_close_brace", "expected '}' to close '{' at column \(source.location(of: open.range.lower).column)",
-                           at: current.range)
+                let (line, column) = source.location(of: open.range.lower)
+                throw fail("expected_close_brace", "expected '}' to close the '{' at \(line):\(column)", at: current.range)
             }
             if current.kind == .semicolon { _ = advance(); continue }
             body.append(try parseStatement())

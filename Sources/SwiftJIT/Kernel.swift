@@ -62,6 +62,14 @@ public final class Kernel: @unchecked Sendable {
     /// Compiles for the declared parameter types now (when every parameter has one).
     @discardableResult
     public func compileDeclared() throws -> CompiledKernelFunction? {
+        var bag = DiagnosticBag()
+        for p in decl.parameters {
+            if case .scalar(let t, _)? = p.type, DType(name: t) == nil {
+                let hint = NameSuggestion.closest(to: t, in: DType.allCases.map(\.shortName)).map { [DiagnosticNote("did you mean '\($0)'?")] } ?? []
+                bag.error("unknown_type", "unknown type '\(t)'", at: p.range, notes: hint)
+            }
+        }
+        if bag.hasErrors { throw JITError.diagnostics(DiagnosticError(source: module.ast.source, diagnostics: bag.diagnostics)) }
         guard let types = KernelChecker.declaredTypes(decl) else { return nil }
         return try specialization(for: types)
     }

@@ -29,3 +29,23 @@ double sj_random(void);
 double sj_normal(double mu, double sigma);
 
 #endif
+
+#ifndef SWIFTJIT_KERNEL_PARALLEL_H
+#define SWIFTJIT_KERNEL_PARALLEL_H
+/// The outlined body of a parallel loop: runs iterations begin..<end with the captured
+/// variables in env, writes its reduction partials to `partials`, returns an error code.
+typedef int32_t (*sj_loop_body)(int64_t begin, int64_t end, void *env, sj_context *ctx, void *partials);
+/// Runs a parallel loop: the runtime splits lo..<hi into min(n, SJ_MAX_CHUNKS) chunks fixed by n
+/// alone (so reductions combine in the same order at every thread count) and runs them on its
+/// thread pool. Set by the runtime at start-up.
+extern int32_t (*sj_parallel_for_hook)(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj_context *ctx,
+                                       void *partials, int64_t partial_bytes);
+typedef int32_t (*sj_parallel_for_fn)(sj_loop_body, int64_t, int64_t, void *, sj_context *, void *, int64_t);
+/// Installs the runtime's implementation of sj_parallel_for.
+void sj_set_parallel_for_hook(sj_parallel_for_fn hook);
+int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj_context *ctx, void *partials,
+                        int64_t partial_bytes);
+/// Moves the allocations of `child` to `parent`; copies child's error if parent has none.
+void sj_context_merge(sj_context *parent, sj_context *child);
+enum { SJ_MAX_CHUNKS = 256 };
+#endif

@@ -1,0 +1,188 @@
+// `parallel for`: the loop body is outlined into its own function
+//
+//     int32_t body(int64_t begin, int64_t end, int64_t *env, sj_context *ctx, void *partials)
+//
+// env holds the addresses of the enclosing scalar variables (copied into private ones at chunk
+// start; they are read-only in the loop, KernelChecker makes sure) and the enclosing arrays'
+// descriptors. Reduction variables start each chunk at their identity; each chunk writes its
+// partial results to `partials`, and the caller combines them in chunk order after
+// sj_parallel_for has run every chunk on the runtime's thread pool.
+import CLLVM
+import JITSema
+
+extension KernelEmitter {
+    func emitParallelFor(_ v: Int, _ start: KernelScalarExpr, _ end: KernelScalarExpr,
+                         _ reductions: [KernelLoopReduction], _ body: [KernelStatement]) {
+        let lo = int(start), hi = int(end)
+        let scalars = slots.keys.sorted(), arrayVars = arrays.keys.sorted()
+        let words = 2 * scalars.count + arrayVars.reduce(0) { $0 + 1 + 2 * arrays[$1]!.shape.count }
+        // env lives in the entry block, so loops around this one do not grow the stack.
+        let here = LLVMGetInsertBlock(b)
+        if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) }
+        let envType = LLVMArrayType(i64, UInt32(max(words, 1)))!
+        let env = LLVMBuildAlloca(b, envType, "env")!
+        LLVMPositionBuilderAtEnd(b, here)
+        var w = 0
+        func put(_ value: LLVMValueRef) {
+            var idx: [LLVMValueRef?] = [c64(0), c64(w)]
+            LLVMBuildStore(b, value, LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e"))
+            w += 1
+        }
+        for s in scalars {
+            put(LLVMBuildPtrToInt(b, slots[s]!.0, i64, "sp")!)
+            put(slots[s]!.1.map { LLVMBuildPtrToInt(b, $0, i64, "spi")! } ?? c64(0))
+        }
+        for a in arrayVars {
+            let value = arrays[a]!
+            put(LLVMBuildPtrToInt(b, value.data, i64, "dp")!)
+            value.shape.forEach(put)
+            value.strides.forEach(put)
+        }
+        let partialBytes = 16 * reductions.count
+        var partials = LLVMConstPointerNull(ptr)!
+        if !reductions.isEmpty {
+            partials = allocateRaw(bytes: c64(KernelGen.maxChunks * partialBytes), at: start.location)
+        }
+        let body = outline(v, scalars, arrayVars, reductions, body)
+        // sj_parallel_for(body, lo, hi, env, ctx, partials, partialBytes)
+        var ps: [LLVMTypeRef?] = [ptr, i64, i64, ptr, ptr, ptr, i64]
+        let forType = LLVMFunctionType(i32, &ps, 7, 0)!
+        let forFn = LLVMGetNamedFunction(module.ref, "sj_parallel_for") ?? LLVMAddFunction(module.ref, "sj_parallel_for", forType)!
+        var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, body, ptr, "bodyp"), lo, hi, LLVMBuildBitCast(b, env, ptr, "envp"),
+                                     LLVMBuildBitCast(b, contextArg, ptr, "c"), partials, c64(partialBytes)]
+        let code = LLVMBuildCall2(b, forType, forFn, &args, 7, "pcode")!
+        let failed = LLVMAppendBasicBlockInContext(ctx, fn, "pfail"), ok = LLVMAppendBasicBlockInContext(ctx, fn, "pok")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, code, LLVMConstInt(i32, 0, 0), "perr"), failed, ok)
+        LLVMPositionBuilderAtEnd(b, failed)
+        LLVMBuildRet(b, code)
+        LLVMPositionBuilderAtEnd(b, ok)
+        guard !reductions.isEmpty else { return }
+        // Combine the chunks' partials in chunk order: chunks = min(max(hi - lo, 0), SJ_MAX_CHUNKS).
+        let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
+        let chunks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, n, c64(KernelGen.maxChunks), "few"), n,
+                                     c64(KernelGen.maxChunks), "chunks")!
+        let counter = entryAlloca(i64, "chunk")
+        LLVMBuildStore(b, c64(0), counter)
+        let head = LLVMAppendBasicBlockInContext(ctx, fn, "combine"), step = LLVMAppendBasicBlockInContext(ctx, fn, "combinestep")
+        let done = LLVMAppendBasicBlockInContext(ctx, fn, "combined")
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, head)
+        let c = LLVMBuildLoad2(b, i64, counter, "c")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, c, chunks, "morechunks"), step, done)
+        LLVMPositionBuilderAtEnd(b, step)
+        for (r, red) in reductions.enumerated() {
+            let t = k.variables[red.variable].type.dtype
+            var offset: LLVMValueRef? = LLVMBuildAdd(b, LLVMBuildMul(b, c, c64(partialBytes), "co"), c64(16 * r), "ro")
+            let p = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "pp"), sj_pointer_to(helper.memoryType(t)), "ppt")!
+            let part = helper.fromMemory(LLVMBuildLoad2(b, helper.memoryType(t), p, "part")!, t)
+            let acc = LLVMBuildLoad2(b, helper.valueType(t), slots[red.variable]!.0, "acc")!
+            LLVMBuildStore(b, helper.combine(red.op, acc, part, t), slots[red.variable]!.0)
+        }
+        LLVMBuildStore(b, LLVMBuildAdd(b, c, c64(1), "c1"), counter)
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, done)
+    }
+
+    /// An alloca in the function's entry block.
+    func entryAlloca(_ type: LLVMTypeRef, _ name: String) -> LLVMValueRef {
+        let here = LLVMGetInsertBlock(b)
+        if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) }
+        let a = LLVMBuildAlloca(b, type, name)!
+        LLVMPositionBuilderAtEnd(b, here)
+        return a
+    }
+
+    /// Memory from the call's context (freed with it), or an error return.
+    func allocateRaw(bytes: LLVMValueRef, at loc: KernelLocation) -> LLVMValueRef {
+        var ps: [LLVMTypeRef?] = [ptr, i64]
+        let allocType = LLVMFunctionType(ptr, &ps, 2, 0)!
+        let alloc = LLVMGetNamedFunction(module.ref, "sj_kernel_alloc") ?? LLVMAddFunction(module.ref, "sj_kernel_alloc", allocType)!
+        var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, contextArg, ptr, "c"), bytes]
+        let raw = LLVMBuildCall2(b, allocType, alloc, &args, 2, "mem")!
+        let failed = LLVMAppendBasicBlockInContext(ctx, fn, "allocfail"), ok = LLVMAppendBasicBlockInContext(ctx, fn, "allocok")
+        LLVMBuildCondBr(b, LLVMBuildIsNull(b, raw, "null"), failed, ok)
+        LLVMPositionBuilderAtEnd(b, failed)
+        LLVMBuildRet(b, LLVMConstInt(i32, 4, 0))
+        LLVMPositionBuilderAtEnd(b, ok)
+        return raw
+    }
+
+    /// Builds the outlined body function and returns it; the emitter's state is restored after.
+    private func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
+                         _ body: [KernelStatement]) -> LLVMValueRef {
+        let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
+        outlined += 1
+        var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
+        let type = LLVMFunctionType(i32, &ps, 5, 0)!
+        let name = String(cString: LLVMGetValueName(saved.0)) + ".par\(outlined)"
+        let f = LLVMAddFunction(module.ref, name, type)!
+        LLVMSetLinkage(f, LLVMInternalLinkage)
+        helper.setTargetAttributes(f)
+        fn = f
+        let entry = LLVMAppendBasicBlockInContext(ctx, f, "entry")
+        entryBlock = entry
+        LLVMPositionBuilderAtEnd(b, entry)
+        helper.makeScratch()
+        scratch = helper.scratch
+        contextArg = LLVMGetParam(f, 3)
+        resultsArg = nil
+        slots = [:]
+        makeSlots()
+        let env = LLVMGetParam(f, 2)!, partials = LLVMGetParam(f, 4)!
+        var w = 0
+        func word() -> LLVMValueRef {
+            var idx: LLVMValueRef? = c64(w)
+            w += 1
+            return LLVMBuildLoad2(b, i64, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ew"), "w")!
+        }
+        let reductionVars = Set(reductions.map(\.variable))
+        for s in scalars {
+            let t = k.variables[s].type.dtype, ty = helper.valueType(t)
+            let re = LLVMBuildIntToPtr(b, word(), sj_pointer_to(ty), "outer")!
+            let imWord = word()
+            if let red = reductions.first(where: { $0.variable == s }) {
+                LLVMBuildStore(b, helper.reductionIdentity(red.op, t), slots[s]!.0)
+                continue
+            }
+            LLVMBuildStore(b, LLVMBuildLoad2(b, ty, re, "cap")!, slots[s]!.0)
+            if let im = slots[s]!.1 {
+                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, LLVMBuildIntToPtr(b, imWord, sj_pointer_to(ty), "oim"), "capi")!, im)
+            }
+        }
+        _ = reductionVars
+        arrays = [:]
+        for a in arrayVars {
+            let rank = saved.4[a]!.shape.count
+            let data = LLVMBuildIntToPtr(b, word(), sj_pointer_to(helper.memoryType(k.variables[a].type.dtype)), "data")!
+            arrays[a] = ArrayValue(data: data, shape: (0..<rank).map { _ in word() }, strides: (0..<rank).map { _ in word() })
+        }
+        // for i in begin..<end
+        LLVMBuildStore(b, LLVMGetParam(f, 0), slots[v]!.0)
+        let head = LLVMAppendBasicBlockInContext(ctx, f, "pfor"), loop = LLVMAppendBasicBlockInContext(ctx, f, "pbody")
+        let latch = LLVMAppendBasicBlockInContext(ctx, f, "pnext"), exit = LLVMAppendBasicBlockInContext(ctx, f, "pend")
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, head)
+        let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, LLVMGetParam(f, 1), "more"), loop, exit)
+        LLVMPositionBuilderAtEnd(b, loop)
+        loopTargets = [(latch!, exit!)]
+        emitBlock(body)
+        branchIfOpen(latch)
+        LLVMPositionBuilderAtEnd(b, latch)
+        LLVMBuildStore(b, LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, slots[v]!.0, "i"), c64(1), "inext"), slots[v]!.0)
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, exit)
+        for (r, red) in reductions.enumerated() {
+            let t = k.variables[red.variable].type.dtype
+            var offset: LLVMValueRef? = c64(16 * r)
+            let p = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "pp"), sj_pointer_to(helper.memoryType(t)), "ppt")!
+            let value = LLVMBuildLoad2(b, helper.valueType(t), slots[red.variable]!.0, "partial")!
+            LLVMBuildStore(b, helper.toMemory(value, t), p)
+        }
+        LLVMBuildRet(b, LLVMConstInt(i32, 0, 0))
+        (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock) =
+            (saved.0, saved.1, saved.2, saved.3, saved.4, saved.5, saved.6, saved.7)
+        LLVMPositionBuilderAtEnd(b, saved.8)
+        return f
+    }
+}

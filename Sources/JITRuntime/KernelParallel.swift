@@ -1,0 +1,36 @@
+// The thread pool behind kernels' `parallel for`: KernelGen outlines a parallel loop's body and
+// calls sj_parallel_for, which lands here. Chunks are fixed by the iteration count alone
+// (min(n, SJ_MAX_CHUNKS) of them), each with its own context and reduction partials, so the
+// result does not depend on the number of threads or on scheduling.
+import CJITSupport
+
+enum KernelParallel {
+    /// Installs the hook once (Engine does, before any kernel runs).
+    static let installed: Bool = {
+        sj_set_parallel_for_hook { body, lo, hi, env, ctx, partials, partialBytes in
+            guard let body, let ctx else { return 0 }
+            let n = max(0, hi - lo)
+            let chunks = Int(min(n, Int64(SJ_MAX_CHUNKS)))
+            guard chunks > 0 else { return 0 }
+            var contexts = [sj_context](repeating: sj_context(), count: chunks)
+            var codes = [Int32](repeating: 0, count: chunks)
+            let base = UnsafeMutableRawPointer(partials)
+            contexts.withUnsafeMutableBufferPointer { cs in
+                codes.withUnsafeMutableBufferPointer { rc in
+                    let threads = Parallel.threadsFor(elements: Int(n) * 64)
+                    Parallel.forEach(items: chunks, threads: threads) { c in
+                        let b = lo + Int64(c) * n / Int64(chunks), e = lo + Int64(c + 1) * n / Int64(chunks)
+                        rc[c] = body(b, e, env, cs.baseAddress! + c, base.map { $0 + c * Int(partialBytes) })
+                    }
+                }
+            }
+            var first: Int32 = 0
+            for c in 0..<chunks {
+                sj_context_merge(ctx, &contexts[c])
+                if first == 0 { first = codes[c] }
+            }
+            return first
+        }
+        return true
+    }()
+}

@@ -1,0 +1,4 @@
+kernel f(x: f64) -> f64 {
+    if x > 0 { break }
+    return x
+}

@@ -1,0 +1,3 @@
+kernel f(z: c128) -> bool {
+    return z < 1
+}

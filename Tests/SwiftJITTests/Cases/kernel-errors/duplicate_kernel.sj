@@ -1,0 +1,2 @@
+kernel f(x: f64) -> f64 { return x }
+kernel f(x: f64) -> f64 { return x * 2 }

@@ -1,0 +1,3 @@
+kernel f(x: f64) -> f64 {
+    return sqrtt(x)
+}

@@ -1,0 +1,3 @@
+kernel f(x: float65) -> f64 {
+    return x
+}

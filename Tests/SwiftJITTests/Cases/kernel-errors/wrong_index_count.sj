@@ -1,0 +1,3 @@
+kernel f(m: f64[,]) -> f64 {
+    return m[0]
+}

@@ -1,0 +1,122 @@
+import JITRuntime
+import SwiftJIT
+import XCTest
+
+/// `parallel for` on the thread pool: reductions, writes to distinct elements, errors, nesting,
+/// and results that do not depend on the thread count.
+final class KernelParallelTests: XCTestCase {
+    static let source = """
+    kernel stats(x: f64[]) -> (f64, f64, f64, f64) {
+        var s = 0.0
+        var p = 1.0
+        var lo = 1e300
+        var hi = -1e300
+        parallel for i in 0..<len(x) {
+            s += x[i]
+            p *= 1.0 + x[i] * 1e-6
+            lo = min(lo, x[i])
+            hi = max(hi, x[i])
+        }
+        return s, p, lo, hi
+    }
+
+    kernel squares(n: i64) -> f64[] {
+        let out = empty(n)
+        parallel for i in 0..<n {
+            let v = i * 0.5
+            out[i] = v * v
+        }
+        return out
+    }
+
+    kernel ragged(x: f64[], starts: i64[]) -> f64 {
+        var total = 0.0
+        parallel for r in 0..<len(starts) - 1 {
+            var row = 0.0
+            for j in starts[r]..<starts[r + 1] {
+                row += atan(x[j] * r * j)
+            }
+            total += row
+        }
+        return total
+    }
+
+    kernel faulty(x: f64[]) -> f64 {
+        var s = 0.0
+        parallel for i in 0..<len(x) + 1 {
+            s += x[i]
+        }
+        return s
+    }
+
+    kernel nested(n: i64) -> i64 {
+        var c = 0
+        parallel for i in 0..<n {
+            parallel for j in 0..<n {
+                c += i * j
+            }
+        }
+        return c
+    }
+    """
+
+    private func module() throws -> KernelModule { try JIT.kernels(Self.source, name: "par.sj") }
+
+    override func tearDown() {
+        Parallel.resetThreadCount()
+    }
+
+    func testReductionsAreCorrectAndIdenticalAtEveryThreadCount() throws {
+        let x = (0..<100_003).map { Foundation.sin(Double($0) * 0.37) * 100 }
+        var results: [[Double]] = []
+        for t in [1, 2, 3, 8] {
+            JIT.numThreads = t
+            results.append(try module().kernel("stats").callAll([x]).map { $0.doubles[0] })
+        }
+        for r in results.dropFirst() { XCTAssertEqual(r, results[0], "same bits at every thread count") }
+        XCTAssertEqual(results[0][0], x.reduce(0, +), accuracy: 1e-7)
+        XCTAssertEqual(results[0][2], x.min()!)
+        XCTAssertEqual(results[0][3], x.max()!)
+        XCTAssertEqual(results[0][1], x.reduce(1.0) { $0 * (1 + $1 * 1e-6) }, accuracy: 1e-9)
+    }
+
+    func testWritesToDistinctElements() throws {
+        let r = try module().kernel("squares")(Int64(50_000)).doubles
+        XCTAssertEqual(r.count, 50_000)
+        for i in stride(from: 0, to: 50_000, by: 997) { XCTAssertEqual(r[i], Double(i) * 0.5 * Double(i) * 0.5) }
+    }
+
+    func testRaggedRowsLikeW4() throws {
+        let starts: [Int64] = [0, 3, 3, 10, 25]
+        let x = (0..<25).map { Double($0) * 0.01 }
+        var want = 0.0
+        for r in 0..<4 {
+            var row = 0.0
+            for j in Int(starts[r])..<Int(starts[r + 1]) { row += Foundation.atan(x[j] * Double(r) * Double(j)) }
+            want += row
+        }
+        XCTAssertEqual(try module().kernel("ragged")(x, starts).doubles[0], want, accuracy: 1e-13)
+    }
+
+    func testErrorsInsideParallelLoopsAreReported() throws {
+        XCTAssertThrowsError(try module().kernel("faulty")([1.0, 2.0, 3.0])) { e in
+            XCTAssertEqual("\(e)", "error: par.sj:39:14: index 3 is out of range for axis 0 with size 3 in kernel 'faulty'")
+        }
+    }
+
+    func testNestedParallelLoops() throws {
+        XCTAssertEqual(try module().kernel("nested")(Int64(30)).toArray(Int64.self), [Int64((0..<30).reduce(0, +) * (0..<30).reduce(0, +))])
+    }
+
+    func testConcurrentCallsOfOneKernel() throws {
+        let k = try module().kernel("squares")
+        let failures = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { t in
+            do {
+                let r = try k(Int64(20_000 + t)).doubles
+                if r[r.count - 1] != Double(r.count - 1) * 0.5 * Double(r.count - 1) * 0.5 { failures.withLock { $0 += 1 } }
+            } catch { failures.withLock { $0 += 1 } }
+        }
+        XCTAssertEqual(failures.value, 0)
+    }
+}
