@@ -335,6 +335,10 @@ final class KernelEmitter {
             LLVMBuildRet(b, LLVMConstInt(i32, 0, 0))
         case .evaluate(let e):
             _ = scalar(e)
+        case .sequence(let statements):
+            emitBlock(statements)
+        case .require(let cond, let loc):
+            check(LLVMBuildNot(b, scalar(cond).0, "unmet")!, code: 6, at: loc)
         }
     }
 

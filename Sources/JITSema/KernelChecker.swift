@@ -117,6 +117,10 @@ public struct KernelChecker {
     private mutating func statement(_ s: Statement) -> KernelStatement? {
         switch s.kind {
         case .declare(let name, let mutable, let annotation, let value):
+            if arrayExpr(value, quiet: true) == nil, !wholeArrays(value).isEmpty {
+                if mutable { bag.error("mutable_array", "array variables are 'let' bindings; use 'let \(name)'", at: s.range) }
+                return elementwise(name, value, s.range)
+            }
             if let arrayValue = arrayExpr(value, quiet: true) {
                 if mutable { bag.error("mutable_array", "array variables are 'let' bindings; use 'let \(name)'", at: s.range) }
                 let v = declare(name, arrayType(arrayValue), mutable: false)
@@ -183,8 +187,25 @@ public struct KernelChecker {
                 bag.error("parallel_return", "'return' is not allowed in a parallel loop", at: s.range)
                 return nil
             }
-            return returnStatement(values, s.range)
+            // A whole-array expression is computed into a new array first.
+            var prefix: [KernelStatement] = []
+            var rewritten: [Expr] = []
+            for (n, v) in values.enumerated() {
+                if arrayExpr(v, quiet: true) == nil, !wholeArrays(v).isEmpty {
+                    let temp = "$ret\(n)"
+                    guard let statements = elementwise(temp, v, s.range) else { return nil }
+                    prefix.append(statements)
+                    rewritten.append(Expr(.name(temp), v.range))
+                } else {
+                    rewritten.append(v)
+                }
+            }
+            guard let r = returnStatement(rewritten, s.range) else { return nil }
+            return prefix.isEmpty ? r : .sequence(prefix + [r])
         case .expression(let e):
+            if case .call("$require", _, let args) = e.kind {
+                return scalar(args[0], as: .bool).map { .require($0, at: location(e.range)) }
+            }
             guard case .call = e.kind else {
                 bag.error("unused_value", "an expression statement must be a call such as seed(42)", at: s.range)
                 return nil
@@ -321,6 +342,81 @@ public struct KernelChecker {
             map.append(b.emit(IRInstruction(op, inst.type)))
         }
         return b.finish(result: b.cast(map[Int(f.result.index)], to: dtype))
+    }
+
+    // MARK: whole-array expressions
+
+    /// Array variables `e` reads whole (not indexed, not as len/shape arguments).
+    private func wholeArrays(_ e: Expr) -> [String] {
+        var names: [String] = []
+        func walk(_ e: Expr) {
+            switch e.kind {
+            case .name(let n):
+                if let v = lookup(n), variables[v].type.isArray, !names.contains(n) { names.append(n) }
+            case .index, .member: break
+            case .call("len", _, _): break
+            case .call(_, _, let args): args.forEach(walk)
+            case .unary(_, let a): walk(a)
+            case .binary(_, let a, let b): walk(a); walk(b)
+            case .keyword(_, let v): walk(v)
+            default: break
+            }
+        }
+        walk(e)
+        return names
+    }
+
+    /// `let name = <expression over whole arrays>`: one fused loop nest writing a new array, as
+    ///     let name = empty(a.shape[0], ..., dtype=T)
+    ///     $require(b.shape[d] == a.shape[d]) ...
+    ///     for $i0 in 0..<a.shape[0] { ... name[$i0, ...] = <expression with x -> x[$i0, ...]> }
+    private mutating func elementwise(_ target: String, _ value: Expr, _ range: SourceRange) -> KernelStatement? {
+        let arrayNames = wholeArrays(value)
+        let rank = variables[lookup(arrayNames[0])!].type.rank
+        for n in arrayNames where variables[lookup(n)!].type.rank != rank {
+            bag.error("rank_mismatch", "whole-array expressions need arrays of one rank ('\(arrayNames[0])' has \(rank), '\(n)' has \(variables[lookup(n)!].type.rank)); index them in a loop",
+                      at: range)
+            return nil
+        }
+        let r = range
+        func ident(_ s: String) -> Expr { Expr(.name(s), r) }
+        func int(_ v: Int) -> Expr { Expr(.integer(Int64(v)), r) }
+        func extent(_ array: String, _ d: Int) -> Expr { Expr(.index(Expr(.member(ident(array), "shape"), r), [int(d)]), r) }
+        let loopVars = (0..<rank).map { "$i\($0)" }
+        func substitute(_ e: Expr) -> Expr {
+            switch e.kind {
+            case .name(let n) where arrayNames.contains(n): return Expr(.index(ident(n), loopVars.map(ident)), e.range)
+            case .unary(let op, let a): return Expr(.unary(op, substitute(a)), e.range)
+            case .binary(let op, let a, let b): return Expr(.binary(op, substitute(a), substitute(b)), e.range)
+            case .call(let f, let fr, let args): return Expr(.call(name: f, nameRange: fr, arguments: args.map(substitute)), e.range)
+            case .keyword(let k, let v): return Expr(.keyword(name: k, value: substitute(v)), e.range)
+            default: return e
+            }
+        }
+        let element = substitute(value)
+        // The element type: the expression typed with the loop variables in scope.
+        scopes.append([:])
+        loopVars.forEach { declare($0, .scalar(.int64), mutable: false) }
+        let probe = scalar(element)
+        scopes.removeLast()
+        guard let dtype = probe?.type else { return nil }
+        var statements: [Statement] = []
+        let dims = (0..<rank).map { extent(arrayNames[0], $0) } + [Expr(.keyword(name: "dtype", value: ident(dtype.shortName)), r)]
+        statements.append(Statement(.declare(name: target, mutable: false, type: nil,
+                                             value: Expr(.call(name: "empty", nameRange: r, arguments: dims), r)), r))
+        for other in arrayNames.dropFirst() {
+            for d in 0..<rank {
+                let same = Expr(.binary(.equal, extent(other, d), extent(arrayNames[0], d)), r)
+                statements.append(Statement(.expression(Expr(.call(name: "$require", nameRange: r, arguments: [same]), r)), r))
+            }
+        }
+        var body = [Statement(.assign(target: .element(Expr(.index(ident(target), loopVars.map(ident)), r)), op: nil, value: element), r)]
+        for d in stride(from: rank - 1, through: 0, by: -1) {
+            body = [Statement(.forLoop(variable: loopVars[d], start: int(0), end: extent(arrayNames[0], d), step: nil,
+                                       parallel: false, body: body), r)]
+        }
+        statements += body
+        return .sequence(statements.compactMap { statement($0) })
     }
 
     // MARK: arrays

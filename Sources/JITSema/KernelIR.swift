@@ -109,6 +109,10 @@ public indirect enum KernelStatement: Hashable, Sendable {
     case continueLoop
     case returnValues([KernelReturn])
     case evaluate(KernelScalarExpr)
+    /// Statements made from one source statement (whole-array expressions).
+    case sequence([KernelStatement])
+    /// A run-time requirement (equal shapes in a whole-array expression).
+    case require(KernelScalarExpr, at: KernelLocation)
 }
 
 extension KernelStatement {

@@ -194,3 +194,39 @@ final class KernelTests: XCTestCase {
         }
     }
 }
+
+/// Whole-array expressions inside kernels: one fused loop nest, no temporaries.
+final class KernelArrayExpressionTests: XCTestCase {
+    static let source = """
+    kernel plus_trace(a: f64[,]) -> f64[,] {
+        var t = 0.0
+        for i in 0..<a.shape[0] { t += tanh(a[i, i]) }
+        return a + t
+    }
+
+    kernel combine(x: f64[], y: f64[], k: f64) -> f64[] {
+        let z = sin(x) * k + y ** 2
+        return z
+    }
+    """
+
+    func testReturnOfAWholeArrayExpressionLikeW9() throws {
+        let a = NDArray((0..<16).map { Double($0) / 16 }, shape: [4, 4])
+        let r = try JIT.kernels(Self.source).kernel("plus_trace")(a)
+        let t = (0..<4).map { Foundation.tanh(Double($0 * 5) / 16) }.reduce(0, +)
+        XCTAssertEqual(r.shape, [4, 4])
+        for (got, x) in zip(r.doubles, a.doubles) { XCTAssertEqual(got, x + t, accuracy: 1e-15) }
+    }
+
+    func testLetBoundWholeArrayExpression() throws {
+        let x = [0.1, 0.2, 0.3], y = [1.0, 2.0, 3.0]
+        let r = try JIT.kernels(Self.source).kernel("combine")(x, y, 2.0).doubles
+        for i in 0..<3 { XCTAssertEqual(r[i], Foundation.sin(x[i]) * 2 + y[i] * y[i], accuracy: 1e-15) }
+    }
+
+    func testShapesMustAgree() throws {
+        XCTAssertThrowsError(try JIT.kernels(Self.source, name: "w.sj").kernel("combine")([0.1, 0.2], [1.0], 2.0)) { e in
+            XCTAssertTrue("\(e)".contains("different shapes"), "\(e)")
+        }
+    }
+}
