@@ -199,12 +199,10 @@ public final class CompiledExpression: @unchecked Sendable {
     private func withViews<R>(_ args: [any JITArgument], _ i: Int, _ views: inout [ArgumentView],
                               _ body: ([ArgumentView]) throws -> R) throws -> R {
         if i == args.count { return try body(views) }
-        var collected = views
-        let r = try args[i].withArgumentView { view -> R in
-            collected.append(view)
-            return try withViews(args, i + 1, &collected, body)
+        return try args[i].withArgumentView { view -> R in
+            views.append(view)
+            defer { views.removeLast() }
+            return try withViews(args, i + 1, &views, body)
         }
-        views = collected
-        return r
     }
 }

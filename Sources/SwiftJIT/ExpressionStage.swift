@@ -118,7 +118,70 @@ final class ExpressionStage: @unchecked Sendable {
     }
 
     /// Runs the stage elementwise over broadcast `views` (in parameter order).
+    /// What a call's iteration depends on besides its pointers: repeated calls with the same
+    /// dtypes, shapes, strides and out layout reuse the last plan and specialization (the fast
+    /// path that keeps per-call overhead low).
+    private struct CallPattern: Equatable {
+        var dtypes: [DType]
+        var shapes: [[Int]]
+        var strides: [[Int]]
+        var out: [Int]?
+        var outStrides: [Int]?
+        var outType: DType?
+        var casting: Casting
+
+        /// Whether a call with these views and out has this pattern (without allocating).
+        func matches(_ views: [ArgumentView], _ out: NDArray?, _ casting: Casting) -> Bool {
+            guard views.count == dtypes.count, casting == self.casting, out?.dtype == outType else { return false }
+            for k in 0..<views.count where views[k].dtype != dtypes[k] || views[k].shape != shapes[k] || views[k].strides != strides[k] {
+                return false
+            }
+            if let out { return out.shape == self.out && out.strides == outStrides }
+            return self.out == nil
+        }
+    }
+
+    private struct CallPlan {
+        var pattern: CallPattern
+        var shape: [Int]
+        var strides: [[Int]]
+        var outStrides: [Int]
+        var plan: IterationPlan
+        var spec: Specialization
+    }
+
+    private var lastCall: CallPlan?
+
+    /// Whether `out` shares memory with an argument other than as the very same view.
+    private func overlaps(_ out: NDArray, _ views: [ArgumentView], _ strides: [[Int]], _ outStrides: [Int]) -> [Int] {
+        let outView = ArgumentView(dtype: out.dtype, shape: out.shape, strides: out.strides, pointer: out.baseAddress)
+        let (olo, ohi) = outView.byteSpan
+        var result: [Int] = []
+        for (k, v) in views.enumerated() where !v.shape.isEmpty {
+            let (lo, hi) = v.byteSpan
+            guard lo < ohi && olo < hi else { continue }
+            if v.pointer == out.baseAddress && v.dtype.size == out.dtype.size && strides[k] == outStrides { continue }
+            result.append(k)
+        }
+        return result
+    }
+
     func runElementwise(_ views: [ArgumentView], out: NDArray?, casting: Casting) throws -> NDArray {
+        lock.lock()
+        let cached = lastCall
+        lock.unlock()
+        if let c = cached, c.pattern.matches(views, out, casting),
+           out.map({ overlaps($0, views, c.strides, c.outStrides).isEmpty }) ?? true {
+            let result = out ?? NDArray(zeros: c.spec.resultType, shape: c.shape)
+            var operands: [LaunchOperand] = []
+            operands.reserveCapacity(views.count + 1)
+            for k in 0..<views.count {
+                operands.append(LaunchOperand(pointer: views[k].pointer, itemSize: views[k].dtype.size, strides: c.strides[k]))
+            }
+            operands.append(LaunchOperand(pointer: result.baseAddress, itemSize: result.dtype.size, strides: c.outStrides))
+            Launch.run(c.spec.kernel, plan: c.plan, operands: operands)
+            return result
+        }
         // Broadcast every argument (and out, which must already have the broadcast shape).
         let named = zip(parameterNames, views).map { (name: $0, shape: $1.shape) }
         let shape: [Int]
@@ -167,6 +230,14 @@ final class ExpressionStage: @unchecked Sendable {
             }
         }
         let spec = try specialization(for: types, output: outType)
+        let pattern = CallPattern(dtypes: views.map(\.dtype), shapes: views.map(\.shape), strides: views.map(\.strides),
+                                  out: out?.shape, outStrides: out?.strides, outType: out?.dtype, casting: casting)
+        if keep.isEmpty {
+            let entry = CallPlan(pattern: pattern, shape: shape, strides: strides, outStrides: outStrides, plan: plan, spec: spec)
+            lock.lock()
+            lastCall = entry
+            lock.unlock()
+        }
         let result = out ?? NDArray(zeros: spec.resultType, shape: shape)
         let operands = (0..<views.count).map {
             LaunchOperand(pointer: pointers[$0], itemSize: views[$0].dtype.size, strides: strides[$0])
