@@ -59,6 +59,11 @@ let package = Package(
             name: "swiftjit",
             dependencies: ["SwiftJIT", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: llvmC),
+        // The reference kernel workloads, checked against plain Swift (swift run -c release examples).
+        .executableTarget(name: "examples", dependencies: ["SwiftJIT"], path: "Examples",
+                          exclude: ["bumps.sj", "gaussians.sj", "loglik.sj", "lu.sj", "mandelbrot.sj",
+                                    "metropolis.sj", "ragged_sum.sj", "trace.sj"],
+                          swiftSettings: llvmC),
         .testTarget(name: "JITSyntaxTests", dependencies: ["JITSyntax"]),
         .testTarget(name: "JITSemaTests", dependencies: ["JITSema", "JITSyntax"]),
         .testTarget(

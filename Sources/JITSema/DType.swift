@@ -29,7 +29,7 @@ public enum DType: String, CaseIterable, Hashable, Sendable, Comparable {
         switch n {
         case "b1", "?": self = .bool
         case "int": self = .int64
-        case "float": self = .float32
+        case "float": self = .float64  // NumPy's `float`
         case "double": self = .float64
         case "complex": self = .complex128
         default: return nil

@@ -6,6 +6,8 @@
 // So kernels share the expression language's operators, builtins, promotion and diagnostics.
 import JITSyntax
 
+private let M_E_VALUE = 2.718281828459045235360287471352662498
+
 public struct KernelChecker {
     private let module: KernelModuleAST
     private let source: SourceText
@@ -18,6 +20,11 @@ public struct KernelChecker {
     private var parallelLoops: [(outerScopes: Int, reductions: [KernelLoopReduction])] = []
     private var returnTypes: [KernelType]?
     private var inlineDepth = 0
+    /// Loop depth at each enclosing parallel loop (a break directly in one is not allowed).
+    private var parallelLoopDepths: [Int] = []
+
+    /// Names of constants in kernels (unless a variable has the name).
+    static let constants: [String: Double] = ["pi": Double.pi, "e": M_E_VALUE, "inf": .infinity, "nan": .nan]
 
     /// Specializes kernel `name` of `module` for `arguments`; throws `DiagnosticError`.
     public static func check(_ module: KernelModuleAST, kernel name: String, arguments: [ArgumentType],
@@ -117,6 +124,11 @@ public struct KernelChecker {
     private mutating func statement(_ s: Statement) -> KernelStatement? {
         switch s.kind {
         case .declare(let name, let mutable, let annotation, let value):
+            // copy(a): a new array with a's elements (a whole-array expression of just `a`).
+            if case .call("copy", _, let args) = value.kind, args.count == 1, case .name(let a) = args[0].kind,
+               let v = lookup(a), variables[v].type.isArray {
+                return elementwise(name, args[0], s.range)
+            }
             if arrayExpr(value, quiet: true) == nil, !wholeArrays(value).isEmpty {
                 if mutable { bag.error("mutable_array", "array variables are 'let' bindings; use 'let \(name)'", at: s.range) }
                 return elementwise(name, value, s.range)
@@ -166,9 +178,13 @@ public struct KernelChecker {
             scopes.append([:])
             let v = declare(name, .scalar(.int64), mutable: false)
             loopDepth += 1
-            if parallel { parallelLoops.append((scopes.count - 1, [])) }
+            if parallel {
+                parallelLoops.append((scopes.count - 1, []))
+                parallelLoopDepths.append(loopDepth)
+            }
             let b = block(body)
             let reductions = parallel ? parallelLoops.removeLast().reductions : []
+            if parallel { parallelLoopDepths.removeLast() }
             loopDepth -= 1
             scopes.removeLast()
             guard let lo, let hi else { return nil }
@@ -178,7 +194,7 @@ public struct KernelChecker {
                 bag.error("outside_loop", "'\(s.kind == .breakLoop ? "break" : "continue")' outside a loop", at: s.range)
                 return nil
             }
-            if !parallelLoops.isEmpty, s.kind == .breakLoop {
+            if parallelLoopDepths.last == loopDepth, s.kind == .breakLoop {
                 bag.error("parallel_break", "'break' is not allowed in a parallel loop", at: s.range)
             }
             return s.kind == .breakLoop ? .breakLoop : .continueLoop
@@ -545,6 +561,7 @@ public struct KernelChecker {
             switch e.kind {
             case .name(let n):
                 guard let v = lookup(n) else {
+                    if let c = KernelChecker.constants[n] { return Expr(.float(c), e.range) }
                     if Builtins.lookup(n) == nil { unknownName(n, at: e.range); ok = false }
                     return e
                 }
@@ -600,7 +617,10 @@ public struct KernelChecker {
                                       arguments: args.map(rewrite)), e.range)
                 }
                 if let helper = module.declaration(name), helper.isHelper {
-                    return rewrite(inline(helper, args, e.range) ?? e)
+                    guard let body = inline(helper, args, e.range) else { ok = false; return e }
+                    inlineDepth += 1
+                    defer { inlineDepth -= 1 }
+                    return rewrite(body)
                 }
                 return Expr(.call(name: name, nameRange: nameRange, arguments: args.map(rewrite)), e.range)
             case .unary(let op, let a): return Expr(.unary(op, rewrite(a)), e.range)

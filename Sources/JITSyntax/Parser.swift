@@ -119,8 +119,6 @@ public struct Parser {
             case .modulo: return (.modulo, 7)
             default: return nil
             }
-        case .keyword("and"): return (.bitAnd, 4)
-        case .keyword("or"): return (.bitOr, 2)
         default: return nil
         }
     }
@@ -138,8 +136,23 @@ public struct Parser {
         }
     }
 
-    /// expression ::= bitor (compare_op bitor)?
+    /// Python's `and`/`or` are reported (use `&`/`|`) and parsed at their own, lowest level, so
+    /// `x > 1 and x < 5` gives one error, not a second one about chained comparisons.
     mutating func parseExpressionRule() throws -> Expr {
+        var left = try parseComparison()
+        while case .keyword(let k) = current.kind, k == "and" || k == "or" {
+            let t = advance()
+            bag.error("python_boolean_operator",
+                      "'\(k)' is not supported; use '\(k == "and" ? "&" : "|")' (and parenthesise comparisons)", at: t.range)
+            let right = try parseComparison()
+            left = Expr(.binary(k == "and" ? .bitAnd : .bitOr, left, right), left.range.union(right.range))
+            try checkHeight(left)
+        }
+        return left
+    }
+
+    /// comparison ::= bitor (compare_op bitor)?
+    mutating func parseComparison() throws -> Expr {
         var left = try parseBinary(minPower: 2)
         if let op = comparisonOperator(current) {
             _ = advance()

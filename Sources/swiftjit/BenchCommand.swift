@@ -230,10 +230,12 @@ struct Bench: ParsableCommand {
 /// result SwiftJIT writes against its NumPy float64 reference and does all the statistics.
 ///
 /// Adding a workload is one entry in `BenchHarness.workloads`: broadcasting (W3) is a string
-/// expression like the others; kernels (W4, W8-W11, W13, W14) will need `Entry.compile` to build
-/// from kernel source once the kernel language lands. Ids not listed answer "not yet supported".
+/// expression like the others; kernels (W4, W8-W11, W13, W14) name a kernel of a source in
+/// Examples/ (the same files the `examples` program checks) and the order of its arguments.
+/// Ids not listed answer "not yet supported".
 struct BenchHarness {
     struct Entry {
+        /// An expression; for kernels, the kernel source file in Examples/ (see `kernelSource`).
         var source: String
         /// Array inputs, read from <data>/<id>/<name>.npy.
         var arrays: [String]
@@ -241,6 +243,21 @@ struct BenchHarness {
         var scalars: [String: Double] = [:]
         /// Shapes to view array inputs with (W3 broadcasts 100 x 1 parameters against a row).
         var shapes: [String: [Int]] = [:]
+        /// Kernels: the kernel's name in the source file; nil for expressions.
+        var kernel: String? = nil
+        /// Kernels: the arguments in the kernel's parameter order, by input name (arrays,
+        /// `scalars` or `integers`).
+        var order: [String] = []
+        /// Kernels: integer scalar inputs, passed as Int64.
+        var integers: [String: Int64] = [:]
+
+        /// A kernel workload: `kernel` of Examples/`file`, called with `order`.
+        static func kernel(_ file: String, _ name: String, _ order: [String], scalars: [String: Double] = [:],
+                           integers: [String: Int64] = [:]) -> Entry {
+            let named = Set(scalars.keys).union(integers.keys)
+            return Entry(source: file, arrays: order.filter { !named.contains($0) }, scalars: scalars, kernel: name,
+                         order: order, integers: integers)
+        }
     }
 
     static let horner = "x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x)))))))"
@@ -257,12 +274,41 @@ struct BenchHarness {
         "W12copy-16M": Entry(source: "x", arrays: ["x"]),
         "W12triad-1M": Entry(source: "x + 2.5*y", arrays: ["x", "y"]),
         "W12triad-16M": Entry(source: "x + 2.5*y", arrays: ["x", "y"]),
+        "W4": .kernel("ragged_sum.sj", "ragged_sum", ["X", "jind"]),
+        "W8": .kernel("mandelbrot.sj", "mandelbrot", ["cr", "ci", "maxit"], integers: ["maxit": 50]),
+        "W9": .kernel("trace.sj", "add_trace", ["a"]),
+        "W10-10": .kernel("lu.sj", "lu_pivot_product", ["M"]),
+        "W10-64": .kernel("lu.sj", "lu_pivot_product", ["M"]),
+        "W10-256": .kernel("lu.sj", "lu_pivot_product", ["M"]),
+        "W11": .kernel("metropolis.sj", "metropolis", ["data", "eps", "u"]),
+        // NaN-padded 10,000 x 32 centres, as scripts/bench_peers.py's W13_K and W13_PARAMS.
+        "W13": .kernel("bumps.sj", "pv_locations", ["x", "threshold", "integral_threshold", "min_width", "k"],
+                       scalars: ["threshold": 1.0, "integral_threshold": 3.0], integers: ["min_width": 3, "k": 32]),
+        // c1 = 0.5 as a literal, as the Numba peer has it (a run-time exponent is a scalar pow).
+        "W14": .kernel("loglik.sj", "loglik_half", ["I", "I0", "mu", "jind", "c0"], scalars: ["c0": 0.1]),
     ]
 
-    /// A loaded workload: compiled, inputs bound, output allocated.
+    /// The folder of the kernel sources: $SWIFTJIT_EXAMPLES, else Examples/ of the checkout this
+    /// executable was built from.
+    static func examplesDirectory() -> String {
+        if let dir = ProcessInfo.processInfo.environment["SWIFTJIT_EXAMPLES"], !dir.isEmpty { return dir }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples").path
+    }
+
+    /// The text of a kernel workload's source file.
+    static func kernelSource(_ entry: Entry) throws -> String {
+        let path = (examplesDirectory() as NSString).appendingPathComponent(entry.source)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw JITError.file("cannot read kernel source '\(path)' (set SWIFTJIT_EXAMPLES to the Examples folder)")
+        }
+        return text
+    }
+
+    /// A loaded workload: compiled, inputs bound, output allocated (kernels: the first result).
     struct Loaded {
-        var function: CompiledExpression
-        var arguments: [String: any JITArgument]
+        /// One timed call.
+        var call: () throws -> Void
         var out: NDArray
     }
 
@@ -287,19 +333,41 @@ struct BenchHarness {
             arguments[name] = entry.shapes[name].map { array.reshaped($0) } ?? array
         }
         for (name, value) in entry.scalars { arguments[name] = value }
+        for (name, value) in entry.integers { arguments[name] = value }
         return arguments
+    }
+
+    /// Compiles a kernel workload (JIT.kernels + the declared signature or the first call's)
+    /// and calls it once; returns the kernel, its positional arguments and the result.
+    func firstKernelCall(_ entry: Entry, _ arguments: [String: any JITArgument]) throws -> (Kernel, [any JITArgument], NDArray) {
+        let module = try JIT.kernels(try Self.kernelSource(entry), name: entry.source, options: options)
+        let kernel = try module.kernel(entry.kernel!)
+        let positional = try entry.order.map { name -> any JITArgument in
+            guard let a = arguments[name] else { throw UserError(message: "workload input '\(name)' is missing") }
+            return a
+        }
+        guard let result = try kernel.callAll(positional).first else {
+            throw UserError(message: "kernel '\(entry.kernel!)' returns nothing")
+        }
+        return (kernel, positional, result)
     }
 
     /// Compiles and calls once (which specializes), then allocates the output of that shape.
     func load(_ id: String, _ entry: Entry, data: String) throws -> (Loaded, firstCallMs: Double) {
         let arguments = try arguments(id, entry, data: data)
         let start = Self.now()
+        if entry.kernel != nil {
+            let (kernel, positional, result) = try firstKernelCall(entry, arguments)
+            let firstMs = Double(Self.now() - start) / 1e6
+            _ = try kernel.callAll(positional)  // warm-up
+            return (Loaded(call: { _ = try kernel.callAll(positional) }, out: result), firstMs)
+        }
         let f = try JIT.compile(entry.source, options: options)
         let first = try f.call(arguments, out: nil)
         let firstMs = Double(Self.now() - start) / 1e6
         let out = NDArray(zeros: first.dtype, shape: first.shape)
         _ = try f.call(arguments, out: out)  // warm-up into the output that will be timed
-        return (Loaded(function: f, arguments: arguments, out: out), firstMs)
+        return (Loaded(call: { _ = try f.call(arguments, out: out) }, out: out), firstMs)
     }
 
     /// `count` timed calls into the preallocated output; milliseconds each.
@@ -308,15 +376,19 @@ struct BenchHarness {
         times.reserveCapacity(count)
         for _ in 0..<count {
             let start = Self.now()
-            _ = try w.function.call(w.arguments, out: w.out)
+            try w.call()
             times.append(Double(Self.now() - start) / 1e6)
         }
         return times
     }
 
     func describe(_ id: String, _ entry: Entry) -> [String: Any] {
-        ["ok": true, "workload": id, "supported": true, "expression": entry.source,
-         "threads_requested": threads, "threads_used": 1]
+        var d: [String: Any] = ["ok": true, "workload": id, "supported": true, "expression": entry.source,
+                                "threads_requested": threads, "threads_used": 1]
+        if let k = entry.kernel {
+            d["expression"] = "kernel \(k) in Examples/\(entry.source)"
+        }
+        return d
     }
 
     func oneShot(workload id: String, data: String, repetitions: Int, firstCallOnly: Bool, out: String?) throws -> [String: Any] {
@@ -326,8 +398,12 @@ struct BenchHarness {
             // A fresh process has an empty in-memory cache: this is a real compile.
             let arguments = try arguments(id, entry, data: data)
             let start = Self.now()
-            let f = try JIT.compile(entry.source, options: options)
-            let result = try f.call(arguments, out: nil)
+            let result: NDArray
+            if entry.kernel != nil {
+                result = try firstKernelCall(entry, arguments).2
+            } else {
+                result = try JIT.compile(entry.source, options: options).call(arguments, out: nil)
+            }
             reply["first_call_ms"] = Double(Self.now() - start) / 1e6
             if let out { try NPY.write(result, to: out) }
             return reply

@@ -230,3 +230,50 @@ final class KernelArrayExpressionTests: XCTestCase {
         }
     }
 }
+
+/// Smaller language points: constants, copies, loops inside parallel loops, helper limits.
+final class KernelLanguageDetailTests: XCTestCase {
+    static let source = """
+    kernel consts() -> (f64, bool, bool) {
+        return pi, isnan(nan), isinf(-inf)
+    }
+
+    kernel copied(a: f64[,]) -> f64[,] {
+        let b = copy(a)
+        b[0, 0] = 99.0
+        return b
+    }
+
+    kernel triangle(n: i64) -> i64 {
+        var count = 0
+        parallel for i in 0..<n {
+            for j in 0..<n {
+                if j > i { break }
+                count += 1
+            }
+        }
+        return count
+    }
+    """
+
+    func testConstantsCopiesAndBreakInsideAParallelLoopsInnerLoop() throws {
+        let m = try JIT.kernels(Self.source)
+        let c = try m.kernel("consts").callAll([])
+        XCTAssertEqual(c[0].doubles, [Double.pi])
+        XCTAssertEqual(c[1].toArray(Bool.self) + c[2].toArray(Bool.self), [true, true])
+        let a = NDArray([1.0, 2, 3, 4], shape: [2, 2])
+        let b = try m.kernel("copied")(a)
+        XCTAssertEqual(b.doubles, [99, 2, 3, 4])
+        XCTAssertEqual(a.doubles, [1, 2, 3, 4], "the argument is unchanged")
+        XCTAssertEqual(try m.kernel("triangle")(Int64(10)).toArray(Int64.self), [55])
+    }
+
+    func testPythonBooleanOperatorsGiveOneError() throws {
+        XCTAssertThrowsError(try JIT.compile("(x > 1) and (x < 5)")) { e in
+            XCTAssertEqual("\(e)".components(separatedBy: "error:").count - 1, 1, "\(e)")
+        }
+        XCTAssertThrowsError(try JIT.compile("x > 1 and x < 5")) { e in
+            XCTAssertFalse("\(e)".contains("chained"), "\(e)")
+        }
+    }
+}
