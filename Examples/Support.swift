@@ -134,7 +134,7 @@ func loadKernel(_ file: String, _ name: String) throws -> LoadedKernel {
     let source = try kernelSource(file)
     let before = JIT.llvmCompilations
     let start = now()
-    let module = try JIT.kernels(source, name: file)
+    let module = try JIT.kernels(source, name: file, options: JIT.Options(boundsChecks: boundsChecks))
     let kernel = try module.kernel(name)
     try kernel.compileDeclared()
     return LoadedKernel(kernel: kernel, compileMs: milliseconds(since: start), compiled: JIT.llvmCompilations > before)

@@ -29,6 +29,8 @@ struct Outcome {
 var repetitions = 20
 var only: Set<String>?
 var small = false
+/// --no-bounds-checks compiles the kernels without index and divisor checks (to measure their cost).
+nonisolated(unsafe) var boundsChecks = true
 var argv = Array(CommandLine.arguments.dropFirst())
 while !argv.isEmpty {
     let a = argv.removeFirst()
@@ -43,8 +45,10 @@ while !argv.isEmpty {
         argv.removeFirst()
     case "--small":
         small = true
+    case "--no-bounds-checks":
+        boundsChecks = false
     case "-h", "--help":
-        print("usage: examples [--repeat N] [--only W3,W4,W8,W9,W10-10,W10-64,W10-256,W11,W11seeded,W13,W14,W14half] [--small]")
+        print("usage: examples [--repeat N] [--only W3,W4,W8,W9,W10-10,W10-64,W10-256,W11,W11seeded,W13,W14,W14half] [--small] [--no-bounds-checks]")
         exit(0)
     default:
         print("examples: unknown option '\(a)'")
