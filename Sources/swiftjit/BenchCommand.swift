@@ -92,6 +92,8 @@ struct Bench: ParsableCommand {
     func scaled(_ n: Int) -> Int { max(1, Int((Double(n) * sizeScale).rounded())) }
 
     func run() throws {
+        // The thread pool serves expressions, reductions and parallel kernel loops.
+        JIT.numThreads = threads
         if serve { return try BenchHarness(math: math, threads: threads).serve() }
         if json {
             let harness = BenchHarness(math: math, threads: threads)
@@ -384,7 +386,7 @@ struct BenchHarness {
 
     func describe(_ id: String, _ entry: Entry) -> [String: Any] {
         var d: [String: Any] = ["ok": true, "workload": id, "supported": true, "expression": entry.source,
-                                "threads_requested": threads, "threads_used": 1]
+                                "threads_requested": threads, "threads_used": JIT.numThreads]
         if let k = entry.kernel {
             d["expression"] = "kernel \(k) in Examples/\(entry.source)"
         }
