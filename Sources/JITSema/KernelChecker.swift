@@ -640,7 +640,8 @@ public struct KernelChecker {
             var f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature)
             if let dtype, f.resultType != dtype {
                 let natural = f.resultType
-                let allowed = dtype == .bool || Promotion.promote(natural, dtype) == dtype
+                // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine.
+                let allowed = dtype == .bool || Promotion.promote(natural, dtype) == dtype || f.parameters.isEmpty
                 if !allowed {
                     let what = assigning.map { "'\($0)' of type \(dtype.rawValue)" } ?? dtype.rawValue
                     bag.error("type_mismatch", "cannot store a \(natural.rawValue) value in \(what) without losing information",

@@ -277,3 +277,45 @@ final class KernelLanguageDetailTests: XCTestCase {
         }
     }
 }
+
+/// Kernels over every kind of dtype: complex, small integers, float32, bool.
+final class KernelTypeTests: XCTestCase {
+    static let source = """
+    kernel cplx(z: c128[], w: c128) -> c128 {
+        var s = 0j
+        for i in 0..<len(z) { s += z[i] * w }
+        return s
+    }
+    kernel small(a: u8[], b: i16[]) -> i64 {
+        var s = 0
+        for i in 0..<len(a) { s += a[i] * b[i] }
+        return s
+    }
+    kernel f32sum(a: f32[]) -> f32 {
+        var s: f32 = 0.0
+        for i in 0..<len(a) { s += a[i] }
+        return s
+    }
+    kernel flags(a: bool[]) -> i64 {
+        var n = 0
+        for i in 0..<len(a) { if a[i] { n += 1 } }
+        return n
+    }
+    """
+
+    func testEveryKindOfDType() throws {
+        let m = try JIT.kernels(Self.source)
+        let z = NDArray(zeros: .complex128, shape: [2])
+        z.setElement(0, .complex(1, 2))
+        z.setElement(1, .complex(3, -1))
+        let w = NDArray(zeros: .complex128, shape: [])
+        w.setElement(0, .complex(0, 1))
+        XCTAssertEqual(try m.kernel("cplx")(z, w).element(0), .complex(-1, 4))
+        // uint8 * int16 is int16 (NumPy), wrapping: 200 * -3 = -600, 100 * 4 = 400.
+        XCTAssertEqual(try m.kernel("small")([UInt8(200), 100], [Int16(-3), 4]).toArray(Int64.self), [-200])
+        let f = try m.kernel("f32sum")([Float(0.5), 0.25])
+        XCTAssertEqual(f.dtype, .float32)
+        XCTAssertEqual(f.toArray(Float.self), [0.75])
+        XCTAssertEqual(try m.kernel("flags")([true, false, true]).toArray(Int64.self), [2])
+    }
+}
