@@ -9,6 +9,7 @@ extension Emitter {
         let args = argIDs.map(value)
         let argType = f[argIDs[0]].type
         let ty = valueType(argType)
+        if argType.isFloat, let r = vectorMathCall(name, args, argType) { return r }  // VectorMath.swift
         if argType.isFloat {
             switch fn.lowering {
             case .intrinsic(let base):
