@@ -574,8 +574,6 @@ R_SAMEKIND = ("SwiftJIT's same_kind refuses int -> float casts that NumPy allows
 
 # n-d known failures: (file, expression, out dtype, casting) -> modes and reason
 KNOWN_ND = {
-    ("out.txt", "x + y", "int32", "float32", "same_kind"): "all " + R_SAMEKIND,
-    ("out.txt", "x + y", "int64", "float32", "same_kind"): "all " + R_SAMEKIND,
 }
 _used_known_nd = set()
 
@@ -712,16 +710,10 @@ R_FAST_POW = ("fast mode c ** n for integer exponents |n| >= 127 (exp2(n*log2(c)
 # Known failures matched by rule (file, expression regex, signature regex, modes, reason): used
 # for families of cases (every operator with a literal, every signature).
 KNOWN_RULES = [
-    ("complex.txt", r"^x \*\* y$", r"^x:array:complex128,y:array:(float32|int32)$", "strict,relaxed", R_CPOW_RECIP),
-    ("complex.txt", r"^x \*\* y$", r"^x:array:(complex64,y:scalar:complex64|complex128,y:array:complex128|float64,y:array:complex64)$",
-     "all", R_ZERO_POW),
-    ("complex.txt", r"^x \*\* y$", r"^x:array:(float32,y:array:complex128|int64,y:array:complex64)$", "strict,relaxed", R_ZERO_POW),
-    ("complex.txt", r"^x \*\* \((1\+1j|0\.5\+1j)\)$", r".", "all", R_ZERO_POW),
     ("complex.txt", r"^x \* y$", r"^x:array:complex64,y:(array:complex(64|128)|scalar:complex64)$", "strict,relaxed", R_CMUL_INF),
     ("complex.txt", r"^conj\(x\)$", r"^x:array:bool$", "all", R_CONJ_BOOL),
     ("intwidths.txt", r"18446744073709551615", r"uint64", "all", R_U64_LIT),
-    ("intwidths.txt", r"^x == (128|32768|256|65536|4294967296|18446744073709551616)$", r".", "all", R_CMP_LIT),
-    ("intwidths.txt", r"^x < -1$", r"^x:array:uint", "all", R_CMP_LIT),
+    ("intwidths.txt", r"^x == 18446744073709551616$", r".", "all", R_U64_LIT),
 ]
 # rules that must match a case that fails (checked: every rule matches some case)
 _used_rules = set()

@@ -110,7 +110,8 @@ static void sj_clog2f(float re, float im, float *ore, float *oim) {
     static void name(T ar, T ai, T br, T bi, T *ore, T *oim) {                           \
         if (br == 0. && bi == 0.) { *ore = 1; *oim = 0; return; }                        \
         if (ar == 0. && ai == 0.) {                                                      \
-            if (br > 0 && bi == 0) { *ore = 0; *oim = 0; }                               \
+            /* NumPy 2: 0**b is 0 when real(b) > 0, whatever imag(b) is */                \
+            if (br > 0) { *ore = 0; *oim = 0; }                                          \
             else { *ore = NAN; *oim = NAN; }                                             \
             return;                                                                      \
         }                                                                                \
@@ -134,6 +135,10 @@ static void sj_clog2f(float re, float im, float *ore, float *oim) {
                 if (n < 0) {                                                             \
                     /* 1 / r with Smith's division, as NumPy does */                     \
                     T den_abs_r = fabs##SUF(rr), den_abs_i = fabs##SUF(ri);              \
+                    if (den_abs_r == 0 && den_abs_i == 0) {                              \
+                        /* an underflowed power: NumPy's 1/(0+0j) is inf + nan j */       \
+                        *ore = (T)1 / den_abs_r; *oim = (T)0 / den_abs_r; return;        \
+                    }                                                                    \
                     if (den_abs_r >= den_abs_i) {                                        \
                         T rat = ri / rr, scl = (T)1 / (rr + ri * rat);                   \
                         *ore = scl; *oim = -rat * scl;                                   \

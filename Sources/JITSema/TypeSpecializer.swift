@@ -175,7 +175,14 @@ public struct TypeSpecializer {
             return typeError("complex_unsupported", "\(what) not defined for complex numbers (\(bothTypes))", at: range)
         }
         if op.isComparison {
-            let (x, y) = operands(t.dtype)
+            // NumPy 2 compares an integer array with an out-of-range Python int exactly
+            // (uint8 == 256 is all False): compare in a type that holds both.
+            var compareType = t.dtype
+            for lit in [l.literal, r.literal].compactMap({ $0 }) where t.dtype.isInteger
+                && !(t.dtype.integerRange?.contains(lit) ?? true) {
+                compareType = t.dtype == .uint64 ? .float64 : .int64
+            }
+            let (x, y) = operands(compareType)
             let cmp: CompareOp = [.less: .lt, .lessEqual: .le, .equal: .eq, .notEqual: .ne,
                                   .greaterEqual: .ge, .greater: .gt][op]!
             return Typed(id: builder.emit(.compare(cmp, x, y), .bool), type: SemaType(.bool))
