@@ -123,6 +123,10 @@ public struct KernelChecker {
 
     private mutating func statement(_ s: Statement) -> KernelStatement? {
         switch s.kind {
+        case .declare(let name, let mutable, _, let value) where statementHelper(value) != nil:
+            return inlineStatements(statementHelper(value)!, value, target: name, declare: true, mutable: mutable, s.range)
+        case .assign(.variable(let name), nil, let value) where statementHelper(value) != nil:
+            return inlineStatements(statementHelper(value)!, value, target: name, declare: false, mutable: true, s.range)
         case .declare(let name, let mutable, let annotation, let value):
             // copy(a): a new array with a's elements (a whole-array expression of just `a`).
             if case .call("copy", _, let args) = value.kind, args.count == 1, case .name(let a) = args[0].kind,
@@ -358,6 +362,94 @@ public struct KernelChecker {
             map.append(b.emit(IRInstruction(op, inst.type)))
         }
         return b.finish(result: b.cast(map[Int(f.result.index)], to: dtype))
+    }
+
+    // MARK: helpers with statements
+
+    /// The helper a statement calls directly (`let v = f(...)`, `v = f(...)`) when it has statements.
+    private func statementHelper(_ value: Expr) -> KernelDecl? {
+        guard case .call(let name, _, _) = value.kind, lookup(name) == nil,
+              let helper = module.declaration(name), helper.isHelper else { return nil }
+        if helper.body.count == 1, case .returnValue = helper.body[0].kind { return nil }
+        return helper
+    }
+
+    /// `let v = f(a, b)` for a helper with statements: its parameters become constants bound to the
+    /// arguments and its body runs in a scope of its own; its single, final `return e` gives v.
+    private mutating func inlineStatements(_ helper: KernelDecl, _ call: Expr, target: String, declare: Bool,
+                                           mutable: Bool, _ range: SourceRange) -> KernelStatement? {
+        guard case .call(_, _, let args) = call.kind else { return nil }
+        guard args.count == helper.parameters.count else {
+            bag.error("wrong_argument_count", "'\(helper.name)' takes \(helper.parameters.count) arguments, but \(args.count) were given", at: range)
+            return nil
+        }
+        guard case .returnValue(let values)? = helper.body.last?.kind, values.count == 1,
+              !helper.body.dropLast().contains(where: { containsReturn($0) }) else {
+            bag.error("helper_form", "helper '\(helper.name)' must end with its only 'return <value>'", at: helper.nameRange)
+            return nil
+        }
+        guard inlineDepth < 16 else {
+            bag.error("recursive_helper", "helper '\(helper.name)' calls itself (or nests more than 16 deep)", at: range)
+            return nil
+        }
+        inlineDepth += 1
+        defer { inlineDepth -= 1 }
+        // Arguments are evaluated in the caller's scope, then bound in the helper's.
+        var statements: [KernelStatement] = []
+        var bindings: [(String, KernelStatement.Bound)] = []
+        for (p, a) in zip(helper.parameters, args) {
+            if let array = arrayExpr(a, quiet: true) {
+                bindings.append((p.name, .array(array)))
+            } else if let e = scalar(a) {
+                bindings.append((p.name, .scalar(e)))
+            } else {
+                return nil
+            }
+        }
+        scopes.append([:])
+        for (name, bound) in bindings {
+            switch bound {
+            case .array(let a):
+                let v = self.declare(name, arrayType(a), mutable: false)
+                statements.append(.bind(variable: v, a))
+            case .scalar(let e):
+                let v = self.declare(name, .scalar(e.type), mutable: false)
+                statements.append(.assign(variable: v, e))
+            }
+        }
+        statements += helper.body.dropLast().compactMap { statement($0) }
+        let result = scalar(values[0])
+        scopes.removeLast()
+        guard let result else { return nil }
+        if declare {
+            let v = self.declare(target, .scalar(result.type), mutable: mutable)
+            statements.append(.assign(variable: v, result))
+        } else {
+            guard let v = lookup(target), variables[v].mutable, !variables[v].type.isArray else {
+                bag.error("assign_constant", "cannot assign to '\(target)'", at: range)
+                return nil
+            }
+            guard variables[v].type.dtype == result.type || Promotion.promote(result.type, variables[v].type.dtype) == variables[v].type.dtype else {
+                bag.error("type_mismatch", "cannot store a \(result.type.rawValue) value in '\(target)' of type \(variables[v].type.dtype.rawValue)", at: range)
+                return nil
+            }
+            var converted = result
+            if result.type != variables[v].type.dtype {
+                converted.function = Pipeline.run(castResult(result.function, to: variables[v].type.dtype), options: options)
+            }
+            statements.append(.assign(variable: v, converted))
+        }
+        return .sequence(statements)
+    }
+
+    private func containsReturn(_ s: Statement) -> Bool {
+        switch s.kind {
+        case .returnValue: return true
+        case .ifElse(let branches, let otherwise):
+            return branches.contains { $0.body.contains(where: containsReturn) } || (otherwise ?? []).contains(where: containsReturn)
+        case .whileLoop(_, let body), .forLoop(_, _, _, _, _, let body): return body.contains(where: containsReturn)
+        default: return false
+        }
     }
 
     // MARK: whole-array expressions
@@ -665,7 +757,7 @@ public struct KernelChecker {
     /// replaced by the argument expressions. Helpers with other statements are reported.
     private mutating func inline(_ helper: KernelDecl, _ args: [Expr], _ range: SourceRange) -> Expr? {
         guard helper.body.count == 1, case .returnValue(let values) = helper.body[0].kind, values.count == 1 else {
-            bag.error("helper_form", "helper '\(helper.name)' must be a single 'return <expression>' to be called from an expression",
+            bag.error("helper_form", "helper '\(helper.name)' has statements: call it on its own, as in 'let v = \(helper.name)(...)'",
                       at: range)
             return nil
         }

@@ -116,6 +116,12 @@ public indirect enum KernelStatement: Hashable, Sendable {
 }
 
 extension KernelStatement {
+    /// What a helper parameter is bound to when the helper is inlined.
+    enum Bound {
+        case scalar(KernelScalarExpr)
+        case array(KernelArrayExpr)
+    }
+
     public static func == (a: KernelStatement, b: KernelStatement) -> Bool { "\(a)" == "\(b)" }
     public func hash(into h: inout Hasher) { h.combine("\(self)") }
 }

@@ -319,3 +319,55 @@ final class KernelTypeTests: XCTestCase {
         XCTAssertEqual(try m.kernel("flags")([true, false, true]).toArray(Int64.self), [2])
     }
 }
+
+/// Helpers with statements, inlined where a statement calls them.
+final class KernelHelperTests: XCTestCase {
+    static let source = """
+    func rowsum(m, i) {
+        var s = 0.0
+        for j in 0..<m.shape[1] { s += m[i, j] }
+        return s
+    }
+
+    func clamp(x, lo, hi) {
+        var y = x
+        if y < lo { y = lo }
+        if y > hi { y = hi }
+        return y
+    }
+
+    kernel rowmax(m: f64[,]) -> f64 {
+        var best = -inf
+        for i in 0..<m.shape[0] {
+            let s = rowsum(m, i)
+            best = max(best, s)
+        }
+        var c = 0.0
+        c = clamp(best, 0.0, 10.0)
+        return c
+    }
+    """
+
+    func testHelpersWithLoopsAndBranches() throws {
+        let m = NDArray([1.0, 2, 3, 4, 5, 6], shape: [2, 3])
+        XCTAssertEqual(try JIT.kernels(Self.source).kernel("rowmax")(m).doubles, [10])
+        let small = NDArray([1.0, 2, 0.5, 0.25], shape: [2, 2])
+        XCTAssertEqual(try JIT.kernels(Self.source).kernel("rowmax")(small).doubles, [3])
+    }
+
+    func testHelpersWithEarlyReturnsAreReported() throws {
+        let source = """
+        func f(x) {
+            if x > 0.0 { return 1.0 }
+            return 2.0
+        }
+        kernel k(a: f64) -> f64 {
+            let v = f(a)
+            return v
+        }
+        """
+        XCTAssertThrowsError(try JIT.kernels(source).kernel("k").compileDeclared()) { e in
+            XCTAssertTrue("\(e)".contains("must end with its only 'return <value>'"), "\(e)")
+        }
+    }
+}
