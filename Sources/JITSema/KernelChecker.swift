@@ -9,19 +9,19 @@ import JITSyntax
 private let M_E_VALUE = 2.718281828459045235360287471352662498
 
 public struct KernelChecker {
-    private let module: KernelModuleAST
-    private let source: SourceText
-    private let options: PassOptions
-    private var bag = DiagnosticBag()
-    private var variables: [KernelVariable] = []
-    private var scopes: [[String: Int]] = [[:]]
-    private var loopDepth = 0
+    let module: KernelModuleAST
+    let source: SourceText
+    let options: PassOptions
+    var bag = DiagnosticBag()
+    var variables: [KernelVariable] = []
+    var scopes: [[String: Int]] = [[:]]
+    var loopDepth = 0
     /// For each enclosing parallel loop: the scope depth outside it and the reductions found.
-    private var parallelLoops: [(outerScopes: Int, reductions: [KernelLoopReduction])] = []
-    private var returnTypes: [KernelType]?
-    private var inlineDepth = 0
+    var parallelLoops: [(outerScopes: Int, reductions: [KernelLoopReduction])] = []
+    var returnTypes: [KernelType]?
+    var inlineDepth = 0
     /// Loop depth at each enclosing parallel loop (a break directly in one is not allowed).
-    private var parallelLoopDepths: [Int] = []
+    var parallelLoopDepths: [Int] = []
 
     /// Names of constants in kernels (unless a variable has the name).
     static let constants: [String: Double] = ["pi": Double.pi, "e": M_E_VALUE, "inf": .infinity, "nan": .nan]
@@ -50,7 +50,7 @@ public struct KernelChecker {
         return types
     }
 
-    private mutating func checkKernel(_ decl: KernelDecl, _ arguments: [ArgumentType]) throws -> TypedKernel {
+    mutating func checkKernel(_ decl: KernelDecl, _ arguments: [ArgumentType]) throws -> TypedKernel {
         guard arguments.count == decl.parameters.count else {
             throw DiagnosticError(source: source, diagnostics: [Diagnostic(
                 "wrong_argument_count",
@@ -74,7 +74,7 @@ public struct KernelChecker {
 
     // MARK: types and scopes
 
-    private mutating func resolve(_ t: TypeAnnotation, at range: SourceRange) -> KernelType? {
+    mutating func resolve(_ t: TypeAnnotation, at range: SourceRange) -> KernelType? {
         switch t {
         case .scalar(let name, let rank):
             guard let d = DType(name: name) else {
@@ -89,39 +89,39 @@ public struct KernelChecker {
         }
     }
 
-    private mutating func resolveReturn(_ t: TypeAnnotation, at range: SourceRange) -> [KernelType]? {
+    mutating func resolveReturn(_ t: TypeAnnotation, at range: SourceRange) -> [KernelType]? {
         if case .tuple(let items) = t { return items.compactMap { resolve($0, at: range) } }
         return resolve(t, at: range).map { [$0] }
     }
 
     @discardableResult
-    private mutating func declare(_ name: String, _ type: KernelType, mutable: Bool) -> Int {
+    mutating func declare(_ name: String, _ type: KernelType, mutable: Bool) -> Int {
         variables.append(KernelVariable(name: name, type: type, mutable: mutable))
         scopes[scopes.count - 1][name] = variables.count - 1
         return variables.count - 1
     }
 
-    private func lookup(_ name: String) -> Int? {
+    func lookup(_ name: String) -> Int? {
         for scope in scopes.reversed() { if let v = scope[name] { return v } }
         return nil
     }
 
-    private func visibleNames() -> [String] { scopes.flatMap(\.keys) }
+    func visibleNames() -> [String] { scopes.flatMap(\.keys) }
 
-    private func location(_ r: SourceRange) -> KernelLocation {
+    func location(_ r: SourceRange) -> KernelLocation {
         let (line, column) = source.location(of: r.lower)
         return KernelLocation(line: line, column: column)
     }
 
     // MARK: statements
 
-    private mutating func block(_ statements: [Statement]) -> [KernelStatement] {
+    mutating func block(_ statements: [Statement]) -> [KernelStatement] {
         scopes.append([:])
         defer { scopes.removeLast() }
         return statements.compactMap { statement($0) }
     }
 
-    private mutating func statement(_ s: Statement) -> KernelStatement? {
+    mutating func statement(_ s: Statement) -> KernelStatement? {
         switch s.kind {
         case .declare(let name, let mutable, _, let value) where statementHelper(value) != nil:
             return inlineStatements(statementHelper(value)!, value, target: name, declare: true, mutable: mutable, s.range)
@@ -234,7 +234,7 @@ public struct KernelChecker {
         }
     }
 
-    private func arrayType(_ a: KernelArrayExpr) -> KernelType {
+    func arrayType(_ a: KernelArrayExpr) -> KernelType {
         switch a {
         case .variable(let v): return variables[v].type
         case .view(let v, let idx, _):
@@ -244,7 +244,7 @@ public struct KernelChecker {
         }
     }
 
-    private mutating func assignment(_ target: AssignTarget, _ op: BinaryOperator?, _ value: Expr,
+    mutating func assignment(_ target: AssignTarget, _ op: BinaryOperator?, _ value: Expr,
                                      _ range: SourceRange) -> KernelStatement? {
         switch target {
         case .variable(let name):
@@ -299,7 +299,7 @@ public struct KernelChecker {
     }
 
     /// `s += e`, `s *= e`, `s = min(s, e)`, `s = max(s, e)` on an outer variable.
-    private func detectReduction(_ name: String, _ op: BinaryOperator?, _ value: Expr) -> ReductionOp? {
+    func detectReduction(_ name: String, _ op: BinaryOperator?, _ value: Expr) -> ReductionOp? {
         if op == .add { return .sum }
         if op == .multiply { return .prod }
         if op == nil, case .call(let f, _, let args) = value.kind, f == "min" || f == "max", args.count == 2,
@@ -309,7 +309,7 @@ public struct KernelChecker {
         return nil
     }
 
-    private mutating func returnStatement(_ values: [Expr], _ range: SourceRange) -> KernelStatement? {
+    mutating func returnStatement(_ values: [Expr], _ range: SourceRange) -> KernelStatement? {
         var returns: [KernelReturn] = []
         var types: [KernelType] = []
         for v in values {
@@ -344,7 +344,7 @@ public struct KernelChecker {
         return .returnValues(returns)
     }
 
-    private func castResult(_ f: IRFunction, to dtype: DType) -> IRFunction {
+    func castResult(_ f: IRFunction, to dtype: DType) -> IRFunction {
         var b = IRBuilder(parameters: f.parameters)
         var map: [ValueID] = []
         for inst in f.instructions {
@@ -364,172 +364,9 @@ public struct KernelChecker {
         return b.finish(result: b.cast(map[Int(f.result.index)], to: dtype))
     }
 
-    // MARK: helpers with statements
-
-    /// The helper a statement calls directly (`let v = f(...)`, `v = f(...)`) when it has statements.
-    private func statementHelper(_ value: Expr) -> KernelDecl? {
-        guard case .call(let name, _, _) = value.kind, lookup(name) == nil,
-              let helper = module.declaration(name), helper.isHelper else { return nil }
-        if helper.body.count == 1, case .returnValue = helper.body[0].kind { return nil }
-        return helper
-    }
-
-    /// `let v = f(a, b)` for a helper with statements: its parameters become constants bound to the
-    /// arguments and its body runs in a scope of its own; its single, final `return e` gives v.
-    private mutating func inlineStatements(_ helper: KernelDecl, _ call: Expr, target: String, declare: Bool,
-                                           mutable: Bool, _ range: SourceRange) -> KernelStatement? {
-        guard case .call(_, _, let args) = call.kind else { return nil }
-        guard args.count == helper.parameters.count else {
-            bag.error("wrong_argument_count", "'\(helper.name)' takes \(helper.parameters.count) arguments, but \(args.count) were given", at: range)
-            return nil
-        }
-        guard case .returnValue(let values)? = helper.body.last?.kind, values.count == 1,
-              !helper.body.dropLast().contains(where: { containsReturn($0) }) else {
-            bag.error("helper_form", "helper '\(helper.name)' must end with its only 'return <value>'", at: helper.nameRange)
-            return nil
-        }
-        guard inlineDepth < 16 else {
-            bag.error("recursive_helper", "helper '\(helper.name)' calls itself (or nests more than 16 deep)", at: range)
-            return nil
-        }
-        inlineDepth += 1
-        defer { inlineDepth -= 1 }
-        // Arguments are evaluated in the caller's scope, then bound in the helper's.
-        var statements: [KernelStatement] = []
-        var bindings: [(String, KernelStatement.Bound)] = []
-        for (p, a) in zip(helper.parameters, args) {
-            if let array = arrayExpr(a, quiet: true) {
-                bindings.append((p.name, .array(array)))
-            } else if let e = scalar(a) {
-                bindings.append((p.name, .scalar(e)))
-            } else {
-                return nil
-            }
-        }
-        scopes.append([:])
-        for (name, bound) in bindings {
-            switch bound {
-            case .array(let a):
-                let v = self.declare(name, arrayType(a), mutable: false)
-                statements.append(.bind(variable: v, a))
-            case .scalar(let e):
-                let v = self.declare(name, .scalar(e.type), mutable: false)
-                statements.append(.assign(variable: v, e))
-            }
-        }
-        statements += helper.body.dropLast().compactMap { statement($0) }
-        let result = scalar(values[0])
-        scopes.removeLast()
-        guard let result else { return nil }
-        if declare {
-            let v = self.declare(target, .scalar(result.type), mutable: mutable)
-            statements.append(.assign(variable: v, result))
-        } else {
-            guard let v = lookup(target), variables[v].mutable, !variables[v].type.isArray else {
-                bag.error("assign_constant", "cannot assign to '\(target)'", at: range)
-                return nil
-            }
-            guard variables[v].type.dtype == result.type || Promotion.promote(result.type, variables[v].type.dtype) == variables[v].type.dtype else {
-                bag.error("type_mismatch", "cannot store a \(result.type.rawValue) value in '\(target)' of type \(variables[v].type.dtype.rawValue)", at: range)
-                return nil
-            }
-            var converted = result
-            if result.type != variables[v].type.dtype {
-                converted.function = Pipeline.run(castResult(result.function, to: variables[v].type.dtype), options: options)
-            }
-            statements.append(.assign(variable: v, converted))
-        }
-        return .sequence(statements)
-    }
-
-    private func containsReturn(_ s: Statement) -> Bool {
-        switch s.kind {
-        case .returnValue: return true
-        case .ifElse(let branches, let otherwise):
-            return branches.contains { $0.body.contains(where: containsReturn) } || (otherwise ?? []).contains(where: containsReturn)
-        case .whileLoop(_, let body), .forLoop(_, _, _, _, _, let body): return body.contains(where: containsReturn)
-        default: return false
-        }
-    }
-
-    // MARK: whole-array expressions
-
-    /// Array variables `e` reads whole (not indexed, not as len/shape arguments).
-    private func wholeArrays(_ e: Expr) -> [String] {
-        var names: [String] = []
-        func walk(_ e: Expr) {
-            switch e.kind {
-            case .name(let n):
-                if let v = lookup(n), variables[v].type.isArray, !names.contains(n) { names.append(n) }
-            case .index, .member: break
-            case .call("len", _, _): break
-            case .call(_, _, let args): args.forEach(walk)
-            case .unary(_, let a): walk(a)
-            case .binary(_, let a, let b): walk(a); walk(b)
-            case .keyword(_, let v): walk(v)
-            default: break
-            }
-        }
-        walk(e)
-        return names
-    }
-
-    /// `let name = <expression over whole arrays>`: one fused loop nest writing a new array, as
-    ///     let name = empty(a.shape[0], ..., dtype=T)
-    ///     $require(b.shape[d] == a.shape[d]) ...
-    ///     for $i0 in 0..<a.shape[0] { ... name[$i0, ...] = <expression with x -> x[$i0, ...]> }
-    private mutating func elementwise(_ target: String, _ value: Expr, _ range: SourceRange) -> KernelStatement? {
-        let arrayNames = wholeArrays(value)
-        let rank = variables[lookup(arrayNames[0])!].type.rank
-        for n in arrayNames where variables[lookup(n)!].type.rank != rank {
-            bag.error("rank_mismatch", "whole-array expressions need arrays of one rank ('\(arrayNames[0])' has \(rank), '\(n)' has \(variables[lookup(n)!].type.rank)); index them in a loop",
-                      at: range)
-            return nil
-        }
-        let r = range
-        func ident(_ s: String) -> Expr { Expr(.name(s), r) }
-        func int(_ v: Int) -> Expr { Expr(.integer(Int64(v)), r) }
-        func extent(_ array: String, _ d: Int) -> Expr { Expr(.index(Expr(.member(ident(array), "shape"), r), [int(d)]), r) }
-        let loopVars = (0..<rank).map { "$i\($0)" }
-        func substitute(_ e: Expr) -> Expr {
-            switch e.kind {
-            case .name(let n) where arrayNames.contains(n): return Expr(.index(ident(n), loopVars.map(ident)), e.range)
-            case .unary(let op, let a): return Expr(.unary(op, substitute(a)), e.range)
-            case .binary(let op, let a, let b): return Expr(.binary(op, substitute(a), substitute(b)), e.range)
-            case .call(let f, let fr, let args): return Expr(.call(name: f, nameRange: fr, arguments: args.map(substitute)), e.range)
-            case .keyword(let k, let v): return Expr(.keyword(name: k, value: substitute(v)), e.range)
-            default: return e
-            }
-        }
-        let element = substitute(value)
-        // The element type: the expression typed with the loop variables in scope.
-        scopes.append([:])
-        loopVars.forEach { declare($0, .scalar(.int64), mutable: false) }
-        let probe = scalar(element)
-        scopes.removeLast()
-        guard let dtype = probe?.type else { return nil }
-        var statements: [Statement] = []
-        let dims = (0..<rank).map { extent(arrayNames[0], $0) } + [Expr(.keyword(name: "dtype", value: ident(dtype.shortName)), r)]
-        statements.append(Statement(.declare(name: target, mutable: false, type: nil,
-                                             value: Expr(.call(name: "empty", nameRange: r, arguments: dims), r)), r))
-        for other in arrayNames.dropFirst() {
-            for d in 0..<rank {
-                let same = Expr(.binary(.equal, extent(other, d), extent(arrayNames[0], d)), r)
-                statements.append(Statement(.expression(Expr(.call(name: "$require", nameRange: r, arguments: [same]), r)), r))
-            }
-        }
-        var body = [Statement(.assign(target: .element(Expr(.index(ident(target), loopVars.map(ident)), r)), op: nil, value: element), r)]
-        for d in stride(from: rank - 1, through: 0, by: -1) {
-            body = [Statement(.forLoop(variable: loopVars[d], start: int(0), end: extent(arrayNames[0], d), step: nil,
-                                       parallel: false, body: body), r)]
-        }
-        statements += body
-        return .sequence(statements.compactMap { statement($0) })
-    }
-
     // MARK: arrays
 
-    private mutating func arrayExpr(_ e: Expr, quiet: Bool) -> KernelArrayExpr? {
+    mutating func arrayExpr(_ e: Expr, quiet: Bool) -> KernelArrayExpr? {
         switch e.kind {
         case .name(let n):
             guard let v = lookup(n), variables[v].type.isArray else { return nil }
@@ -561,7 +398,7 @@ public struct KernelChecker {
     }
 
     /// zeros(n, m, dtype=f64), ones(...), empty(...), full(n, m, value=x), *_like(a, dtype=...).
-    private mutating func allocation(_ name: String, _ args: [Expr], _ range: SourceRange) -> KernelArrayExpr? {
+    mutating func allocation(_ name: String, _ args: [Expr], _ range: SourceRange) -> KernelArrayExpr? {
         var dtype: DType = .float64
         var fill: Expr?
         var dims: [Expr] = []
@@ -614,7 +451,7 @@ public struct KernelChecker {
         return .allocate(dtype, shape: shape, fill: fillValue, at: location(range))
     }
 
-    private func extentExpr(_ v: Int, _ axis: Int, at range: SourceRange) -> KernelScalarExpr {
+    func extentExpr(_ v: Int, _ axis: Int, at range: SourceRange) -> KernelScalarExpr {
         var b = IRBuilder(parameters: [IRParameter(name: "$0", dtype: .int64, kind: .scalar)])
         let r = b.emit(.argument(0), .int64)
         return KernelScalarExpr(function: b.finish(result: r), operands: [.extent(array: v, axis: axis)],
@@ -623,7 +460,7 @@ public struct KernelChecker {
 
     // MARK: scalar expressions
 
-    private mutating func index(_ e: Expr) -> KernelScalarExpr? {
+    mutating func index(_ e: Expr) -> KernelScalarExpr? {
         guard let x = scalar(e) else { return nil }
         guard x.type.isInteger || x.type.isBool else {
             bag.error("index_type", "array indices must be integers, not \(x.type.rawValue)", at: e.range)
@@ -632,14 +469,14 @@ public struct KernelChecker {
         return x.type == .int64 ? x : scalar(e, as: .int64)
     }
 
-    private mutating func unknownName(_ name: String, at range: SourceRange) {
+    mutating func unknownName(_ name: String, at range: SourceRange) {
         var notes: [DiagnosticNote] = []
         if let s = NameSuggestion.closest(to: name, in: visibleNames()) { notes.append(DiagnosticNote("did you mean '\(s)'?")) }
         bag.error("unknown_variable", "unknown variable '\(name)'", at: range, notes: notes)
     }
 
     /// A scalar expression, converted to `dtype` when given (an assignment's or a condition's).
-    private mutating func scalar(_ e: Expr, as dtype: DType? = nil, assigning: String? = nil) -> KernelScalarExpr? {
+    mutating func scalar(_ e: Expr, as dtype: DType? = nil, assigning: String? = nil) -> KernelScalarExpr? {
         var operands: [KernelOperand] = []
         var types: [DType] = []
         var ok = true
@@ -755,7 +592,7 @@ public struct KernelChecker {
 
     /// A helper `func f(a, b) { return expr }` called with arguments: expr with the parameters
     /// replaced by the argument expressions. Helpers with other statements are reported.
-    private mutating func inline(_ helper: KernelDecl, _ args: [Expr], _ range: SourceRange) -> Expr? {
+    mutating func inline(_ helper: KernelDecl, _ args: [Expr], _ range: SourceRange) -> Expr? {
         guard helper.body.count == 1, case .returnValue(let values) = helper.body[0].kind, values.count == 1 else {
             bag.error("helper_form", "helper '\(helper.name)' has statements: call it on its own, as in 'let v = \(helper.name)(...)'",
                       at: range)
