@@ -388,8 +388,13 @@ final class KernelEmitter {
         case .allocate(let dtype, let shapeExprs, let fill, let loc):
             let shape = shapeExprs.map { int($0) }
             var count = c64(1)
+            // Every extent non-negative and the element count at most 2^40, checked before each
+            // multiplication so a huge shape cannot wrap around to a small allocation.
+            let limit = c64(1 << 40)
             for s in shape {
                 check(LLVMBuildICmp(b, LLVMIntSLT, s, c64(0), "neg")!, code: 3, at: loc, index: s)
+                let room = LLVMBuildSDiv(b, limit, LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, s, c64(0), "z"), c64(1), s, "d"), "room")
+                check(LLVMBuildICmp(b, LLVMIntSGT, count, room, "huge")!, code: 3, at: loc, index: s)
                 count = LLVMBuildMul(b, count, s, "count")
             }
             let bytes = LLVMBuildMul(b, count, c64(dtype.size), "bytes")!

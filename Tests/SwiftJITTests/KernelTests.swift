@@ -371,3 +371,23 @@ final class KernelHelperTests: XCTestCase {
         }
     }
 }
+
+/// Allocation sizes that are negative or too large are errors, never a wrapped-around allocation.
+final class KernelAllocationLimitTests: XCTestCase {
+    func testHugeAndNegativeShapes() throws {
+        let k = try JIT.kernels("""
+        kernel make(n: i64, m: i64) -> i64 {
+            let a = zeros(n, m)
+            return len(a)
+        }
+        """, name: "alloc.sj").kernel("make")
+        XCTAssertEqual(try k(Int64(3), Int64(4)).toArray(Int64.self), [3])
+        XCTAssertThrowsError(try k(Int64(1) << 31, Int64(1) << 31)) { e in
+            XCTAssertTrue("\(e)".contains("invalid size"), "\(e)")
+        }
+        XCTAssertThrowsError(try k(Int64(-1), Int64(4))) { e in
+            XCTAssertTrue("\(e)".contains("invalid size or step -1"), "\(e)")
+        }
+        XCTAssertThrowsError(try k(Int64(1) << 62, Int64(4)))
+    }
+}
