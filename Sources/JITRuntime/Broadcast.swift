@@ -40,6 +40,17 @@ public enum Broadcast {
         }
     }
 
+    /// The number of elements of `shape`, or nil when it exceeds 2^40 (or overflows).
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        var n = 1
+        for extent in shape {
+            let (p, overflow) = n.multipliedReportingOverflow(by: extent)
+            if overflow || p > 1 << 40 { return nil }
+            n = p
+        }
+        return n
+    }
+
     /// NumPy's way of writing a shape: `(3,)`, `(2, 3)`, `()`.
     public static func format(_ s: [Int]) -> String {
         s.count == 1 ? "(\(s[0]),)" : "(" + s.map(String.init).joined(separator: ", ") + ")"

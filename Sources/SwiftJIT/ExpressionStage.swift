@@ -189,6 +189,9 @@ final class ExpressionStage: @unchecked Sendable {
         case .success(let s): shape = s
         case .failure(let e): throw e
         }
+        if out == nil, Broadcast.elementCount(shape) == nil {
+            throw JITError.argument("the result's shape \(Broadcast.format(shape)) has more than 2^40 elements")
+        }
         var strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
         // The inner (innermost, after merging) layout of each argument decides its parameter kind.
         let outStrides = out.map { Broadcast.strides($0.shape, $0.strides, in: shape) }

@@ -105,3 +105,13 @@ final class BroadcastTests: XCTestCase {
         XCTAssertEqual(w3.innerStrides, [0, 1, 1])
     }
 }
+
+final class BroadcastLimitTests: XCTestCase {
+    func testAbsurdResultShapesAreErrors() throws {
+        let col = NDArray(dtype: .float64, shape: [1 << 30, 1], strides: [0, 0], storage: ArrayStorage(zeroedBytes: 8))
+        let row = NDArray(dtype: .float64, shape: [1, 1 << 30], strides: [0, 0], storage: ArrayStorage(zeroedBytes: 8))
+        XCTAssertThrowsError(try JIT.evaluate("a + b", ["a": col, "b": row])) { e in
+            XCTAssertTrue("\(e)".contains("more than 2^40 elements"), "\(e)")
+        }
+    }
+}
