@@ -398,18 +398,8 @@ final class KernelEmitter {
                 count = LLVMBuildMul(b, count, s, "count")
             }
             let bytes = LLVMBuildMul(b, count, c64(dtype.size), "bytes")!
-            var ps: [LLVMTypeRef?] = [ptr, i64]
-            let allocType = LLVMFunctionType(ptr, &ps, 2, 0)!
-            let alloc = LLVMGetNamedFunction(module.ref, "sj_kernel_alloc") ?? LLVMAddFunction(module.ref, "sj_kernel_alloc", allocType)!
-            var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, contextArg, ptr, "c"), bytes]
-            let raw = LLVMBuildCall2(b, allocType, alloc, &args, 2, "mem")!
-            // sj_kernel_alloc has set ctx->code when it returns null.
-            let failed = LLVMAppendBasicBlockInContext(ctx, fn, "allocfail")
-            let ok = LLVMAppendBasicBlockInContext(ctx, fn, "allocok")
-            LLVMBuildCondBr(b, LLVMBuildIsNull(b, raw, "null"), failed, ok)
-            LLVMPositionBuilderAtEnd(b, failed)
-            LLVMBuildRet(b, LLVMConstInt(i32, 4, 0))
-            LLVMPositionBuilderAtEnd(b, ok)
+            // sj_kernel_alloc sets ctx->code when it fails; allocateRaw returns that code.
+            let raw = allocateRaw(bytes: bytes, at: loc)
             let data = LLVMBuildBitCast(b, raw, sj_pointer_to(helper.memoryType(dtype)), "data")!
             var strides = [LLVMValueRef](repeating: c64(1), count: shape.count)
             for d in stride(from: shape.count - 2, through: 0, by: -1) {

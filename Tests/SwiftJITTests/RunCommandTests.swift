@@ -4,59 +4,10 @@ import JITRuntime
 import XCTest
 
 final class RunCommandTests: XCTestCase {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built `swiftjit`, found as CLITests finds it: $SWIFTJIT_EXECUTABLE, else next to the
-    /// test bundle.
-    func executable() throws -> URL {
-        var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["SWIFTJIT_EXECUTABLE"], !env.isEmpty {
-            candidates.append(URL(fileURLWithPath: env))
-        }
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
-        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("swiftjit"))
-        for bundle in [Bundle.main, Bundle(for: RunCommandTests.self)] {
-            candidates.append(bundle.bundleURL.appendingPathComponent("swiftjit"))
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftjit"))
-        }
-        candidates.append(testBinary.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("swiftjit"))
-        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return url
-            }
-        }
-        throw XCTSkip("swiftjit executable not found; looked at \(candidates.map(\.path))")
-    }
+    typealias Output = SwiftJITProcess.Output
 
     func run(_ arguments: [String], in directory: URL) throws -> Output {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let outURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
-        let errURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        try SwiftJITProcess.run(arguments, in: directory)
     }
 
     static let source = """

@@ -1,0 +1,60 @@
+// The built `swiftjit` executable, run as a child process (CLITests, RunCommandTests).
+import Foundation
+import XCTest
+
+enum SwiftJITProcess {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The built `swiftjit`: $SWIFTJIT_EXECUTABLE, else next to the test bundle (SwiftPM puts
+    /// products and the .xctest in the same build directory).
+    static func executable() throws -> URL {
+        var candidates: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["SWIFTJIT_EXECUTABLE"], !env.isEmpty {
+            candidates.append(URL(fileURLWithPath: env))
+        }
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("swiftjit"))
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("swiftjit"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("swiftjit"))
+        // macOS: .../debug/SwiftJITPackageTests.xctest/Contents/MacOS/SwiftJITPackageTests
+        candidates.append(testBinary.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("swiftjit"))
+        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return url
+            }
+        }
+        throw XCTSkip("swiftjit executable not found; looked at \(candidates.map(\.path))")
+    }
+
+    /// Runs `swiftjit arguments` in `directory` and collects its exit status and output.
+    static func run(_ arguments: [String], in directory: URL) throws -> Output {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let outURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+        let errURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        return Output(status: process.terminationStatus,
+                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+}
