@@ -2,6 +2,7 @@
 """Turns the results of `bench_peers.py drive` into docs/benchmarks.md and docs/benchmarks.png."""
 import argparse
 import json
+import os
 import statistics
 
 from bench_peers import TOOLS, WORKLOADS
@@ -110,6 +111,10 @@ def write_md(res, meta, path, png_name):
                 row.append(cell(s, txt) if s.get("status") != "n/a" or tool != "swiftjit" else "n/a (not yet supported)")
             L.append("| " + " | ".join(row) + " |")
         L.append("")
+    if len(threads) > 1 and 1 in threads:
+        L += speedup_section(res, threads)
+    if res.get("percall"):
+        L += percall_section(res["percall"])
     # detail
     L.append("## Per workload: median / min ms, ratio to SwiftJIT (median), first call ms, GB/s (% of copy)\n")
     L.append("| workload | threads | tool | median ms | min ms | peer / SwiftJIT | first call ms | GB/s | % of copy | runs |")
@@ -154,6 +159,55 @@ def write_md(res, meta, path, png_name):
     L.append("")
     with open(path, "w") as fh:
         fh.write("\n".join(L))
+
+
+def speedup_section(res, threads):
+    """Median at 1 thread / median at each higher count, per workload and tool."""
+    L = []
+    for T in [t for t in threads if t > 1]:
+        L.append(f"## Speed-up from 1 to {T} threads: median at 1 thread / median at {T} (same run)\n")
+        L.append("| workload | " + " | ".join(TOOLS) + " |")
+        L.append("|---|" + "---:|" * len(TOOLS))
+        for wid, e in res["workloads"].items():
+            row = [wid]
+            for tool in TOOLS:
+                a, b = med(e["1"].get(tool, {})), med(e[str(T)].get(tool, {}))
+                row.append(f"{a / b:.2f}x" if a and b else "")
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+    return L
+
+
+def percall_section(pc):
+    """Per-call overhead table from bench_percall.py's JSON."""
+    cols = [("swiftjit-positional", "SwiftJIT `f.call(x, out: o)`"), ("swiftjit-named", "SwiftJIT `f.call([\"x\": x], out: o)`"),
+            ("swiftjit-allocating", "SwiftJIT `f.call(x)`"), ("swiftjit-evaluate", "SwiftJIT `JIT.evaluate(..., out:)`"),
+            ("numexpr", "numexpr `evaluate(..., out=)`"), ("numba", "Numba `@njit` loop"), ("numpy", "NumPy ufuncs, `out=`"),
+            ("jax", "JAX `jit`")]
+    L = [f"## Per-call overhead: `{pc['expression']}` on n float64 elements, median µs per call\n",
+         "Measured by `scripts/bench_percall.py` (run by `scripts/bench`): a cached expression called in a loop into a "
+         "preallocated output (JAX returns a new buffer); peers timed from Python, as their users call them, SwiftJIT "
+         "inside Swift; processes pinned to the thread count, tools alternating over rounds. Ratio = peer / SwiftJIT "
+         "positional call (>1: SwiftJIT has less overhead).\n"]
+    for T, sizes in pc["threads"].items():
+        L.append(f"**{T} thread{'s' if T != '1' else ''}**\n")
+        L.append("| n | " + " | ".join(c[1] for c in cols) + " |")
+        L.append("|---:|" + "---:|" * len(cols))
+        for n, tools in sizes.items():
+            base = tools.get("swiftjit-positional")
+            row = [f"{int(n):,}"]
+            for key, _ in cols:
+                v = tools.get(key)
+                if v is None:
+                    row.append("")
+                    continue
+                txt = f"{v * 1e6:.2f}"
+                if not key.startswith("swiftjit") and base:
+                    txt += f" ({v / base:.2f}x)"
+                row.append(txt)
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+    return L
 
 
 def write_png(res, path):
@@ -202,8 +256,11 @@ def main():
     ap.add_argument("--meta", required=True, help="JSON with date, cpu, cores, os, command, swift, llvm, swiftjit_commit")
     ap.add_argument("--md", default="docs/benchmarks.md")
     ap.add_argument("--png", default="docs/benchmarks.png")
+    ap.add_argument("--percall", help="JSON from bench_percall.py (optional)")
     a = ap.parse_args()
     res = json.load(open(a.results))
+    if a.percall and os.path.exists(a.percall):
+        res["percall"] = json.load(open(a.percall))
     res["workloads"] = {w: res["workloads"][w] for w in WORKLOADS if w in res["workloads"]}
     meta = json.load(open(a.meta))
     write_md(res, meta, a.md, a.png.split("/")[-1])

@@ -12,12 +12,17 @@ enum KernelParallel {
             let n = max(0, hi - lo)
             let chunks = Int(min(n, Int64(SJ_MAX_CHUNKS)))
             guard chunks > 0 else { return 0 }
+            let threads = Parallel.threadsFor(elements: Int(n) * 64)
+            if threads <= 1 && (partials == nil || partialBytes == 0) {
+                // Serial and without reduction partials: chunking cannot change the result, so
+                // the whole range is one call on the caller's context (no per-chunk contexts).
+                return body(lo, hi, env, ctx, nil)
+            }
             var contexts = [sj_context](repeating: sj_context(), count: chunks)
             var codes = [Int32](repeating: 0, count: chunks)
             let base = UnsafeMutableRawPointer(partials)
             contexts.withUnsafeMutableBufferPointer { cs in
                 codes.withUnsafeMutableBufferPointer { rc in
-                    let threads = Parallel.threadsFor(elements: Int(n) * 64)
                     Parallel.forEach(items: chunks, threads: threads) { c in
                         let b = lo + Int64(c) * n / Int64(chunks), e = lo + Int64(c + 1) * n / Int64(chunks)
                         rc[c] = body(b, e, env, cs.baseAddress! + c, base.map { $0 + c * Int(partialBytes) })

@@ -47,19 +47,26 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 
     /// Runs the kernel; returns its values (scalars as 0-d arrays).
     public func run(_ arguments: [Argument], source: String) throws -> [NDArray] {
-        var descriptors: [[Int64]] = arguments.map { a in
-            a.shape.isEmpty ? [] : [Int64(Int(bitPattern: a.pointer))] + a.shape.map(Int64.init) + a.strides.map(Int64.init)
-        }
-        var results = [Int64](repeating: 0, count: max(1, kernel.returnTypes.count) * KernelGen.resultSlotWords)
+        // Descriptors (data pointer, shape, strides) and the result slots live on the stack.
+        let words = arguments.reduce(0) { $0 + ($1.shape.isEmpty ? 0 : 1 + 2 * $1.shape.count) }
+        let resultWords = max(1, kernel.returnTypes.count) * KernelGen.resultSlotWords
         var context = sj_context()
-        let code: Int32 = descriptors.withUnsafeMutableBufferPointers { words in
-            var pointers: [UnsafeMutableRawPointer?] = arguments.enumerated().map { k, a in
-                a.shape.isEmpty ? a.pointer : UnsafeMutableRawPointer(words[k])
-            }
-            return pointers.withUnsafeMutableBufferPointer { p in
-                results.withUnsafeMutableBufferPointer { r in
-                    entry(p.baseAddress, r.baseAddress, &context)
+        var results = [Int64](repeating: 0, count: resultWords)
+        let code: Int32 = withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(1, words)) { d in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, arguments.count)) { p in
+                var w = 0
+                for (k, a) in arguments.enumerated() {
+                    if a.shape.isEmpty {
+                        p[k] = a.pointer
+                        continue
+                    }
+                    p[k] = UnsafeMutableRawPointer(d.baseAddress! + w)
+                    d[w] = Int64(Int(bitPattern: a.pointer))
+                    for (i, extent) in a.shape.enumerated() { d[w + 1 + i] = Int64(extent) }
+                    for (i, stride) in a.strides.enumerated() { d[w + 1 + a.shape.count + i] = Int64(stride) }
+                    w += 1 + 2 * a.shape.count
                 }
+                return results.withUnsafeMutableBufferPointer { r in entry(p.baseAddress, r.baseAddress, &context) }
             }
         }
         if code != 0 {
@@ -157,18 +164,5 @@ extension Engine {
         do {
             return try KernelGen.lower(kernel, symbol: "kernel", options: options, machine: try TargetMachine()).module.text
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
-    }
-}
-
-private extension Array where Element == [Int64] {
-    /// Calls `body` with stable pointers to every inner array.
-    mutating func withUnsafeMutableBufferPointers<R>(_ body: ([UnsafeMutablePointer<Int64>]) -> R) -> R {
-        let buffers = map { words -> UnsafeMutablePointer<Int64> in
-            let p = UnsafeMutablePointer<Int64>.allocate(capacity: Swift.max(1, words.count))
-            p.initialize(from: words, count: words.count)
-            return p
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        return body(buffers)
     }
 }

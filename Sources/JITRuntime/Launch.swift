@@ -26,50 +26,83 @@ public enum Launch {
     /// `Parallel.threadCount`); small calls and calls made inside a parallel region run serially.
     public static func run(_ kernel: CompiledKernel, plan: IterationPlan, operands: [LaunchOperand],
                            threads: Int? = nil) {
-        let n = plan.innerCount, rows = plan.rows
-        guard n > 0, rows > 0 else { return }
-        let count = operands.count, dims = plan.outerShape.count
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: count) { strides in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, count * dims)) { byteStrides in
-                withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: count) { bases in
-                    for k in 0..<count {
-                        strides[k] = Int64(plan.innerStrides[k])
-                        bases[k] = operands[k].pointer
-                        for d in 0..<dims { byteStrides[k * dims + d] = plan.outerStrides[k][d] * operands[k].itemSize }
-                    }
-                    let walk = RowWalk(entry: kernel.entry, count: count, outer: plan.outerShape,
-                                       byteStrides: UnsafePointer(byteStrides.baseAddress!),
-                                       bases: UnsafePointer(bases.baseAddress!),
-                                       strides: UnsafePointer(strides.baseAddress!))
-                    let total = n * rows
-                    let t = Parallel.threadsFor(elements: total, requested: threads)
-                    if t <= 1 {
-                        walk.run(rows: 0..<rows, begin: 0, end: n)
-                        return
-                    }
-                    let chunk = roundUp(min(Parallel.chunkElements, ceilDiv(total, t)), 64)
-                    if n >= chunk {
-                        // Ranges of rows.
-                        let length = roundUp(ceilDiv(n, ceilDiv(n, chunk)), 64)
-                        let perRow = ceilDiv(n, length)
-                        Parallel.forEach(items: rows * perRow, threads: t) { i in
-                            let r = i / perRow, c = i % perRow
-                            walk.run(rows: r..<(r + 1), begin: c * length, end: min(n, (c + 1) * length))
-                        }
-                    } else {
-                        // Groups of whole rows.
-                        let perItem = max(1, chunk / n)
-                        Parallel.forEach(items: ceilDiv(rows, perItem), threads: t) { i in
-                            walk.run(rows: (i * perItem)..<min(rows, (i + 1) * perItem), begin: 0, end: n)
-                        }
-                    }
-                }
-            }
+        let prepared = PreparedLaunch(plan: plan, itemSizes: operands.map(\.itemSize))
+        withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: operands.count) { bases in
+            for k in 0..<operands.count { bases[k] = operands[k].pointer }
+            prepared.run(kernel.entry, bases: UnsafePointer(bases.baseAddress!), threads: threads)
         }
     }
 
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
     static func roundUp(_ a: Int, _ m: Int) -> Int { ceilDiv(a, m) * m }
+}
+
+/// Everything about a launch that does not depend on where the operands are: the plan turned
+/// into the kernel's stride vector and per-dimension byte strides. Built once per call pattern
+/// and reused by repeated calls (the per-call fast path), so such a call allocates nothing here.
+public final class PreparedLaunch: @unchecked Sendable {
+    let plan: IterationPlan
+    let count: Int
+    /// Element strides along the row, the kernel's `strides` argument.
+    let innerStrides: UnsafeMutablePointer<Int64>
+    /// Byte stride of operand k along outer dimension d at [k * dims + d].
+    let byteStrides: UnsafeMutablePointer<Int>
+
+    /// `itemSizes` are the operands' element sizes in bytes, the output last.
+    public init(plan: IterationPlan, itemSizes: [Int]) {
+        self.plan = plan
+        count = itemSizes.count
+        let dims = plan.outerShape.count
+        innerStrides = .allocate(capacity: max(1, count))
+        byteStrides = .allocate(capacity: max(1, count * dims))
+        for k in 0..<count {
+            innerStrides[k] = Int64(plan.innerStrides[k])
+            for d in 0..<dims { byteStrides[k * dims + d] = plan.outerStrides[k][d] * itemSizes[k] }
+        }
+    }
+
+    deinit {
+        innerStrides.deallocate()
+        byteStrides.deallocate()
+    }
+
+    /// Runs `entry` over the plan with operand k's element 0 at `bases[k]` (the output last).
+    public func run(_ entry: KernelEntry, bases: UnsafePointer<UnsafeMutableRawPointer>, threads: Int? = nil) {
+        let n = plan.innerCount, rows = plan.rows
+        guard n > 0, rows > 0 else { return }
+        let t = Parallel.threadsFor(elements: n * rows, requested: threads)
+        if t <= 1 && plan.outerShape.isEmpty {
+            // One serial row: the common small call, straight into the kernel.
+            bases.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
+                entry(0, Int64(n), ptrs, innerStrides, ptrs[count - 1])
+            }
+            return
+        }
+        let walk = RowWalk(entry: entry, count: count, outer: plan.outerShape,
+                           byteStrides: UnsafePointer(byteStrides), bases: bases,
+                           strides: UnsafePointer(innerStrides))
+        if t <= 1 {
+            walk.run(rows: 0..<rows, begin: 0, end: n)
+            return
+        }
+        let total = n * rows
+        let chunk = Launch.roundUp(min(Parallel.chunkElements, Launch.ceilDiv(total, t)), 64)
+        if n >= chunk {
+            // Ranges of rows.
+            let length = Launch.roundUp(Launch.ceilDiv(n, Launch.ceilDiv(n, chunk)), 64)
+            let perRow = Launch.ceilDiv(n, length)
+            Parallel.forEach(items: rows * perRow, threads: t) { i in
+                let r = i / perRow, c = i % perRow
+                walk.run(rows: r..<(r + 1), begin: c * length, end: min(n, (c + 1) * length))
+            }
+        } else {
+            // Groups of whole rows.
+            let perItem = max(1, chunk / n)
+            Parallel.forEach(items: Launch.ceilDiv(rows, perItem), threads: t) { i in
+                walk.run(rows: (i * perItem)..<min(rows, (i + 1) * perItem), begin: 0, end: n)
+            }
+        }
+    }
 }
 
 /// The read-only state of one launch, shared by the threads that run its items.

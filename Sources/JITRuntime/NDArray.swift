@@ -33,6 +33,15 @@ public final class ArrayStorage: @unchecked Sendable {
         owner = nil
     }
 
+    /// Allocates `byteCount` bytes, 64-byte aligned, without initialising them: for results that
+    /// a kernel writes in full before anyone reads them.
+    public init(uninitializedBytes byteCount: Int) {
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        self.byteCount = byteCount
+        owned = true
+        owner = nil
+    }
+
     /// Borrows memory that `owner` (if given) or the caller keeps alive.
     public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject? = nil) {
         self.pointer = pointer
@@ -132,6 +141,13 @@ public struct NDArray: @unchecked Sendable {
     public init(zeros dtype: DType, shape: [Int]) {
         let count = shape.reduce(1, *)
         self.init(dtype: dtype, shape: shape, storage: ArrayStorage(zeroedBytes: count * dtype.size))
+    }
+
+    /// A new array whose elements are not initialised: only for results that a kernel writes in
+    /// full before they are read.
+    public init(uninitialized dtype: DType, shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(dtype: dtype, shape: shape, storage: ArrayStorage(uninitializedBytes: count * dtype.size))
     }
 
     /// A new array holding a copy of `values`; `shape` defaults to one dimension.

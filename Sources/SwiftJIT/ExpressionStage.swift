@@ -141,16 +141,74 @@ final class ExpressionStage: @unchecked Sendable {
         }
     }
 
-    private struct CallPlan {
-        var pattern: CallPattern
-        var shape: [Int]
-        var strides: [[Int]]
-        var outStrides: [Int]
-        var plan: IterationPlan
-        var spec: Specialization
+    /// What repeated calls with one pattern share: the broadcast result, the prepared launch
+    /// and the specialization. A class, so taking it from the cache costs one retain.
+    private final class CallPlan {
+        let pattern: CallPattern
+        let shape: [Int]
+        let strides: [[Int]]
+        let outStrides: [Int]
+        let launch: PreparedLaunch
+        let spec: Specialization
+
+        init(pattern: CallPattern, shape: [Int], strides: [[Int]], outStrides: [Int], launch: PreparedLaunch,
+             spec: Specialization) {
+            self.pattern = pattern
+            self.shape = shape
+            self.strides = strides
+            self.outStrides = outStrides
+            self.launch = launch
+            self.spec = spec
+        }
     }
 
     private var lastCall: CallPlan?
+
+    /// The per-call fast path: runs a call whose arguments (NDArrays and scalars, in parameter
+    /// order) have exactly the dtypes, shapes and strides of the previous call, reusing its plan,
+    /// prepared launch and specialization without building argument views. Returns nil when the
+    /// call does not match (or has an argument of another kind): the caller takes the full path.
+    func runRepeated(_ arguments: [any JITArgument], out: NDArray?, casting: Casting) -> NDArray? {
+        lock.lock()
+        let cached = lastCall
+        lock.unlock()
+        guard let c = cached, c.pattern.casting == casting, out?.dtype == c.pattern.outType,
+              out?.shape == c.pattern.out, out?.strides == c.pattern.outStrides else { return nil }
+        let n = arguments.count
+        let p = c.pattern
+        guard n == p.dtypes.count else { return nil }
+        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + 1) { bases -> NDArray? in
+            withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: n) { slots -> NDArray? in
+                for k in 0..<n {
+                    if let a = arguments[k] as? NDArray {
+                        guard a.dtype == p.dtypes[k], a.shape == p.shapes[k], a.strides == p.strides[k] else { return nil }
+                        bases[k] = a.baseAddress
+                    } else if let s = arguments[k] as? any JITScalar {
+                        let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
+                        guard p.shapes[k].isEmpty, s.store(to: slot) == p.dtypes[k] else { return nil }
+                        bases[k] = slot
+                    } else {
+                        return nil
+                    }
+                }
+                if let out {
+                    // Any overlap with an input takes the full path (which copies that input first).
+                    let (olo, ohi) = ArgumentView.byteSpan(out.baseAddress, out.shape, out.strides, out.dtype.size)
+                    for k in 0..<n where !p.shapes[k].isEmpty {
+                        let (lo, hi) = ArgumentView.byteSpan(bases[k], p.shapes[k], p.strides[k], p.dtypes[k].size)
+                        if lo < ohi && olo < hi && !(bases[k] == out.baseAddress && c.strides[k] == c.outStrides
+                                                      && p.dtypes[k].size == out.dtype.size) {
+                            return nil
+                        }
+                    }
+                }
+                let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
+                bases[n] = result.baseAddress
+                c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                return result
+            }
+        }
+    }
 
     /// Whether `out` shares memory with an argument other than as the very same view.
     private func overlaps(_ out: NDArray, _ views: [ArgumentView], _ strides: [[Int]], _ outStrides: [Int]) -> [Int] {
@@ -172,14 +230,12 @@ final class ExpressionStage: @unchecked Sendable {
         lock.unlock()
         if let c = cached, c.pattern.matches(views, out, casting),
            out.map({ overlaps($0, views, c.strides, c.outStrides).isEmpty }) ?? true {
-            let result = out ?? NDArray(zeros: c.spec.resultType, shape: c.shape)
-            var operands: [LaunchOperand] = []
-            operands.reserveCapacity(views.count + 1)
-            for k in 0..<views.count {
-                operands.append(LaunchOperand(pointer: views[k].pointer, itemSize: views[k].dtype.size, strides: c.strides[k]))
+            let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
+                for k in 0..<views.count { bases[k] = views[k].pointer }
+                bases[views.count] = result.baseAddress
+                c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
             }
-            operands.append(LaunchOperand(pointer: result.baseAddress, itemSize: result.dtype.size, strides: c.outStrides))
-            Launch.run(c.spec.kernel, plan: c.plan, operands: operands)
             return result
         }
         // Broadcast every argument (and out, which must already have the broadcast shape).
@@ -235,18 +291,21 @@ final class ExpressionStage: @unchecked Sendable {
         let spec = try specialization(for: types, output: outType)
         let pattern = CallPattern(dtypes: views.map(\.dtype), shapes: views.map(\.shape), strides: views.map(\.strides),
                                   out: out?.shape, outStrides: out?.strides, outType: out?.dtype, casting: casting)
+        let launch = PreparedLaunch(plan: plan, itemSizes: views.map(\.dtype.size) + [(out?.dtype ?? spec.resultType).size])
         if keep.isEmpty {
-            let entry = CallPlan(pattern: pattern, shape: shape, strides: strides, outStrides: outStrides, plan: plan, spec: spec)
+            let entry = CallPlan(pattern: pattern, shape: shape, strides: strides, outStrides: outStrides,
+                                 launch: launch, spec: spec)
             lock.lock()
             lastCall = entry
             lock.unlock()
         }
-        let result = out ?? NDArray(zeros: spec.resultType, shape: shape)
-        let operands = (0..<views.count).map {
-            LaunchOperand(pointer: pointers[$0], itemSize: views[$0].dtype.size, strides: strides[$0])
-        } + [LaunchOperand(pointer: result.baseAddress, itemSize: result.dtype.size, strides: outStrides)]
+        let result = out ?? NDArray(uninitialized: spec.resultType, shape: shape)
         withExtendedLifetime(keep) {
-            Launch.run(spec.kernel, plan: plan, operands: operands)
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
+                for k in 0..<views.count { bases[k] = pointers[k] }
+                bases[views.count] = result.baseAddress
+                launch.run(spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+            }
         }
         return result
     }

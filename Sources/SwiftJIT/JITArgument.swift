@@ -24,12 +24,19 @@ public struct ArgumentView {
 
     /// The lowest and highest byte the view touches, for overlap checks.
     public var byteSpan: (lo: UnsafeMutableRawPointer, hi: UnsafeMutableRawPointer) {
+        ArgumentView.byteSpan(pointer, shape, strides, dtype.size)
+    }
+
+    /// The lowest and highest byte that elements of `itemSize` bytes at `pointer` with `shape`
+    /// and element `strides` touch.
+    static func byteSpan(_ pointer: UnsafeMutableRawPointer, _ shape: [Int], _ strides: [Int],
+                         _ itemSize: Int) -> (lo: UnsafeMutableRawPointer, hi: UnsafeMutableRawPointer) {
         var lo = 0, hi = 0
-        for (extent, stride) in zip(shape, strides) where extent > 0 {
+        for (extent, stride) in zip(shape, strides) {
+            if extent == 0 { return (pointer, pointer) }
             if stride < 0 { lo += (extent - 1) * stride } else { hi += (extent - 1) * stride }
         }
-        if shape.contains(0) { return (pointer, pointer) }
-        return (pointer + lo * dtype.size, pointer + (hi + 1) * dtype.size)
+        return (pointer + lo * itemSize, pointer + (hi + 1) * itemSize)
     }
 }
 
@@ -69,6 +76,12 @@ extension Casting: JITArgument {
 public protocol JITScalar: JITArgument, NDArrayElement {}
 
 extension JITScalar {
+    /// Stores the value at `p` (which has room for 16 bytes); the fast call path's scalar slot.
+    func store(to p: UnsafeMutableRawPointer) -> DType {
+        p.storeBytes(of: self, as: Self.self)
+        return Self.dtype
+    }
+
     public func withArgumentView<R>(_ body: (ArgumentView) throws -> R) throws -> R {
         var copy = self
         return try withUnsafeMutableBytes(of: &copy) { raw in

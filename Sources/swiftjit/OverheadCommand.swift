@@ -10,14 +10,15 @@ struct Overhead: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time per-call overhead, thread scaling and the serial/parallel crossover.",
         discussion: """
-            overhead: median time of one call of a cached 'x*2.0 + 1.0' (CompiledExpression.call \
-            into a preallocated out, and JIT.evaluate) on n elements.
+            overhead: median time of one call of a cached 'x*2.0 + 1.0' on n elements: \
+            CompiledExpression.call with a positional and a named argument into a preallocated out, \
+            a positional call that allocates its result, and JIT.evaluate into out.
             scaling: medians of W1, W3, W6 and a sum of 2^24 elements at each --threads value.
             crossover: for each n, median time at 1 thread and at --threads threads with the serial \
             threshold disabled.
             """)
 
-    @Option(help: "Sections to run: overhead, scaling, crossover (comma-separated).")
+    @Option(help: "Sections to run: overhead, kernel, scaling, crossover (comma-separated).")
     var sections = "overhead,scaling"
 
     @Option(help: "Element counts for overhead.")
@@ -29,10 +30,14 @@ struct Overhead: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed runs per measurement.")
     var repetitions = 21
 
+    @Flag(help: "overhead only: print one JSON object (seconds per call by size and call form).")
+    var json = false
+
     func run() throws {
         let wanted = Set(sections.split(separator: ",").map(String.init))
         let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
         if wanted.contains("overhead") { try overhead() }
+        if wanted.contains("kernel") { try kernelOverhead() }
         if wanted.contains("scaling") { try scaling(threadCounts) }
         if wanted.contains("crossover") { try crossover(threadCounts.max() ?? 2) }
     }
@@ -61,15 +66,30 @@ struct Overhead: ParsableCommand {
 
     func overhead() throws {
         let f = try JIT.compile("x*2.0 + 1.0")
-        print("per-call time of 'x*2.0 + 1.0' (threads \(JIT.numThreads)):")
+        if !json { print("per-call time of 'x*2.0 + 1.0' (threads \(JIT.numThreads)):") }
+        var rows: [String] = []
         for n in sizes.split(separator: ",").compactMap({ Int($0) }) {
             let x = ramp(n), out = NDArray(zeros: .float64, shape: [n])
             let inner = max(1, 200_000 / max(n, 100))
-            let call = try median(inner: inner) { _ = try f.call(["x": x], out: out) }
-            let callAlloc = try median(inner: inner) { _ = try f.call(["x": x]) }
+            let positional = try median(inner: inner) { _ = try f.call(x, out: out) }
+            let named = try median(inner: inner) { _ = try f.call(["x": x], out: out) }
+            let allocating = try median(inner: inner) { _ = try f.call(x) }
             let eval = try median(inner: inner) { _ = try JIT.evaluate("x*2.0 + 1.0", ["x": x], out: out) }
-            print("  n=\(n): call(out:) \(format(call))  call() \(format(callAlloc))  JIT.evaluate(out:) \(format(eval))")
+            if json {
+                rows.append("\"\(n)\": {\"positional\": \(positional), \"named\": \(named), \"allocating\": \(allocating), \"evaluate\": \(eval)}")
+            } else {
+                print("  n=\(n): call(x, out:) \(format(positional))  call([\"x\": x], out:) \(format(named))  call(x) \(format(allocating))  JIT.evaluate(out:) \(format(eval))")
+            }
         }
+        if json { print("{\"threads\": \(JIT.numThreads), \"seconds\": {\(rows.joined(separator: ", "))}}") }
+    }
+
+    /// Per-call time of a kernel that reads one element of a 10-element array (its call overhead).
+    func kernelOverhead() throws {
+        let k = try JIT.kernel("kernel first(x: f64[]) -> f64 {\n    return x[0] + 1.0\n}", name: "first")
+        let x = ramp(10)
+        let time = try median(inner: 20_000) { _ = try k(x) }
+        print(json ? "{\"kernel_call\": \(time)}" : "per-call time of a kernel returning x[0] + 1.0: \(format(time))")
     }
 
     func workloads() throws -> [(String, () throws -> Void)] {

@@ -1,0 +1,136 @@
+import Dispatch
+import Foundation
+import SwiftJIT
+import XCTest
+
+/// The per-call fast path: repeated calls reuse the previous call's plan only when every
+/// argument matches it, positional calls bind in `parameterNames` order, and every way of
+/// leaving the fast path (new shapes, dtypes, strides, overlapping out) still gives NumPy's result.
+final class CallPathTests: XCTestCase {
+    private func values(_ a: NDArray) -> [Double] { a.doubles }
+
+    func testPositionalCallsBindInParameterOrder() throws {
+        let f = try JIT.compile("x - 2*a + 10*b")
+        XCTAssertEqual(f.parameterNames, ["a", "b", "x"])
+        let r = try f.call(1.0, 2.0, [100.0, 200.0])
+        XCTAssertEqual(values(r), [118, 218])
+        XCTAssertEqual(values(try f.call(["x": [100.0, 200.0], "a": 1.0, "b": 2.0])), [118, 218])
+        XCTAssertThrowsError(try f.call(1.0, 2.0)) { error in
+            XCTAssertTrue("\(error)".contains("takes 3 arguments (a, b, x, in that order), got 2"), "\(error)")
+        }
+    }
+
+    func testRepeatedCallsSeeNewDataAndScalars() throws {
+        let f = try JIT.compile("x*k + 1")
+        let out = NDArray(zeros: .float64, shape: [5])
+        for round in 0..<4 {
+            let x = NDArray((0..<5).map { Double($0 + round) }, shape: [5])
+            let k = Double(round) + 0.5
+            _ = try f.call(k, x, out: out)
+            XCTAssertEqual(values(out), (0..<5).map { Double($0 + round) * k + 1 })
+            XCTAssertEqual(values(try f.call(k, x)), values(out))
+        }
+    }
+
+    func testChangingShapesDtypesAndStridesLeavesTheFastPath() throws {
+        let f = try JIT.compile("x*2 + y")
+        let a = NDArray([1.0, 2, 3, 4, 5, 6], shape: [2, 3])
+        let row = NDArray([10.0, 20, 30], shape: [3])
+        XCTAssertEqual(values(try f.call(a, row)), [12, 24, 36, 18, 30, 42])
+        // Same call again (fast path), then a transposed view: other strides, other shape.
+        XCTAssertEqual(values(try f.call(a, row)), [12, 24, 36, 18, 30, 42])
+        let col = NDArray([10.0, 20], shape: [2])
+        XCTAssertEqual(values(try f.call(a.transposed(), col)), [12, 28, 14, 30, 16, 32])
+        // Another dtype for y: float32 promotes with float64 to float64.
+        let r = try f.call(a, NDArray([Float(1), 2, 3], shape: [3]))
+        XCTAssertEqual(r.dtype, .float64)
+        XCTAssertEqual(values(r), [3, 6, 9, 9, 12, 15])
+        // Integer arrays now: the result is int64.
+        let ints = try f.call(NDArray([Int64(1), 2, 3], shape: [3]), NDArray([Int64(5), 5, 5], shape: [3]))
+        XCTAssertEqual(ints.dtype, .int64)
+        XCTAssertEqual(ints.toArray(Int64.self), [7, 9, 11])
+        // A scalar where an array was: the fast path must not read it as an array.
+        XCTAssertEqual(values(try f.call(a, 1.0)), [3, 5, 7, 9, 11, 13])
+        XCTAssertEqual(values(try f.call(a, Float(1))), [3, 5, 7, 9, 11, 13])
+    }
+
+    func testOverlappingOutIsCopiedEvenAfterAFastCall() throws {
+        let f = try JIT.compile("x + 1")
+        let buffer = NDArray((0..<8).map(Double.init), shape: [8])
+        let head = buffer.sliced(0..<7), tail = buffer.sliced(1..<8)
+        let other = NDArray(zeros: .float64, shape: [7])
+        // Two calls with the same layout set up the fast path...
+        _ = try f.call(head, out: other)
+        _ = try f.call(head, out: other)
+        // ...then out overlaps the input shifted by one element: the result must be as if x
+        // was read before anything was written (NumPy's rule), not a running sum.
+        _ = try f.call(head, out: tail)
+        XCTAssertEqual(values(buffer), [0, 1, 2, 3, 4, 5, 6, 7])
+        // In place on the very same view is allowed and computed directly.
+        _ = try f.call(buffer, out: buffer)
+        _ = try f.call(buffer, out: buffer)
+        XCTAssertEqual(values(buffer), [2, 3, 4, 5, 6, 7, 8, 9])
+    }
+
+    func testResultsAreFullyWrittenWithoutZeroing() throws {
+        // Results are allocated without zeroing: every element must come from the kernel,
+        // also for broadcast results whose rows are walked by the launcher.
+        let f = try JIT.compile("a + b")
+        for _ in 0..<3 {
+            let r = try f.call(NDArray([1.0, 2, 3], shape: [3, 1]), NDArray([10.0, 20, 30, 40], shape: [1, 4]))
+            XCTAssertEqual(r.shape, [3, 4])
+            XCTAssertEqual(values(r), [11, 21, 31, 41, 12, 22, 32, 42, 13, 23, 33, 43])
+        }
+        let g = try JIT.compile("x > 2")
+        XCTAssertEqual(try g.call([1.0, 3.0, 5.0]).toArray(Bool.self), [false, true, true])
+    }
+
+    func testConcurrentPositionalCallsWithDifferentShapes() throws {
+        let f = try JIT.compile("x*x + k")
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            let n = 3 + t % 4
+            let x = NDArray((0..<n).map { Double($0 + t) }, shape: [n])
+            for i in 0..<300 {
+                let k = Double(i)
+                guard let r = try? f.call(k, x),
+                      r.doubles == (0..<n).map({ Double($0 + t) * Double($0 + t) + k }) else {
+                    failures.add("thread \(t) call \(i)")
+                    return
+                }
+            }
+        }
+        XCTAssertEqual(failures.all, [])
+    }
+
+    func testSmallParallelKernelLoopsRunSeriallyAndReportErrors() throws {
+        let module = try JIT.kernels("""
+            kernel scale(x: f64[], k: f64) -> f64[] {
+                let y = empty(len(x))
+                parallel for i in 0..<len(x) {
+                    y[i] = x[i] * k
+                }
+                return y
+            }
+            kernel bad(x: f64[]) -> f64 {
+                var s = 0.0
+                parallel for i in 0..<len(x) {
+                    x[i] = x[i + 1]
+                }
+                return s
+            }
+            """)
+        XCTAssertEqual(try module.kernel("scale")([1.0, 2, 3], 2.0).doubles, [2, 4, 6])
+        XCTAssertThrowsError(try module.kernel("bad")(NDArray([1.0, 2, 3], shape: [3]))) { error in
+            XCTAssertTrue("\(error)".contains("index 3 is out of range for axis 0 with size 3"), "\(error)")
+        }
+    }
+}
+
+/// Failure messages collected from several threads.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
