@@ -2,7 +2,7 @@
 //
 // On a terminal it shows prompts and reads lines with LineEditor (history file, completion).
 // With standard input from a file or a pipe it runs the same inputs without prompts, so a
-// session can be scripted; it then exits 1 if any input failed.
+// session can be scripted; it then exits 1 if any input failed (a typed session exits 0).
 import ArgumentParser
 import Foundation
 import SwiftJIT
@@ -51,7 +51,7 @@ struct REPLLoop {
                     pending = []
                     continue
                 case .endOfInput:
-                    return session.failed ? 1 : 0
+                    return 0
                 }
             } else {
                 if prompting { FileHandle.standardOutput.write(Data(prompt.utf8)) }
@@ -64,12 +64,13 @@ struct REPLLoop {
             let input = pending.joined(separator: "\n")
             if Session.needsMore(input) { continue }
             pending = []
-            if session.run(input, firstLine: firstLine) == .quit { return session.failed ? 1 : 0 }
+            if session.run(input, firstLine: firstLine) == .quit { break }
         }
         if !pending.isEmpty {
             _ = session.run(pending.joined(separator: "\n"), firstLine: firstLine)
         }
-        return session.failed ? 1 : 0
+        // A typed session ends well whatever went wrong in it; a script reports its failures.
+        return session.failed && !prompting ? 1 : 0
     }
 }
 

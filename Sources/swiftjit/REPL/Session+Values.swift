@@ -160,28 +160,40 @@ extension Session {
     // MARK: kernels
 
     /// Defines the kernels and helpers of `source` (replacing ones of the same names); typed
-    /// kernels are compiled now so their errors show at once.
+    /// kernels are compiled now so their errors show at once. `linesBefore` blank lines are put
+    /// in front so messages give the line numbers of a script. Returns the names defined.
     @discardableResult
-    func define(_ source: String, name: String) throws -> [String] {
+    func define(_ source: String, name: String, linesBefore: Int = 0) throws -> [String] {
         let parsed: KernelModule
         do {
-            parsed = try JIT.kernels(source, name: name, options: options)
+            parsed = try JIT.kernels(String(repeating: "\n", count: linesBefore) + source, name: name, options: options)
         } catch JITError.diagnostics(let d) where name == "<input>" {
             throw InputDiagnostics(d.diagnostics)
         }
-        let new = parsed.ast.declarations.map { ($0.name, parsed.ast.source.slice($0.range)) }
-        for (declName, _) in new where variables[declName] != nil || REPLFunctions.named(declName) != nil {
-            throw PlainError("'\(declName)' is already a \(variables[declName] != nil ? "variable" : "REPL function")")
+        let new = parsed.ast.declarations.map {
+            Declaration(name: $0.name, text: parsed.ast.source.slice($0.range), origin: parsed.ast.source,
+                        originOffset: $0.range.lower)
         }
-        let kept = declarations.filter { old in !new.contains { $0.0 == old.name } }
-        let candidate = kept + new.map { (name: $0.0, text: $0.1) }
+        for decl in new where variables[decl.name] != nil || REPLFunctions.named(decl.name) != nil {
+            throw PlainError("'\(decl.name)' is already a \(variables[decl.name] != nil ? "variable" : "REPL function")")
+        }
+        let candidate = declarations.filter { old in !new.contains { $0.name == old.name } } + new
         let module = try Self.module(candidate, options: options)
-        for decl in parsed.ast.declarations where !decl.isHelper {
-            try module.kernel(decl.name).compileDeclared()
+        let saved = (declarations, self.module)
+        (declarations, self.module) = (candidate, module)
+        do {
+            for decl in parsed.ast.declarations where !decl.isHelper {
+                try module.kernel(decl.name).compileDeclared()
+            }
+        } catch JITError.diagnostics(let d) where d.source.name == Self.kernelsName {
+            let text = originalDiagnostics(d)
+            (declarations, self.module) = saved
+            throw RenderedError(text: text)
+        } catch {
+            (declarations, self.module) = saved
+            throw error
         }
-        declarations = candidate
-        self.module = module
-        return new.map(\.0)
+        return new.map(\.name)
     }
 
     /// Rebuilds the kernel module (after `:math`).
@@ -189,7 +201,40 @@ extension Session {
         module = declarations.isEmpty ? nil : try Self.module(declarations, options: options)
     }
 
-    static func module(_ declarations: [(name: String, text: String)], options: JIT.Options) throws -> KernelModule {
-        try JIT.kernels(declarations.map(\.text).joined(separator: "\n\n"), name: "<kernels>", options: options)
+    static let kernelsName = "<kernels>"
+    static let declarationSeparator = "\n\n"
+
+    static func module(_ declarations: [Declaration], options: JIT.Options) throws -> KernelModule {
+        try JIT.kernels(declarations.map(\.text).joined(separator: declarationSeparator), name: kernelsName, options: options)
     }
+
+    /// Diagnostics in the combined kernel source, drawn in the sources the declarations came
+    /// from (a file given to :load, a script, the typed input).
+    func originalDiagnostics(_ error: DiagnosticError) -> String {
+        var starts: [Int] = []
+        var offset = 0
+        for decl in declarations {
+            starts.append(offset)
+            offset += decl.text.utf8.count + Self.declarationSeparator.utf8.count
+        }
+        return error.diagnostics.map { d in
+            guard let k = starts.lastIndex(where: { $0 <= d.range.lower }), k < declarations.count else {
+                return DiagnosticRenderer().render(d, in: error.source)
+            }
+            let shift = declarations[k].originOffset - starts[k]
+            var moved = d
+            moved.range = SourceRange(d.range.lower + shift, d.range.upper + shift)
+            moved.notes = d.notes.map { n in DiagnosticNote(n.message, at: n.range.map { SourceRange($0.lower + shift, $0.upper + shift) }) }
+            return DiagnosticRenderer().render(moved, in: declarations[k].origin)
+        }.joined(separator: "\n")
+    }
+}
+
+/// A kernel or helper declaration: its text, and where it came from (for messages).
+struct Declaration {
+    var name: String
+    var text: String
+    var origin: SourceText
+    /// Byte offset of `text` in `origin`.
+    var originOffset: Int
 }

@@ -14,8 +14,8 @@ final class Session {
     var variables: [String: NDArray] = [:]
     /// Options for expressions and kernels (`:math`).
     var options = JIT.Options()
-    /// Kernel and helper declarations, each as its source text, in definition order.
-    var declarations: [(name: String, text: String)] = []
+    /// Kernel and helper declarations, in definition order.
+    var declarations: [Declaration] = []
     /// All declarations as one kernel module (rebuilt when one is added or the options change).
     var module: KernelModule?
     /// The random generator of rand() and normal() (seed(n) restarts it).
@@ -24,6 +24,8 @@ final class Session {
     let interactive: Bool
     /// Whether any input failed (the exit status of a scripted session).
     private(set) var failed = false
+    /// The line number in the script of the input being run.
+    private(set) var currentFirstLine = 1
 
     static let prompt = ">>> "
     static let continuationPrompt = "... "
@@ -36,8 +38,9 @@ final class Session {
 
     /// Runs one complete input; `firstLine` is its line number in a script (for messages).
     func run(_ input: String, firstLine: Int = 1) -> Outcome {
+        currentFirstLine = firstLine
         do {
-            return try execute(input)
+            return try execute(input, firstLine: firstLine)
         } catch {
             failed = true
             report(error, input: input, firstLine: firstLine)
@@ -45,12 +48,12 @@ final class Session {
         }
     }
 
-    private func execute(_ input: String) throws -> Outcome {
+    private func execute(_ input: String, firstLine: Int) throws -> Outcome {
         let text = input.trimmingCharacters(in: .whitespaces)
         if text.isEmpty || text.hasPrefix("#") { return .proceed }
         if text.hasPrefix(":") { return try command(input) }
         if Self.startsDefinition(text) {
-            try define(input, name: "<input>")
+            try define(input, name: interactive ? "<input>" : "<stdin>", linesBefore: interactive ? 0 : firstLine - 1)
             return .proceed
         }
         if let (names, valueStart) = Self.assignmentTargets(input) {
@@ -163,10 +166,14 @@ final class Session {
                 }
                 Console.error(DiagnosticRenderer().render(moved, in: source))
             }
+        case JITError.diagnostics(let d) where d.source.name == Self.kernelsName:
+            Console.error(originalDiagnostics(d))
         case let e as JITError:
             Console.error(e.description)
         case let e as InputError:
             report(InputDiagnostics([e.diagnostic]), input: input, firstLine: firstLine)
+        case let e as RenderedError:
+            Console.error(e.text)
         case let e as PlainError:
             Console.error("error: \(e.message)")
         default:
@@ -221,6 +228,11 @@ struct InputError: Error {
 struct InputDiagnostics: Error {
     var diagnostics: [Diagnostic]
     init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}
+
+/// Diagnostics already drawn.
+struct RenderedError: Error {
+    var text: String
 }
 
 /// An error with a message and no place in the input (files, values).
