@@ -1,6 +1,9 @@
 // Functions the REPL adds for making, reading and writing arrays: linspace, arange, zeros, ones,
 // rand, normal, seed, load, save. They are called on their own (`x = linspace(0, 1, 5)`), not
 // inside expressions; their arguments are values (variables, literals, expressions) and strings.
+// rand, normal and seed use the kernels' own generator (CJITSupport: xoshiro256** per thread); the
+// REPL calls everything on its main thread, so `seed(1)` also seeds kernels that draw numbers.
+import CJITSupport
 import Foundation
 import SwiftJIT
 
@@ -56,25 +59,21 @@ enum REPLFunctions {
             let (shape, dtype, _) = try Arguments.shape(call, s)
             return { try converted(NDArray([Double](repeating: 1, count: shape.reduce(1, *)), shape: shape), to: dtype) }
         },
-        REPLFunction(name: "rand", usage: "rand(n, ...)", summary: "uniform in [0, 1) (xoshiro256**, see seed)") { call, s in
+        REPLFunction(name: "rand", usage: "rand(n, ...)", summary: "uniform in [0, 1), as random() in kernels (see seed)") { call, s in
             let (shape, dtype, _) = try Arguments.shape(call, s, dtype: false)
-            return { [unowned s] in
-                try converted(NDArray((0..<shape.reduce(1, *)).map { _ in s.generator.uniform() }, shape: shape), to: dtype)
-            }
+            return { try converted(NDArray((0..<shape.reduce(1, *)).map { _ in sj_random() }, shape: shape), to: dtype) }
         },
         REPLFunction(name: "normal", usage: "normal(n, ..., mu=0, sigma=1)",
-                     summary: "normally distributed (polar Box-Muller, see seed)") { call, s in
+                     summary: "normally distributed, as normal(mu, sigma) in kernels") { call, s in
             let (shape, _, a) = try Arguments.shape(call, s, dtype: false, extra: ["mu", "sigma"])
             let mu = try a.double("mu", default: 0), sigma = try a.double("sigma", default: 1)
-            return { [unowned s] in
-                NDArray((0..<shape.reduce(1, *)).map { _ in s.generator.normal(mu: mu, sigma: sigma) }, shape: shape)
-            }
+            return { NDArray((0..<shape.reduce(1, *)).map { _ in sj_normal(mu, sigma) }, shape: shape) }
         },
-        REPLFunction(name: "seed", usage: "seed(n)", summary: "restart rand and normal (a session starts with seed(0))") { call, s in
+        REPLFunction(name: "seed", usage: "seed(n)", summary: "seed the generator of rand, normal and kernels (a session starts with seed(0))") { call, s in
             let a = try Arguments(call, s, positional: ["n"], keywords: [], required: 1)
             let n = try a.int("n")
-            return { [unowned s] in
-                s.generator = RandomGenerator(seed: UInt64(truncatingIfNeeded: n))
+            return {
+                sj_seed(Int64(n))
                 return nil
             }
         },
@@ -191,47 +190,5 @@ struct Arguments {
             throw InputError("expected a file name in double quotes", at: call.arguments[index].value.range)
         }
         return String(text.dropFirst().dropLast())
-    }
-}
-
-/// xoshiro256** seeded through splitmix64, as the kernels' generator; normal values by the polar
-/// Box-Muller method. One stream per session, restarted by seed(n).
-struct RandomGenerator {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
-
-    init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9e37_79b9_7f4a_7c15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        state = (splitmix(), splitmix(), splitmix(), splitmix())
-    }
-
-    mutating func next() -> UInt64 {
-        func rotl(_ v: UInt64, _ k: UInt64) -> UInt64 { (v << k) | (v >> (64 - k)) }
-        let result = rotl(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotl(state.3, 45)
-        return result
-    }
-
-    /// Uniform in [0, 1) with 53 random bits.
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-    mutating func normal(mu: Double, sigma: Double) -> Double {
-        while true {
-            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
-            let s = u * u + v * v
-            if s > 0 && s < 1 { return mu + sigma * u * (log(s) * -2 / s).squareRoot() }
-        }
     }
 }

@@ -6,6 +6,7 @@
 // arguments are values too) or an expression of the expression language whose names are REPL
 // variables (evaluated as JIT.evaluate does, into a new array). Errors in the typed text are
 // diagnostics at byte ranges of the input, drawn with a caret under the typed line.
+import CJITSupport
 import Foundation
 import SwiftJIT
 
@@ -18,8 +19,6 @@ final class Session {
     var declarations: [Declaration] = []
     /// All declarations as one kernel module (rebuilt when one is added or the options change).
     var module: KernelModule?
-    /// The random generator of rand() and normal() (seed(n) restarts it).
-    var generator = RandomGenerator(seed: 0)
     /// Whether prompts are shown (errors then draw their caret under the typed line).
     let interactive: Bool
     /// Whether any input failed (the exit status of a scripted session).
@@ -32,6 +31,7 @@ final class Session {
 
     init(interactive: Bool) {
         self.interactive = interactive
+        sj_seed(0)  // reproducible sessions: rand, normal and kernels draw from seed 0 until seed(n)
     }
 
     enum Outcome { case proceed, quit }
