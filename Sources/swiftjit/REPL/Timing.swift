@@ -16,7 +16,7 @@ extension Session {
         }
         let runs = max(1, min(7, Int(5 / max(perRun, 1e-9))))
         var times = [perRun / Double(loops)]
-        for _ in 1..<max(runs, 1) where runs > 1 {
+        for _ in 1..<runs {
             times.append(try Self.seconds(loops: loops) { _ = try prepared.run() } / Double(loops))
         }
         times.sort()
