@@ -54,10 +54,10 @@ let package = Package(
         .target(name: "SwiftJIT", dependencies: ["JITRuntime", "JITLowering", "JITSema", "JITSyntax",
                                                  .product(name: "ComplexModule", package: "swift-numerics")],
                 swiftSettings: llvmC),
-        // The command line.
+        // The REPL and the command line (the REPL's rand/normal/seed use CJITSupport's generator).
         .executableTarget(
             name: "swiftjit",
-            dependencies: ["SwiftJIT", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SwiftJIT", "CJITSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: llvmC),
         // The reference kernel workloads, checked against plain Swift (swift run -c release examples).
         .executableTarget(name: "examples", dependencies: ["SwiftJIT"], path: "Examples",

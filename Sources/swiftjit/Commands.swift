@@ -1,4 +1,4 @@
-// Subcommands: eval, ir, asm, functions (bench is in BenchCommand.swift).
+// Subcommands: eval, ir, asm, functions (bench is in BenchCommand.swift, repl in REPL/).
 import ArgumentParser
 import Foundation
 import SwiftJIT
@@ -14,7 +14,7 @@ struct SwiftJITCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftjit",
         abstract: "Compile and run numexpr-style expressions with LLVM.",
-        subcommands: [Eval.self, IR.self, Asm.self, Functions.self, RunKernel.self, Bench.self, Overhead.self])
+        subcommands: [Repl.self, Eval.self, IR.self, Asm.self, Functions.self, RunKernel.self, Bench.self, Overhead.self])
 }
 
 /// The expression (positional, `--expr` or `--expr-file`) and the math mode.

@@ -1,4 +1,4 @@
-// The `swiftjit` command line: eval, ir, asm, functions and bench.
+// The `swiftjit` command line: the REPL (no arguments), eval, ir, asm, functions, run and bench.
 //
 // Errors never end in a backtrace: JIT errors (expression diagnostics with carets, file and
 // argument problems) print their description to stderr and exit 1; command-line usage errors
@@ -13,6 +13,8 @@ func printError(_ text: String) {
 }
 
 let arguments = ArgumentRewriting.rewrite(Array(CommandLine.arguments.dropFirst()))
+// No arguments: the REPL (interactive on a terminal, scripted from a file or pipe).
+if arguments.isEmpty { exit(REPLLoop().run()) }
 do {
     var command = try SwiftJITCommand.parseAsRoot(arguments)
     try command.run()

@@ -32,12 +32,17 @@ enum SwiftJITProcess {
         throw XCTSkip("swiftjit executable not found; looked at \(candidates.map(\.path))")
     }
 
-    /// Runs `swiftjit arguments` in `directory` and collects its exit status and output.
-    static func run(_ arguments: [String], in directory: URL) throws -> Output {
+    /// Runs `swiftjit arguments` in `directory` and collects its exit status and output;
+    /// standard input is read from `stdin` when given, and `environment` entries are added to
+    /// (or, when empty, removed from) this process's environment.
+    static func run(_ arguments: [String], in directory: URL, stdin: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        process.environment = childEnvironment(environment)
+        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         let outURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
         let errURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
@@ -56,5 +61,12 @@ enum SwiftJITProcess {
         return Output(status: process.terminationStatus,
                       stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// This process's environment with `changes` applied (an empty value removes the variable).
+    static func childEnvironment(_ changes: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in changes { environment[name] = value.isEmpty ? nil : value }
+        return environment
     }
 }
