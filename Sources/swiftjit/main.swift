@@ -16,6 +16,9 @@ let arguments = ArgumentRewriting.rewrite(Array(CommandLine.arguments.dropFirst(
 do {
     var command = try SwiftJITCommand.parseAsRoot(arguments)
     try command.run()
+    if ProcessInfo.processInfo.environment["SWIFTJIT_CACHE_STATS"] == "1" {
+        printError("swiftjit: \(JIT.llvmCompilations) LLVM compilations, \(JIT.diskCacheHits) disk-cache hits")
+    }
 } catch let error as JITError {
     printError(error.description)
     exit(1)
