@@ -44,6 +44,10 @@ public final class Engine: @unchecked Sendable {
     /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
     /// code generated for the same typed IR. Debug builds add their executable's size and time.
     public static let version = "0.9.0"
+    /// The LLVM version compiled against, `major.minor`.
+    public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
+    /// The host's target triple.
+    public static var triple: String { LLVM.hostTriple }
 
     private let jit: OrcJIT
     private let lock = NSLock()
@@ -89,19 +93,21 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// The key of an object: everything that decides its machine code. `kind` names the ABI
-    /// (expression or kernel), `ir` is the canonical typed IR text (argument signature included).
-    public func objectKey(kind: String, ir: String, options: LoweringOptions, cpu: String? = nil,
+    /// (expression or kernel), `label` a one-line summary for listings, `ir` the canonical typed IR
+    /// text (argument signature included).
+    public func objectKey(kind: String, label: String, ir: String, options: LoweringOptions, cpu: String? = nil,
                           features: String? = nil) -> ObjectKey {
         let cpu = cpu ?? cpuName
         let features = features ?? (cpu == cpuName ? cpuFeatures : "")
         let text = """
             swiftjit-object \(DiskCache.formatVersion)
             swiftjit \(Engine.version)\(Engine.buildStamp)
-            llvm \(LLVM.versionMajor).\(LLVM.versionMinor)
-            triple \(LLVM.hostTriple)
+            llvm \(Engine.llvmVersion)
+            triple \(Engine.triple)
             cpu \(cpu)
             features \(features)
             kind \(kind)
+            label \(label)
             math \(options.mathMode.rawValue)
             opt \(options.optimizationLevel)
             bounds-checks \(options.boundsChecks)

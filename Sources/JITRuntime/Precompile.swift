@@ -18,6 +18,16 @@ public enum CompilationUnit {
         }
     }
 
+    /// One line for listings: the typed signature.
+    var label: String {
+        switch self {
+        case .expression(let f): return "\(f)".prefix { $0 != "{" }.trimmingCharacters(in: .whitespaces)
+        case .kernel(let k):
+            let params = k.variables.prefix(k.parameterCount).map { "\($0.name): \($0.type)" }
+            return "\(k.name)(\(params.joined(separator: ", "))) -> \(k.returnTypes.map(\.description).joined(separator: ", "))"
+        }
+    }
+
     /// The canonical typed IR text.
     var irText: String {
         switch self {
@@ -39,7 +49,7 @@ extension Engine {
     /// CPU's own) when given.
     public func objectKey(_ unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil,
                           features: String? = nil) -> ObjectKey {
-        objectKey(kind: unit.kind, ir: unit.irText, options: options, cpu: cpu, features: features)
+        objectKey(kind: unit.kind, label: unit.label, ir: unit.irText, options: options, cpu: cpu, features: features)
     }
 
     /// Compiles `unit` into the disk cache unless a valid entry is there; nothing is loaded or run,

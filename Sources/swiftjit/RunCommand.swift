@@ -47,7 +47,7 @@ struct RunKernel: ParsableCommand {
 
     func run() throws {
         if let threads { JIT.numThreads = threads }
-        let source = try readSource(file)
+        let source = try Self.readSource(file)
         let module = try JIT.kernels(source, name: file,
                                      options: JIT.Options(mathMode: math, boundsChecks: !noBoundsChecks))
         let k = try module.kernel(kernel)
@@ -87,7 +87,7 @@ struct RunKernel: ParsableCommand {
         return "\(base).\(n).npy"
     }
 
-    func readSource(_ path: String) throws -> String {
+    static func readSource(_ path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw JITError.file("cannot read kernel source '\(path)': no such file")
