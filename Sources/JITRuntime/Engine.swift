@@ -62,6 +62,9 @@ public final class Engine: @unchecked Sendable {
     public private(set) var llvmCompilations = 0
     /// Number of entries loaded from the disk cache (no optimiser or code generator ran).
     public private(set) var diskCacheHits = 0
+    /// Seconds spent making code ready on misses in memory: compiling, or loading and linking
+    /// from the disk cache.
+    public private(set) var missSeconds = 0.0
     /// Misses of the in-memory cache: `llvmCompilations + diskCacheHits`.
     public var cacheMisses: Int { lock.withLock { llvmCompilations + diskCacheHits } }
     /// Host CPU name and features, as the code is compiled for them.
@@ -137,12 +140,20 @@ public final class Engine: @unchecked Sendable {
     /// Native code for `function`, from the caches or compiled now. Concurrent requests for the
     /// same key compile once; others wait for that result.
     public func kernel(for function: IRFunction, options: LoweringOptions) throws -> CompiledKernel {
-        let unit = CompilationUnit.expression(function)
+        try compiled(.expression(function), options: options) { address, seconds in
+            CompiledKernel(function: function, entry: unsafeBitCast(address, to: KernelEntry.self),
+                           options: options, compileSeconds: seconds)
+        }
+    }
+
+    /// `unit`'s native code from the caches (memory, then disk) or compiled now, wrapped by `make`
+    /// (given the entry's address and the seconds it took).
+    func compiled<T: AnyObject>(_ unit: CompilationUnit, options: LoweringOptions,
+                                _ make: (UnsafeRawPointer, Double) -> T) throws -> T {
         let key = objectKey(unit, options: options)
         return try cached(key.text) {
             let (address, seconds) = try self.native(key, unit, options: options)
-            return CompiledKernel(function: function, entry: unsafeBitCast(address, to: KernelEntry.self),
-                                  options: options, compileSeconds: seconds)
+            return make(address, seconds)
         }
     }
 
@@ -171,7 +182,11 @@ public final class Engine: @unchecked Sendable {
     /// the entry's address and the seconds spent.
     func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions) throws -> (UnsafeRawPointer, Double) {
         let start = DispatchTime.now().uptimeNanoseconds
-        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        func seconds() -> Double {
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { missSeconds += s }
+            return s
+        }
         let disk = diskCache
         if let object = disk?.load(key: key.text) {
             let address = try jit.addObjectAndLookup(object, symbol: key.symbol)

@@ -140,12 +140,9 @@ extension Engine {
     /// Native code for a typed kernel, from the cache or compiled now.
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
-        let unit = CompilationUnit.kernel(kernel)
-        let key = objectKey(unit, options: options)
-        return try cached(key.text) {
-            let (address, seconds) = try self.native(key, unit, options: options)
-            return CompiledKernelFunction(kernel: kernel, entry: unsafeBitCast(address, to: KernelFunctionEntry.self),
-                                          compileSeconds: seconds)
+        return try compiled(.kernel(kernel), options: options) { address, seconds in
+            CompiledKernelFunction(kernel: kernel, entry: unsafeBitCast(address, to: KernelFunctionEntry.self),
+                                   compileSeconds: seconds)
         }
     }
 

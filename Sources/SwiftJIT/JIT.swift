@@ -71,6 +71,9 @@ public enum JIT {
     /// Number of compiled objects loaded from the disk cache so far in this process.
     public static var diskCacheHits: Int { Engine.shared.diskCacheHits }
 
+    /// Seconds spent on misses of the in-memory cache so far (compiling, or loading from disk).
+    public static var cacheMissSeconds: Double { Engine.shared.missSeconds }
+
     /// Misses of the in-memory cache so far: LLVM compilations plus disk-cache hits.
     public static var cacheMisses: Int { Engine.shared.cacheMisses }
 

@@ -44,11 +44,7 @@ struct Compile: ParsableCommand {
     @Option(help: ArgumentHelp("CPU features (default: the host's for the host CPU, else the named CPU's own).", valueName: "+avx2,..."))
     var features: String?
 
-    @Option(help: "Floating-point mode: strict, relaxed or fast.")
-    var math: MathMode = .relaxed
-
-    @Flag(help: "Kernels: do not check array indices and integer divisors.")
-    var noBoundsChecks = false
+    @OptionGroup var code: CodeOptions
 
     @Option(name: .customLong("emit-object"), help: ArgumentHelp("Write a C-ABI object file instead of filling the cache.", valueName: "path.o"))
     var objectPath: String?
@@ -72,7 +68,7 @@ struct Compile: ParsableCommand {
     }
 
     func run() throws {
-        let options = JIT.Options(mathMode: math, boundsChecks: !noBoundsChecks)
+        let options = code.options
         var jobs: [(label: String, precompile: () throws -> [PrecompileResult], export: (String) throws -> ExportedObject)] = []
         if let expression {
             let f = try JIT.compile(expression, options: options)
