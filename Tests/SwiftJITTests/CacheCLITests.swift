@@ -166,6 +166,7 @@ final class CacheCLITests: XCTestCase {
                 enum { N = 500 };
                 double *c = malloc(N * sizeof *c);
                 for (int i = 0; i < N; i++) c[i] = -2.0 + 4.0 * i / (N - 1);
+                sj_use_threads(2); /* the runtime's POSIX-thread pool for parallel loops */
                 sj_array it;
                 if (mandelbrot(c, N, c, N, 50, &it) != 0) return 1;
                 const int64_t *d = it.data;
@@ -181,7 +182,7 @@ final class CacheCLITests: XCTestCase {
         let runtime = dir.appendingPathComponent("runtime")
         try shell(["/bin/bash", Self.repository.appendingPathComponent("scripts/build-runtime").path, runtime.path, cc], in: dir)
         try shell([cc, "-O2", "-Wall", "-Werror", "-I", runtime.appendingPathComponent("include").path, "main.c", "mandel.o",
-                   "horner.o", "-L", runtime.path, "-lswiftjit_runtime", "-lm", "-o", "main"], in: dir)
+                   "horner.o", "-L", runtime.path, "-lswiftjit_runtime", "-lm", "-pthread", "-o", "main"], in: dir)
         let output = try shell([dir.appendingPathComponent("main").path], in: dir)
         // Escape counts as NumPy computes them for the W8 grid (sum over 500 x 500, centre 50).
         XCTAssertEqual(output, "0 3 14 -1\n500 500 1673198 50\n")
