@@ -231,6 +231,20 @@ public final class DiskCache: @unchecked Sendable {
         }
     }
 
+    /// Removes temporary files older than `age` seconds (left by writers that crashed before
+    /// their rename); returns how many went.
+    @discardableResult
+    public func removeTemporaries(olderThan age: TimeInterval) -> Int {
+        let keys: [URLResourceKey] = [.contentModificationDateKey]
+        let urls = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: keys)) ?? []
+        var count = 0
+        for url in urls where url.pathExtension == "tmp" {
+            let modified = (try? url.resourceValues(forKeys: Set(keys)))?.contentModificationDate ?? .distantPast
+            if modified < Date(timeIntervalSinceNow: -age), (try? FileManager.default.removeItem(at: url)) != nil { count += 1 }
+        }
+        return count
+    }
+
     /// Removes every entry and leftover temporary file; returns how many files went.
     @discardableResult
     public func clear() -> Int {

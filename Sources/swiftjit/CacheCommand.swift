@@ -77,7 +77,8 @@ struct Cache: ParsableCommand {
     }
 
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove bad entries, then least recently used ones beyond the size cap.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove bad entries and temporary files older than an hour, then least recently used entries beyond the size cap.")
 
         @Option(help: ArgumentHelp("Keep at most this many megabytes (default: the cap, SWIFTJIT_CACHE_MAX_MB or 512).", valueName: "MB"))
         var maxSize: Int?
@@ -86,8 +87,10 @@ struct Cache: ParsableCommand {
             let cache = try Cache.current()
             let bad = cache.verify()
             for (url, _) in bad { try? FileManager.default.removeItem(at: url) }
+            let temporaries = cache.removeTemporaries(olderThan: 3600)
             let evicted = cache.evict(toAtMost: maxSize.map { $0 << 20 })
-            print("removed \(bad.count) bad and \(evicted.count) least recently used entries; \(Cache.megabytes(cache.totalSize)) left")
+            print("removed \(bad.count) bad and \(evicted.count) least recently used entries, \(temporaries) temporary files; "
+                  + "\(Cache.megabytes(cache.totalSize)) left")
         }
     }
 

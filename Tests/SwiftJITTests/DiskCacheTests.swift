@@ -90,6 +90,14 @@ final class DiskCacheTests: XCTestCase {
         for n in [0, 4, 5] { XCTAssertTrue(kept.contains(cache.url(forKey: "k\(n)").lastPathComponent), "k\(n)") }
         cache.evict(toAtMost: 0)
         XCTAssertEqual(cache.files().count, 0)
+
+        // Temporary files of crashed writers: only old ones go.
+        let old = cache.directory.appendingPathComponent(".x.sjo.1.2.tmp"), fresh = cache.directory.appendingPathComponent(".y.sjo.1.2.tmp")
+        try Data([1]).write(to: old)
+        try Data([2]).write(to: fresh)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old.path)
+        XCTAssertEqual(cache.removeTemporaries(olderThan: 3600), 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: fresh.path))
     }
 
     func testKeyCoversWhatDecidesTheCode() throws {
