@@ -17,6 +17,9 @@
 // reader sees a whole old file or a whole new one, whatever other processes do. Hits touch the
 // file's modification time; stores evict the least recently used files beyond the size cap.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A folder of compiled objects keyed by text.
 public final class DiskCache: @unchecked Sendable {
@@ -73,7 +76,7 @@ public final class DiskCache: @unchecked Sendable {
 
     /// Why a file is not a valid entry.
     public enum Problem: Error, CustomStringConvertible, Equatable {
-        case truncated, foreign, stale(UInt32), corrupt, otherKey
+        case truncated, foreign, stale(UInt32), corrupt, otherKey, untrusted
 
         public var description: String {
             switch self {
@@ -82,6 +85,7 @@ public final class DiskCache: @unchecked Sendable {
             case .stale(let v): return "cache format \(v), this SwiftJIT reads \(DiskCache.formatVersion)"
             case .corrupt: return "checksum mismatch"
             case .otherKey: return "it holds another entry (key mismatch)"
+            case .untrusted: return "owned by another user or writable by group or others; not trusted"
             }
         }
     }
@@ -125,9 +129,9 @@ public final class DiskCache: @unchecked Sendable {
     /// The verified object stored under `key`, or nil (no entry, or a bad file: reported once).
     public func load(key: String) -> [UInt8]? {
         let url = url(forKey: key)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         do {
-            let entry = try Self.decode(Array(data))
+            guard let bytes = try Self.readTrusted(url) else { return nil }
+            let entry = try Self.decode(bytes)
             guard entry.key == key else { throw Problem.otherKey }
             touch(url)
             return entry.object
@@ -136,6 +140,35 @@ public final class DiskCache: @unchecked Sendable {
             return nil
         }
     }
+
+    /// The bytes of a file that only this user (or root) can have written: owned by the
+    /// effective user or root, not writable by group or others. Owner and mode are taken from
+    /// the open descriptor the bytes are read from, so the file cannot be swapped in between.
+    /// nil when there is no file.
+    public static func readTrusted(_ url: URL) throws -> [UInt8]? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard info.st_uid == geteuid() || info.st_uid == 0, info.st_mode & 0o022 == 0 else { throw Problem.untrusted }
+        guard info.st_size <= maxFileSize else { throw Problem.corrupt }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            done += n
+        }
+        return Array(bytes.prefix(done))
+    }
+
+    /// Larger files are not read (no object of ours comes near it).
+    static let maxFileSize = 1 << 30
 
     /// Reports a bad file on the warning channel, once per file per process.
     func report(_ url: URL, _ reason: String) {
@@ -156,12 +189,11 @@ public final class DiskCache: @unchecked Sendable {
     public func store(key: String, object: [UInt8]) {
         let url = url(forKey: key)
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // Private to this user, whatever the umask (XDG's rule for cache folders).
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             let temp = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-            let data = Data(Self.encode(key: key, object: object))
-            guard FileManager.default.createFile(atPath: temp.path, contents: data) else {
-                throw CocoaError(.fileWriteUnknown)
-            }
+            try Self.writeNew(temp, Self.encode(key: key, object: object))
             guard rename(temp.path, url.path) == 0 else {
                 let code = errno
                 try? FileManager.default.removeItem(at: temp)
@@ -175,6 +207,27 @@ public final class DiskCache: @unchecked Sendable {
             return
         }
         evict()
+    }
+
+    /// Creates `url` (it must not exist) with mode 0644 whatever the umask, and writes `bytes`.
+    private static func writeNew(_ url: URL, _ bytes: [UInt8]) throws {
+        func fail() -> POSIXError { POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw fail() }
+        var ok = fchmod(fd, 0o644) == 0
+        var done = 0
+        while ok, done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0, errno == EINTR { continue }
+            ok = n > 0
+            done += max(0, n)
+        }
+        let error = fail()
+        close(fd)
+        if !ok {
+            unlink(url.path)
+            throw error
+        }
     }
 
     // MARK: management
@@ -220,9 +273,9 @@ public final class DiskCache: @unchecked Sendable {
     /// Checks every entry file; returns the bad ones with the reason.
     public func verify() -> [(URL, String)] {
         files().compactMap { f in
-            guard let data = FileManager.default.contents(atPath: f.url.path) else { return (f.url, "unreadable") }
             do {
-                let entry = try Self.decode(Array(data))
+                guard let bytes = try Self.readTrusted(f.url) else { return (f.url, "unreadable") }
+                let entry = try Self.decode(bytes)
                 guard url(forKey: entry.key).lastPathComponent == f.url.lastPathComponent else { throw Problem.otherKey }
                 return nil
             } catch {

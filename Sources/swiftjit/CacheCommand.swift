@@ -32,7 +32,7 @@ struct Cache: ParsableCommand {
             let dates = ISO8601DateFormatter()
             for f in cache.files() {
                 var what = "(fails verification: see swiftjit cache verify)"
-                if let data = FileManager.default.contents(atPath: f.url.path), let entry = try? DiskCache.decode(Array(data)) {
+                if let bytes = try? DiskCache.readTrusted(f.url), let entry = try? DiskCache.decode(bytes) {
                     what = ["kind", "cpu", "math", "label"].map { Cache.field(entry.key, $0) ?? "?" }.joined(separator: " ")
                 }
                 print("\(f.url.lastPathComponent.prefix(16))  \(String(format: "%8d", f.size))  \(dates.string(from: f.modified))  \(what)")

@@ -22,6 +22,7 @@ final class DiskCacheTests: XCTestCase {
         private let lock = NSLock()
         private var items: [String] = []
         func append(_ s: String) { lock.withLock { items.append(s) } }
+        func removeAll(where drop: (String) -> Bool) { lock.withLock { items.removeAll(where: drop) } }
         var all: [String] { lock.withLock { items } }
     }
     private var warnings = WarningBox()
@@ -64,6 +65,17 @@ final class DiskCacheTests: XCTestCase {
         try FileManager.default.copyItem(at: cache.url(forKey: "key two"), to: url)
         XCTAssertNil(cache.load(key: "key one"))
         XCTAssertEqual(cache.verify().map(\.0.lastPathComponent), [url.lastPathComponent])
+        // Files others could have written are never loaded, whatever they hold.
+        cache.store(key: "key three", object: object)
+        let three = cache.url(forKey: "key three")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: three.path)[.posixPermissions] as? Int, 0o644)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: three.path)
+        XCTAssertNil(cache.load(key: "key three"))
+        XCTAssertThrowsError(try DiskCache.readTrusted(three)) { XCTAssertEqual($0 as? DiskCache.Problem, .untrusted) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: three.path)
+        XCTAssertEqual(cache.load(key: "key three"), object)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: cache.directory.path)[.posixPermissions] as? Int, 0o700)
+        warnings.removeAll { $0.contains(three.lastPathComponent) }
         // Reported once per file, however often it is seen.
         XCTAssertEqual(warnings.all.count, 1, "\(warnings.all)")
         XCTAssertTrue(warnings.all[0].contains("ignoring cache file"), warnings.all[0])
