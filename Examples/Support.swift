@@ -109,7 +109,7 @@ struct LoadedKernel {
     var kernel: Kernel
     /// Parsing plus compiling the declared signature, milliseconds.
     var compileMs: Double
-    /// Whether LLVM compiled anything (false: the engine's cache already held this kernel).
+    /// Whether LLVM compiled anything (false: the in-memory or disk cache already held this kernel).
     var compiled: Bool
 }
 

@@ -247,7 +247,7 @@ attempt("W14half") {
 }
 
 if outcomes.contains(where: \.cached) {
-    print("* no LLVM compilation: the engine's cache already held this kernel (same source and types)")
+    print("* no LLVM compilation: the engine's cache (in memory, or the object cache on disk) already held this kernel")
 }
 let failed = outcomes.filter { !$0.passed }.map(\.id) + failures
 print(failed.isEmpty ? "all \(outcomes.count) passed" : "FAILED: \(failed.joined(separator: ", "))")

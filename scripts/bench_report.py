@@ -157,6 +157,8 @@ def write_md(res, meta, path, png_name):
     L.append("- Peers not written: numexpr for W8–W11 and W13 (no loops), `@vectorize` for reductions and kernels that are not "
              "elementwise, Numba `parallel` for W11 (a sequential chain), JAX for W13 (data-dependent output). Shown as n/a.")
     L.append("")
+    # The first-call section (scripts/bench-firstcall) is measured separately: keep it.
+    L.append(firstcall_section(path))
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 
@@ -208,6 +210,20 @@ def percall_section(pc):
             L.append("| " + " | ".join(row) + " |")
         L.append("")
     return L
+
+
+FIRSTCALL_BEGIN, FIRSTCALL_END = "<!-- bench-firstcall -->", "<!-- /bench-firstcall -->"
+
+
+def firstcall_section(path):
+    """The block scripts/bench-firstcall wrote into `path`, or an empty string."""
+    try:
+        text = open(path).read()
+    except OSError:
+        return ""
+    if FIRSTCALL_BEGIN not in text or FIRSTCALL_END not in text:
+        return ""
+    return text[text.index(FIRSTCALL_BEGIN):text.index(FIRSTCALL_END) + len(FIRSTCALL_END)] + "\n"
 
 
 def write_png(res, path):

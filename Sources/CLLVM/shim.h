@@ -19,6 +19,8 @@
 
 /// Major version of the LLVM headers this build sees.
 static inline int sj_llvm_version_major(void) { return LLVM_VERSION_MAJOR; }
+/// Minor version of the LLVM headers this build sees (part of object-cache keys).
+static inline int sj_llvm_version_minor(void) { return LLVM_VERSION_MINOR; }
 
 /// Initialises the native target, its asm printer and parser (idempotent).
 static inline int sj_initialize_native(void) {

@@ -2,7 +2,9 @@
 // optimised in parallel (one LLVM context and target machine per compilation) and only the
 // add-and-lookup step is serialised. The cache is keyed by everything that decides the machine
 // code: the canonical typed IR text, the lowering options (math mode, optimisation level) and
-// the target CPU. A hit does no LLVM work.
+// the target CPU and features, the LLVM and SwiftJIT versions. A hit does no LLVM work; a miss in
+// memory looks in the disk cache, whose hits link a stored object without optimising or
+// generating code. A real miss generates an object, links it and stores it on disk.
 import CJITSupport
 import Foundation
 import JITLowering
@@ -31,12 +33,21 @@ public final class CompiledKernel: @unchecked Sendable {
     }
 }
 
-/// Compiles typed IR to native code through LLVM and caches the result.
+/// Compiles typed IR to native code through LLVM and caches the result: in memory per process,
+/// and as verified object files on disk across processes (`DiskCache`, docs/cache.md).
 public final class Engine: @unchecked Sendable {
     /// The process-wide engine.
     public static let shared: Engine = {
         do { return try Engine() } catch { fatalError("SwiftJIT could not start LLVM: \(error)") }
     }()
+
+    /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
+    /// code generated for the same typed IR. Debug builds add their executable's size and time.
+    public static let version = "0.9.0"
+    /// The LLVM version compiled against, `major.minor`.
+    public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
+    /// The host's target triple.
+    public static var triple: String { LLVM.hostTriple }
 
     private let jit: OrcJIT
     private let lock = NSLock()
@@ -47,12 +58,24 @@ public final class Engine: @unchecked Sendable {
         var value: AnyObject?
     }
     private var slots: [String: Slot] = [:]
-    private var counter = 0
-    /// Number of times LLVM was asked to build a module (cache misses), for tests and stats.
+    /// Number of times LLVM lowered, optimised and generated code (not counting disk-cache hits).
     public private(set) var llvmCompilations = 0
+    /// Number of entries loaded from the disk cache (no optimiser or code generator ran).
+    public private(set) var diskCacheHits = 0
+    /// Seconds spent making code ready on misses in memory: compiling, or loading and linking
+    /// from the disk cache.
+    public private(set) var missSeconds = 0.0
+    /// Misses of the in-memory cache: `llvmCompilations + diskCacheHits`.
+    public var cacheMisses: Int { lock.withLock { llvmCompilations + diskCacheHits } }
     /// Host CPU name and features, as the code is compiled for them.
     public let cpuName: String
     public let cpuFeatures: String
+    private var disk: DiskCache?
+    /// The object cache on disk (nil: off). From the environment at start (`DiskCache.fromEnvironment`).
+    public var diskCache: DiskCache? {
+        get { lock.withLock { disk } }
+        set { lock.withLock { disk = newValue } }
+    }
 
     public init() throws {
         do {
@@ -69,47 +92,84 @@ public final class Engine: @unchecked Sendable {
         }
         cpuName = LLVM.hostCPUName
         cpuFeatures = LLVM.hostCPUFeatures
+        disk = DiskCache.fromEnvironment()
     }
+
+    /// The key of an object: everything that decides its machine code. `kind` names the ABI
+    /// (expression or kernel), `label` a one-line summary for listings, `ir` the canonical typed IR
+    /// text (argument signature included).
+    public func objectKey(kind: String, label: String, ir: String, options: LoweringOptions, cpu: String? = nil,
+                          features: String? = nil) -> ObjectKey {
+        let cpu = cpu ?? cpuName
+        let features = features ?? (cpu == cpuName ? cpuFeatures : "")
+        let text = """
+            swiftjit-object \(DiskCache.formatVersion)
+            swiftjit \(Engine.version)\(Engine.buildStamp)
+            llvm \(Engine.llvmVersion)
+            triple \(Engine.triple)
+            cpu \(cpu)
+            features \(features)
+            kind \(kind)
+            label \(label)
+            math \(options.mathMode.rawValue)
+            opt \(options.optimizationLevel)
+            bounds-checks \(options.boundsChecks)
+            ir
+            \(ir)
+            """
+        return ObjectKey(text: text, cpu: cpu, features: features)
+    }
+
+    /// Debug builds: the executable's size and modification time, so a rebuilt SwiftJIT under
+    /// development never loads objects an older build wrote. Empty in release builds.
+    static let buildStamp: String = {
+        #if DEBUG
+        var info = stat()
+        guard let path = Bundle.main.executablePath, stat(path, &info) == 0 else { return " debug" }
+        return " debug \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        #else
+        return ""
+        #endif
+    }()
 
     /// The full cache key for a function and options.
     public func cacheKey(_ function: IRFunction, _ options: LoweringOptions) -> String {
-        "\(options.mathMode.rawValue)|O\(options.optimizationLevel)|\(cpuName)|\(function)"
+        objectKey(.expression(function), options: options).text
     }
 
-    /// Native code for `function`, from the cache or compiled now. Concurrent requests for the
+    /// Native code for `function`, from the caches or compiled now. Concurrent requests for the
     /// same key compile once; others wait for that result.
     public func kernel(for function: IRFunction, options: LoweringOptions) throws -> CompiledKernel {
-        try cached(cacheKey(function, options)) { symbol in
-            let start = DispatchTime.now().uptimeNanoseconds
-            let machine = try TargetMachine()
-            let lowered = try IRGen.lower(function, symbol: symbol, options: options, machine: machine)
-            let entry = unsafeBitCast(try self.add(lowered), to: KernelEntry.self)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            return CompiledKernel(function: function, entry: entry, options: options, compileSeconds: seconds)
+        try compiled(.expression(function), options: options) { address, seconds in
+            CompiledKernel(function: function, entry: unsafeBitCast(address, to: KernelEntry.self),
+                           options: options, compileSeconds: seconds)
         }
     }
 
-    /// The cached object for `key`, built by `build` (given a fresh symbol name) on a miss.
-    func cached<T: AnyObject>(_ key: String, _ build: (String) throws -> T) throws -> T {
-        lock.lock()
-        let slot: Slot
-        if let existing = slots[key] {
-            slot = existing
-        } else {
-            slot = Slot()
-            slots[key] = slot
+    /// `unit`'s native code from the caches (memory, then disk) or compiled now, wrapped by `make`
+    /// (given the entry's address and the seconds it took).
+    func compiled<T: AnyObject>(_ unit: CompilationUnit, options: LoweringOptions,
+                                _ make: (UnsafeRawPointer, Double) -> T) throws -> T {
+        let key = objectKey(unit, options: options)
+        return try cached(key.text) {
+            let (address, seconds) = try self.native(key, unit, options: options)
+            return make(address, seconds)
         }
-        lock.unlock()
+    }
+
+    /// The cached object for `key`, built by `build` on a miss.
+    func cached<T: AnyObject>(_ key: String, _ build: () throws -> T) throws -> T {
+        let slot: Slot = lock.withLock {
+            if let existing = slots[key] { return existing }
+            let slot = Slot()
+            slots[key] = slot
+            return slot
+        }
         slot.lock.lock()
         defer { slot.lock.unlock() }
         if let value = slot.value as? T { return value }
-        lock.lock()
-        counter += 1
-        let symbol = "sj_fn_\(counter)"
-        llvmCompilations += 1
-        lock.unlock()
         do {
-            let value = try build(symbol)
+            let value = try build()
             slot.value = value
             return value
         } catch let e as LLVMError {
@@ -117,9 +177,44 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Adds a lowered module to the JIT and returns its entry point's address.
-    func add(_ lowered: LoweredModule) throws -> UnsafeRawPointer {
-        try jit.addAndLookup(lowered.module, symbol: lowered.symbol)
+    /// Loads `key`'s object from the disk cache, or lowers `unit`, generates an object
+    /// and stores it; then links that object into the JIT (the same bytes either way). Returns
+    /// the entry's address and the seconds spent.
+    func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions) throws -> (UnsafeRawPointer, Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        func seconds() -> Double {
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { missSeconds += s }
+            return s
+        }
+        let disk = diskCache
+        if let object = disk?.load(key: key.text) {
+            let address = try jit.addObjectAndLookup(object, symbol: key.symbol)
+            lock.withLock { diskCacheHits += 1 }
+            return (address, seconds())
+        }
+        let object = try generateObject(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
+        let address = try jit.addObjectAndLookup(object, symbol: key.symbol)
+        disk?.store(key: key.text, object: object)
+        return (address, seconds())
+    }
+
+    /// Lowers, optimises and generates the object for `key` (for its CPU) with `lower`.
+    func generateObject(_ key: ObjectKey, forJIT: Bool = true, lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
+        lock.withLock { llvmCompilations += 1 }
+        let machine = try TargetMachine(cpu: key.cpu, features: key.features, forJIT: forJIT)
+        return try machine.object(of: try lower(machine).module)
+    }
+
+    /// Fills the disk cache for `key` without loading the code (for another CPU, say): returns
+    /// false when a valid entry was there already.
+    func precompile(_ key: ObjectKey, lower: (TargetMachine) throws -> LoweredModule) throws -> Bool {
+        guard let disk = diskCache else { throw JITError.argument("the object cache is off (SWIFTJIT_CACHE_DIR=off)") }
+        if disk.load(key: key.text) != nil { return false }
+        do {
+            disk.store(key: key.text, object: try generateObject(key, lower: lower))
+        } catch let e as LLVMError { throw JITError.llvm(e.message) }
+        return true
     }
 
     /// Optimised LLVM IR text for `function` (not cached, nothing is added to the JIT).
@@ -139,4 +234,25 @@ public final class Engine: @unchecked Sendable {
             return try machine.assembly(of: lowered.module)
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
     }
+}
+
+/// The key of one object in the caches.
+public struct ObjectKey: Sendable {
+    /// The full key text (stored in the cache file and compared on load).
+    public let text: String
+    /// The CPU and features the object is compiled for.
+    public let cpu: String
+    public let features: String
+    /// SHA-256 of the text, hex.
+    public let digest: String
+
+    init(text: String, cpu: String, features: String) {
+        self.text = text
+        self.cpu = cpu
+        self.features = features
+        digest = SHA256.hex(Array(text.utf8))
+    }
+
+    /// The entry point's name: unique per key, so objects from any process can share one JIT.
+    public var symbol: String { "sj_" + digest.prefix(32) }
 }

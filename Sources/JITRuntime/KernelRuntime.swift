@@ -147,15 +147,9 @@ extension Engine {
     /// Native code for a typed kernel, from the cache or compiled now.
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
-        let key = "kernel|\(options.mathMode.rawValue)|O\(options.optimizationLevel)|\(options.boundsChecks)|\(cpuName)|\(kernel)"
-        return try cached(key) { symbol in
-            let start = DispatchTime.now().uptimeNanoseconds
-            let machine = try TargetMachine()
-            let lowered = try KernelGen.lower(kernel, symbol: symbol, options: options, machine: machine)
-            let address = try self.add(lowered)
-            let entry = unsafeBitCast(address, to: KernelFunctionEntry.self)
-            return CompiledKernelFunction(kernel: kernel, entry: entry,
-                                          compileSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return try compiled(.kernel(kernel), options: options) { address, seconds in
+            CompiledKernelFunction(kernel: kernel, entry: unsafeBitCast(address, to: KernelFunctionEntry.self),
+                                   compileSeconds: seconds)
         }
     }
 

@@ -51,6 +51,21 @@ public final class OrcJIT: @unchecked Sendable {
         }
     }
 
+    /// Adds an object file (a copy of `object`) and returns the address of `symbol`; links it
+    /// without running the optimiser or code generator (the object is machine code already).
+    public func addObjectAndLookup(_ object: [UInt8], symbol: String) throws -> UnsafeRawPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        let buffer = object.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                LLVMCreateMemoryBufferWithMemoryRangeCopy($0.baseAddress, $0.count, symbol)
+            }
+        }
+        // The JIT takes ownership of the buffer, also on failure.
+        if let e = LLVMError.take(LLVMOrcLLJITAddObjectFile(ref, LLVMOrcLLJITGetMainJITDylib(ref), buffer)) { throw e }
+        return try lookup(symbol)
+    }
+
     /// Adds a module (consuming it) and returns the address of `symbol`, compiling on the way.
     public func addAndLookup(_ module: Module, symbol: String) throws -> UnsafeRawPointer {
         lock.lock()
@@ -61,6 +76,11 @@ public final class OrcJIT: @unchecked Sendable {
             LLVMOrcDisposeThreadSafeModule(tsm)
             throw e
         }
+        return try lookup(symbol)
+    }
+
+    /// The address of `symbol` (the caller holds the lock).
+    private func lookup(_ symbol: String) throws -> UnsafeRawPointer {
         var address: LLVMOrcExecutorAddress = 0
         if let e = LLVMError.take(LLVMOrcLLJITLookup(ref, &address, symbol)) { throw e }
         guard let p = UnsafeRawPointer(bitPattern: UInt(address)) else {

@@ -36,6 +36,8 @@ public enum LLVM {
 
     /// Major version of the LLVM the package was built against.
     public static var versionMajor: Int { Int(sj_llvm_version_major()) }
+    /// Minor version of the LLVM the package was built against.
+    public static var versionMinor: Int { Int(sj_llvm_version_minor()) }
 
     /// Whether per-instruction fast-math flags are available (LLVM 18+).
     public static var hasInstructionFastMathFlags: Bool { sj_has_instruction_fmf() != 0 }

@@ -8,12 +8,16 @@ public final class TargetMachine {
     public let cpu: String
     public let features: String
 
-    /// A machine for `cpu`/`features` (host when nil) at the aggressive optimisation level.
-    public init(cpu: String? = nil, features: String? = nil) throws {
+    /// A machine for `cpu`/`features` at the aggressive optimisation level. No `cpu` means the
+    /// host's; no `features` means the host's when the CPU is the host's, else the CPU's defaults.
+    /// `forJIT` picks the JIT's code model; false gives the default (small) model, for objects
+    /// that a system linker links into a program.
+    public init(cpu: String? = nil, features: String? = nil, forJIT: Bool = true) throws {
         try LLVM.initialize()
         triple = LLVM.hostTriple
-        self.cpu = cpu ?? LLVM.hostCPUName
-        self.features = features ?? (cpu == nil ? LLVM.hostCPUFeatures : "")
+        let hostCPU = LLVM.hostCPUName
+        self.cpu = cpu ?? hostCPU
+        self.features = features ?? (self.cpu == hostCPU ? LLVM.hostCPUFeatures : "")
         var target: LLVMTargetRef?
         var err: UnsafeMutablePointer<CChar>?
         if LLVMGetTargetFromTriple(triple, &target, &err) != 0 {
@@ -21,7 +25,7 @@ public final class TargetMachine {
         }
         guard let machine = LLVMCreateTargetMachine(target, triple, self.cpu, self.features,
                                                     LLVMCodeGenLevelAggressive, LLVMRelocPIC,
-                                                    LLVMCodeModelJITDefault) else {
+                                                    forJIT ? LLVMCodeModelJITDefault : LLVMCodeModelDefault) else {
             throw LLVMError("could not create a target machine for \(triple) \(self.cpu)")
         }
         ref = machine

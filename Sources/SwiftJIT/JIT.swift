@@ -64,8 +64,26 @@ public enum JIT {
         return try f.call(used, out: out, casting: casting)
     }
 
-    /// Number of LLVM compilations so far in this process (cache misses).
+    /// Number of LLVM compilations so far in this process (lowering, optimisation and code
+    /// generation; disk-cache hits do none of it).
     public static var llvmCompilations: Int { Engine.shared.llvmCompilations }
+
+    /// Number of compiled objects loaded from the disk cache so far in this process.
+    public static var diskCacheHits: Int { Engine.shared.diskCacheHits }
+
+    /// Seconds spent on misses of the in-memory cache so far (compiling, or loading from disk).
+    public static var cacheMissSeconds: Double { Engine.shared.missSeconds }
+
+    /// Misses of the in-memory cache so far: LLVM compilations plus disk-cache hits.
+    public static var cacheMisses: Int { Engine.shared.cacheMisses }
+
+    /// The object cache on disk (docs/cache.md); nil when off. It starts as the environment says
+    /// (`SWIFTJIT_CACHE_DIR`, else `$XDG_CACHE_HOME/swiftjit`, else `~/.cache/swiftjit`). Set
+    /// `JIT.diskCache = DiskCache(directory: url, sizeLimit: bytes)` to move it, nil to switch it off.
+    public static var diskCache: DiskCache? {
+        get { Engine.shared.diskCache }
+        set { Engine.shared.diskCache = newValue }
+    }
 
     /// Threads one call may use, process-wide (at least 1; set 1 to run serially). The default
     /// is `SWIFTJIT_NUM_THREADS` when set, else the cores the process may run on (CPU affinity,

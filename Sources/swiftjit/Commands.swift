@@ -14,7 +14,8 @@ struct SwiftJITCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftjit",
         abstract: "Compile and run numexpr-style expressions with LLVM.",
-        subcommands: [Repl.self, Eval.self, IR.self, Asm.self, Functions.self, RunKernel.self, Bench.self, Overhead.self])
+        subcommands: [Repl.self, Eval.self, IR.self, Asm.self, Functions.self, RunKernel.self, Compile.self, Cache.self,
+                      Bench.self, Overhead.self])
 }
 
 /// The expression (positional, `--expr` or `--expr-file`) and the math mode.

@@ -3,6 +3,17 @@ import ArgumentParser
 import Foundation
 import SwiftJIT
 
+/// `--math` and `--no-bounds-checks`: the options compiled code depends on (run, compile).
+struct CodeOptions: ParsableArguments {
+    @Option(help: "Floating-point mode: strict, relaxed or fast.")
+    var math: MathMode = .relaxed
+
+    @Flag(help: "Kernels: do not check array indices and integer divisors (faster; an out-of-range index is undefined behaviour).")
+    var noBoundsChecks = false
+
+    var options: JIT.Options { JIT.Options(mathMode: math, boundsChecks: !noBoundsChecks) }
+}
+
 struct RunKernel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -30,11 +41,7 @@ struct RunKernel: ParsableCommand {
     @Option(help: ArgumentHelp("Write the (first) returned value to a .npy file instead of printing.", valueName: "path"))
     var out: String?
 
-    @Option(help: "Floating-point mode: strict, relaxed or fast.")
-    var math: MathMode = .relaxed
-
-    @Flag(help: "Do not check array indices and integer divisors (faster; an out-of-range index is undefined behaviour).")
-    var noBoundsChecks = false
+    @OptionGroup var code: CodeOptions
 
     @Option(help: "Threads to use (default: SWIFTJIT_NUM_THREADS, else the cores available).")
     var threads: Int?
@@ -47,9 +54,9 @@ struct RunKernel: ParsableCommand {
 
     func run() throws {
         if let threads { JIT.numThreads = threads }
-        let source = try readSource(file)
+        let source = try Self.readSource(file)
         let module = try JIT.kernels(source, name: file,
-                                     options: JIT.Options(mathMode: math, boundsChecks: !noBoundsChecks))
+                                     options: code.options)
         let k = try module.kernel(kernel)
         let parameters = k.decl.parameters
         var given: [String: String] = [:]
@@ -87,7 +94,7 @@ struct RunKernel: ParsableCommand {
         return "\(base).\(n).npy"
     }
 
-    func readSource(_ path: String) throws -> String {
+    static func readSource(_ path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw JITError.file("cannot read kernel source '\(path)': no such file")

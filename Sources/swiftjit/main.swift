@@ -12,12 +12,18 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 
+let started = DispatchTime.now().uptimeNanoseconds
 let arguments = ArgumentRewriting.rewrite(Array(CommandLine.arguments.dropFirst()))
 // No arguments: the REPL (interactive on a terminal, scripted from a file or pipe).
 if arguments.isEmpty { exit(REPLLoop().run()) }
 do {
     var command = try SwiftJITCommand.parseAsRoot(arguments)
     try command.run()
+    if ProcessInfo.processInfo.environment["SWIFTJIT_CACHE_STATS"] == "1" {
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        printError("swiftjit: \(JIT.llvmCompilations) LLVM compilations, \(JIT.diskCacheHits) disk-cache hits, "
+                   + String(format: "code ready in %.2f ms, command %.2f ms", JIT.cacheMissSeconds * 1e3, ms))
+    }
 } catch let error as JITError {
     printError(error.description)
     exit(1)

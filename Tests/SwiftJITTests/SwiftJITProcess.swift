@@ -34,14 +34,44 @@ enum SwiftJITProcess {
 
     /// Runs `swiftjit arguments` in `directory` and collects its exit status and output;
     /// standard input is read from `stdin` when given, and `environment` entries are added to
-    /// (or, when empty, removed from) this process's environment.
+    /// (or, when empty, removed from) this process's environment. Unless it names one, the
+    /// object cache is `directory/.swiftjit-cache`, so no test reads or fills the user's cache.
     static func run(_ arguments: [String], in directory: URL, stdin: URL? = nil,
                     environment: [String: String] = [:]) throws -> Output {
+        let process = try start(arguments, in: directory, stdin: stdin, environment: environment)
+        return try process.finish()
+    }
+
+    /// A started `swiftjit` whose output goes to files until `finish`.
+    struct Running {
+        let process: Process
+        let outURL: URL, errURL: URL
+        let out: FileHandle, err: FileHandle
+
+        /// Waits for the exit and collects the output.
+        func finish() throws -> Output {
+            process.waitUntilExit()
+            try out.close()
+            try err.close()
+            defer {
+                try? FileManager.default.removeItem(at: outURL)
+                try? FileManager.default.removeItem(at: errURL)
+            }
+            return Output(status: process.terminationStatus,
+                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        }
+    }
+
+    /// Starts `swiftjit arguments` in `directory` without waiting (see `run`).
+    static func start(_ arguments: [String], in directory: URL, stdin: URL? = nil,
+                      environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = childEnvironment(environment)
+        let cache = ["SWIFTJIT_CACHE_DIR": directory.appendingPathComponent(".swiftjit-cache").path]
+        process.environment = childEnvironment(cache.merging(environment) { $1 })
         if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         let outURL = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
         let errURL = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
@@ -51,16 +81,7 @@ enum SwiftJITProcess {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return Running(process: process, outURL: outURL, errURL: errURL, out: out, err: err)
     }
 
     /// This process's environment with `changes` applied (an empty value removes the variable).

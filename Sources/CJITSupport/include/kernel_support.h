@@ -45,6 +45,9 @@ typedef int32_t (*sj_parallel_for_fn)(sj_loop_body, int64_t, int64_t, void *, sj
 void sj_set_parallel_for_hook(sj_parallel_for_fn hook);
 int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj_context *ctx, void *partials,
                         int64_t partial_bytes);
+/// For programs that link exported kernels without SwiftJIT: run parallel loops on `threads`
+/// POSIX threads started per loop (1: serially on the calling thread, the default).
+void sj_use_threads(int threads);
 /// Moves the allocations of `child` to `parent`; copies child's error if parent has none.
 void sj_context_merge(sj_context *parent, sj_context *child);
 enum { SJ_MAX_CHUNKS = 256 };

@@ -1,0 +1,105 @@
+// `swiftjit cache list|info|verify|prune|clear`: look after the object cache (docs/cache.md).
+import ArgumentParser
+import Foundation
+import SwiftJIT
+
+struct Cache: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the object cache on disk.",
+        discussion: "The cache is SWIFTJIT_CACHE_DIR, else $XDG_CACHE_HOME/swiftjit, else ~/.cache/swiftjit.",
+        subcommands: [List.self, Info.self, Verify.self, Prune.self, Clear.self])
+
+    /// The cache the environment names.
+    static func current() throws -> DiskCache {
+        guard let cache = DiskCache.fromEnvironment() else {
+            throw UserError(message: "the object cache is off (SWIFTJIT_CACHE_DIR=off)")
+        }
+        return cache
+    }
+
+    /// The value of a `name value` line of a key.
+    static func field(_ key: String, _ name: String) -> String? {
+        key.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
+    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the entries, least recently used first.")
+
+        func run() throws {
+            let cache = try Cache.current()
+            let dates = ISO8601DateFormatter()
+            for f in cache.files() {
+                var what = "(fails verification: see swiftjit cache verify)"
+                if let bytes = try? DiskCache.readTrusted(f.url), let entry = try? DiskCache.decode(bytes) {
+                    what = ["kind", "cpu", "math", "label"].map { Cache.field(entry.key, $0) ?? "?" }.joined(separator: " ")
+                }
+                print("\(f.url.lastPathComponent.prefix(16))  \(String(format: "%8d", f.size))  \(dates.string(from: f.modified))  \(what)")
+            }
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show where the cache is, its size, and what keys this machine uses.")
+
+        func run() throws {
+            let cache = try Cache.current()
+            let files = cache.files()
+            print("directory       \(cache.directory.path)")
+            print("entries         \(files.count)")
+            print("size            \(Cache.megabytes(files.reduce(0) { $0 + $1.size })) of \(Cache.megabytes(cache.sizeLimit))")
+            print("format          \(DiskCache.formatVersion)")
+            print("swiftjit        \(Engine.version)")
+            print("llvm            \(Engine.llvmVersion)")
+            print("triple          \(Engine.triple)")
+            print("cpu             \(Engine.shared.cpuName)")
+            print("features        \(Engine.shared.cpuFeatures)")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every entry's format, checksum and key; exit 1 if any is bad.")
+
+        @Flag(help: "Remove the bad entries.")
+        var remove = false
+
+        func run() throws {
+            let cache = try Cache.current()
+            let bad = cache.verify()
+            for (url, reason) in bad {
+                print("bad: \(url.lastPathComponent): \(reason)")
+                if remove { try? FileManager.default.removeItem(at: url) }
+            }
+            print("\(cache.files().count + (remove ? bad.count : 0)) entries checked, \(bad.count) bad\(remove && !bad.isEmpty ? " (removed)" : "")")
+            if !bad.isEmpty && !remove { throw ExitCode(1) }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove bad entries and temporary files older than an hour, then least recently used entries beyond the size cap.")
+
+        @Option(help: ArgumentHelp("Keep at most this many megabytes (default: the cap, SWIFTJIT_CACHE_MAX_MB or 512).", valueName: "MB"))
+        var maxSize: Int?
+
+        func run() throws {
+            let cache = try Cache.current()
+            let bad = cache.verify()
+            for (url, _) in bad { try? FileManager.default.removeItem(at: url) }
+            let temporaries = cache.removeTemporaries(olderThan: 3600)
+            let evicted = cache.evict(toAtMost: maxSize.map { $0 << 20 })
+            print("removed \(bad.count) bad and \(evicted.count) least recently used entries, \(temporaries) temporary files; "
+                  + "\(Cache.megabytes(cache.totalSize)) left")
+        }
+    }
+
+    struct Clear: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove every entry.")
+
+        func run() throws {
+            let n = try Cache.current().clear()
+            print("removed \(n) files")
+        }
+    }
+}
