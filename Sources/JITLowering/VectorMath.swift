@@ -32,6 +32,7 @@ public enum VectorMath {
     public static let implemented: Set<String> = [
         "exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
         "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+        "pow", "arctan2", "cbrt", "erf", "erfc",
     ]
 
     /// `SWIFTJIT_VECTOR_MATH=0` in the environment turns our implementations off (for A/B timing).
@@ -571,7 +572,7 @@ extension VMBuilder {
         case "arcsinh": return asinh(x)
         case "arccosh": return acosh(x)
         case "arctanh": return atanh(x)
-        default: return nil
+        default: return specialBody(name, x)  // VectorMathSpecial.swift
         }
     }
 }
@@ -592,14 +593,14 @@ extension Emitter {
     /// A call of our implementation of builtin `name` when the table chooses it for this type and
     /// math mode (and the target has FMA); nil to lower by the builtin table's rule.
     func vectorMathCall(_ name: String, _ args: [LLVMValueRef], _ t: DType) -> LLVMValueRef? {
-        guard args.count == 1, t == .float32 || t == .float64,
+        guard args.count == 1 || args.count == 2, t == .float32 || t == .float64,
               VectorMath.choice(name, t, options.mathMode) == .polynomial,
               machine.features.contains("+fma") else { return nil }
         let ft = valueType(t)
         let typeName = t == .float64 ? "f64" : "f32"
         let variants = VectorMath.withVectorVariants.contains(name)
         let symbol = variants ? "sj_vm_\(name)_\(typeName)" : "sj.vm.\(name).\(typeName)"
-        let (fn, type) = function(symbol, ft, [ft])
+        let (fn, type) = function(symbol, ft, args.map { _ in ft })
         if LLVMCountBasicBlocks(fn) == 0 {
             guard buildMathBody(fn, name, t, lanes: 0, reduceHuge: true) else {
                 LLVMDeleteFunction(fn)
@@ -615,7 +616,7 @@ extension Emitter {
             }
         }
         var a: [LLVMValueRef?] = args
-        let call = LLVMBuildCall2(b, type, fn, &a, 1, "")!
+        let call = LLVMBuildCall2(b, type, fn, &a, UInt32(args.count), "")!
         if variants {
             let mangled = vectorVariants(name, t, scalar: fn, scalarName: symbol)
             let key = "vector-function-abi-variant"
@@ -634,7 +635,9 @@ extension Emitter {
         var vm = VMBuilder(ctx: ctx, module: module.ref, b: builder, wide: t == .float64)
         vm.lanes = lanes
         vm.reduceHuge = reduceHuge
-        guard let result = vm.body(name, LLVMGetParam(fn, 0)) else { return false }
+        let x = LLVMGetParam(fn, 0)!
+        let result = LLVMCountParams(fn) == 2 ? vm.binaryBody(name, x, LLVMGetParam(fn, 1)) : vm.body(name, x)
+        guard let result else { return false }
         LLVMBuildRet(builder, result)
         return true
     }
