@@ -42,9 +42,10 @@ extension VMBuilder {
     func logDD(_ x: LLVMValueRef) -> (LLVMValueRef, LLVMValueRef) {
         let (k, f) = logReduce(x)  // f = m - 1 exactly
         let (dh, dl) = fastTwoSum(c(2), f)
-        let th = div(f, dh)
-        let rem = fma(neg(th), dl, fma(neg(th), dh, f))  // f - th*(dh + dl), first step exact
-        let t = (th, div(rem, dh))
+        let inv = div(c(1), dh)  // the one division
+        let th = mul(f, inv)
+        let rem = fma(neg(th), dl, fma(neg(th), dh, f))  // f - th*(dh + dl), first step (nearly) exact
+        let t = (th, mul(rem, inv))
         let t2 = ddMul(t, t)
         let t3 = ddMul(t2, t)
         // T(z) = sum 2/(2j+5) z^j: truncation error below 2^-70 relative for z <= 0.0295.
