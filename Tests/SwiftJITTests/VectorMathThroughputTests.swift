@@ -9,7 +9,7 @@ import XCTest
 final class VectorMathThroughputTests: XCTestCase {
     static let functions = ["exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
                             "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
-                            "cbrt", "erf", "erfc"]
+                            "cbrt", "erf", "erfc", "pow", "arctan2"]
 
     static func domain(_ name: String) -> (Double, Double) {
         switch name {
@@ -18,6 +18,7 @@ final class VectorMathThroughputTests: XCTestCase {
         case "arcsin", "arccos", "arctanh": return (-0.99, 0.99)
         case "arccosh": return (1, 100)
         case "exp", "exp2", "exp10", "expm1", "sinh", "cosh": return (-20, 20)
+        case "pow": return (0.1, 10)
         default: return (-10, 10)
         }
     }
@@ -46,13 +47,18 @@ final class VectorMathThroughputTests: XCTestCase {
         for name in Self.functions where only?.contains(name) ?? true {
             let (lo, hi) = Self.domain(name)
             let xs = (0..<n).map { lo + (hi - lo) * Double($0) / Double(n) }
+            // Second argument: pow's exponent in [-5, 5), arctan2's x falling from 10 to -10.
+            let ys = (0..<n).map { name == "pow" ? -5 + 10 * Double($0) / Double(n) : -10 + 20 * Double(n - 1 - $0) / Double(n) }
+            let expression = name == "pow" ? "x**y" : name == "arctan2" ? "arctan2(x, y)" : "\(name)(x)"
             for wide in [true, false] {
                 let x: NDArray = wide ? NDArray(xs) : NDArray(xs.map { Float($0) })
+                let y: NDArray = wide ? NDArray(ys) : NDArray(ys.map { Float($0) })
+                let args = expression.contains("y") ? ["x": x, "y": y] : ["x": x]
                 let out = NDArray(zeros: wide ? .float64 : .float32, shape: [n])
                 var line = "THROUGHPUT \(name) \(wide ? "f64" : "f32")"
                 for mode in [MathMode.relaxed, .fast, .strict] {
-                    let f = try JIT.compile("\(name)(x)", options: JIT.Options(mathMode: mode))
-                    let ns = try Self.time { _ = try f.call(["x": x], out: out) }
+                    let f = try JIT.compile(expression, options: JIT.Options(mathMode: mode))
+                    let ns = try Self.time { _ = try f.call(args, out: out) }
                     line += String(format: " %.3f", Double(n) / ns)
                 }
                 print(line)
