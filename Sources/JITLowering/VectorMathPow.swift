@@ -77,6 +77,17 @@ extension VMBuilder {
 
     // MARK: pow
 
+    /// Runs `body` on this builder's values widened to double and rounds the result to float;
+    /// float64 runs it directly.
+    func inDouble(_ args: [LLVMValueRef], _ body: (VMBuilder, [LLVMValueRef]) -> LLVMValueRef) -> LLVMValueRef {
+        guard !wide else { return body(self, args) }
+        var d = VMBuilder(ctx: ctx, module: module, b: b, wide: true)
+        d.lanes = lanes
+        let r = body(d, args.map { LLVMBuildFPExt(b, $0, d.ft, "")! })
+        return LLVMBuildFPTrunc(b, r, ft, "")!
+    }
+
+
     /// Whether integer-valued y is odd (false for non-integers, infinities and |y| >= 2^53).
     func isOddInteger(_ y: LLVMValueRef) -> LLVMValueRef {
         let half = mul(y, 0.5)
