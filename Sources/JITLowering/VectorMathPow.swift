@@ -87,7 +87,6 @@ extension VMBuilder {
         return LLVMBuildFPTrunc(b, r, ft, "")!
     }
 
-
     /// Whether integer-valued y is odd (false for non-integers, infinities and |y| >= 2^53).
     func isOddInteger(_ y: LLVMValueRef) -> LLVMValueRef {
         let half = mul(y, 0.5)
@@ -122,8 +121,15 @@ extension VMBuilder {
 
     func pow(_ x: LLVMValueRef, _ y: LLVMValueRef) -> LLVMValueRef {
         guard wide else {
-            // float32 in double: |y log x| < 2^8, so a double log and exp are exact enough.
-            return inDouble([x, y]) { d, a in d.powSpecials(a[0], a[1], d.exp(d.mul(a[1], d.log(d.fabs(a[0]))))) }
+            // float32: |x|^y in double (|y log x| < 2^8, so a plain double log and exp are exact
+            // enough; log without its special cases), the special cases in float.
+            let mag = inDouble([fabs(x), y]) { d, a in
+                let (k, f) = d.logReduce(a[0])
+                let (hfsq, t) = d.logKernel(f)
+                let log = d.add(d.mul(k, 0.6931471805599453), d.sub(f, d.sub(hfsq, t)))
+                return d.exp(d.mul(a[1], log))
+            }
+            return powSpecials(x, y, mag)
         }
         let (lh, ll) = logDD(fabs(x))
         let (zh, ze) = twoProd(y, lh)
