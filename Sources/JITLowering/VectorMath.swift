@@ -32,6 +32,7 @@ public enum VectorMath {
     public static let implemented: Set<String> = [
         "exp", "exp2", "exp10", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
         "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+        "pow", "arctan2", "cbrt", "erf", "erfc",
     ]
 
     /// `SWIFTJIT_VECTOR_MATH=0` in the environment turns our implementations off (for A/B timing).
@@ -487,12 +488,15 @@ extension VMBuilder {
         let t = div(sub(mul(a, axc), bb), add(cc, mul(d, axc)))
         let z = mul(t, t)
         let w = mul(z, z)
-        let at: [Double] = [3.33333333333329318027e-01, -1.99999999998764832476e-01, 1.42857142725034663711e-01,
-                            -1.11111104054623557880e-01, 9.09088713343650656196e-02, -7.69187620504482999495e-02,
-                            6.66107313738753120669e-02, -5.83357013379057348645e-02, 4.97687799461593236017e-02,
-                            -3.65315727442169155270e-02, 1.62858201153657823623e-02]
-        let s1 = mul(z, horner(w, [at[0], at[2], at[4], at[6], at[8], at[10]]))
-        let s2 = mul(w, horner(w, [at[1], at[3], at[5], at[7], at[9]]))
+        // f64: fdlibm's degree-22 odd polynomial; f32: musl's atanf, degree 10 (|t| <= 7/16).
+        let at: [Double] = wide
+            ? [3.33333333333329318027e-01, -1.99999999998764832476e-01, 1.42857142725034663711e-01,
+               -1.11111104054623557880e-01, 9.09088713343650656196e-02, -7.69187620504482999495e-02,
+               6.66107313738753120669e-02, -5.83357013379057348645e-02, 4.97687799461593236017e-02,
+               -3.65315727442169155270e-02, 1.62858201153657823623e-02]
+            : [3.3333328366e-01, -1.9999158382e-01, 1.4253635705e-01, -1.0648017377e-01, 6.1687607318e-02]
+        let s1 = mul(z, horner(w, stride(from: 0, to: at.count, by: 2).map { at[$0] }))
+        let s2 = mul(w, horner(w, stride(from: 1, to: at.count, by: 2).map { at[$0] }))
         let y = sub(hi, sub(sub(mul(t, add(s1, s2)), lo), t))
         var r = copysign(y, x)
         r = select(cmp(LLVMRealOLT, ax, wide ? 1e-300 : 1e-30), x, r)  // keeps -0.0 and subnormals
@@ -571,7 +575,7 @@ extension VMBuilder {
         case "arcsinh": return asinh(x)
         case "arccosh": return acosh(x)
         case "arctanh": return atanh(x)
-        default: return nil
+        default: return specialBody(name, x)  // VectorMathSpecial.swift
         }
     }
 }
@@ -592,14 +596,14 @@ extension Emitter {
     /// A call of our implementation of builtin `name` when the table chooses it for this type and
     /// math mode (and the target has FMA); nil to lower by the builtin table's rule.
     func vectorMathCall(_ name: String, _ args: [LLVMValueRef], _ t: DType) -> LLVMValueRef? {
-        guard args.count == 1, t == .float32 || t == .float64,
+        guard args.count == 1 || args.count == 2, t == .float32 || t == .float64,
               VectorMath.choice(name, t, options.mathMode) == .polynomial,
               machine.features.contains("+fma") else { return nil }
         let ft = valueType(t)
         let typeName = t == .float64 ? "f64" : "f32"
         let variants = VectorMath.withVectorVariants.contains(name)
         let symbol = variants ? "sj_vm_\(name)_\(typeName)" : "sj.vm.\(name).\(typeName)"
-        let (fn, type) = function(symbol, ft, [ft])
+        let (fn, type) = function(symbol, ft, args.map { _ in ft })
         if LLVMCountBasicBlocks(fn) == 0 {
             guard buildMathBody(fn, name, t, lanes: 0, reduceHuge: true) else {
                 LLVMDeleteFunction(fn)
@@ -615,7 +619,7 @@ extension Emitter {
             }
         }
         var a: [LLVMValueRef?] = args
-        let call = LLVMBuildCall2(b, type, fn, &a, 1, "")!
+        let call = LLVMBuildCall2(b, type, fn, &a, UInt32(args.count), "")!
         if variants {
             let mangled = vectorVariants(name, t, scalar: fn, scalarName: symbol)
             let key = "vector-function-abi-variant"
@@ -634,7 +638,9 @@ extension Emitter {
         var vm = VMBuilder(ctx: ctx, module: module.ref, b: builder, wide: t == .float64)
         vm.lanes = lanes
         vm.reduceHuge = reduceHuge
-        guard let result = vm.body(name, LLVMGetParam(fn, 0)) else { return false }
+        let x = LLVMGetParam(fn, 0)!
+        let result = LLVMCountParams(fn) == 2 ? vm.binaryBody(name, x, LLVMGetParam(fn, 1)) : vm.body(name, x)
+        guard let result else { return false }
         LLVMBuildRet(builder, result)
         return true
     }

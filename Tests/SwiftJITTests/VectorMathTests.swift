@@ -20,6 +20,7 @@ final class VectorMathTests: XCTestCase {
         ("arcsin", Foundation.asin, -1...1), ("arccos", Foundation.acos, -1...1), ("arctan", Foundation.atan, -1e10...1e10),
         ("arcsinh", Foundation.asinh, -1e300...1e300), ("arccosh", Foundation.acosh, 1...1e300),
         ("arctanh", Foundation.atanh, -1...1),
+        ("cbrt", Precise.cbrt, -1e300...1e300), ("erf", Precise.erf, -6...6), ("erfc", Precise.erfc, -6...27.3),
     ] }
 
     /// Arguments: uniform over the range, plus log-uniform magnitudes near 0 and 1.
@@ -169,9 +170,11 @@ final class VectorMathTests: XCTestCase {
     /// log inline, sin and cos through their vector variants.
     func testLoopsAreVectorisedWithoutLibmCalls() throws {
         #if arch(x86_64)
-        for name in ["exp", "log", "sin", "cos"] {
+        let expressions = ["exp": "exp(x)", "log": "log(x)", "sin": "sin(x)", "cos": "cos(x)", "cbrt": "cbrt(x)",
+                           "erf": "erf(x)", "erfc": "erfc(x)", "pow": "x**x", "atan2": "arctan2(x, x + 1)"]
+        for (name, expression) in expressions {
             for dtype in [DType.float64, .float32] {
-                let f = try JIT.compile("\(name)(x)")
+                let f = try JIT.compile(expression)
                 guard try f.assembly(["x": .array(dtype)]).contains("vfmadd") else { continue }  // no FMA: libm
                 let ir = try f.llvmIR(["x": .array(dtype)])
                 let c = dtype == .float32 ? "f" : ""
