@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "JITSyntaxTests", dependencies: ["JITSyntax"]),
         .testTarget(name: "JITSemaTests", dependencies: ["JITSema", "JITSyntax"]),
         .testTarget(
-            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema",
+            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema", "JITLowering",
                                                   .product(name: "ComplexModule", package: "swift-numerics")],
             resources: [.copy("Cases")], swiftSettings: llvmC),
     ]

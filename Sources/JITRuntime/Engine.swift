@@ -112,6 +112,7 @@ public final class Engine: @unchecked Sendable {
             kind \(kind)
             label \(label)
             math \(options.mathMode.rawValue)
+            libmvec \(LibMVec.available ? "loaded" : "none")
             opt \(options.optimizationLevel)
             bounds-checks \(options.boundsChecks)
             ir

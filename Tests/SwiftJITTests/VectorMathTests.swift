@@ -1,4 +1,6 @@
 import Foundation
+import JITLowering
+import JITRuntime
 import SwiftJIT
 import XCTest
 
@@ -85,6 +87,12 @@ final class VectorMathTests: XCTestCase {
     /// Special values in relaxed mode, float64 and float32: exactly glibc's answer (NaN, +-inf,
     /// +-0, overflow and underflow at the thresholds, subnormal results), else within the bound.
     func testSpecialValues() throws {
+        for mode in [MathMode.relaxed, .fast] { try checkSpecialValues(mode) }
+    }
+
+    /// Fast mode may call glibc's libmvec (VectorMath.table): its special values must be the
+    /// documented ones too (fast mode keeps NaN and infinity semantics for isnan & co).
+    func checkSpecialValues(_ mode: MathMode) throws {
         let d = Double.leastNonzeroMagnitude, n = Double.leastNormalMagnitude
         let xs: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, d, -d, n, -n, n / 3, 1, -1, 0.5,
                             709.78, 709.79, -745.13, -745.14, -708.5, 1023.5, 1024, -1074, -1075.5,
@@ -92,7 +100,7 @@ final class VectorMathTests: XCTestCase {
                             .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e300, -1e300, 1e22, -0.999999,
                             710.4, -710.4, 710.5, 89.4, 89.5, 22, 9]
         for (name, ref, _) in Self.functions {
-            let f = try JIT.compile("\(name)(x)", options: JIT.Options(mathMode: .relaxed))
+            let f = try JIT.compile("\(name)(x)", options: JIT.Options(mathMode: mode))
             let y = try f(x: xs).doubles
             for (x, v) in zip(xs, y) {
                 let r = ref(x)
@@ -127,12 +135,14 @@ final class VectorMathTests: XCTestCase {
         let xs = (0..<2000).map { _ in (Bool.random(using: &g) ? 1.0 : -1.0) * Foundation.exp(Double.random(in: 9...709, using: &g)) }
         let xf = (0..<2000).map { _ in Float((Bool.random(using: &g) ? 1.0 : -1.0) * Foundation.exp(Double.random(in: 9...88, using: &g))) }
         for (name, ref) in [("sin", Foundation.sin), ("cos", Foundation.cos), ("tan", Foundation.tan)] as [(String, (Double) -> Double)] {
-            let f = try JIT.compile("\(name)(x)", options: JIT.Options(mathMode: .relaxed))
-            for (x, y) in zip(xs, try f(x: xs).doubles) {
-                XCTAssertLessThanOrEqual(Self.ulps(y, ref(x), float: false), Self.bound, "\(name)(\(x))")
-            }
-            for (x, y) in zip(xf, try f(x: xf).toArray(Float.self)) {
-                XCTAssertLessThanOrEqual(Self.ulps(Double(y), ref(Double(x)), float: true), Self.bound, "\(name)(\(x) as f32)")
+            for mode in [MathMode.relaxed, .fast] {  // fast: libmvec for some (VectorMath.table)
+                let f = try JIT.compile("\(name)(x)", options: JIT.Options(mathMode: mode))
+                for (x, y) in zip(xs, try f(x: xs).doubles) {
+                    XCTAssertLessThanOrEqual(Self.ulps(y, ref(x), float: false), Self.bound, "\(name)(\(x))")
+                }
+                for (x, y) in zip(xf, try f(x: xf).toArray(Float.self)) {
+                    XCTAssertLessThanOrEqual(Self.ulps(Double(y), ref(Double(x)), float: true), Self.bound, "\(name)(\(x) as f32) \(mode)")
+                }
             }
         }
     }
@@ -183,5 +193,43 @@ final class VectorMathTests: XCTestCase {
             }
         }
         #endif
+    }
+
+    /// Fast mode calls libmvec's vector variants where VectorMath.table chooses them, at the
+    /// target's widest ISA (AVX-512 `_ZGVeN8v_exp`, AVX2 `_ZGVdN4v_exp`), and nowhere else; relaxed
+    /// never. Skipped without libmvec or without AVX2 (then fast mode uses our code).
+    func testFastModeUsesLibmvecWhereChosen() throws {
+        let features = Set(Engine.shared.cpuFeatures.split(separator: ",").map(String.init))
+        guard LibMVec.available, features.contains("+avx2"), features.contains("+fma") else {
+            throw XCTSkip("libmvec or AVX2 not available: fast mode uses our implementations")
+        }
+        let avx512 = features.contains("+avx512f")
+        let glibc = ["arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
+                     "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2"]
+        for name in VectorMath.implemented.sorted() {
+            let binary = name == "pow" || name == "arctan2"
+            let expression = name == "pow" ? "x**y" : binary ? "\(name)(x, y)" : "\(name)(x)"
+            for dtype in [DType.float64, .float32] {
+                let f = try JIT.compile(expression, options: JIT.Options(mathMode: .fast))
+                let ir = try f.llvmIR(binary ? ["x": .array(dtype), "y": .array(dtype)] : ["x": .array(dtype)])
+                let lanes = (avx512 ? 8 : 4) * (dtype == .float32 ? 2 : 1)
+                let variant = "_ZGV\(avx512 ? "e" : "d")N\(lanes)\(binary ? "vv" : "v")_\(glibc[name] ?? name)\(dtype == .float32 ? "f" : "")("
+                if VectorMath.choice(name, dtype, .fast) == .libmvec {
+                    XCTAssertTrue(ir.contains("call <\(lanes) x \(dtype == .float32 ? "float" : "double")> @\(variant)"),
+                                  "\(name) \(dtype): fast mode should call \(variant)")
+                } else {
+                    XCTAssertFalse(ir.contains("@_ZGVe") || ir.contains("@_ZGVd"), "\(name) \(dtype): fast mode should not call libmvec")
+                }
+                let relaxed = try JIT.compile(expression, options: JIT.Options(mathMode: .relaxed))
+                let rir = try relaxed.llvmIR(binary ? ["x": .array(dtype), "y": .array(dtype)] : ["x": .array(dtype)])
+                XCTAssertFalse(rir.contains("@_ZGVe") || rir.contains("@_ZGVd"), "\(name) \(dtype): relaxed mode calls libmvec")
+            }
+        }
+    }
+
+    /// The libmvec choice is part of the object key (disk cache).
+    func testObjectKeyNamesLibmvec() throws {
+        let key = Engine.shared.objectKey(kind: "expression", label: "k", ir: "", options: LoweringOptions())
+        XCTAssertTrue(key.text.contains("libmvec \(LibMVec.available ? "loaded" : "none")"))
     }
 }
