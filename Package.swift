@@ -64,10 +64,14 @@ let package = Package(
                           exclude: ["bumps.sj", "gaussians.sj", "loglik.sj", "lu.sj", "mandelbrot.sj",
                                     "metropolis.sj", "ragged_sum.sj", "trace.sj"],
                           swiftSettings: llvmC),
+        // Fuzz targets (parsers, checkers, .npy reader) as total functions; see scripts/fuzz.
+        .target(name: "JITFuzz", dependencies: ["JITSyntax", "JITSema", "JITRuntime"], swiftSettings: llvmC),
+        // libFuzzer entry point (built with --sanitize=fuzzer -DFUZZING) or a replay driver.
+        .executableTarget(name: "swiftjit-fuzz", dependencies: ["JITFuzz"], swiftSettings: llvmC),
         .testTarget(name: "JITSyntaxTests", dependencies: ["JITSyntax"]),
         .testTarget(name: "JITSemaTests", dependencies: ["JITSema", "JITSyntax"]),
         .testTarget(
-            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema",
+            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema", "JITFuzz",
                                                   .product(name: "ComplexModule", package: "swift-numerics")],
             resources: [.copy("Cases")], swiftSettings: llvmC),
     ]

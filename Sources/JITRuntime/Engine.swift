@@ -50,6 +50,10 @@ public final class Engine: @unchecked Sendable {
     private var counter = 0
     /// Number of times LLVM was asked to build a module (cache misses), for tests and stats.
     public private(set) var llvmCompilations = 0
+    /// Most distinct native functions (expression signatures, kernels) one process compiles; the
+    /// next compilation throws. Native code is never freed, so this bounds its memory.
+    public nonisolated(unsafe) static var maxCompiledFunctions = 65_536
+    private var maxCompiledFunctions: Int { Engine.maxCompiledFunctions }
     /// Host CPU name and features, as the code is compiled for them.
     public let cpuName: String
     public let cpuFeatures: String
@@ -96,6 +100,12 @@ public final class Engine: @unchecked Sendable {
         if let existing = slots[key] {
             slot = existing
         } else {
+            guard slots.count < maxCompiledFunctions else {
+                let limit = maxCompiledFunctions
+                lock.unlock()
+                throw JITError.argument("this process has compiled \(limit) distinct functions, the limit "
+                    + "(Engine.maxCompiledFunctions; native code is kept for the process's lifetime, see docs/limits.md)")
+            }
             slot = Slot()
             slots[key] = slot
         }
