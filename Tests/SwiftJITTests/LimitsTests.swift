@@ -1,0 +1,90 @@
+import Foundation
+import JITRuntime
+import JITSyntax
+@testable import SwiftJIT
+import XCTest
+
+/// Every bound in docs/limits.md ends in its documented error or eviction.
+final class LimitsTests: XCTestCase {
+    func diagnosticIDs(_ body: () throws -> Void) -> [String] {
+        do {
+            try body()
+        } catch JITError.diagnostics(let d) {
+            return d.diagnostics.map(\.id)
+        } catch {
+            return ["other: \(error)"]
+        }
+        return []
+    }
+
+    func testExpressionSizeAndDepth() {
+        let long = Array(repeating: "x", count: Parser.maxSourceBytes / 2 + 1).joined(separator: "+")
+        XCTAssertEqual(diagnosticIDs { _ = try JIT.compile(long) }, ["expression_too_long"])
+        let deep = String(repeating: "(", count: 10_000) + "x" + String(repeating: ")", count: 10_000)
+        XCTAssertEqual(diagnosticIDs { _ = try JIT.compile(deep) }, ["nesting_too_deep"])
+        let unary = String(repeating: "-", count: 5_000) + "x"
+        XCTAssertEqual(diagnosticIDs { _ = try JIT.compile(unary) }, ["nesting_too_deep"])
+        let ok = String(repeating: "(", count: 100) + "x" + String(repeating: ")", count: 100)
+        XCTAssertEqual(diagnosticIDs { _ = try JIT.compile(ok) }, [])
+    }
+
+    func testKernelSizeAndDepth() {
+        let body = String(repeating: "x = x + 1\n", count: Parser.maxKernelSourceBytes / 10 + 1)
+        let long = "kernel f(x: f64) -> f64 {\n\(body)return x\n}"
+        XCTAssertEqual(diagnosticIDs { _ = try JIT.kernels(long) }, ["source_too_long"])
+        let nested = String(repeating: "if x > 0 {\n", count: 1_000) + String(repeating: "}\n", count: 1_000)
+        XCTAssertEqual(diagnosticIDs { _ = try JIT.kernels("kernel f(x: f64) {\n\(nested)}") }, ["nesting_too_deep"])
+    }
+
+    func testExpressionCacheEvictsLeastRecentlyUsed() throws {
+        let saved = JIT.expressionCacheCapacity
+        defer { JIT.expressionCacheCapacity = saved }
+        JIT.expressionCacheCapacity = 3
+        let a = try JIT.compile("x + 1001")
+        _ = try JIT.compile("x + 1002")
+        _ = try JIT.compile("x + 1003")
+        XCTAssertEqual(JIT.expressionCacheStatistics.count, 3)
+        let before = JIT.expressionCacheStatistics.evictions
+        XCTAssertTrue(try JIT.compile("x + 1001") === a)  // a is now the most recently used
+        _ = try JIT.compile("x + 1004")                    // evicts x + 1002
+        XCTAssertTrue(try JIT.compile("x + 1001") === a)
+        XCTAssertEqual(JIT.expressionCacheStatistics.evictions - before, 1)
+        JIT.expressionCacheCapacity = 0                     // clamped to 1: keeps the newest
+        XCTAssertEqual(JIT.expressionCacheCapacity, 1)
+        XCTAssertTrue(try JIT.compile("x + 1001") === a)
+        XCTAssertEqual(try JIT.compile("x + 1004").call(["x": [1.0]]).doubles, [1005])
+    }
+
+    func testLRUCacheOrder() {
+        var c = LRUCache<Int, String>(capacity: 2)
+        c.insert(1, "a"); c.insert(2, "b")
+        XCTAssertEqual(c.value(for: 1), "a")
+        c.insert(3, "c")
+        XCTAssertNil(c.value(for: 2))
+        XCTAssertEqual(c.value(for: 1), "a")
+        XCTAssertEqual(c.value(for: 3), "c")
+        c.capacity = 1
+        XCTAssertEqual(c.count, 1)
+        XCTAssertEqual(c.value(for: 3), "c")
+        XCTAssertEqual(c.evictions, 2)
+    }
+
+    func testCompiledFunctionLimitIsAClearError() throws {
+        let saved = Engine.maxCompiledFunctions
+        defer { Engine.maxCompiledFunctions = saved }
+        Engine.maxCompiledFunctions = 0
+        XCTAssertThrowsError(try JIT.evaluate("x * 987654.5 + 3", ["x": [1.0]])) { error in
+            XCTAssertTrue("\(error)".contains("distinct functions"), "\(error)")
+        }
+    }
+
+    /// Found by the kernel fuzz target (Cases/fuzz/kernel/return-promoted-scalar.sj): a returned
+    /// scalar promoted to the declared return type built its IR from a stale builder copy.
+    func testReturnedScalarIsPromotedToTheDeclaredType() throws {
+        let k = try JIT.kernels("kernel f(x: i64) -> f64 {\n    return x\n}").kernel("f")
+        XCTAssertEqual(try k(Int64(3)).doubles, [3.0])
+        let g = try JIT.kernels("kernel g(x: i32, y: f32) -> (f64, i64) {\n    return y, x\n}").kernel("g")
+        let r = try g.callAll([Int32(-4), Float(2.5)])
+        XCTAssertEqual(r.map(\.doubles), [[2.5], [-4.0]])
+    }
+}
