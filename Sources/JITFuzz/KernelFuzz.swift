@@ -1,5 +1,5 @@
 // Fuzz target `kernel`: kernel source -> parse -> check every kernel for its declared types, or,
-// where a parameter has no type, for a fixed guess (float64 arrays, then int64 scalars). No LLVM.
+// where a parameter has no type, for a fixed guess (float64 arrays or int64 scalars, by input). No LLVM.
 import JITSema
 import JITSyntax
 
@@ -16,7 +16,8 @@ enum KernelFuzz {
                 if let declared = KernelChecker.declaredTypes(decl) {
                     signatures = [declared]
                 } else {
-                    signatures = guesses.map { guess in
+                    let guess = guesses[bytes.count % guesses.count]  // one guess per input
+                    signatures = [guess].map { guess in
                         decl.parameters.map { p in
                             if case .scalar(let name, let rank)? = p.type, let d = DType(name: name) {
                                 return ArgumentType(dtype: d, rank: rank)

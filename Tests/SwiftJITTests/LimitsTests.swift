@@ -88,3 +88,40 @@ final class LimitsTests: XCTestCase {
         XCTAssertEqual(r.map(\.doubles), [[2.5], [-4.0]])
     }
 }
+
+/// Parsing and checking the deepest accepted nesting must fit a secondary thread's stack (512 KB,
+/// Dispatch's default): anything deeper than the stack allows is a diagnostic, not a crash.
+final class StackDepthTests: XCTestCase {
+    func onSmallStack(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { body(); done.signal() }
+        thread.stackSize = 512 << 10
+        thread.start()
+        done.wait()
+    }
+
+    func testDeepestNestingOnA512KBStack() {
+        let depth = Parser.maxDepth - 2
+        let calls = String(repeating: "sin(", count: depth) + "x" + String(repeating: ")", count: depth)
+        let parens = String(repeating: "(", count: depth) + "x" + String(repeating: ")", count: depth)
+        let kernel = "kernel f(x: f64) -> f64 {\n    return \(calls)\n}"
+        let ifs = "kernel g(x: f64) -> f64 {\n var y = x\n" + String(repeating: "if x > 0 {\n", count: depth)
+            + "y = 2 * y\n" + String(repeating: "}\n", count: depth) + "return y\n}"
+        onSmallStack {
+            for text in [calls, parens] {
+                do {
+                    _ = try JIT.compile(text).typedIR(["x": .array(.float64)])
+                } catch JITError.diagnostics(let d) {
+                    XCTAssertEqual(d.diagnostics.map(\.id), ["nesting_too_deep"])
+                } catch { XCTFail("\(error)") }
+            }
+            for (source, name) in [(kernel, "f"), (ifs, "g")] {
+                do {
+                    _ = try JIT.kernels(source).kernel(name).typedKernel([.scalar(.float64)])
+                } catch JITError.diagnostics(let d) {
+                    XCTAssertEqual(d.diagnostics.map(\.id), ["nesting_too_deep"])
+                } catch { XCTFail("\(error)") }
+            }
+        }
+    }
+}
