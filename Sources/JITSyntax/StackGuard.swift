@@ -40,10 +40,11 @@ enum StackGuard {
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
 
-    /// The address below which a parser stops descending: a quarter of the stack (at least 64 KB)
-    /// is kept for the stages that walk the tree after it. nil when the bounds are unknown.
+    /// The address below which a parser stops descending: an eighth of the stack (at least 64 KB)
+    /// is kept for the stages that walk the tree after it, which take far less stack per level
+    /// than the parser's chain of precedence functions. nil when the bounds are unknown.
     static func parserFloor() -> UInt? {
         guard let (low, size) = bounds() else { return nil }
-        return low + max(size / 4, 64 << 10)
+        return low + max(size / 8, 64 << 10)
     }
 }

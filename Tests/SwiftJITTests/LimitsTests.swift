@@ -78,6 +78,21 @@ final class LimitsTests: XCTestCase {
         }
     }
 
+    /// Found by the npy fuzz target (Cases/fuzz/npy/zero-extent-with-huge-extents.npy): a 0 extent
+    /// let the other extents overflow the strides.
+    func testNPYShapeWithAZeroAndHugeExtentsIsAnError() throws {
+        func npy(_ shape: String) -> [UInt8] {
+            var header = Array("{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }".utf8)
+            while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+            header.append(0x0A)
+            return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header
+        }
+        XCTAssertThrowsError(try NPY.read(bytes: npy("(0, 4611686018427387904, 4)"), name: "z.npy")) { error in
+            XCTAssertTrue("\(error)".contains("nonzero extents multiply to more than 2^40"), "\(error)")
+        }
+        XCTAssertEqual(try NPY.read(bytes: npy("(0, 1099511627776)"), name: "ok.npy").shape, [0, 1 << 40])
+    }
+
     /// Found by the kernel fuzz target (Cases/fuzz/kernel/return-promoted-scalar.sj): a returned
     /// scalar promoted to the declared return type built its IR from a stale builder copy.
     func testReturnedScalarIsPromotedToTheDeclaredType() throws {
