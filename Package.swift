@@ -39,8 +39,10 @@ let package = Package(
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
         // Thin Swift owners of LLVM handles; knows nothing of our language.
         .target(name: "LLVMKit", dependencies: ["CLLVM"], swiftSettings: llvmC, linkerSettings: llvmLink),
+        // The thread's stack bounds and frame address, so deep nesting is a diagnostic on any stack.
+        .target(name: "CStackSupport"),
         // Source text -> tokens -> AST with source ranges; diagnostics and their renderer.
-        .target(name: "JITSyntax"),
+        .target(name: "JITSyntax", dependencies: ["CStackSupport"]),
         // AST + argument signature -> typed IR; the builtin table; IR passes.
         .target(name: "JITSema", dependencies: ["JITSyntax"]),
         // Typed IR -> LLVM IR (math modes, fused vectorisable loops).
