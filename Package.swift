@@ -39,8 +39,10 @@ let package = Package(
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
         // Thin Swift owners of LLVM handles; knows nothing of our language.
         .target(name: "LLVMKit", dependencies: ["CLLVM"], swiftSettings: llvmC, linkerSettings: llvmLink),
+        // The thread's stack bounds and frame address, so deep nesting is a diagnostic on any stack.
+        .target(name: "CStackSupport"),
         // Source text -> tokens -> AST with source ranges; diagnostics and their renderer.
-        .target(name: "JITSyntax"),
+        .target(name: "JITSyntax", dependencies: ["CStackSupport"]),
         // AST + argument signature -> typed IR; the builtin table; IR passes.
         .target(name: "JITSema", dependencies: ["JITSyntax"]),
         // Typed IR -> LLVM IR (math modes, fused vectorisable loops).
@@ -64,10 +66,14 @@ let package = Package(
                           exclude: ["bumps.sj", "gaussians.sj", "loglik.sj", "lu.sj", "mandelbrot.sj",
                                     "metropolis.sj", "ragged_sum.sj", "trace.sj"],
                           swiftSettings: llvmC),
+        // Fuzz targets (parsers, checkers, .npy reader) as total functions; see scripts/fuzz.
+        .target(name: "JITFuzz", dependencies: ["JITSyntax", "JITSema", "JITRuntime"], swiftSettings: llvmC),
+        // libFuzzer entry point (built with --sanitize=fuzzer -DFUZZING) or a replay driver.
+        .executableTarget(name: "swiftjit-fuzz", dependencies: ["JITFuzz"], swiftSettings: llvmC),
         .testTarget(name: "JITSyntaxTests", dependencies: ["JITSyntax"]),
         .testTarget(name: "JITSemaTests", dependencies: ["JITSema", "JITSyntax"]),
         .testTarget(
-            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema", "JITLowering",
+            name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema", "JITLowering", "JITFuzz",
                                                   .product(name: "ComplexModule", package: "swift-numerics")],
             resources: [.copy("Cases")], swiftSettings: llvmC),
     ]

@@ -67,6 +67,10 @@ public final class Engine: @unchecked Sendable {
     public private(set) var missSeconds = 0.0
     /// Misses of the in-memory cache: `llvmCompilations + diskCacheHits`.
     public var cacheMisses: Int { lock.withLock { llvmCompilations + diskCacheHits } }
+    /// Most distinct native functions (expression signatures, kernels) one process compiles; the
+    /// next compilation throws. Native code is never freed, so this bounds its memory.
+    public nonisolated(unsafe) static var maxCompiledFunctions = 65_536
+    private var maxCompiledFunctions: Int { Engine.maxCompiledFunctions }
     /// Host CPU name and features, as the code is compiled for them.
     public let cpuName: String
     public let cpuFeatures: String
@@ -158,10 +162,15 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// The cached object for `key`, built by `build` on a miss.
+    /// The cached object for `key`, built by `build` on a miss. At most `maxCompiledFunctions`
+    /// distinct keys per process.
     func cached<T: AnyObject>(_ key: String, _ build: () throws -> T) throws -> T {
-        let slot: Slot = lock.withLock {
+        let slot: Slot = try lock.withLock {
             if let existing = slots[key] { return existing }
+            guard slots.count < maxCompiledFunctions else {
+                throw JITError.argument("this process has compiled \(maxCompiledFunctions) distinct functions, the limit "
+                    + "(Engine.maxCompiledFunctions; native code is kept for the process's lifetime, see docs/limits.md)")
+            }
             let slot = Slot()
             slots[key] = slot
             return slot

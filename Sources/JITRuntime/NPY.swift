@@ -93,16 +93,21 @@ public enum NPY {
         // parse bytes and let non-ASCII bytes fail the parse.
         let header = try parseHeader(headerBytes, fail: fail)
 
-        // Element count with overflow and size guards.
-        var count = 1
+        // Element count with overflow and size guards. The nonzero extents are bounded too: with a
+        // 0 extent the count is 0, but the strides are still products of the others (the fuzzer's
+        // `(0, 2, 20, 555...5)` trapped computing them).
+        var nonzero = 1
         for extent in header.shape {
             guard extent >= 0 else { throw fail("negative dimension in shape \(shapeText(header.shape))") }
-            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            if extent == 0 { continue }
+            let (product, overflow) = nonzero.multipliedReportingOverflow(by: extent)
             guard !overflow, product <= maxElements else {
-                throw fail("shape \(shapeText(header.shape)) is too large (more than 2^40 elements)")
+                let what = header.shape.contains(0) ? "its nonzero extents multiply to" : "it has"
+                throw fail("shape \(shapeText(header.shape)) is too large (\(what) more than 2^40 elements)")
             }
-            count = product
+            nonzero = product
         }
+        let count = header.shape.contains(0) ? 0 : nonzero
         let itemSize = header.dtype.size
         let descriptorText = header.descriptor
         let byteCount = count * itemSize  // <= 2^43: no overflow

@@ -39,7 +39,10 @@ final class ThreadPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     // Written by the owning caller before it publishes a generation.
     nonisolated(unsafe) private var items = 0
-    nonisolated(unsafe) private var wanted = 0
+    /// Workers the current region wants. Atomic because a worker that loaded a generation's open
+    /// state may read it while the owner already writes the next region's (ThreadSanitizer found
+    /// the plain variable racing; the compare-exchange then fails, so the value was never used).
+    private let wanted = Atomic<Int>(0)
     nonisolated(unsafe) private var body: ((Int) -> Void)?
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -69,7 +72,7 @@ final class ThreadPool: @unchecked Sendable {
         }
         withoutActuallyEscaping(body) { body in
             self.items = items
-            self.wanted = helpers
+            self.wanted.store(helpers, ordering: .relaxed)
             self.body = body
             next.store(0, ordering: .relaxed)
             left.store(0, ordering: .relaxed)
@@ -130,7 +133,7 @@ final class ThreadPool: @unchecked Sendable {
             seen = s >> 16
             // Join if the region is still open and wants this worker.
             var joined = false
-            while s >> 16 == seen && s & 1 == 0 && index < wanted {
+            while s >> 16 == seen && s & 1 == 0 && index < wanted.load(ordering: .relaxed) {
                 let (exchanged, current) = state.compareExchange(expected: s, desired: s + 2, ordering: .acquiringAndReleasing)
                 if exchanged { joined = true; break }
                 s = current

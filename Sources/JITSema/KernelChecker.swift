@@ -361,7 +361,9 @@ public struct KernelChecker {
             }
             map.append(b.emit(IRInstruction(op, inst.type)))
         }
-        return b.finish(result: b.cast(map[Int(f.result.index)], to: dtype))
+        // Cast first: `b.finish(result: b.cast(...))` would finish a copy of `b` taken before the cast.
+        let result = b.cast(map[Int(f.result.index)], to: dtype)
+        return b.finish(result: result)
     }
 
     // MARK: arrays

@@ -16,13 +16,16 @@ public enum Pipeline {
         Pass(tag: "dce", run: eliminateDeadCode),
     ]
 
+    /// Verify after every pass in release builds too (the fuzz targets set it).
+    public nonisolated(unsafe) static var alwaysVerify = false
+
     /// Runs every pass; verifies after each one in debug builds (always when `verify` is set);
     /// calls `printAfter` with the tag and IR after each pass whose tag is in `printTags`.
     public static func run(_ f: IRFunction, options: PassOptions, verify: Bool = false,
                            printTags: Set<String> = [], printAfter: (String, IRFunction) -> Void = { _, _ in })
         -> IRFunction {
         var f = f
-        var shouldVerify = verify
+        var shouldVerify = verify || alwaysVerify
         assert({ shouldVerify = true; return true }())
         if shouldVerify { Verifier.verify(f, after: "specialize") }
         for pass in passes {

@@ -50,7 +50,9 @@ public enum Verifier {
     /// Stops with the IR printed when `f` is malformed.
     public static func verify(_ f: IRFunction, after pass: String) {
         if let problem = check(f) {
-            preconditionFailure("IR verifier failed after \(pass): \(problem)\n\(f)")
+            // The printer needs an in-range result; without one, show the raw instructions.
+            let text = Int(f.result.index) < f.instructions.count ? "\(f)" : "\(f.instructions)"
+            preconditionFailure("IR verifier failed after \(pass): \(problem)\n\(text)")
         }
     }
 }

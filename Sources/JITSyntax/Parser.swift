@@ -28,6 +28,8 @@ public struct Parser {
     var index = 0
     var bag = DiagnosticBag()
     var depth = 0
+    /// Stack address below which parsing stops with `nesting_too_deep` (0: unknown).
+    var stackFloor: UInt?
     /// Kernel sources also accept `true`/`false`, indexing `a[i]` and attributes `a.shape`.
     var kernelMode = false
 
@@ -97,6 +99,12 @@ public struct Parser {
     mutating func enter(_ range: SourceRange) throws {
         depth += 1
         if depth > Parser.maxDepth { throw TooDeep(range: range) }
+        // Past a shallow depth, also stop where this thread's stack would run short (the bounds
+        // are looked up once per parse, and only for deeply nested sources).
+        if depth > 4 {
+            if stackFloor == nil { stackFloor = StackGuard.parserFloor() ?? 0 }
+            if StackGuard.currentFrame() < stackFloor! { throw TooDeep(range: range) }
+        }
     }
 
     // MARK: binary operators

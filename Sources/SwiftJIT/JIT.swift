@@ -26,9 +26,24 @@ public enum JIT {
     }
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var expressions: [ExpressionKey: CompiledExpression] = [:]
-    /// Most distinct expression texts kept; beyond it the cache starts over.
-    public static let expressionCacheLimit = 4096
+    nonisolated(unsafe) private static var expressions = LRUCache<ExpressionKey, CompiledExpression>(
+        capacity: defaultExpressionCacheCapacity)
+    /// Default of `expressionCacheCapacity`.
+    public static let defaultExpressionCacheCapacity = 4096
+
+    /// Most distinct (expression text, options) pairs `compile` keeps; when full, the least
+    /// recently used is forgotten (its native code stays in the engine, so compiling it again
+    /// does no LLVM work). At least 1; lowering it evicts at once. See docs/limits.md.
+    public static var expressionCacheCapacity: Int {
+        get { lock.lock(); defer { lock.unlock() }; return expressions.capacity }
+        set { lock.lock(); defer { lock.unlock() }; expressions.capacity = newValue }
+    }
+
+    /// Expressions in the cache now, and evictions since the process started.
+    public static var expressionCacheStatistics: (count: Int, evictions: Int) {
+        lock.lock(); defer { lock.unlock() }
+        return (expressions.count, expressions.evictions)
+    }
 
     private struct ExpressionKey: Hashable {
         var source: String
@@ -41,14 +56,13 @@ public enum JIT {
     public static func compile(_ source: String, options: Options = Options()) throws -> CompiledExpression {
         let key = ExpressionKey(source: source, options: options)
         lock.lock()
-        if let e = expressions[key] { lock.unlock(); return e }
+        if let e = expressions.value(for: key) { lock.unlock(); return e }
         lock.unlock()
         let compiled = try CompiledExpression(source: source, options: options)
         lock.lock()
         defer { lock.unlock() }
-        if let e = expressions[key] { return e }
-        if expressions.count >= expressionCacheLimit { expressions.removeAll(keepingCapacity: true) }
-        expressions[key] = compiled
+        if let e = expressions.value(for: key) { return e }
+        expressions.insert(key, compiled)
         return compiled
     }
 

@@ -15,7 +15,10 @@ public final class KernelModule: @unchecked Sendable {
     /// Options every kernel of the module compiles with.
     public let options: JIT.Options
     private let lock = NSLock()
-    private var kernels: [String: Kernel] = [:]
+    /// Kernels handed out, held weakly: each `Kernel` owns its module, so a strong map here
+    /// would be a cycle that leaked every module with its syntax tree and specializations.
+    private var kernels: [String: WeakKernel] = [:]
+    private struct WeakKernel { weak var kernel: Kernel? }
 
     init(source: String, name: String, options: JIT.Options) throws {
         do {
@@ -33,14 +36,14 @@ public final class KernelModule: @unchecked Sendable {
     public func kernel(_ name: String) throws -> Kernel {
         lock.lock()
         defer { lock.unlock() }
-        if let k = kernels[name] { return k }
+        if let k = kernels[name]?.kernel { return k }
         guard let decl = ast.declaration(name), !decl.isHelper else {
             let names = kernelNames
             let hint = NameSuggestion.closest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
             throw JITError.argument("no kernel named '\(name)'\(hint); the source declares \(names.joined(separator: ", "))")
         }
         let k = Kernel(module: self, decl: decl)
-        kernels[name] = k
+        kernels[name] = WeakKernel(kernel: k)
         return k
     }
 }

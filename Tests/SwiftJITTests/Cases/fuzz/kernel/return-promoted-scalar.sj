@@ -1,0 +1,3 @@
+kernel f(x: i64) -> f64 {
+    return x
+}
