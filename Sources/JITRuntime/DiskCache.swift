@@ -104,13 +104,19 @@ public final class DiskCache: @unchecked Sendable {
         let version = UInt32(truncatingIfNeeded: readLE(bytes, 8, 4))
         guard version == formatVersion else { throw Problem.stale(version) }
         let keyLength = readLE(bytes, 12, 4), objectLength = readLE(bytes, 16, 8)
-        guard objectLength < UInt64(Int.max / 2), UInt64(bytes.count) == UInt64(headerSize) + keyLength + objectLength else {
-            throw UInt64(bytes.count) < UInt64(headerSize) + keyLength + objectLength ? Problem.truncated : Problem.corrupt
+        // Each length alone is checked against the file before they are added, so the sum
+        // cannot overflow (a fuzzed header with both lengths all ones used to trap here).
+        let available = UInt64(bytes.count - headerSize)
+        guard keyLength <= available, objectLength <= available, keyLength + objectLength <= available else {
+            throw Problem.truncated
         }
+        guard keyLength + objectLength == available else { throw Problem.corrupt }
         let keyEnd = headerSize + Int(keyLength)
         let key = Array(bytes[headerSize..<keyEnd]), object = Array(bytes[keyEnd...])
         guard SHA256.hash(key, object) == Array(bytes[24..<56]) else { throw Problem.corrupt }
-        return Entry(key: String(decoding: key, as: UTF8.self), object: object)
+        // Keys are written from Swift strings, so bytes that are not UTF-8 are not ours.
+        guard let text = String(validating: key, as: UTF8.self) else { throw Problem.corrupt }
+        return Entry(key: text, object: object)
     }
 
     /// The bytes of a cache file holding `object` under `key`.

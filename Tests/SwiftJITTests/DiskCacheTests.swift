@@ -53,12 +53,22 @@ final class DiskCacheTests: XCTestCase {
             ("truncated header", good.prefix(20), .truncated),
             ("foreign", Data("\u{7f}ELF and then some bytes of another kind of file".utf8), .foreign),
             ("stale", { var d = good; d[8] = 0; d[9] = 1; return d }(), .stale(256)),
+            // Both lengths all ones: their sum overflows 64 bits (found by `scripts/fuzz cache`).
+            ("huge lengths", { var d = good; for i in 12..<24 { d[i] = 0xff }; return d }(), .truncated),
+            ("lengths too short", { var d = good; d[12] = 0; return d }(), .corrupt),
         ]
         for (name, bytes, problem) in cases {
             XCTAssertThrowsError(try DiskCache.decode(Array(bytes)), name) { XCTAssertEqual($0 as? DiskCache.Problem, problem, name) }
             try bytes.write(to: url)
             XCTAssertNil(cache.load(key: "key one"), name)
         }
+        // A well-formed file whose key bytes are not UTF-8 is not one of ours.
+        let badKey: [UInt8] = [0x6b, 0xff, 0xfe]
+        var notUTF8 = Array(good.prefix(8 + 4))
+        notUTF8 += [UInt8(badKey.count), 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]
+        notUTF8 += SHA256.hash(badKey, [1, 2, 3]) + badKey + [1, 2, 3]
+        XCTAssertThrowsError(try DiskCache.decode(notUTF8)) { XCTAssertEqual($0 as? DiskCache.Problem, .corrupt) }
+        XCTAssertEqual(try DiskCache.decode(DiskCache.encode(key: "k\u{e9}", object: [1, 2, 3])).key, "k\u{e9}")
         // Another entry's (valid) file under this entry's name.
         cache.store(key: "key two", object: [1, 2, 3])
         try FileManager.default.removeItem(at: url)
