@@ -24,6 +24,17 @@ public struct Lexer {
         ("|=", .compoundAssign(.bitOr)), ("^=", .compoundAssign(.bitXor)), ("->", .arrow),
     ]
 
+    /// Every multi-byte and operator spelling as bytes, longest first (punctuation before
+    /// operators, as before), built once: the lexer compares in place and allocates nothing per token.
+    static let spellings: [([UInt8], TokenKind)] =
+        punctuation.map { (Array($0.0.utf8), $0.1) } + Operator.allCases.map { (Array($0.rawValue.utf8), .op($0)) }
+
+    /// Single-byte punctuation.
+    static let single: [UInt8: TokenKind] = [
+        40: .leftParen, 41: .rightParen, 44: .comma, 91: .leftBracket, 93: .rightBracket,
+        123: .leftBrace, 125: .rightBrace, 58: .colon, 59: .semicolon, 46: .dot, 61: .assign,
+    ]
+
     /// All tokens, ending with `.endOfInput`.
     public mutating func tokenize() -> [Token] {
         var tokens: [Token] = []
@@ -45,11 +56,16 @@ public struct Lexer {
 
     /// The next token.
     public mutating func next() -> Token {
-        while !atEnd, [32, 9, 10, 13, 12].contains(bytes[pos]) { pos += 1 }
-        // `#` starts a comment to the end of the line.
-        if !atEnd, bytes[pos] == UInt8(ascii: "#") {
-            while !atEnd, bytes[pos] != 10 { pos += 1 }
-            return next()
+        // Blanks, and `#` comments to the end of the line.
+        while !atEnd {
+            let c = bytes[pos]
+            if c == 32 || c == 9 || c == 10 || c == 13 || c == 12 {
+                pos += 1
+            } else if c == UInt8(ascii: "#") {
+                while !atEnd, bytes[pos] != 10 { pos += 1 }
+            } else {
+                break
+            }
         }
         let start = pos
         guard !atEnd else { return Token(.endOfInput, SourceRange(pos, pos)) }
@@ -63,32 +79,25 @@ public struct Lexer {
             let kind: TokenKind = Lexer.keywords.contains(word) ? .keyword(word) : .name(word)
             return Token(kind, SourceRange(start, pos))
         }
-        for (spelling, kind) in Lexer.punctuation {
-            let bytesOfSpelling = Array(spelling.utf8)
-            if pos + bytesOfSpelling.count <= bytes.count, Array(bytes[pos..<pos + bytesOfSpelling.count]) == bytesOfSpelling {
-                pos += bytesOfSpelling.count
-                return Token(kind, SourceRange(start, pos))
-            }
-        }
-        for op in Operator.allCases {
-            let spelling = Array(op.rawValue.utf8)
-            if pos + spelling.count <= bytes.count, Array(bytes[pos..<pos + spelling.count]) == spelling {
-                pos += spelling.count
-                return Token(.op(op), SourceRange(start, pos))
-            }
+        for (spelling, kind) in Lexer.spellings where spelling[0] == c && matches(spelling) {
+            pos += spelling.count
+            return Token(kind, SourceRange(start, pos))
         }
         pos += 1
-        let single: [UInt8: TokenKind] = [
-            40: .leftParen, 41: .rightParen, 44: .comma, 91: .leftBracket, 93: .rightBracket,
-            123: .leftBrace, 125: .rightBrace, 58: .colon, 59: .semicolon, 46: .dot, 61: .assign,
-        ]
-        if let k = single[c] { return Token(k, SourceRange(start, pos)) }
+        if let k = Lexer.single[c] { return Token(k, SourceRange(start, pos)) }
         // An invalid byte: take a whole UTF-8 sequence so the message shows the character.
         if c >= 0x80 {
             while !atEnd, bytes[pos] & 0xC0 == 0x80 { pos += 1 }
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         return Token(.invalid(text), SourceRange(start, pos))
+    }
+
+    /// Whether the bytes at `pos` spell `spelling`.
+    private func matches(_ spelling: [UInt8]) -> Bool {
+        guard pos + spelling.count <= bytes.count else { return false }
+        for i in 0..<spelling.count where bytes[pos + i] != spelling[i] { return false }
+        return true
     }
 
     private mutating func digits(_ accept: (UInt8) -> Bool) -> String {
