@@ -28,12 +28,10 @@ extension KernelChecker {
             bag.error("helper_form", "helper '\(helper.name)' must end with its only 'return <value>'", at: helper.nameRange)
             return nil
         }
-        guard inlineDepth < 16 else {
-            bag.error("recursive_helper", "helper '\(helper.name)' calls itself (or nests more than 16 deep)", at: range)
-            return nil
-        }
+        guard mayInline(helper, range) else { return nil }
         inlineDepth += 1
-        defer { inlineDepth -= 1 }
+        inlining.append(helper.name)
+        defer { inlineDepth -= 1; inlining.removeLast() }
         // Arguments are evaluated in the caller's scope, then bound in the helper's.
         var statements: [KernelStatement] = []
         var bindings: [(String, KernelStatement.Bound)] = []

@@ -20,6 +20,16 @@ public struct KernelChecker {
     var parallelLoops: [(outerScopes: Int, reductions: [KernelLoopReduction])] = []
     var returnTypes: [KernelType]?
     var inlineDepth = 0
+    /// Helpers being inlined, outermost first: a helper already on it calls itself.
+    var inlining: [String] = []
+    /// Helper calls inlined so far in this kernel, bounded by `maxInlinedCopies`.
+    var inlinedCopies = 0
+    /// Most helper calls inlined into one kernel. Helpers are expanded at every call, so a chain
+    /// of helpers each calling the next twice doubles per level; the fuzzer found a 2.6 KB kernel
+    /// whose expansion ran for minutes before this bound.
+    public static let maxInlinedCopies = 1_000
+    /// Most helpers nested inside each other.
+    public static let maxInlineDepth = 16
     /// Loop depth at each enclosing parallel loop (a break directly in one is not allowed).
     var parallelLoopDepths: [Int] = []
 
@@ -550,7 +560,8 @@ public struct KernelChecker {
                 if let helper = module.declaration(name), helper.isHelper {
                     guard let body = inline(helper, args, e.range) else { ok = false; return e }
                     inlineDepth += 1
-                    defer { inlineDepth -= 1 }
+                    inlining.append(helper.name)
+                    defer { inlineDepth -= 1; inlining.removeLast() }
                     return rewrite(body)
                 }
                 return Expr(.call(name: name, nameRange: nameRange, arguments: args.map(rewrite)), e.range)
@@ -592,6 +603,31 @@ public struct KernelChecker {
         }
     }
 
+    /// Whether a call of `helper` at `range` may be inlined here: not from inside itself, not
+    /// nested too deep, not past the kernel's budget of inlined copies. Reports why not.
+    mutating func mayInline(_ helper: KernelDecl, _ range: SourceRange) -> Bool {
+        if let first = inlining.firstIndex(of: helper.name) {
+            let cycle = Array(inlining[first...]) + [helper.name]
+            let notes = cycle.count > 2 ? [DiagnosticNote("through the calls \(cycle.joined(separator: " -> "))")] : []
+            bag.error("recursive_helper", "helper '\(helper.name)' calls itself; helpers are inlined, so they cannot recurse",
+                      at: range, notes: notes)
+            return false
+        }
+        guard inlineDepth < Self.maxInlineDepth else {
+            bag.error("helper_nesting", "helper '\(helper.name)' is nested more than \(Self.maxInlineDepth) helpers deep", at: range)
+            return false
+        }
+        inlinedCopies += 1
+        guard inlinedCopies <= Self.maxInlinedCopies else {
+            if inlinedCopies == Self.maxInlinedCopies + 1 {
+                bag.error("helper_expansion", "helper calls expand to more than \(Self.maxInlinedCopies) inlined copies in this kernel",
+                          at: range, notes: [DiagnosticNote("every call of a helper is inlined, so helpers calling helpers several times multiply; call them fewer times or use a loop")])
+            }
+            return false
+        }
+        return true
+    }
+
     /// A helper `func f(a, b) { return expr }` called with arguments: expr with the parameters
     /// replaced by the argument expressions. Helpers with other statements are reported.
     mutating func inline(_ helper: KernelDecl, _ args: [Expr], _ range: SourceRange) -> Expr? {
@@ -604,10 +640,7 @@ public struct KernelChecker {
             bag.error("wrong_argument_count", "'\(helper.name)' takes \(helper.parameters.count) arguments, but \(args.count) were given", at: range)
             return nil
         }
-        guard inlineDepth < 16 else {
-            bag.error("recursive_helper", "helper '\(helper.name)' calls itself (or nests more than 16 deep)", at: range)
-            return nil
-        }
+        guard mayInline(helper, range) else { return nil }
         let bindings = Dictionary(uniqueKeysWithValues: zip(helper.parameters.map(\.name), args))
         func substitute(_ e: Expr) -> Expr {
             switch e.kind {
