@@ -27,8 +27,8 @@ final class NPYTests: XCTestCase {
     func be<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
         values.flatMap { v in withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     }
-    func le(_ values: [Double]) -> [UInt8] { le(values.map(\.bitPattern)) }
-    func be(_ values: [Double]) -> [UInt8] { be(values.map(\.bitPattern)) }
+    func le(_ values: [Double]) -> [UInt8] { le(values.map { $0.bitPattern }) }
+    func be(_ values: [Double]) -> [UInt8] { be(values.map { $0.bitPattern }) }
 
     func assertFileError(_ bytes: [UInt8], contains parts: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try NPY.read(bytes: bytes, name: "t.npy"), file: file, line: line) { error in

@@ -14,7 +14,7 @@ final class ParallelTests: XCTestCase {
         (0..<n).map { Double(($0 &* 7919) % 10007) * scale - shift }
     }
 
-    private func bits(_ a: NDArray) -> [UInt64] { a.doubles.map(\.bitPattern) }
+    private func bits(_ a: NDArray) -> [UInt64] { a.doubles.map { $0.bitPattern } }
 
     private func withThreads<R>(_ t: Int, _ body: () throws -> R) rethrows -> R {
         JIT.numThreads = t
@@ -146,7 +146,9 @@ final class ParallelTests: XCTestCase {
                 for round in 0..<6 {
                     let args: [String: any JITArgument] = ["A": 2.0, "x": inputs[i % 4], "x0": 0.25, "w": 1.5]
                     let r = try? JIT.evaluate(sources[i % 4], args)
-                    results.set(i * 6 + round, r.map { $0.doubles.map(\.bitPattern) })
+                    // A closure, not `\.bitPattern`: a key path is looked up per element behind a
+                    // runtime lock in debug builds, which under ThreadSanitizer made 8 threads take minutes.
+                    results.set(i * 6 + round, r.map { $0.doubles.map { $0.bitPattern } })
                 }
                 done.leave()
             }.start()
@@ -167,7 +169,7 @@ final class ParallelTests: XCTestCase {
         // A user's own parallel region calling SwiftJIT.
         DispatchQueue.concurrentPerform(iterations: 6) { i in
             let r = try? JIT.evaluate("exp(-x*x) + sum(x)", ["x": x])
-            results.set(i, r.map { $0.doubles.map(\.bitPattern) })
+            results.set(i, r.map { $0.doubles.map { $0.bitPattern } })
         }
         for i in 0..<6 { XCTAssertEqual(results.get(i), bits(serial)) }
         // SwiftJIT called from inside a SwiftJIT parallel region runs serially there.
@@ -176,7 +178,7 @@ final class ParallelTests: XCTestCase {
             XCTAssertTrue(Parallel.isInsideRegion)
             XCTAssertEqual(Parallel.threadsFor(elements: 1 << 24), 1)
             let r = try? JIT.evaluate("exp(-x*x) + sum(x)", ["x": x])
-            inner.set(i, r.map { $0.doubles.map(\.bitPattern) })
+            inner.set(i, r.map { $0.doubles.map { $0.bitPattern } })
         }
         XCTAssertFalse(Parallel.isInsideRegion)
         for i in 0..<4 { XCTAssertEqual(inner.get(i), bits(serial)) }
