@@ -55,7 +55,7 @@ public enum FuzzTargets {
         FuzzTarget(name: "npy", maxInputBytes: 1 << 20,
                    summary: ".npy reader; accepted arrays are written back and read again",
                    body: NPYFuzz.run),
-        FuzzTarget(name: "cache", maxInputBytes: 1 << 20,
+        FuzzTarget(name: "cache", maxInputBytes: 1 << 16,
                    summary: "disk-cache entry reader (magic, version, lengths, checksum, key) before any object is loaded",
                    body: CacheFuzz.run),
     ]
