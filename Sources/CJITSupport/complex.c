@@ -162,7 +162,7 @@ static const sj_symbol table[] = {
     ENTRY(cacos), ENTRY(catan), ENTRY(csinh), ENTRY(ccosh), ENTRY(ctanh), ENTRY(casinh),
     ENTRY(cacosh), ENTRY(catanh), ENTRY(clog1p), ENTRY(cexpm1), ENTRY(clog10), ENTRY(clog2),
     ENTRY(cpow),
-    {"sj_kernel_alloc", (void *)sj_kernel_alloc}, {"sj_seed", (void *)sj_seed},
+    {"sj_kernel_alloc", (void *)sj_kernel_alloc}, {"sj_kernel_alloc_uninitialized", (void *)sj_kernel_alloc_uninitialized}, {"sj_seed", (void *)sj_seed},
     {"sj_random", (void *)sj_random}, {"sj_normal", (void *)sj_normal},
     {"sj_parallel_for", (void *)sj_parallel_for},
     {NULL, NULL},

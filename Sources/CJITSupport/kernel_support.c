@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *sj_kernel_alloc(sj_context *ctx, int64_t bytes) {
+static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
     size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
     void *p = aligned_alloc(64, n);
     if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
-    memset(p, 0, n);
+    if (zeroed) memset(p, 0, n);
     if (ctx->count == ctx->capacity) {
         int64_t cap = ctx->capacity ? ctx->capacity * 2 : 16;
         void **grown = realloc(ctx->allocations, (size_t)cap * sizeof(void *));
@@ -19,6 +19,10 @@ void *sj_kernel_alloc(sj_context *ctx, int64_t bytes) {
     ctx->allocations[ctx->count++] = p;
     return p;
 }
+
+void *sj_kernel_alloc(sj_context *ctx, int64_t bytes) { return kernel_alloc(ctx, bytes, 1); }
+
+void *sj_kernel_alloc_uninitialized(sj_context *ctx, int64_t bytes) { return kernel_alloc(ctx, bytes, 0); }
 
 void sj_context_release(sj_context *ctx, void *const *keep, int64_t n) {
     for (int64_t i = 0; i < ctx->count; i++) {

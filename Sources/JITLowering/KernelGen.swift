@@ -398,15 +398,19 @@ final class KernelEmitter {
                 count = LLVMBuildMul(b, count, s, "count")
             }
             let bytes = LLVMBuildMul(b, count, c64(dtype.size), "bytes")!
-            // sj_kernel_alloc sets ctx->code when it fails; allocateRaw returns that code.
-            let raw = allocateRaw(bytes: bytes, at: loc)
+            // sj_kernel_alloc sets ctx->code when it fails; allocateRaw returns that code. Only
+            // zeros() needs cleared memory: a filled array is written whole right here, and
+            // empty() promises nothing.
+            let zeroed: Bool
+            if case .zeros = fill { zeroed = true } else { zeroed = false }
+            let raw = allocateRaw(bytes: bytes, at: loc, zeroed: zeroed)
             let data = LLVMBuildBitCast(b, raw, sj_pointer_to(helper.memoryType(dtype)), "data")!
             var strides = [LLVMValueRef](repeating: c64(1), count: shape.count)
             for d in stride(from: shape.count - 2, through: 0, by: -1) {
                 strides[d] = LLVMBuildMul(b, strides[d + 1], shape[d + 1], "st")
             }
             let value = ArrayValue(data: data, shape: shape, strides: strides)
-            if let fill { fillArray(value, count: count, dtype: dtype, with: scalar(fill)) }
+            if case .value(let fill) = fill { fillArray(value, count: count, dtype: dtype, with: scalar(fill)) }
             return value
         }
     }

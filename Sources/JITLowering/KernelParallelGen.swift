@@ -92,11 +92,13 @@ extension KernelEmitter {
         return a
     }
 
-    /// Memory from the call's context (freed with it), or an error return.
-    func allocateRaw(bytes: LLVMValueRef, at loc: KernelLocation) -> LLVMValueRef {
+    /// Memory from the call's context (freed with it), zeroed unless `zeroed` is false, or an
+    /// error return.
+    func allocateRaw(bytes: LLVMValueRef, at loc: KernelLocation, zeroed: Bool = true) -> LLVMValueRef {
         var ps: [LLVMTypeRef?] = [ptr, i64]
         let allocType = LLVMFunctionType(ptr, &ps, 2, 0)!
-        let alloc = LLVMGetNamedFunction(module.ref, "sj_kernel_alloc") ?? LLVMAddFunction(module.ref, "sj_kernel_alloc", allocType)!
+        let name = zeroed ? "sj_kernel_alloc" : "sj_kernel_alloc_uninitialized"
+        let alloc = LLVMGetNamedFunction(module.ref, name) ?? LLVMAddFunction(module.ref, name, allocType)!
         var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, contextArg, ptr, "c"), bytes]
         let raw = LLVMBuildCall2(b, allocType, alloc, &args, 2, "mem")!
         let failed = LLVMAppendBasicBlockInContext(ctx, fn, "allocfail"), ok = LLVMAppendBasicBlockInContext(ctx, fn, "allocok")

@@ -457,10 +457,16 @@ public struct KernelChecker {
             guard s.count == dims.count else { return nil }
             shape = s
         }
-        var fillValue: KernelScalarExpr?
-        if name.hasPrefix("ones") { fillValue = scalar(Expr(.integer(1), range), as: dtype) }
-        if let fill { fillValue = scalar(fill, as: dtype) }
-        return .allocate(dtype, shape: shape, fill: fillValue, at: location(range))
+        var contents: KernelFill = name.hasPrefix("empty") ? .uninitialized : .zeros
+        if name.hasPrefix("ones") {
+            guard let one = scalar(Expr(.integer(1), range), as: dtype) else { return nil }
+            contents = .value(one)
+        }
+        if let fill {
+            guard let value = scalar(fill, as: dtype) else { return nil }
+            contents = .value(value)
+        }
+        return .allocate(dtype, shape: shape, fill: contents, at: location(range))
     }
 
     func extentExpr(_ v: Int, _ axis: Int, at range: SourceRange) -> KernelScalarExpr {

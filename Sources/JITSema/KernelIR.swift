@@ -80,8 +80,19 @@ public indirect enum KernelArrayExpr: Hashable, Sendable {
     case variable(Int)
     /// A view of an array: slices keep their axis, single indices drop it.
     case view(of: Int, [KernelIndex], at: KernelLocation)
-    /// A new array of a dtype and shape: zero-filled, or filled with a value.
-    case allocate(DType, shape: [KernelScalarExpr], fill: KernelScalarExpr?, at: KernelLocation)
+    /// A new array of a dtype and shape, holding `fill`.
+    case allocate(DType, shape: [KernelScalarExpr], fill: KernelFill, at: KernelLocation)
+}
+
+/// What a new array holds before the kernel writes it.
+public enum KernelFill: Hashable, Sendable {
+    /// `zeros`, `zeros_like`.
+    case zeros
+    /// `empty`, `empty_like` and whole-array expressions, which write every element: nothing is
+    /// spent on clearing memory that is overwritten (as NumPy's and Numba's `empty`).
+    case uninitialized
+    /// `ones`, `ones_like`, `full`.
+    case value(KernelScalarExpr)
 }
 
 /// A returned value.

@@ -390,4 +390,39 @@ final class KernelAllocationLimitTests: XCTestCase {
         }
         XCTAssertThrowsError(try k(Int64(1) << 62, Int64(4)))
     }
+
+    /// zeros() is cleared memory, ones()/full() are filled, empty() is written by the kernel: only
+    /// zeros() asks the runtime for cleared memory, so a zeros() array that reuses memory an
+    /// earlier empty() array filled with 7s must still read 0.
+    func testEveryAllocationHoldsWhatItPromises() throws {
+        let m = try JIT.kernels("""
+        kernel scribble(n: i64) -> f64 {
+            let e = empty(n, 4)
+            for i in 0..<n { for j in 0..<4 { e[i, j] = 7.0 } }
+            return e[n - 1, 3]
+        }
+        kernel sums(n: i64) -> (f64, f64, f64, i64) {
+            let z = zeros(n, 4)
+            let o = ones(n, dtype=i32)
+            let f = full(n, value=2.5)
+            let l = zeros_like(o)
+            var sz = 0.0
+            var so = 0.0
+            var sf = 0.0
+            var sl = 0
+            for i in 0..<n {
+                for j in 0..<4 { sz += z[i, j] }
+                so += o[i]
+                sf += f[i]
+                sl += l[i]
+            }
+            return sz, so, sf, sl
+        }
+        """, name: "alloc.sj")
+        for n in [1, 33, 5_000] {
+            XCTAssertEqual(try m.kernel("scribble")(Int64(n)).doubles, [7])
+            let r = try m.kernel("sums").callAll([Int64(n)])
+            XCTAssertEqual(r.map { $0.doubles[0] }, [0, Double(n), 2.5 * Double(n), 0], "n = \(n)")
+        }
+    }
 }

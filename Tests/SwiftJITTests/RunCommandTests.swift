@@ -155,6 +155,6 @@ final class RunCommandTests: XCTestCase {
         try NPY.write(NDArray([4.0, 1, 1, 3], shape: [2, 2]), to: dir.appendingPathComponent("m.npy").path)
         let r = try run(["run", examples.appendingPathComponent("lu.sj").path, "lu_pivot_product", "--arg", "M=m.npy"], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!, 11, accuracy: 1e-14)
+        XCTAssertEqual(try XCTUnwrap(Double(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), r.stdout), 11, accuracy: 1e-14)
     }
 }

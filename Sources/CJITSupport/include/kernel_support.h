@@ -18,6 +18,8 @@ typedef struct sj_context {
 
 /// Zeroed, 64-byte aligned memory owned by the call until the runtime takes it over.
 void *sj_kernel_alloc(sj_context *ctx, int64_t bytes);
+/// The same without clearing the memory (for arrays the kernel writes whole: empty(), full()).
+void *sj_kernel_alloc_uninitialized(sj_context *ctx, int64_t bytes);
 /// Frees every allocation still owned by the context except those in `keep` (n pointers).
 void sj_context_release(sj_context *ctx, void *const *keep, int64_t n);
 
