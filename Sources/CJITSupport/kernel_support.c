@@ -2,11 +2,28 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+/* From 4 MiB up, 2 MiB aligned and marked MADV_HUGEPAGE before the first touch, as NumPy does
+   and as ArrayStorage does for arrays allocated from Swift: a fresh 128 MiB result in 4 KiB
+   pages costs 32,768 page faults (a kernel writing 2^24 doubles into empty_like took 72 ms, of
+   which the writes are about 10). */
+enum { SJ_HUGE_THRESHOLD = 1 << 22, SJ_HUGE_PAGE = 1 << 21 };
 
 static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
     size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
-    void *p = aligned_alloc(64, n);
+    void *p;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (n >= SJ_HUGE_THRESHOLD) {
+        n = (n + SJ_HUGE_PAGE - 1) / SJ_HUGE_PAGE * SJ_HUGE_PAGE;
+        p = aligned_alloc(SJ_HUGE_PAGE, n);
+        if (p) (void)madvise(p, n, MADV_HUGEPAGE); /* advice only */
+    } else
+#endif
+    p = aligned_alloc(64, n);
     if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
     if (zeroed) memset(p, 0, n);
     if (ctx->count == ctx->capacity) {
