@@ -22,6 +22,10 @@ final class NDArrayTests: XCTestCase {
             XCTAssertEqual(a.doubles, oneByOne, name)
             XCTAssertEqual(a.toArray(Float.self), oneByOne.map(Float.init), name)
             XCTAssertEqual(a.toArray(Int64.self), oneByOne.map { Int64($0) }, name)
+            let copy = a.copy()
+            XCTAssertTrue(copy.isContiguous || copy.count == 0, name)  // isContiguous is false for a 0 extent
+            XCTAssertEqual(copy.shape, a.shape, name)
+            XCTAssertEqual((0..<copy.count).map { Double(scalar: copy.element($0)) }, oneByOne, name)
         }
         // Spot values: a row of three repeated four times, and an element of the transposed view.
         XCTAssertEqual(zeroStride.doubles, [7, 8, 9, 7, 8, 9, 7, 8, 9, 7, 8, 9])
