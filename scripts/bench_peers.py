@@ -798,15 +798,16 @@ def log(*a):
 
 
 def swiftjit_builds(specs):
-    """--swiftjit PATH (one build: tool 'swiftjit') or --swiftjit LLVM=PATH, repeated (one tool
-    'swiftjit-llvmN' per build, run with SWIFTJIT_LLVM=N): [(tool, path, extra env)]."""
+    """--swiftjit PATH (one build: tool 'swiftjit') or --swiftjit LLVM[-TAG]=PATH, repeated (one tool
+    'swiftjit-llvmN[-TAG]' per build, run with SWIFTJIT_LLVM=N; a tag such as 'before' tells two
+    builds for one LLVM apart): [(tool, path, extra env)]."""
     builds = []
     for spec in specs:
         label, sep, path = spec.partition("=")
         if not sep:
             builds.append(("swiftjit", spec, {}))
         else:
-            builds.append((f"swiftjit-llvm{label}", path, {"SWIFTJIT_LLVM": label}))
+            builds.append((f"swiftjit-llvm{label}", path, {"SWIFTJIT_LLVM": label.split("-")[0]}))
     if len(builds) > 1 and any(t == "swiftjit" for t, _, _ in builds):
         raise SystemExit("--swiftjit: label every build (LLVM=PATH) when there are several")
     return builds
