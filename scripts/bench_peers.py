@@ -104,6 +104,8 @@ def gen_inputs(wid, rng):
             s = rng.uniform(2, 10, (R, 1))
             x += h * np.exp(-(idx - c) ** 2 / (2 * s * s))
         return {"x": x.astype(np.float32)}
+    if wid == "R1":
+        return {"x": rng.uniform(0, 1, 1 << 24)}
     if wid == "W14":
         jind = ragged(rng, 1 << 22)
         nrows = len(jind) - 1
@@ -135,9 +137,10 @@ WORKLOADS = {  # id: (description, bytes moved (read + written) or None when not
     "W12triad-16M": ("triad x + 2.5*y, 2^24", 3 * 8 * (1 << 24)),
     "W13": ("bump finder, 10,000 x 4,000 f32", 4 * 10_000 * 4_000),
     "W14": ("ragged log-likelihood, 2^22", None),
+    "R1": ("reduction sum(x*x), 2^24", 8 * (1 << 24)),
 }
 # Tolerances of the check against the reference (rtol; atol is rtol * max |reference|).
-RTOL = {"W4": 1e-8, "W14": 1e-8, "W10-256": 1e-8, "W13": 1e-8}
+RTOL = {"R1": 1e-10, "W4": 1e-8, "W14": 1e-8, "W10-256": 1e-8, "W13": 1e-8}
 INT_MISMATCH_FRACTION = 1e-3  # W8: chaotic points may flip with FMA contraction
 
 
@@ -263,6 +266,9 @@ def np_w14(inp):
 
 
 def numpy_impl(wid, inp):
+    if wid == "R1":
+        x = inp["x"]
+        return lambda: np.sum(x * x)
     if wid in ELEMENTWISE:
         return np_elementwise(wid, inp)
     if wid.startswith("W10-"):
@@ -290,6 +296,9 @@ def ne_impl(wid, inp):
         out = np.empty((100, len(inp["x"])))
         text = W3_EXPR.replace("m.", "")
         return lambda: ne.evaluate(text, local_dict=env, out=out)
+    if wid == "R1":
+        x = inp["x"]
+        return lambda: ne.evaluate("sum(x*x)", local_dict={"x": x})[()]
     if wid == "W4":
         X, jind = inp["X"], inp["jind"]
         def f():
@@ -356,6 +365,17 @@ def numba_impl(wid, inp, variant):
                     out[i, j] = g(x[j], A[i], x0[i], w[i])
         kern = njit(parallel=par)(k)
         return lambda: (kern(x, A, x0, w, out), out)[1]
+    if wid == "R1":
+        if variant == "vec":
+            return None
+        def k(x):
+            s = 0.0
+            for i in prange(len(x)):
+                s += x[i] * x[i]
+            return s
+        kern = njit(parallel=par)(k)
+        x = inp["x"]
+        return lambda: kern(x)
     if wid == "W4":
         if variant == "vec":
             return None
@@ -517,6 +537,10 @@ def jax_impl(wid, inp):
         f = jax.jit(lambda x, A, x0, w: A[:, None] * jnp.exp(-(x[None, :] - x0[:, None]) ** 2 / (2 * w[:, None] ** 2)))
         a = [dev[k] for k in ("x", "A", "x0", "w")]
         return lambda: f(*a).block_until_ready()
+    if wid == "R1":
+        f = jax.jit(lambda x: jnp.sum(x * x))
+        x = dev["x"]
+        return lambda: f(x).block_until_ready()
     if wid in ("W4", "W14"):
         N = len(inp["X"] if wid == "W4" else inp["I"])
         if wid == "W4":
@@ -753,9 +777,9 @@ def pin(T):
 
 
 class Proc:
-    def __init__(self, cmd, T):
+    def __init__(self, cmd, T, extra_env=None):
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                  env=thread_env(T), preexec_fn=pin(T))
+                                  env=dict(thread_env(T), **(extra_env or {})), preexec_fn=pin(T))
 
     def ask(self, line):
         self.p.stdin.write(line + "\n")
@@ -773,8 +797,25 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
+def swiftjit_builds(specs):
+    """--swiftjit PATH (one build: tool 'swiftjit') or --swiftjit LLVM[-TAG]=PATH, repeated (one tool
+    'swiftjit-llvmN[-TAG]' per build, run with SWIFTJIT_LLVM=N; a tag such as 'before' tells two
+    builds for one LLVM apart): [(tool, path, extra env)]."""
+    builds = []
+    for spec in specs:
+        label, sep, path = spec.partition("=")
+        if not sep:
+            builds.append(("swiftjit", spec, {}))
+        else:
+            builds.append((f"swiftjit-llvm{label}", path, {"SWIFTJIT_LLVM": label.split("-")[0]}))
+    if len(builds) > 1 and any(t == "swiftjit" for t, _, _ in builds):
+        raise SystemExit("--swiftjit: label every build (LLVM=PATH) when there are several")
+    return builds
+
+
 def drive(args):
     threads = [int(t) for t in args.threads.split(",")]
+    builds = swiftjit_builds(args.swiftjit)
     wids = list(WORKLOADS) if not args.workloads else args.workloads.split(",")
     me = os.path.abspath(__file__)
     workers, swifts = {}, {}
@@ -784,8 +825,9 @@ def drive(args):
         v = workers[T].read()["versions"]
         versions = versions or v
         versions[f"numba_threads_T{T}"] = v["numba_threads"]
-        swifts[T] = Proc([args.swiftjit, "bench", "--serve", "--threads", str(T)], T)
-    results = {"workloads": {}, "threads": threads, "rounds": args.rounds, "target_ms": args.target_ms}
+        for tool, path, env in builds:
+            swifts[(T, tool)] = Proc([path, "bench", "--serve", "--threads", str(T)], T, env)
+    results = {"workloads": {}, "swiftjit_builds": [t for t, _, _ in builds], "threads": threads, "rounds": args.rounds, "target_ms": args.target_ms}
     t_start = time.time()
     for wid in wids:
         log(f"[{time.time() - t_start:6.0f}s] {wid}")
@@ -801,31 +843,34 @@ def drive(args):
                 if s["status"] == "ok":
                     runnable.append((T, tool))
             # SwiftJIT: first call in a fresh process, then load + check in the serving process
-            sw = swifts[T].ask(f"load {wid} {args.data}")
-            if not sw.get("ok"):
-                entry[T]["swiftjit"] = {"status": "error", "detail": sw.get("error")}
-            elif not sw.get("supported"):
-                entry[T]["swiftjit"] = {"status": "n/a", "detail": "not yet supported"}
-            else:
-                path = os.path.join(args.data, wid, f"out-swiftjit-{T}.npy")
-                swifts[T].ask(f"write {wid} {path}")
+            for tool, exe, env in builds:
+                sp = swifts[(T, tool)]
+                sw = sp.ask(f"load {wid} {args.data}")
+                if not sw.get("ok"):
+                    entry[T][tool] = {"status": "error", "detail": sw.get("error")}
+                    continue
+                if not sw.get("supported"):
+                    entry[T][tool] = {"status": "n/a", "detail": "not yet supported"}
+                    continue
+                path = os.path.join(args.data, wid, f"out-{tool}-{T}.npy")
+                sp.ask(f"write {wid} {path}")
                 bad = check(wid, np.load(path), ref)
                 os.remove(path)
-                fc = subprocess.run([args.swiftjit, "bench", "--json", "--first-call", "--workload", wid,
+                fc = subprocess.run([exe, "bench", "--json", "--first-call", "--workload", wid,
                                      "--data", args.data, "--threads", str(T)], capture_output=True, text=True,
-                                    env=thread_env(T), preexec_fn=pin(T))
+                                    env=dict(thread_env(T), **env), preexec_fn=pin(T))
                 first = json.loads(fc.stdout)["first_call_ms"] if fc.returncode == 0 else None
                 if bad:
-                    entry[T]["swiftjit"] = {"status": "wrong", "detail": bad, "first_call_ms": first}
+                    entry[T][tool] = {"status": "wrong", "detail": bad, "first_call_ms": first}
                 else:
-                    entry[T]["swiftjit"] = {"status": "ok", "first_call_ms": first,
-                                            "first_call_ms_in_process": sw.get("first_call_ms_in_process")}
-                    runnable.append((T, "swiftjit"))
+                    entry[T][tool] = {"status": "ok", "first_call_ms": first,
+                                      "first_call_ms_in_process": sw.get("first_call_ms_in_process")}
+                    runnable.append((T, tool))
         del ref
 
         def run(T, tool, k):
-            if tool == "swiftjit":
-                r = swifts[T].ask(f"run {wid} {k}")
+            if tool.startswith("swiftjit"):
+                r = swifts[(T, tool)].ask(f"run {wid} {k}")
             else:
                 r = workers[T].ask(f"run {wid} {tool} {k}")
             if not r.get("ok"):
@@ -844,7 +889,8 @@ def drive(args):
                 entry[T][tool]["times_ms"] += run(T, tool, batch[(T, tool)])
         for T in threads:
             workers[T].ask(f"unload {wid}")
-            swifts[T].ask(f"unload {wid}")
+            for tool, _, _ in builds:
+                swifts[(T, tool)].ask(f"unload {wid}")
         results["workloads"][wid] = {str(T): entry[T] for T in threads}
         with open(args.out, "w") as fh:  # partial results survive an interruption
             json.dump(dict(results, versions=versions), fh, indent=1)
@@ -854,7 +900,8 @@ def drive(args):
             versions["numba_threading_layer"] = v["numba_threading_layer"]
     for T in threads:
         workers[T].ask("quit")
-        swifts[T].ask("quit")
+    for sp in swifts.values():
+        sp.ask("quit")
     results["versions"] = versions
     results["elapsed_s"] = time.time() - t_start
     with open(args.out, "w") as fh:
@@ -874,7 +921,8 @@ def main():
     p = sub.add_parser("drive")
     p.add_argument("--data", required=True)
     p.add_argument("--threads", default="1,2")
-    p.add_argument("--swiftjit", required=True)
+    p.add_argument("--swiftjit", required=True, action="append",
+                   help="PATH, or LLVM=PATH once per build to time several (e.g. 14=... 19=...)")
     p.add_argument("--out", required=True)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--target-ms", type=float, default=60.0, help="work per tool per round")

@@ -8,7 +8,17 @@ import statistics
 from bench_peers import TOOLS, WORKLOADS
 
 PEERS = [t for t in TOOLS if t != "swiftjit"]
-FIRST_CALL_TOOLS = ["swiftjit", "numba", "numba-par", "numba-vec", "jax"]
+FIRST_CALL_PEERS = ["numba", "numba-par", "numba-vec", "jax"]
+
+
+def builds(res):
+    """The SwiftJIT columns: 'swiftjit', or 'swiftjit-llvm14', 'swiftjit-llvm19', ... (one per LLVM)."""
+    return res.get("swiftjit_builds", ["swiftjit"])
+
+
+def label(tool):
+    return f"SwiftJIT LLVM {tool[len('swiftjit-llvm'):]}" if tool.startswith("swiftjit-llvm") else (
+        "SwiftJIT" if tool == "swiftjit" else tool)
 
 
 def med(s):
@@ -47,13 +57,18 @@ def copy_bandwidth(res, T):
 
 def write_md(res, meta, path, png_name):
     threads = res["threads"]
+    SW = builds(res)
+    tools = SW + PEERS
+    base = SW[0]
+    FIRST_CALL_TOOLS = SW + FIRST_CALL_PEERS
+    llvms = ", ".join(label(t)[len("SwiftJIT "):] for t in SW) if SW != ["swiftjit"] else f"LLVM {meta['llvm']}"
     L = []
     L.append("# Benchmarks: SwiftJIT against NumPy, numexpr, Numba and JAX\n")
     L.append(f"Measured {meta['date']} on **{meta['cpu']}** ({meta['cores']} cores), {meta['os']}.  ")
     L.append(f"Command: `{meta['command']}` (total wall time {meta.get('wall', '?')}).\n")
     v = res["versions"]
     L.append("Versions: " + ", ".join([
-        f"SwiftJIT {meta['swiftjit_commit']} ({meta['swift']}, LLVM {meta['llvm']}, math mode relaxed)",
+        f"SwiftJIT {meta['swiftjit_commit']} ({meta['swift']}, {llvms}, math mode relaxed)",
         f"Python {v['python']}", f"NumPy {v['numpy']}", f"numexpr {v['numexpr']}",
         f"Numba {v['numba']} (llvmlite {v['llvmlite']}, threading layer {v.get('numba_threading_layer')})",
         f"JAX {v['jax']} (jaxlib {v['jaxlib']}, x64 enabled)"]) + ".\n")
@@ -93,30 +108,33 @@ def write_md(res, meta, path, png_name):
 - NumPy's W2 (`x**3` ... `x**8` on normal, partly negative, data) goes through `pow` per element, which is why it is
   hundreds of times slower than the Horner form.
 """)
+    L += headline_section(res)
+    if len(SW) > 1:
+        L += llvm_section(res)
     # summary tables
     for T in threads:
-        L.append(f"## Summary at {T} thread{'s' if T > 1 else ''}: median ms (ratio peer / SwiftJIT in parentheses; >1 means SwiftJIT is faster)\n")
-        L.append("| workload | " + " | ".join(TOOLS) + " |")
-        L.append("|---|" + "---:|" * len(TOOLS))
+        L.append(f"## Summary at {T} thread{'s' if T > 1 else ''}: median ms (ratio peer / {label(base)} in parentheses; >1 means SwiftJIT is faster)\n")
+        L.append("| workload | " + " | ".join(label(t) for t in tools) + " |")
+        L.append("|---|" + "---:|" * len(tools))
         for wid, e in res["workloads"].items():
             tt = e[str(T)]
-            sw = med(tt.get("swiftjit", {}))
+            sw = med(tt.get(base, {}))
             row = [f"{wid}"]
-            for tool in TOOLS:
+            for tool in tools:
                 s = tt.get(tool, {})
                 m = med(s)
                 txt = fmt_ms(m)
-                if tool != "swiftjit" and m is not None and sw:
+                if tool != base and m is not None and sw:
                     txt += f" ({m / sw:.2f}x)"
-                row.append(cell(s, txt) if s.get("status") != "n/a" or tool != "swiftjit" else "n/a (not yet supported)")
+                row.append(cell(s, txt) if s.get("status") != "n/a" or tool not in SW else "n/a (not yet supported)")
             L.append("| " + " | ".join(row) + " |")
         L.append("")
     if len(threads) > 1 and 1 in threads:
-        L += speedup_section(res, threads)
+        L += speedup_section(res, threads, tools)
     if res.get("percall"):
         L += percall_section(res["percall"])
     # detail
-    L.append("## Per workload: median / min ms, ratio to SwiftJIT (median), first call ms, GB/s (% of copy)\n")
+    L.append(f"## Per workload: median / min ms, ratio to {label(base)} (median), first call ms, GB/s (% of copy)\n")
     L.append("| workload | threads | tool | median ms | min ms | peer / SwiftJIT | first call ms | GB/s | % of copy | runs |")
     L.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for wid, e in res["workloads"].items():
@@ -124,26 +142,26 @@ def write_md(res, meta, path, png_name):
         for T in threads:
             tt = e[str(T)]
             bw = copy_bandwidth(res, T)
-            sw = med(tt.get("swiftjit", {}))
-            for tool in TOOLS:
+            sw = med(tt.get(base, {}))
+            for tool in tools:
                 s = tt.get(tool, {})
                 st = s.get("status", "n/a")
                 name = f"{wid} {desc}"
                 if st != "ok":
                     detail = s.get("detail", "")
-                    what = "n/a (not yet supported)" if tool == "swiftjit" and st == "n/a" else (
+                    what = "n/a (not yet supported)" if tool in SW and st == "n/a" else (
                         "n/a" if st == "n/a" else f"**{st}**: {detail}")
-                    L.append(f"| {name} | {T} | {tool} | {what} | | | | | | |")
+                    L.append(f"| {name} | {T} | {label(tool)} | {what} | | | | | | |")
                     continue
                 m, mn = med(s), min(s["times_ms"])
-                ratio = f"{m / sw:.2f}" if sw and tool != "swiftjit" else ""
+                ratio = f"{m / sw:.2f}" if sw and tool != base else ""
                 first = fmt_ms(s.get("first_call_ms")) if tool in FIRST_CALL_TOOLS else ""
                 gb = pct = ""
                 if nbytes:
                     g = nbytes / (mn * 1e-3) / 1e9
                     gb = f"{g:.1f}"
                     pct = f"{100 * g / bw:.0f}%" if bw else ""
-                L.append(f"| {name} | {T} | {tool} | {fmt_ms(m)} | {fmt_ms(mn)} | {ratio} | {first} | {gb} | {pct} | {len(s['times_ms'])} |")
+                L.append(f"| {name} | {T} | {label(tool)} | {fmt_ms(m)} | {fmt_ms(mn)} | {ratio} | {first} | {gb} | {pct} | {len(s['times_ms'])} |")
     L.append("")
     L.append("## Timing on the Swift side\n")
     L.append("SwiftJIT is timed by a small loop in `swiftjit bench --serve` (Sources/swiftjit/BenchCommand.swift) that reports "
@@ -163,16 +181,55 @@ def write_md(res, meta, path, png_name):
         fh.write("\n".join(L))
 
 
-def speedup_section(res, threads):
+def headline_section(res):
+    """Median of the best peer / median of each SwiftJIT build, per workload and thread count."""
+    L = ["## Headline: median of the best peer / median of SwiftJIT (>1: SwiftJIT is faster)\n",
+         "Each row names the LLVM that SwiftJIT was built against; the call style is `f.call(args, out:)` for "
+         "elementwise expressions and a plain call for kernels and reductions.\n"]
+    wids = list(res["workloads"])
+    L.append("| build | threads | " + " | ".join(wids) + " |")
+    L.append("|---|---:|" + "---:|" * len(wids))
+    for tool in builds(res):
+        for T in res["threads"]:
+            row = [label(tool), str(T)]
+            for wid in wids:
+                tt = res["workloads"][wid][str(T)]
+                sw = med(tt.get(tool, {})) if tt.get(tool, {}).get("status") == "ok" else None
+                peers = [med(tt[p]) for p in PEERS if tt.get(p, {}).get("status") == "ok" and med(tt[p])]
+                row.append(f"{min(peers) / sw:.2f}" if sw and peers else "")
+            L.append("| " + " | ".join(row) + " |")
+    L.append("")
+    return L
+
+
+def llvm_section(res):
+    """Median of each build / median of the last build (the newest LLVM), per workload and thread count."""
+    SW = builds(res)
+    ref = SW[-1]
+    L = [f"## LLVM versions: median of each build / median of {label(ref)} (same run; 1.00 = same speed)\n"]
+    L.append("| workload | threads | " + " | ".join(f"{label(t)} ms" for t in SW) + " | " +
+             " | ".join(f"{label(t)[len('SwiftJIT '):]} / {label(ref)[len('SwiftJIT '):]}" for t in SW[:-1]) + " |")
+    L.append("|---|---:|" + "---:|" * (2 * len(SW) - 1))
+    for wid, e in res["workloads"].items():
+        for T in res["threads"]:
+            tt = e[str(T)]
+            ms = [med(tt[t]) if tt.get(t, {}).get("status") == "ok" else None for t in SW]
+            ratios = [f"{m / ms[-1]:.2f}" if m and ms[-1] else "" for m in ms[:-1]]
+            L.append(f"| {wid} | {T} | " + " | ".join(fmt_ms(m) for m in ms) + " | " + " | ".join(ratios) + " |")
+    L.append("")
+    return L
+
+
+def speedup_section(res, threads, tools):
     """Median at 1 thread / median at each higher count, per workload and tool."""
     L = []
     for T in [t for t in threads if t > 1]:
         L.append(f"## Speed-up from 1 to {T} threads: median at 1 thread / median at {T} (same run)\n")
-        L.append("| workload | " + " | ".join(TOOLS) + " |")
-        L.append("|---|" + "---:|" * len(TOOLS))
+        L.append("| workload | " + " | ".join(label(t) for t in tools) + " |")
+        L.append("|---|" + "---:|" * len(tools))
         for wid, e in res["workloads"].items():
             row = [wid]
-            for tool in TOOLS:
+            for tool in tools:
                 a, b = med(e["1"].get(tool, {})), med(e[str(T)].get(tool, {}))
                 row.append(f"{a / b:.2f}x" if a and b else "")
             L.append("| " + " | ".join(row) + " |")
@@ -233,25 +290,26 @@ def write_png(res, path):
     import numpy as np
     threads = res["threads"]
     wids = list(res["workloads"])
-    colors = {"swiftjit": "#d62728", "numpy": "#7f7f7f", "numexpr": "#1f77b4", "numba": "#2ca02c",
+    tools = builds(res) + PEERS
+    colors = {"swiftjit": "#d62728", "swiftjit-llvm14": "#ff7f0e", "swiftjit-llvm19": "#d62728", "numpy": "#7f7f7f", "numexpr": "#1f77b4", "numba": "#2ca02c",
               "numba-par": "#98df8a", "numba-vec": "#bcbd22", "jax": "#9467bd"}
     fig, axes = plt.subplots(len(threads), 1, figsize=(18, 5.2 * len(threads)), squeeze=False)
-    width = 0.8 / len(TOOLS)
+    width = 0.8 / len(tools)
     for ax, T in zip(axes[:, 0], threads):
         x = np.arange(len(wids))
-        for k, tool in enumerate(TOOLS):
+        for k, tool in enumerate(tools):
             vals = []
             for wid in wids:
                 tt = res["workloads"][wid][str(T)]
                 base, m = med(tt.get("numpy", {})), med(tt.get(tool, {}))
                 vals.append(base / m if base and m and tt[tool].get("status") == "ok" else np.nan)
             pos = x - 0.4 + (k + 0.5) * width
-            ax.bar(pos, vals, width, label=tool, color=colors[tool])
-            if tool == "swiftjit":  # say why the bar is missing
+            ax.bar(pos, vals, width, label=label(tool), color=colors.get(tool, "#8c564b"))
+            if tool.startswith("swiftjit"):  # say why the bar is missing
                 for p, v in zip(pos, vals):
                     if np.isnan(v):
                         ax.text(p, 1.0, "SwiftJIT n/a", rotation=90, ha="center", va="bottom",
-                                fontsize=7, color=colors[tool])
+                                fontsize=7, color=colors.get(tool, "#8c564b"))
         ax.set_yscale("log")
         ax.axhline(1.0, color="black", lw=0.8)
         ax.set_xticks(x)
@@ -261,7 +319,7 @@ def write_png(res, path):
                      ")")
         ax.grid(axis="y", which="both", alpha=0.3)
         ax.set_axisbelow(True)
-        ax.legend(ncol=len(TOOLS), fontsize=9, loc="upper right")
+        ax.legend(ncol=len(tools), fontsize=9, loc="upper right")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
 

@@ -7,6 +7,7 @@
 
 #include <llvm-c/Core.h>
 #include <llvm-c/Analysis.h>
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
@@ -80,6 +81,18 @@ static inline LLVMTypeRef sj_pointer_to(LLVMTypeRef elem) {
 #else
     return LLVMPointerType(elem, 0);
 #endif
+}
+
+/// Ignores LLVM's warnings and remarks (a loop that a vectorization hint could not vectorize
+/// reports a warning, which the default handler would print to the user's stderr); errors are
+/// reported through the C API's return values.
+static void sj_quiet_diagnostic_handler(LLVMDiagnosticInfoRef info, void *context) {
+    (void)info; (void)context;
+}
+
+/// Installs `sj_quiet_diagnostic_handler` on a context.
+static inline void sj_silence_diagnostics(LLVMContextRef ctx) {
+    LLVMContextSetDiagnosticHandler(ctx, sj_quiet_diagnostic_handler, 0);
 }
 
 #endif

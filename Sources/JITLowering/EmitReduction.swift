@@ -1,9 +1,17 @@
 // Reduction loops. The kernel reduces the per-element values of rows begin..<end into one
-// partial result written to *out (the accumulator dtype's memory form). It keeps 8 independent
-// accumulators over 8-element steps (the SLP vectorizer turns them into vector registers; in
-// strict mode the order is still fixed, so results are deterministic), then a tail loop, then
-// combines the 8 pairwise. The runtime calls it on blocks and combines block results pairwise,
-// so float sums are blocked-pairwise, not one long chain.
+// partial result written to *out (the accumulator dtype's memory form). The runtime calls it on
+// blocks of 4,096 elements and combines block results pairwise, so float sums are
+// blocked-pairwise, not one long chain. Three loop shapes:
+// - float sum/prod in relaxed and fast mode, and every integer reduction: one accumulator in a
+//   plain loop carrying the `llvm.loop.vectorize.enable` hint, so the loop vectorizer keeps
+//   VF x interleave accumulators in vector registers and reads contiguous vectors (with the hint
+//   it may reorder the float reduction on LLVM 14, whose C API sets no `reassoc` flags);
+// - float min/max in every mode: the same loop over integer keys (the float's bits mapped to a
+//   signed integer that orders like the float, NaN mapped above or below everything), because
+//   an integer min/max vectorizes on every LLVM while a NaN-propagating float select does not;
+//   min and max are exact, so the order does not matter;
+// - float sum/prod in strict mode: 8 accumulators over 8-element steps, then a tail loop, then
+//   the 8 combined pairwise: a fixed order, the same on every machine and vector width.
 import CLLVM
 import JITSema
 
@@ -13,6 +21,8 @@ extension Emitter {
     func emitReductionLoops(_ fn: LLVMValueRef, _ op: ReductionOp) {
         let t = f.resultType
         if t.isComplex { return emitComplexReductionLoops(fn, op) }
+        if t.isFloat && (op == .min || op == .max) { return emitSingleAccumulatorLoop(fn, op, keyed: true) }
+        if !t.isFloat || options.mathMode != .strict { return emitSingleAccumulatorLoop(fn, op, keyed: false) }
         let ty = valueType(t)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
         let mainCheck = LLVMAppendBasicBlockInContext(ctx, fn, "main.check")
@@ -73,6 +83,84 @@ extension Emitter {
         let store = LLVMBuildStore(b, toMemory(level[0], t), out)
         LLVMSetAlignment(store, UInt32(t.size))
         LLVMBuildRetVoid(b)
+    }
+
+    /// One accumulator over begin..<end in a loop the vectorizer is asked to vectorize. With
+    /// `keyed`, float min/max run on order-preserving integer keys (see `orderKey`).
+    private func emitSingleAccumulatorLoop(_ fn: LLVMValueRef, _ op: ReductionOp, keyed: Bool) {
+        let t = f.resultType
+        let bits = LLVMIntTypeInContext(ctx, UInt32(8 * t.size))!
+        let ty = keyed ? bits : valueType(t)
+        let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
+        let check = LLVMAppendBasicBlockInContext(ctx, fn, "check")
+        let body = LLVMAppendBasicBlockInContext(ctx, fn, "body")
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
+        LLVMPositionBuilderAtEnd(b, entry)
+        makeScratch()
+        let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
+        let invariant = invariantValues()
+        for (i, inst) in f.instructions.enumerated() where invariant[i] {
+            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
+        }
+        let identity = keyed ? orderKey(reductionIdentity(op, t), t, nanKey: nil) : reductionIdentity(op, t)
+        LLVMBuildBr(b, check)
+        LLVMPositionBuilderAtEnd(b, check)
+        let i = LLVMBuildPhi(b, i64, "i")!
+        let acc = LLVMBuildPhi(b, ty, "acc")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, end, "more"), body, exit)
+        LLVMPositionBuilderAtEnd(b, body)
+        let element = elementValue(i, invariant, fn)
+        let next: LLVMValueRef
+        if keyed {
+            let width = 8 * t.size
+            let nanKey = op == .max ? (UInt64(1) << (width - 1)) - 1 : UInt64(1) << (width - 1)
+            let key = orderKey(element, t, nanKey: LLVMConstInt(bits, nanKey, 0))
+            let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
+            next = LLVMBuildSelect(b, LLVMBuildICmp(b, pred, acc, key, "keep"), acc, key, "racc")!
+        } else {
+            next = combine(op, acc, element, t)
+        }
+        let iNext = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "i1")!
+        let latch = LLVMGetInsertBlock(b)
+        let back = LLVMBuildBr(b, check)!
+        module.requestVectorization(latch: back)
+        addIncoming(i, [(begin, entry), (iNext, latch)])
+        addIncoming(acc, [(identity, entry), (next, latch)])
+        LLVMPositionBuilderAtEnd(b, exit)
+        let result = keyed ? LLVMBuildBitCast(b, orderKeyInverse(acc, t), valueType(t), "fromkey")! : acc
+        let store = LLVMBuildStore(b, toMemory(result, t), out)
+        LLVMSetAlignment(store, UInt32(t.size))
+        LLVMBuildRetVoid(b)
+    }
+
+    /// A float's bits as a signed integer that orders like the float: non-negative floats keep
+    /// their bits, negative ones flip every bit but the sign (so -0.0 < +0.0). NaN (found by a
+    /// bit test, immune to fast-math flags) becomes `nanKey` when given: the largest key for
+    /// max, the smallest for min, so NaN wins as NumPy's min and max propagate it.
+    private func orderKey(_ value: LLVMValueRef, _ t: DType, nanKey: LLVMValueRef?) -> LLVMValueRef {
+        let width = UInt32(8 * t.size)
+        let bits = LLVMIntTypeInContext(ctx, width)!
+        let raw = LLVMBuildBitCast(b, value, bits, "fbits")!
+        let key = flipMagnitudeIfNegative(raw, width: width)
+        guard let nanKey else { return key }
+        let magnitude = LLVMBuildAnd(b, raw, LLVMConstInt(bits, (UInt64(1) << (width - 1)) - 1, 0), "mag")
+        let infinity = t == .float32 ? UInt64(0x7F80_0000) : 0x7FF0_0000_0000_0000
+        let isNaN = LLVMBuildICmp(b, LLVMIntUGT, magnitude, LLVMConstInt(bits, infinity, 0), "isnan")
+        return LLVMBuildSelect(b, isNaN, nanKey, key, "key")!
+    }
+
+    /// The bits of the float whose key is `key` (the map is its own inverse). The NaN keys map
+    /// to NaN bit patterns (0x7FF...F and 0xFFF...F).
+    private func orderKeyInverse(_ key: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        flipMagnitudeIfNegative(key, width: UInt32(8 * t.size))
+    }
+
+    /// x ^ ((x >>s (w-1)) >>u 1): flips the low w-1 bits where the sign bit is set.
+    private func flipMagnitudeIfNegative(_ x: LLVMValueRef, width: UInt32) -> LLVMValueRef {
+        let bits = LLVMTypeOf(x)!
+        let sign = LLVMBuildAShr(b, x, LLVMConstInt(bits, UInt64(width - 1), 0), "sgn")
+        let mask = LLVMBuildLShr(b, sign, LLVMConstInt(bits, 1, 0), "mask")
+        return LLVMBuildXor(b, x, mask, "flip")!
     }
 
     /// Complex sums and products: the same loop shape with a (re, im) pair per accumulator.

@@ -306,7 +306,10 @@ final class KernelEmitter {
             LLVMPositionBuilderAtEnd(b, latch)
             let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
             LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
-            LLVMBuildBr(b, head)
+            let back = LLVMBuildBr(b, head)!
+            if ReductionLoopHint.wanted(body: body, hasStep: step != nil, kernel: k, mode: options.mathMode) {
+                module.requestVectorization(latch: back)
+            }
             LLVMPositionBuilderAtEnd(b, exit)
         case .breakLoop:
             LLVMBuildBr(b, loopTargets.last!.breakBlock)

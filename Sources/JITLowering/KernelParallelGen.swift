@@ -172,7 +172,10 @@ extension KernelEmitter {
         branchIfOpen(latch)
         LLVMPositionBuilderAtEnd(b, latch)
         LLVMBuildStore(b, LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, slots[v]!.0, "i"), c64(1), "inext"), slots[v]!.0)
-        LLVMBuildBr(b, head)
+        let back = LLVMBuildBr(b, head)!
+        if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
+            module.requestVectorization(latch: back)
+        }
         LLVMPositionBuilderAtEnd(b, exit)
         for (r, red) in reductions.enumerated() {
             let t = k.variables[red.variable].type.dtype

@@ -7,7 +7,12 @@ public final class ThreadSafeContext {
     /// The underlying `LLVMContextRef` (owned by `self`).
     public var context: LLVMContextRef { LLVMOrcThreadSafeContextGetContext(ref) }
 
-    public init() { ref = LLVMOrcCreateNewThreadSafeContext() }
+    public init() {
+        ref = LLVMOrcCreateNewThreadSafeContext()
+        // Missed-optimisation warnings (a vectorization hint that could not be honoured) are
+        // not the user's business; the default handler would print them to stderr.
+        sj_silence_diagnostics(LLVMOrcThreadSafeContextGetContext(ref))
+    }
     deinit { LLVMOrcDisposeThreadSafeContext(ref) }
 }
 
@@ -77,6 +82,29 @@ public final class Module {
         LLVMPassBuilderOptionsSetLoopInterleaving(options, 1)
         LLVMPassBuilderOptionsSetLoopUnrolling(options, 1)
         if let e = LLVMError.take(LLVMRunPasses(ref, pipeline, machine.ref, options)) { throw e }
+    }
+}
+
+extension Module {
+    /// Attaches a `!llvm.loop` hint `llvm.loop.vectorize.enable` to a loop's latch branch: the
+    /// loop vectorizer then vectorizes the loop and may reorder its floating-point reductions
+    /// (LoopVectorizeHints::allowReordering), what `#pragma clang loop vectorize(enable)` does.
+    /// This is how reductions vectorize on LLVM 14, whose C API cannot set `reassoc` on
+    /// instructions; it is used on every version so that both make the same loops.
+    /// The loop ID must refer to itself: it is built around a temporary node that is then
+    /// replaced by the node itself, which makes the node distinct.
+    public func requestVectorization(latch branch: LLVMValueRef) {
+        let c = context.context
+        let key = "llvm.loop.vectorize.enable"
+        let on = LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(c), 1, 0))
+        var hintOperands: [LLVMMetadataRef?] = [LLVMMDStringInContext2(c, key, key.utf8.count), on]
+        let hint = LLVMMDNodeInContext2(c, &hintOperands, 2)
+        let placeholder = LLVMTemporaryMDNode(c, nil, 0)
+        var loopOperands: [LLVMMetadataRef?] = [placeholder, hint]
+        let loopID = LLVMMDNodeInContext2(c, &loopOperands, 2)!
+        LLVMMetadataReplaceAllUsesWith(placeholder, loopID)
+        let kind = LLVMGetMDKindIDInContext(c, "llvm.loop", 9)
+        LLVMSetMetadata(branch, kind, LLVMMetadataAsValue(c, loopID))
     }
 }
 

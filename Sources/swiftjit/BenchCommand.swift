@@ -276,6 +276,7 @@ struct BenchHarness {
         "W12copy-16M": Entry(source: "x", arrays: ["x"]),
         "W12triad-1M": Entry(source: "x + 2.5*y", arrays: ["x", "y"]),
         "W12triad-16M": Entry(source: "x + 2.5*y", arrays: ["x", "y"]),
+        "R1": Entry(source: "sum(x*x)", arrays: ["x"]),
         "W4": .kernel("ragged_sum.sj", "ragged_sum", ["X", "jind"]),
         "W8": .kernel("mandelbrot.sj", "mandelbrot", ["cr", "ci", "maxit"], integers: ["maxit": 50]),
         "W9": .kernel("trace.sj", "add_trace", ["a"]),

@@ -1,0 +1,172 @@
+import SwiftJIT
+import XCTest
+
+/// Reductions vectorize on every supported LLVM (issue 15): the optimised IR of a reduction loop
+/// has vector types and, for contiguous inputs, contiguous vector loads and no gathers. LLVM 14
+/// gets there through the `llvm.loop.vectorize.enable` hint (its C API cannot set `reassoc`),
+/// LLVM 19 through the same hint plus instruction flags; the CI runs this file against both.
+final class ReductionVectorizationTests: XCTestCase {
+    private let f64 = ArgumentType.array(.float64)
+    private let f32 = ArgumentType.array(.float32)
+    private let i64 = ArgumentType.array(.int64)
+
+    /// The IR has a vectorized loop that reads contiguous vectors of `element` and gathers nothing.
+    private func assertVectorizedContiguous(_ ir: String, element: String = "double",
+                                            file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(ir.contains("vector.body"), "no vectorized loop:\n\(ir)", file: file, line: line)
+        XCTAssertNotNil(ir.range(of: #"load <\d+ x \#(element)>"#, options: .regularExpression),
+                        "no contiguous vector load of \(element):\n\(ir)", file: file, line: line)
+        XCTAssertFalse(ir.contains("llvm.masked.gather"), "gather in the loop:\n\(ir)", file: file, line: line)
+        let strided = stridedShuffles(ir)
+        XCTAssertTrue(strided.isEmpty, "strided lanes (an interleaved load split by shuffles):\n"
+                      + strided.joined(separator: "\n"), file: file, line: line)
+    }
+
+    /// The `shufflevector`s that pick lanes with a stride above 1 (`<i32 0, i32 8, ...>`): the sign of
+    /// blocked accumulators read as an interleave group, as LLVM 19 did with 8 scalar accumulators.
+    private func stridedShuffles(_ ir: String) -> [String] {
+        ir.split(separator: "\n").map(String.init).filter { line in
+            guard line.contains("shufflevector") else { return false }
+            let lanes = line.matches(of: /i32 (\d+)/).compactMap { Int($0.1) }
+            return lanes.count >= 2 && lanes[1] - lanes[0] > 1
+        }
+    }
+
+    /// The text of one function of a module (`kernel.par1` is the outlined body of the first
+    /// `parallel for`; the kernel itself also holds the short loop combining the chunks' partials).
+    private func function(_ name: String, in ir: String) -> String {
+        guard let start = ir.range(of: "@\(name)(") else { return "" }
+        let rest = ir[start.lowerBound...]
+        let end = rest.range(of: "\n}\n")?.lowerBound ?? rest.endIndex
+        return String(rest[..<end])
+    }
+
+    private func kernelIR(_ source: String, _ name: String, _ types: [ArgumentType],
+                          mode: MathMode = .relaxed) throws -> String {
+        try JIT.kernels(source, options: JIT.Options(mathMode: mode)).kernel(name).llvmIR(types)
+    }
+
+    // MARK: kernels
+
+    private let serialSum = """
+    kernel s(x: f64[]) -> f64 {
+        var s = 0.0
+        for i in 0..<len(x) { s += x[i] * x[i] }
+        return s
+    }
+    """
+
+    func testSerialSumLoopVectorizesInRelaxedAndFastMode() throws {
+        for mode in [MathMode.relaxed, .fast] {
+            let ir = try kernelIR(serialSum, "s", [f64], mode: mode)
+            assertVectorizedContiguous(ir)
+            XCTAssertNotNil(ir.range(of: #"fadd[a-z ]*<\d+ x double>"#, options: .regularExpression), ir)
+        }
+    }
+
+    func testStrictModeKeepsTheOrderedSum() throws {
+        let ir = try kernelIR(serialSum, "s", [f64], mode: .strict)
+        XCTAssertNil(ir.range(of: #"fadd[a-z ]*<\d+ x double>"#, options: .regularExpression),
+                     "strict mode must not reorder the sum:\n\(ir)")
+    }
+
+    func testParallelForReductionVectorizes() throws {
+        let source = """
+        kernel p(x: f32[]) -> f32 {
+            var s: f32 = 0
+            parallel for i in 0..<len(x) { s += x[i] }
+            return s
+        }
+        """
+        assertVectorizedContiguous(function("kernel.par1", in: try kernelIR(source, "p", [f32])), element: "float")
+    }
+
+    func testProductReductionVectorizes() throws {
+        let source = """
+        kernel p(x: f64[]) -> f64 {
+            var r = 1.0
+            for i in 0..<len(x) { r *= 1 + x[i] / 1000 }
+            return r
+        }
+        """
+        let ir = try kernelIR(source, "p", [f64])
+        assertVectorizedContiguous(ir)
+        XCTAssertNotNil(ir.range(of: #"fmul[a-z ]*<\d+ x double>"#, options: .regularExpression), ir)
+    }
+
+    func testRaggedArctanSumVectorizes() throws {
+        let source = """
+        kernel ragged_sum(X: f64[], jind: i64[]) -> f64 {
+            var s = 0.0
+            parallel for i in 0..<len(jind) - 1 {
+                for j in jind[i]..<jind[i + 1] {
+                    s += arctan(X[j] * i * j)
+                }
+            }
+            return s
+        }
+        """
+        assertVectorizedContiguous(function("kernel.par1", in: try kernelIR(source, "ragged_sum", [f64, i64])))
+    }
+
+    func testReductionKernelsGiveTheSameValueInEveryMode() throws {
+        let x = (0..<10_001).map { sin(Double($0) * 0.37) }
+        let exact = x.reduce(0) { $0 + $1 * $1 }
+        for mode in MathMode.allCases {
+            let k = try JIT.kernels(serialSum, options: JIT.Options(mathMode: mode)).kernel("s")
+            let got = try k(x).doubles[0]
+            XCTAssertEqual(got, exact, accuracy: 1e-12 * exact, "\(mode)")
+        }
+    }
+
+    // MARK: expressions
+
+    func testExpressionReductionsReadContiguousVectors() throws {
+        for mode in [MathMode.relaxed, .fast] {
+            for source in ["sum(x*x)", "prod(x)"] {
+                let ir = try JIT.compile(source, options: JIT.Options(mathMode: mode)).llvmIR(["x": f64])
+                assertVectorizedContiguous(ir)
+            }
+        }
+        let f = try JIT.compile("sum(x)").llvmIR(["x": f32])
+        assertVectorizedContiguous(f, element: "float")
+    }
+
+    func testMinAndMaxVectorizeInEveryMode() throws {
+        for mode in MathMode.allCases {
+            for source in ["min(x)", "max(x)"] {
+                let ir = try JIT.compile(source, options: JIT.Options(mathMode: mode)).llvmIR(["x": f64])
+                XCTAssertTrue(ir.contains("vector.body"), "\(source) \(mode):\n\(ir)")
+                XCTAssertFalse(ir.contains("llvm.masked.gather"), ir)
+            }
+        }
+    }
+
+    func testIntegerSumVectorizes() throws {
+        let ir = try JIT.compile("sum(x)").llvmIR(["x": i64])
+        XCTAssertTrue(ir.contains("vector.body"), ir)
+        XCTAssertNotNil(ir.range(of: #"load <\d+ x i64>"#, options: .regularExpression), ir)
+    }
+
+    func testMinMaxKeepNumPySemantics() throws {
+        // NaN propagates from anywhere; signed zeros, infinities and the f32 path.
+        var x = (0..<5000).map { Double($0 % 97) - 48.5 }
+        XCTAssertEqual(try JIT.evaluate("max(x)", ["x": x]).doubles[0], 47.5)
+        XCTAssertEqual(try JIT.evaluate("min(x)", ["x": x]).doubles[0], -48.5)
+        x[3777] = .nan
+        XCTAssertTrue(try JIT.evaluate("max(x)", ["x": x]).doubles[0].isNaN)
+        XCTAssertTrue(try JIT.evaluate("min(x)", ["x": x]).doubles[0].isNaN)
+        let infinities: [Double] = [1, -.infinity, 3, .infinity, -2]
+        XCTAssertEqual(try JIT.evaluate("max(x)", ["x": infinities]).doubles[0], .infinity)
+        XCTAssertEqual(try JIT.evaluate("min(x)", ["x": infinities]).doubles[0], -.infinity)
+        let zeros: [Double] = [0.0, -0.0, 0.0]
+        XCTAssertEqual(try JIT.evaluate("min(x)", ["x": zeros]).doubles[0].sign, .minus)
+        XCTAssertEqual(try JIT.evaluate("max(x)", ["x": zeros]).doubles[0].sign, .plus)
+        let negatives: [Float] = (0..<1000).map { -Float($0) - 0.5 }
+        XCTAssertEqual(try JIT.evaluate("max(x)", ["x": negatives]).toArray(Float.self)[0], -0.5)
+        XCTAssertEqual(try JIT.evaluate("min(x)", ["x": negatives]).toArray(Float.self)[0], -999.5)
+        var withNaN = negatives
+        withNaN[10] = -.nan
+        XCTAssertTrue(try JIT.evaluate("max(x)", ["x": withNaN]).toArray(Float.self)[0].isNaN)
+    }
+}
