@@ -33,8 +33,10 @@ struct Bench: ParsableCommand {
         abstract: "Time the reference workloads and compilation.",
         discussion: """
             Medians and minima over --repeat timed runs after a warm-up, writing into a
-            preallocated output. GB/s counts the bytes of the array arguments read plus the output
-            written. 'first compile' is JIT.compile plus the first call of a never-seen expression
+            preallocated output (out=); 'alloc ms' is the median of the same call allocating its
+            result (f(x), the previous result released: served by the buffer cache), 'no cache ms'
+            the same with the buffer cache switched off. GB/s counts the bytes of the array
+            arguments read plus the output written, at the out= median. 'first compile' is JIT.compile plus the first call of a never-seen expression
             (on 1000 elements); 'cached compile' is JIT.compile of a known text plus the
             specialization lookup.
             """)
@@ -113,6 +115,9 @@ struct Bench: ParsableCommand {
         let a7 = NDArray((0..<n7).map { _ in random.normal() })
         let b7 = NDArray((0..<n7).map { _ in random.normal() })
         let c7 = NDArray((0..<n7).map { _ in random.normal() })
+        let n12 = scaled(1 << 24)
+        let x12 = NDArray((0..<n12).map { _ in random.uniform() })
+        let y12 = NDArray((0..<n12).map { _ in random.uniform() })
 
         let horner = "x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x)))))))"
         let workloads = [
@@ -123,20 +128,22 @@ struct Bench: ParsableCommand {
             Workload(name: "W2 Horner", source: horner, arguments: ["x": normal], n: n2),
             Workload(name: "W5 1+A+A**2+A**3", source: "1 + A + A**2 + A**3", arguments: ["A": uniform], n: n5),
             Workload(name: "W7 b**2-4*a*c", source: "b**2 - 4*a*c", arguments: ["a": a7, "b": b7, "c": c7], n: n7),
+            Workload(name: "W12 triad 16M", source: "x + 2.5*y", arguments: ["x": x12, "y": y12], n: n12),
         ]
 
         print("swiftjit bench: repeat \(repetitions), size scale \(sizeScale), math \(math.rawValue)")
-        print(row("workload", "n", "median ms", "min ms", "GB/s"))
+        print(row("workload", "n", "median ms", "min ms", "GB/s") + "  alloc ms  no cache ms")
 
-        // Bandwidth reference: y = x for 1M float64 (8 MB read + 8 MB written).
-        let nCopy = scaled(1_000_000)
-        let source = NDArray((0..<nCopy).map(Double.init))
-        let destination = NDArray(zeros: .float64, shape: [nCopy])
-        let copyBytes = nCopy * 8
-        let copyTimes = measure {
-            destination.baseAddress.copyMemory(from: source.baseAddress, byteCount: copyBytes)
+        // Bandwidth reference: y = x for 1M and 16M float64 (8 MB read + 8 MB written, and 128 + 128).
+        for nCopy in [scaled(1_000_000), n12] {
+            let source = NDArray((0..<nCopy).map(Double.init))
+            let destination = NDArray(zeros: .float64, shape: [nCopy])
+            let copyBytes = nCopy * 8
+            let copyTimes = measure {
+                destination.baseAddress.copyMemory(from: source.baseAddress, byteCount: copyBytes)
+            }
+            report("copy y = x (memcpy)", nCopy, copyTimes, bytes: 2 * copyBytes)
         }
-        report("copy y = x (memcpy)", nCopy, copyTimes, bytes: 2 * copyBytes)
 
         for w in workloads {
             let f = try JIT.compile(w.source, options: options)
@@ -150,8 +157,19 @@ struct Bench: ParsableCommand {
             let times = measure {
                 do { _ = try f.call(w.arguments, out: out) } catch { failure = error }
             }
+            // The allocating call, with the buffer cache (steady state: each result is released
+            // before the next call) and without it.
+            let allocating = measure {
+                do { _ = try f.call(w.arguments, out: nil) } catch { failure = error }
+            }
+            let limit = BufferCache.limit
+            BufferCache.limit = 0
+            let uncached = measure {
+                do { _ = try f.call(w.arguments, out: nil) } catch { failure = error }
+            }
+            BufferCache.limit = limit
             if let failure { throw failure }
-            report(w.name, w.n, times, bytes: bytes)
+            report(w.name, w.n, times, bytes: bytes, extra: [median(allocating), median(uncached)])
         }
 
         // Compilation: a new text each time, so neither cache can serve it.
@@ -212,10 +230,11 @@ struct Bench: ParsableCommand {
 
     func ms(_ x: Double) -> String { String(format: "%.3f", x) }
 
-    func report(_ name: String, _ n: Int, _ times: [Double], bytes: Int) {
+    func report(_ name: String, _ n: Int, _ times: [Double], bytes: Int, extra: [Double] = []) {
         let med = median(times)
         let gbps = med > 0 ? Double(bytes) / (med * 1e-3) / 1e9 : 0
-        print(row(name, String(n), ms(med), ms(times.min() ?? 0), String(format: "%.2f", gbps)))
+        let more = extra.map { String(repeating: " ", count: max(0, 10 - ms($0).count)) + ms($0) }.joined(separator: "   ")
+        print(row(name, String(n), ms(med), ms(times.min() ?? 0), String(format: "%.2f", gbps)) + more)
     }
 
     func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> String {
