@@ -54,7 +54,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Machine-readable mode: time one --workload on inputs from --data and print JSON.")
     var json = false
 
-    @Flag(help: "Serve mode: read 'load ID DIR', 'run ID K', 'write ID PATH', 'unload ID', 'quit' lines on stdin; answer one JSON line each.")
+    @Flag(help: "Serve mode: read 'load ID DIR', 'run ID K', 'run-alloc ID K', 'write ID PATH', 'unload ID', 'quit' lines on stdin; answer one JSON line each.")
     var serve = false
 
     @Flag(help: "With --json: time JIT.compile plus the first call only (run it in a fresh process).")
@@ -331,6 +331,9 @@ struct BenchHarness {
         /// One timed call.
         var call: () throws -> Void
         var out: NDArray
+        /// The same call allocating its result (`f.call(args)`, released before the next one);
+        /// kernels allocate in `call` already.
+        var allocating: () throws -> Void
     }
 
     var math: MathMode
@@ -381,23 +384,26 @@ struct BenchHarness {
             let (kernel, positional, result) = try firstKernelCall(entry, arguments)
             let firstMs = Double(Self.now() - start) / 1e6
             _ = try kernel.callAll(positional)  // warm-up
-            return (Loaded(call: { _ = try kernel.callAll(positional) }, out: result), firstMs)
+            let call = { _ = try kernel.callAll(positional) }
+            return (Loaded(call: call, out: result, allocating: call), firstMs)
         }
         let f = try JIT.compile(entry.source, options: options)
         let first = try f.call(arguments, out: nil)
         let firstMs = Double(Self.now() - start) / 1e6
         let out = NDArray(zeros: first.dtype, shape: first.shape)
         _ = try f.call(arguments, out: out)  // warm-up into the output that will be timed
-        return (Loaded(call: { _ = try f.call(arguments, out: out) }, out: out), firstMs)
+        return (Loaded(call: { _ = try f.call(arguments, out: out) }, out: out,
+                       allocating: { _ = try f.call(arguments, out: nil) }), firstMs)
     }
 
     /// `count` timed calls into the preallocated output; milliseconds each.
-    func time(_ w: Loaded, count: Int) throws -> [Double] {
+    func time(_ w: Loaded, count: Int, allocating: Bool = false) throws -> [Double] {
         var times: [Double] = []
         times.reserveCapacity(count)
+        let call = allocating ? w.allocating : w.call
         for _ in 0..<count {
             let start = Self.now()
-            try w.call()
+            try call()
             times.append(Double(Self.now() - start) / 1e6)
         }
         return times
@@ -462,6 +468,11 @@ struct BenchHarness {
                         throw UserError(message: "run: '\(words[1])' is not loaded or bad count")
                     }
                     emit(["ok": true, "times_ms": try time(w, count: k)])
+                case ("run-alloc", 3):
+                    guard let w = loaded[words[1]], let k = Int(words[2]), k >= 1 else {
+                        throw UserError(message: "run-alloc: '\(words[1])' is not loaded or bad count")
+                    }
+                    emit(["ok": true, "times_ms": try time(w, count: k, allocating: true)])
                 case ("write", 3):
                     guard let w = loaded[words[1]] else { throw UserError(message: "write: '\(words[1])' is not loaded") }
                     try NPY.write(w.out, to: words[2])
