@@ -35,7 +35,8 @@ struct Bench: ParsableCommand {
             Medians and minima over --repeat timed runs after a warm-up, writing into a
             preallocated output (out=); 'alloc ms' is the median of the same call allocating its
             result (f(x), the previous result released: served by the buffer cache), 'no cache ms'
-            the same with the buffer cache switched off. GB/s counts the bytes of the array
+            the same with the buffer cache switched off, 'no NT ms' the out= call without streaming
+            stores (StreamingStores; outputs of 64 MiB and more use them). GB/s counts the bytes of the array
             arguments read plus the output written, at the out= median. 'first compile' is JIT.compile plus the first call of a never-seen expression
             (on 1000 elements); 'cached compile' is JIT.compile of a known text plus the
             specialization lookup.
@@ -132,7 +133,7 @@ struct Bench: ParsableCommand {
         ]
 
         print("swiftjit bench: repeat \(repetitions), size scale \(sizeScale), math \(math.rawValue)")
-        print(row("workload", "n", "median ms", "min ms", "GB/s") + "  alloc ms  no cache ms")
+        print(row("workload", "n", "median ms", "min ms", "GB/s") + "  alloc ms  no cache ms  no NT ms")
 
         // Bandwidth reference: y = x for 1M and 16M float64 (8 MB read + 8 MB written, and 128 + 128).
         for nCopy in [scaled(1_000_000), n12] {
@@ -153,23 +154,38 @@ struct Bench: ParsableCommand {
             for value in w.arguments.values {
                 if let a = value as? NDArray { bytes += a.count * a.dtype.size }
             }
-            var failure: Error?
-            let times = measure {
-                do { _ = try f.call(w.arguments, out: out) } catch { failure = error }
-            }
-            // The allocating call, with the buffer cache (steady state: each result is released
-            // before the next call) and without it.
-            let allocating = measure {
-                do { _ = try f.call(w.arguments, out: nil) } catch { failure = error }
-            }
+            // Four calls, timed interleaved (one of each per repetition, so that a busy machine
+            // slows them alike): out= as is; out= without streaming stores; the allocating call in
+            // steady state (the previous result released, so the buffer cache serves it); the
+            // allocating call with the cache off. Each has its own compiled object (a different
+            // text), so each keeps its own prepared call plan.
+            let streaming = StreamingStores.threshold
+            StreamingStores.threshold = Int.max
+            let direct = try JIT.compile("(\(w.source))", options: options)
+            _ = try direct.call(w.arguments, out: out)  // plan prepared without streaming stores
+            StreamingStores.threshold = streaming
+            let allocating = try JIT.compile("((\(w.source)))", options: options)
             let limit = BufferCache.limit
-            BufferCache.limit = 0
-            let uncached = measure {
-                do { _ = try f.call(w.arguments, out: nil) } catch { failure = error }
+            let calls: [() throws -> Void] = [
+                { _ = try f.call(w.arguments, out: out) },
+                { _ = try direct.call(w.arguments, out: out) },
+                { _ = try allocating.call(w.arguments, out: nil) },
+                { _ = try allocating.call(w.arguments, out: nil) },
+            ]
+            var samples = [[Double]](repeating: [], count: calls.count)
+            for call in calls { try call(); try call() }
+            for _ in 0..<repetitions {
+                for (k, call) in calls.enumerated() {
+                    if k == 2 { try call() }  // a result released into the cache, as in a loop
+                    if k == 3 { BufferCache.limit = 0 }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try call()
+                    samples[k].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    BufferCache.limit = limit
+                }
             }
-            BufferCache.limit = limit
-            if let failure { throw failure }
-            report(w.name, w.n, times, bytes: bytes, extra: [median(allocating), median(uncached)])
+            let times = samples[0]
+            report(w.name, w.n, times, bytes: bytes, extra: [median(samples[2]), median(samples[3]), median(samples[1])])
         }
 
         // Compilation: a new text each time, so neither cache can serve it.

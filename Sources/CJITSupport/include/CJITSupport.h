@@ -2,3 +2,4 @@
 #include "jit_support.h"
 #include "kernel_support.h"
 #include "buffer_cache.h"
+#include "stream_copy.h"
