@@ -175,8 +175,10 @@ def write_md(res, meta, path, png_name):
     L.append("- Peers not written: numexpr for W8–W11 and W13 (no loops), `@vectorize` for reductions and kernels that are not "
              "elementwise, Numba `parallel` for W11 (a sequential chain), JAX for W13 (data-dependent output). Shown as n/a.")
     L.append("")
-    # The first-call section (scripts/bench-firstcall) is measured separately: keep it.
+    # The first-call section (scripts/bench-firstcall) and the allocating-call section
+    # (scripts/bench_alloc.py) are measured separately: keep them.
     L.append(firstcall_section(path))
+    L.append(firstcall_section(path, ALLOC_BEGIN, ALLOC_END))
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 
@@ -270,17 +272,18 @@ def percall_section(pc):
 
 
 FIRSTCALL_BEGIN, FIRSTCALL_END = "<!-- bench-firstcall -->", "<!-- /bench-firstcall -->"
+ALLOC_BEGIN, ALLOC_END = "<!-- bench-alloc -->", "<!-- /bench-alloc -->"
 
 
-def firstcall_section(path):
-    """The block scripts/bench-firstcall wrote into `path`, or an empty string."""
+def firstcall_section(path, begin=FIRSTCALL_BEGIN, end=FIRSTCALL_END):
+    """The block between `begin` and `end` (scripts/bench-firstcall's by default) in `path`, or ''."""
     try:
         text = open(path).read()
     except OSError:
         return ""
-    if FIRSTCALL_BEGIN not in text or FIRSTCALL_END not in text:
+    if begin not in text or end not in text:
         return ""
-    return text[text.index(FIRSTCALL_BEGIN):text.index(FIRSTCALL_END) + len(FIRSTCALL_END)] + "\n"
+    return text[text.index(begin):text.index(end) + len(end)] + "\n"
 
 
 def write_png(res, path):

@@ -9,12 +9,23 @@
 /* From 4 MiB up, 2 MiB aligned and marked MADV_HUGEPAGE before the first touch, as NumPy does
    and as ArrayStorage does for arrays allocated from Swift: a fresh 128 MiB result in 4 KiB
    pages costs 32,768 page faults (a kernel writing 2^24 doubles into empty_like took 72 ms, of
-   which the writes are about 10). */
+   which the writes are about 10). Inside SwiftJIT the allocation hooks send this to the buffer
+   cache, which does the same and also reuses released buffers. */
 enum { SJ_HUGE_THRESHOLD = 1 << 22, SJ_HUGE_PAGE = 1 << 21 };
 
-static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
-    if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
-    size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
+static sj_alloc_fn alloc_hook = 0;
+static sj_release_fn release_hook = 0;
+
+void sj_set_allocation_hooks(sj_alloc_fn alloc, sj_release_fn release) {
+    alloc_hook = alloc;
+    release_hook = release;
+}
+
+static void release_allocation(void *p) {
+    if (release_hook) release_hook(p); else free(p);
+}
+
+static void *system_alloc(size_t n, int zeroed) {
     void *p;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     if (n >= SJ_HUGE_THRESHOLD) {
@@ -24,12 +35,19 @@ static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     } else
 #endif
     p = aligned_alloc(64, n);
+    if (p && zeroed) memset(p, 0, n);
+    return p;
+}
+
+static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
+    if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
+    size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
+    void *p = alloc_hook ? alloc_hook(n, zeroed) : system_alloc(n, zeroed);
     if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
-    if (zeroed) memset(p, 0, n);
     if (ctx->count == ctx->capacity) {
         int64_t cap = ctx->capacity ? ctx->capacity * 2 : 16;
         void **grown = realloc(ctx->allocations, (size_t)cap * sizeof(void *));
-        if (!grown) { free(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+        if (!grown) { release_allocation(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
         ctx->allocations = grown;
         ctx->capacity = cap;
     }
@@ -45,7 +63,7 @@ void sj_context_release(sj_context *ctx, void *const *keep, int64_t n) {
     for (int64_t i = 0; i < ctx->count; i++) {
         int kept = 0;
         for (int64_t k = 0; k < n; k++) if (keep[k] == ctx->allocations[i]) kept = 1;
-        if (!kept) free(ctx->allocations[i]);
+        if (!kept) release_allocation(ctx->allocations[i]);
     }
     free(ctx->allocations);
     ctx->allocations = NULL;
@@ -117,7 +135,7 @@ void sj_context_merge(sj_context *parent, sj_context *child) {
         if (parent->count == parent->capacity) {
             int64_t cap = parent->capacity ? parent->capacity * 2 : 16;
             void **grown = realloc(parent->allocations, (size_t)cap * sizeof(void *));
-            if (!grown) { free(child->allocations[i]); continue; }
+            if (!grown) { release_allocation(child->allocations[i]); continue; }
             parent->allocations = grown;
             parent->capacity = cap;
         }

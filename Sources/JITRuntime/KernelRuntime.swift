@@ -147,6 +147,7 @@ extension Engine {
     /// Native code for a typed kernel, from the cache or compiled now.
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
+        _ = BufferCache.configured  // kernel allocations go through the buffer cache
         return try compiled(.kernel(kernel), options: options) { address, seconds in
             CompiledKernelFunction(kernel: kernel, entry: unsafeBitCast(address, to: KernelFunctionEntry.self),
                                    compileSeconds: seconds)

@@ -47,6 +47,9 @@ public final class PreparedLaunch: @unchecked Sendable {
     let innerStrides: UnsafeMutablePointer<Int64>
     /// Byte stride of operand k along outer dimension d at [k * dims + d].
     let byteStrides: UnsafeMutablePointer<Int>
+    /// The output's element size when it is written with streaming stores (StreamingStores),
+    /// else 0.
+    let streamItemSize: Int
 
     /// `itemSizes` are the operands' element sizes in bytes, the output last.
     public init(plan: IterationPlan, itemSizes: [Int]) {
@@ -59,6 +62,11 @@ public final class PreparedLaunch: @unchecked Sendable {
             innerStrides[k] = Int64(plan.innerStrides[k])
             for d in 0..<dims { byteStrides[k * dims + d] = plan.outerStrides[k][d] * itemSizes[k] }
         }
+        let outSize = itemSizes.last ?? 0
+        let contiguous = plan.innerStrides.last == 1 && (plan.outerShape.isEmpty || plan.innerCount >= 64 * 64)
+        let bytes = plan.innerCount.multipliedReportingOverflow(by: plan.rows * outSize)
+        streamItemSize = contiguous && outSize > 0 && (bytes.overflow || bytes.partialValue >= StreamingStores.threshold)
+            ? outSize : 0
     }
 
     deinit {
@@ -73,14 +81,16 @@ public final class PreparedLaunch: @unchecked Sendable {
         let t = Parallel.threadsFor(elements: n * rows, requested: threads)
         if t <= 1 && plan.outerShape.isEmpty {
             // One serial row: the common small call, straight into the kernel.
-            bases.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
-                entry(0, Int64(n), ptrs, innerStrides, ptrs[count - 1])
+            guard streamItemSize > 0 else {
+                bases.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
+                    entry(0, Int64(n), ptrs, innerStrides, ptrs[count - 1])
+                }
+                return
             }
-            return
         }
         let walk = RowWalk(entry: entry, count: count, outer: plan.outerShape,
                            byteStrides: UnsafePointer(byteStrides), bases: bases,
-                           strides: UnsafePointer(innerStrides))
+                           strides: UnsafePointer(innerStrides), streamItemSize: streamItemSize)
         if t <= 1 {
             walk.run(rows: 0..<rows, begin: 0, end: n)
             return
@@ -115,6 +125,17 @@ private struct RowWalk: @unchecked Sendable {
     let byteStrides: UnsafePointer<Int>
     let bases: UnsafePointer<UnsafeMutableRawPointer>
     let strides: UnsafePointer<Int64>
+    let streamItemSize: Int
+
+    /// One call of the kernel on elements begin..<end with operand pointers `ptrs`.
+    func call(_ ptrs: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ begin: Int, _ end: Int) {
+        if streamItemSize > 0 {
+            StreamingStores.call(entry, begin: begin, end: end, ptrs: ptrs, count: count, strides: strides,
+                                 itemSize: streamItemSize)
+        } else {
+            entry(Int64(begin), Int64(end), ptrs, strides, ptrs[count - 1])
+        }
+    }
 
     /// Calls the kernel on elements begin..<end of each row in `rows` (row-major over `outer`).
     func run(rows: Range<Int>, begin: Int, end: Int) {
@@ -122,7 +143,7 @@ private struct RowWalk: @unchecked Sendable {
         if dims == 0 {
             withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
                 for k in 0..<count { ptrs[k] = bases[k] }
-                entry(Int64(begin), Int64(end), ptrs.baseAddress, strides, ptrs[count - 1])
+                call(ptrs.baseAddress!, begin, end)
             }
             return
         }
@@ -140,7 +161,7 @@ private struct RowWalk: @unchecked Sendable {
                         for d in 0..<dims { offset += index[d] * byteStrides[k * dims + d] }
                         ptrs[k] = bases[k] + offset
                     }
-                    entry(Int64(begin), Int64(end), ptrs.baseAddress, strides, ptrs[count - 1])
+                    call(ptrs.baseAddress!, begin, end)
                     r += 1
                     // Advance the odometer over the outer dimensions.
                     var d = dims - 1

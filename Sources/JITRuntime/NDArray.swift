@@ -1,6 +1,7 @@
 // A small n-dimensional array: element type, shape, strides (in elements), and storage that is
 // either owned (allocated here, freed with the last reference) or borrowed (wrapping memory a
 // caller keeps alive, without copying). Views share storage, as NumPy's do.
+import CJITSupport
 import Foundation
 import JITSema
 
@@ -10,54 +11,59 @@ public final class ArrayStorage: @unchecked Sendable {
     public let pointer: UnsafeMutableRawPointer
     /// Size of the memory in bytes.
     public let byteCount: Int
-    private let owned: Bool
+    private let release: Release
     private let owner: AnyObject?
-    private var mallocated = false
 
-    /// Takes over memory from C's allocator (kernel allocations); freed with `free`.
+    /// What the last reference does with the memory.
+    private enum Release {
+        case deallocate  // Swift's allocator (small buffers)
+        case bufferCache  // back to the buffer cache (or free() for malloc memory it did not hand out)
+        case none  // borrowed
+    }
+
+    /// Takes over memory from a kernel allocation (the buffer cache, through the allocation
+    /// hooks) or from C's malloc; given back to the cache, or freed, with the last reference.
     public init(adoptingMalloc pointer: UnsafeMutableRawPointer, byteCount: Int) {
         self.pointer = pointer
         self.byteCount = byteCount
-        owned = false
+        release = .bufferCache
         owner = nil
-        mallocated = true
     }
 
     /// Buffers at least this large are 2 MiB aligned and offered transparent huge pages.
     public static let hugePageThreshold = 1 << 22
 
-    /// `n` bytes, 64-byte aligned. From 4 MiB up (NumPy's threshold, `hugepage` in its
-    /// alloc.c), 2 MiB aligned and marked MADV_HUGEPAGE before the first touch, so that on Linux
-    /// with transparent huge pages in `madvise` mode (Debian's default) they are mapped in 2 MiB
-    /// pages as NumPy's arrays are. Streaming through 128 MiB in 4 KiB pages cost W5 and W12
+    /// `n` bytes, 64-byte aligned. From 4 KiB up they come from the buffer cache (`BufferCache`),
+    /// which reuses released buffers; from 4 MiB up (NumPy's threshold, `hugepage` in its
+    /// alloc.c) they are 2 MiB aligned and marked MADV_HUGEPAGE before the first touch, so that on
+    /// Linux with transparent huge pages in `madvise` mode (Debian's default) they are mapped in
+    /// 2 MiB pages as NumPy's arrays are. Streaming through 128 MiB in 4 KiB pages cost W5 and W12
     /// 15-25 % against Numba and numexpr, which work on NumPy's memory.
-    static func allocate(_ n: Int) -> UnsafeMutableRawPointer {
-        #if os(Linux)
-        if n >= hugePageThreshold {
-            let p = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 1 << 21)
-            _ = madvise(p, n, MADV_HUGEPAGE)  // advice only: failure leaves normal pages
-            return p
+    private static func allocate(_ n: Int, zeroed: Bool) -> (UnsafeMutableRawPointer, Release) {
+        if n >= BufferCache.minimumCachedBytes {
+            _ = BufferCache.configured
+            guard let p = sj_buffer_acquire(n, zeroed ? 1 : 0) else {
+                fatalError("out of memory: cannot allocate an array of \(n) bytes")
+            }
+            return (p, .bufferCache)
         }
-        #endif
-        return UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
+        let p = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
+        if zeroed { p.initializeMemory(as: UInt8.self, repeating: 0, count: n) }
+        return (p, .deallocate)
     }
 
     /// Allocates `byteCount` zeroed bytes, 64-byte aligned.
     public init(zeroedBytes byteCount: Int) {
-        let n = max(byteCount, 1)
-        pointer = Self.allocate(n)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        (pointer, release) = Self.allocate(max(byteCount, 1), zeroed: true)
         self.byteCount = byteCount
-        owned = true
         owner = nil
     }
 
     /// Allocates `byteCount` bytes, 64-byte aligned, without initialising them: for results that
     /// a kernel writes in full before anyone reads them.
     public init(uninitializedBytes byteCount: Int) {
-        pointer = Self.allocate(max(byteCount, 1))
+        (pointer, release) = Self.allocate(max(byteCount, 1), zeroed: false)
         self.byteCount = byteCount
-        owned = true
         owner = nil
     }
 
@@ -65,13 +71,16 @@ public final class ArrayStorage: @unchecked Sendable {
     public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject? = nil) {
         self.pointer = pointer
         self.byteCount = byteCount
-        owned = false
+        release = .none
         self.owner = owner
     }
 
     deinit {
-        if owned { pointer.deallocate() }
-        if mallocated { free(pointer) }
+        switch release {
+        case .deallocate: pointer.deallocate()
+        case .bufferCache: sj_buffer_release(pointer)
+        case .none: break
+        }
     }
 }
 

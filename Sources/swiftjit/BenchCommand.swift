@@ -33,8 +33,11 @@ struct Bench: ParsableCommand {
         abstract: "Time the reference workloads and compilation.",
         discussion: """
             Medians and minima over --repeat timed runs after a warm-up, writing into a
-            preallocated output. GB/s counts the bytes of the array arguments read plus the output
-            written. 'first compile' is JIT.compile plus the first call of a never-seen expression
+            preallocated output (out=); 'alloc ms' is the median of the same call allocating its
+            result (f(x), the previous result released: served by the buffer cache), 'no cache ms'
+            the same with the buffer cache switched off, 'no NT ms' the out= call without streaming
+            stores (StreamingStores; outputs of 64 MiB and more use them). GB/s counts the bytes of the array
+            arguments read plus the output written, at the out= median. 'first compile' is JIT.compile plus the first call of a never-seen expression
             (on 1000 elements); 'cached compile' is JIT.compile of a known text plus the
             specialization lookup.
             """)
@@ -52,7 +55,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Machine-readable mode: time one --workload on inputs from --data and print JSON.")
     var json = false
 
-    @Flag(help: "Serve mode: read 'load ID DIR', 'run ID K', 'write ID PATH', 'unload ID', 'quit' lines on stdin; answer one JSON line each.")
+    @Flag(help: "Serve mode: read 'load ID DIR', 'run ID K', 'run-alloc ID K', 'write ID PATH', 'unload ID', 'quit' lines on stdin; answer one JSON line each.")
     var serve = false
 
     @Flag(help: "With --json: time JIT.compile plus the first call only (run it in a fresh process).")
@@ -113,6 +116,9 @@ struct Bench: ParsableCommand {
         let a7 = NDArray((0..<n7).map { _ in random.normal() })
         let b7 = NDArray((0..<n7).map { _ in random.normal() })
         let c7 = NDArray((0..<n7).map { _ in random.normal() })
+        let n12 = scaled(1 << 24)
+        let x12 = NDArray((0..<n12).map { _ in random.uniform() })
+        let y12 = NDArray((0..<n12).map { _ in random.uniform() })
 
         let horner = "x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x*(1+x)))))))"
         let workloads = [
@@ -123,20 +129,22 @@ struct Bench: ParsableCommand {
             Workload(name: "W2 Horner", source: horner, arguments: ["x": normal], n: n2),
             Workload(name: "W5 1+A+A**2+A**3", source: "1 + A + A**2 + A**3", arguments: ["A": uniform], n: n5),
             Workload(name: "W7 b**2-4*a*c", source: "b**2 - 4*a*c", arguments: ["a": a7, "b": b7, "c": c7], n: n7),
+            Workload(name: "W12 triad 16M", source: "x + 2.5*y", arguments: ["x": x12, "y": y12], n: n12),
         ]
 
         print("swiftjit bench: repeat \(repetitions), size scale \(sizeScale), math \(math.rawValue)")
-        print(row("workload", "n", "median ms", "min ms", "GB/s"))
+        print(row("workload", "n", "median ms", "min ms", "GB/s") + "  alloc ms  no cache ms  no NT ms")
 
-        // Bandwidth reference: y = x for 1M float64 (8 MB read + 8 MB written).
-        let nCopy = scaled(1_000_000)
-        let source = NDArray((0..<nCopy).map(Double.init))
-        let destination = NDArray(zeros: .float64, shape: [nCopy])
-        let copyBytes = nCopy * 8
-        let copyTimes = measure {
-            destination.baseAddress.copyMemory(from: source.baseAddress, byteCount: copyBytes)
+        // Bandwidth reference: y = x for 1M and 16M float64 (8 MB read + 8 MB written, and 128 + 128).
+        for nCopy in [scaled(1_000_000), n12] {
+            let source = NDArray((0..<nCopy).map(Double.init))
+            let destination = NDArray(zeros: .float64, shape: [nCopy])
+            let copyBytes = nCopy * 8
+            let copyTimes = measure {
+                destination.baseAddress.copyMemory(from: source.baseAddress, byteCount: copyBytes)
+            }
+            report("copy y = x (memcpy)", nCopy, copyTimes, bytes: 2 * copyBytes)
         }
-        report("copy y = x (memcpy)", nCopy, copyTimes, bytes: 2 * copyBytes)
 
         for w in workloads {
             let f = try JIT.compile(w.source, options: options)
@@ -146,12 +154,38 @@ struct Bench: ParsableCommand {
             for value in w.arguments.values {
                 if let a = value as? NDArray { bytes += a.count * a.dtype.size }
             }
-            var failure: Error?
-            let times = measure {
-                do { _ = try f.call(w.arguments, out: out) } catch { failure = error }
+            // Four calls, timed interleaved (one of each per repetition, so that a busy machine
+            // slows them alike): out= as is; out= without streaming stores; the allocating call in
+            // steady state (the previous result released, so the buffer cache serves it); the
+            // allocating call with the cache off. Each has its own compiled object (a different
+            // text), so each keeps its own prepared call plan.
+            let streaming = StreamingStores.threshold
+            StreamingStores.threshold = Int.max
+            let direct = try JIT.compile("(\(w.source))", options: options)
+            _ = try direct.call(w.arguments, out: out)  // plan prepared without streaming stores
+            StreamingStores.threshold = streaming
+            let allocating = try JIT.compile("((\(w.source)))", options: options)
+            let limit = BufferCache.limit
+            let calls: [() throws -> Void] = [
+                { _ = try f.call(w.arguments, out: out) },
+                { _ = try direct.call(w.arguments, out: out) },
+                { _ = try allocating.call(w.arguments, out: nil) },
+                { _ = try allocating.call(w.arguments, out: nil) },
+            ]
+            var samples = [[Double]](repeating: [], count: calls.count)
+            for call in calls { try call(); try call() }
+            for _ in 0..<repetitions {
+                for (k, call) in calls.enumerated() {
+                    if k == 2 { try call() }  // a result released into the cache, as in a loop
+                    if k == 3 { BufferCache.limit = 0 }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try call()
+                    samples[k].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    BufferCache.limit = limit
+                }
             }
-            if let failure { throw failure }
-            report(w.name, w.n, times, bytes: bytes)
+            let times = samples[0]
+            report(w.name, w.n, times, bytes: bytes, extra: [median(samples[2]), median(samples[3]), median(samples[1])])
         }
 
         // Compilation: a new text each time, so neither cache can serve it.
@@ -212,10 +246,11 @@ struct Bench: ParsableCommand {
 
     func ms(_ x: Double) -> String { String(format: "%.3f", x) }
 
-    func report(_ name: String, _ n: Int, _ times: [Double], bytes: Int) {
+    func report(_ name: String, _ n: Int, _ times: [Double], bytes: Int, extra: [Double] = []) {
         let med = median(times)
         let gbps = med > 0 ? Double(bytes) / (med * 1e-3) / 1e9 : 0
-        print(row(name, String(n), ms(med), ms(times.min() ?? 0), String(format: "%.2f", gbps)))
+        let more = extra.map { String(repeating: " ", count: max(0, 10 - ms($0).count)) + ms($0) }.joined(separator: "   ")
+        print(row(name, String(n), ms(med), ms(times.min() ?? 0), String(format: "%.2f", gbps)) + more)
     }
 
     func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> String {
@@ -313,6 +348,9 @@ struct BenchHarness {
         /// One timed call.
         var call: () throws -> Void
         var out: NDArray
+        /// The same call allocating its result (`f.call(args)`, released before the next one);
+        /// kernels allocate in `call` already.
+        var allocating: () throws -> Void
     }
 
     var math: MathMode
@@ -363,23 +401,26 @@ struct BenchHarness {
             let (kernel, positional, result) = try firstKernelCall(entry, arguments)
             let firstMs = Double(Self.now() - start) / 1e6
             _ = try kernel.callAll(positional)  // warm-up
-            return (Loaded(call: { _ = try kernel.callAll(positional) }, out: result), firstMs)
+            let call = { _ = try kernel.callAll(positional) }
+            return (Loaded(call: call, out: result, allocating: call), firstMs)
         }
         let f = try JIT.compile(entry.source, options: options)
         let first = try f.call(arguments, out: nil)
         let firstMs = Double(Self.now() - start) / 1e6
         let out = NDArray(zeros: first.dtype, shape: first.shape)
         _ = try f.call(arguments, out: out)  // warm-up into the output that will be timed
-        return (Loaded(call: { _ = try f.call(arguments, out: out) }, out: out), firstMs)
+        return (Loaded(call: { _ = try f.call(arguments, out: out) }, out: out,
+                       allocating: { _ = try f.call(arguments, out: nil) }), firstMs)
     }
 
     /// `count` timed calls into the preallocated output; milliseconds each.
-    func time(_ w: Loaded, count: Int) throws -> [Double] {
+    func time(_ w: Loaded, count: Int, allocating: Bool = false) throws -> [Double] {
         var times: [Double] = []
         times.reserveCapacity(count)
+        let call = allocating ? w.allocating : w.call
         for _ in 0..<count {
             let start = Self.now()
-            try w.call()
+            try call()
             times.append(Double(Self.now() - start) / 1e6)
         }
         return times
@@ -444,6 +485,11 @@ struct BenchHarness {
                         throw UserError(message: "run: '\(words[1])' is not loaded or bad count")
                     }
                     emit(["ok": true, "times_ms": try time(w, count: k)])
+                case ("run-alloc", 3):
+                    guard let w = loaded[words[1]], let k = Int(words[2]), k >= 1 else {
+                        throw UserError(message: "run-alloc: '\(words[1])' is not loaded or bad count")
+                    }
+                    emit(["ok": true, "times_ms": try time(w, count: k, allocating: true)])
                 case ("write", 3):
                     guard let w = loaded[words[1]] else { throw UserError(message: "write: '\(words[1])' is not loaded") }
                     try NPY.write(w.out, to: words[2])

@@ -2,6 +2,7 @@
 // the random number generator. Kernels receive a pointer to an sj_context and call these helpers.
 #ifndef SWIFTJIT_KERNEL_SUPPORT_H
 #define SWIFTJIT_KERNEL_SUPPORT_H
+#include <stddef.h>
 #include <stdint.h>
 
 /// Error codes a kernel returns.
@@ -22,6 +23,12 @@ void *sj_kernel_alloc(sj_context *ctx, int64_t bytes);
 void *sj_kernel_alloc_uninitialized(sj_context *ctx, int64_t bytes);
 /// Frees every allocation still owned by the context except those in `keep` (n pointers).
 void sj_context_release(sj_context *ctx, void *const *keep, int64_t n);
+/// Where kernel allocations come from (`bytes`, zeroed or not) and go back to. SwiftJIT's runtime
+/// installs its buffer cache (buffer_cache.h); without hooks (the standalone runtime of exported
+/// kernels) they are aligned_alloc memory that the caller frees with free().
+typedef void *(*sj_alloc_fn)(size_t bytes, int zeroed);
+typedef void (*sj_release_fn)(void *p);
+void sj_set_allocation_hooks(sj_alloc_fn alloc, sj_release_fn release);
 
 /// The generator: xoshiro256** per thread, seeded with splitmix64.
 void sj_seed(int64_t seed);

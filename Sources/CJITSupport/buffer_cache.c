@@ -1,0 +1,334 @@
+/* The cache of released array buffers (see buffer_cache.h). In: sizes and released pointers.
+   Out: buffers, reused when a released one of the same size class is cached.
+
+   Sizes are rounded up to classes, four per power of two (at most 25 % more address space; pages
+   never touched are never mapped), and from 4 MiB up to whole 2 MiB huge pages. Cached buffers
+   hold their own bookkeeping (a node in their first bytes) and sit in two lists: one per class
+   (taken most recent first, the warmest) and one in release order (given back to the system
+   oldest first when the bound is reached or on trim). Buffers handed out are listed in a hash
+   table from address to capacity, so a release needs only the pointer (kernel allocations are
+   released by pointer through sj_context_release). One mutex guards everything; memory is mapped
+   and unmapped outside it. Under AddressSanitizer cached buffers are poisoned (all but the node),
+   so a use after release is still reported. */
+#include "buffer_cache.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SJ_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SJ_ASAN 1
+#endif
+#ifdef SJ_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+enum { HUGE_THRESHOLD = 1 << 22, HUGE_PAGE = 1 << 21, MIN_SHIFT = 11, MAX_SHIFT = 47, NODE_BYTES = 64 };
+enum { NCLASSES = (MAX_SHIFT - MIN_SHIFT + 1) * 4 };
+
+typedef struct node {
+    struct node *cprev, *cnext;  /* in its class, most recently released first */
+    struct node *lprev, *lnext;  /* in release order, most recent first */
+    size_t cap;
+} node;
+
+typedef struct { uintptr_t key; size_t cap; } slot;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static node *classes[NCLASSES];
+static node *newest, *oldest;
+static size_t cached_bytes, cached_buffers, live_bytes, live_buffers;
+static uint64_t hits, misses, stored, evicted;
+static size_t limit_bytes;
+static int limit_known;
+static slot *table;
+static unsigned table_shift;  /* table has 1 << table_shift slots */
+static size_t table_count;
+
+size_t sj_buffer_cache_default_limit(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    size_t gib = (size_t)1 << 30;
+    if (pages <= 0 || page <= 0) return gib;
+    size_t eighth = (size_t)pages / 8 * (size_t)page;
+    return eighth < gib ? eighth : gib;
+}
+
+static size_t round_up(size_t n, size_t step) { return (n + step - 1) / step * step; }
+
+static unsigned floor_log2(size_t n) { return 63u - (unsigned)__builtin_clzll((unsigned long long)n); }
+
+size_t sj_buffer_cache_capacity(size_t bytes) {
+    if (bytes < SJ_BUFFER_CACHE_MIN) return round_up(bytes ? bytes : 1, 64);
+    if (bytes > ((size_t)1 << MAX_SHIFT)) return 0;
+    unsigned e = floor_log2(bytes - 1);  /* 2^e < bytes <= 2^(e+1) */
+    size_t cap = round_up(bytes, (size_t)1 << (e - 2));
+    return cap >= HUGE_THRESHOLD ? round_up(cap, HUGE_PAGE) : cap;
+}
+
+/* The class of a capacity that sj_buffer_cache_capacity returned. */
+static int class_of(size_t cap) {
+    unsigned e = floor_log2(cap - 1);
+    size_t k = (cap - ((size_t)1 << e)) >> (e - 2);  /* 1...4 */
+    return (int)((e - MIN_SHIFT) * 4 + (k - 1));
+}
+
+/* ---- memory from and back to the system ---- */
+
+static int is_huge(size_t cap) { return cap >= HUGE_THRESHOLD; }
+
+static void *system_alloc(size_t cap, int *zero) {
+    *zero = 0;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (is_huge(cap)) {
+        size_t span = cap + HUGE_PAGE;
+        char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+        char *aligned = (char *)round_up((size_t)(uintptr_t)p, HUGE_PAGE);
+        size_t head = (size_t)(aligned - p), tail = span - head - cap;
+        if (head) munmap(p, head);
+        if (tail) munmap(aligned + cap, tail);
+        (void)madvise(aligned, cap, MADV_HUGEPAGE); /* advice only: failure leaves normal pages */
+        *zero = 1;                                  /* fresh anonymous pages read as zero */
+        return aligned;
+    }
+#endif
+    return aligned_alloc(is_huge(cap) ? HUGE_PAGE : 64, cap);
+}
+
+static void system_free(void *p, size_t cap) {
+    UNPOISON(p, cap);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (is_huge(cap)) { munmap(p, cap); return; }
+#endif
+    free(p);
+}
+
+/* ---- the table of buffers handed out: address -> capacity (linear probing) ---- */
+
+static size_t home(uintptr_t key) {
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - table_shift));
+}
+
+static void table_put(uintptr_t key, size_t cap) {
+    size_t mask = ((size_t)1 << table_shift) - 1, i = home(key);
+    while (table[i].key) i = (i + 1) & mask;
+    table[i].key = key;
+    table[i].cap = cap;
+    table_count++;
+}
+
+/* Room for one more entry; 0 when the system has no memory for a larger table. */
+static int table_reserve(void) {
+    if (table && (table_count + 1) * 2 <= ((size_t)1 << table_shift)) return 1;
+    unsigned old_shift = table_shift;
+    slot *old = table;
+    unsigned shift = table ? table_shift + 1 : 8;
+    slot *grown = calloc((size_t)1 << shift, sizeof(slot));
+    if (!grown) return 0;
+    table = grown;
+    table_shift = shift;
+    table_count = 0;
+    if (old) {
+        for (size_t i = 0; i < ((size_t)1 << old_shift); i++) if (old[i].key) table_put(old[i].key, old[i].cap);
+        free(old);
+    }
+    return 1;
+}
+
+/* Removes `key`; its capacity, or 0 when the table does not hold it. */
+static size_t table_take(uintptr_t key) {
+    if (!table) return 0;
+    size_t mask = ((size_t)1 << table_shift) - 1, i = home(key);
+    while (table[i].key != key) {
+        if (!table[i].key) return 0;
+        i = (i + 1) & mask;
+    }
+    size_t cap = table[i].cap;
+    /* Backward-shift deletion: move later entries of the run into the hole where allowed. */
+    for (size_t j = (i + 1) & mask; table[j].key; j = (j + 1) & mask) {
+        size_t h = home(table[j].key);
+        int stays = (i <= j) ? (i < h && h <= j) : (i < h || h <= j);
+        if (!stays) { table[i] = table[j]; i = j; }
+    }
+    table[i].key = 0;
+    table_count--;
+    return cap;
+}
+
+/* ---- the cached lists (callers hold the lock) ---- */
+
+static void ensure_limit(void) {
+    if (!limit_known) { limit_bytes = sj_buffer_cache_default_limit(); limit_known = 1; }
+}
+
+static void unlink_node(node *n) {
+    int c = class_of(n->cap);
+    if (n->cprev) n->cprev->cnext = n->cnext; else classes[c] = n->cnext;
+    if (n->cnext) n->cnext->cprev = n->cprev;
+    if (n->lprev) n->lprev->lnext = n->lnext; else newest = n->lnext;
+    if (n->lnext) n->lnext->lprev = n->lprev; else oldest = n->lprev;
+    cached_bytes -= n->cap;
+    cached_buffers--;
+}
+
+static void push_node(node *n, size_t cap) {
+    int c = class_of(cap);
+    n->cap = cap;
+    n->cprev = NULL;
+    n->cnext = classes[c];
+    if (classes[c]) classes[c]->cprev = n;
+    classes[c] = n;
+    n->lprev = NULL;
+    n->lnext = newest;
+    if (newest) newest->lprev = n; else oldest = n;
+    newest = n;
+    cached_bytes += cap;
+    cached_buffers++;
+}
+
+/* Unlinks the oldest cached buffers until at most `keep` bytes stay; returns them chained by
+   cnext, to be given back to the system after the lock is released. */
+static node *evict_until(size_t keep) {
+    node *victims = NULL;
+    while (cached_bytes > keep && oldest) {
+        node *n = oldest;
+        unlink_node(n);
+        n->cnext = victims;
+        victims = n;
+        evicted++;
+    }
+    return victims;
+}
+
+static size_t destroy(node *victims) {
+    size_t freed = 0;
+    while (victims) {
+        node *next = victims->cnext;
+        size_t cap = victims->cap;
+        system_free(victims, cap);
+        freed += cap;
+        victims = next;
+    }
+    return freed;
+}
+
+/* ---- the interface ---- */
+
+void *sj_buffer_acquire(size_t bytes, int zeroed) {
+    if (bytes < SJ_BUFFER_CACHE_MIN) {
+        void *p = aligned_alloc(64, sj_buffer_cache_capacity(bytes));
+        if (p && zeroed) memset(p, 0, bytes);
+        return p;
+    }
+    size_t cap = sj_buffer_cache_capacity(bytes);
+    if (!cap) return NULL;
+    pthread_mutex_lock(&lock);
+    if (!table_reserve()) { pthread_mutex_unlock(&lock); return NULL; }
+    node *n = classes[class_of(cap)];
+    if (n) {
+        unlink_node(n);
+        hits++;
+        table_put((uintptr_t)n, cap);
+        live_bytes += cap;
+        live_buffers++;
+        pthread_mutex_unlock(&lock);
+        UNPOISON(n, cap);
+        if (zeroed) memset(n, 0, bytes);
+        return n;
+    }
+    misses++;
+    pthread_mutex_unlock(&lock);
+    int zero;
+    void *p = system_alloc(cap, &zero);
+    if (!p) return NULL;
+    pthread_mutex_lock(&lock);
+    if (!table_reserve()) {
+        pthread_mutex_unlock(&lock);
+        system_free(p, cap);
+        return NULL;
+    }
+    table_put((uintptr_t)p, cap);
+    live_bytes += cap;
+    live_buffers++;
+    pthread_mutex_unlock(&lock);
+    if (zeroed && !zero) memset(p, 0, bytes);
+    return p;
+}
+
+void sj_buffer_release(void *p) {
+    if (!p) return;
+    pthread_mutex_lock(&lock);
+    size_t cap = table_take((uintptr_t)p);
+    if (!cap) {
+        pthread_mutex_unlock(&lock);
+        free(p);  /* not ours: a small buffer, or malloc memory adopted from elsewhere */
+        return;
+    }
+    live_bytes -= cap;
+    live_buffers--;
+    ensure_limit();
+    if (cap > limit_bytes) {
+        evicted++;
+        pthread_mutex_unlock(&lock);
+        system_free(p, cap);
+        return;
+    }
+    node *victims = cached_bytes + cap > limit_bytes ? evict_until(limit_bytes - cap) : NULL;
+    POISON((char *)p + NODE_BYTES, cap - NODE_BYTES);
+    push_node(p, cap);
+    stored++;
+    pthread_mutex_unlock(&lock);
+    destroy(victims);
+}
+
+size_t sj_buffer_cache_trim(size_t keep) {
+    pthread_mutex_lock(&lock);
+    node *victims = evict_until(keep);
+    pthread_mutex_unlock(&lock);
+    return destroy(victims);
+}
+
+void sj_buffer_cache_set_limit(size_t limit) {
+    pthread_mutex_lock(&lock);
+    limit_bytes = limit;
+    limit_known = 1;
+    node *victims = evict_until(limit);
+    pthread_mutex_unlock(&lock);
+    destroy(victims);
+}
+
+size_t sj_buffer_cache_limit(void) {
+    pthread_mutex_lock(&lock);
+    ensure_limit();
+    size_t limit = limit_bytes;
+    pthread_mutex_unlock(&lock);
+    return limit;
+}
+
+void sj_buffer_cache_get_stats(sj_buffer_cache_stats *out) {
+    pthread_mutex_lock(&lock);
+    ensure_limit();
+    out->hits = hits;
+    out->misses = misses;
+    out->stored = stored;
+    out->evicted = evicted;
+    out->cached_bytes = cached_bytes;
+    out->cached_buffers = cached_buffers;
+    out->live_bytes = live_bytes;
+    out->live_buffers = live_buffers;
+    out->limit = limit_bytes;
+    pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,49 @@
+// The cache of released array buffers. In: a size to acquire, or a pointer to release. Out: memory
+// 64-byte aligned (2 MiB aligned and offered transparent huge pages from 4 MiB up). Buffers of
+// SJ_BUFFER_CACHE_MIN bytes or more go back into a bounded, thread-safe cache when released, so a
+// repeated allocating call gets memory whose pages are already mapped instead of faulting in (and
+// having the kernel zero) fresh pages on every call. SwiftJIT's runtime (ArrayStorage, and kernel
+// allocations through sj_set_allocation_hooks) allocates through it; the standalone C runtime of
+// exported kernels does not include it.
+#ifndef SWIFTJIT_BUFFER_CACHE_H
+#define SWIFTJIT_BUFFER_CACHE_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// Requests below this many bytes are plain aligned_alloc memory and are never cached.
+enum { SJ_BUFFER_CACHE_MIN = 4096 };
+
+/// Counters and sizes of the cache, read at one instant.
+typedef struct sj_buffer_cache_stats {
+    uint64_t hits;           // acquisitions served from the cache
+    uint64_t misses;         // acquisitions (of cacheable size) that took fresh memory
+    uint64_t stored;         // releases that kept the buffer in the cache
+    uint64_t evicted;        // cached or released buffers returned to the system (bound, trim, limit)
+    uint64_t cached_bytes;   // capacity held by the cache now
+    uint64_t cached_buffers;
+    uint64_t live_bytes;     // capacity of cacheable buffers handed out and not yet released
+    uint64_t live_buffers;
+    uint64_t limit;          // the bound on cached_bytes
+} sj_buffer_cache_stats;
+
+/// `bytes` bytes (zeroed when `zeroed`), or NULL when the system has no memory.
+void *sj_buffer_acquire(size_t bytes, int zeroed);
+/// Gives back a pointer from sj_buffer_acquire: kept in the cache while it fits under the limit
+/// (the oldest cached buffers are returned to the system to make room), else returned at once.
+/// A pointer the cache did not hand out (plain malloc memory) is passed to free().
+void sj_buffer_release(void *p);
+/// Returns cached buffers to the system, oldest first, until at most `keep` bytes stay cached;
+/// the number of bytes returned.
+size_t sj_buffer_cache_trim(size_t keep);
+/// Sets the bound on cached bytes (0 disables caching) and trims to it.
+void sj_buffer_cache_set_limit(size_t limit);
+/// The bound on cached bytes: the last one set, else sj_buffer_cache_default_limit().
+size_t sj_buffer_cache_limit(void);
+/// min(1 GiB, physical memory / 8).
+size_t sj_buffer_cache_default_limit(void);
+/// The capacity that a request of `bytes` is rounded up to (its size class).
+size_t sj_buffer_cache_capacity(size_t bytes);
+/// Fills `out` with the current counters.
+void sj_buffer_cache_get_stats(sj_buffer_cache_stats *out);
+
+#endif

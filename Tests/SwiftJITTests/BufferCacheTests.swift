@@ -1,0 +1,271 @@
+// The buffer cache behind allocating calls: released results are reused, memory that a view or
+// slice still references is never handed out again, concurrent allocations never alias, the
+// bound and trimming are kept, `zeros` is zero after reuse and `empty` is not cleared.
+import Foundation
+import SwiftJIT
+import XCTest
+
+final class BufferCacheTests: XCTestCase {
+    private var savedLimit = 0
+
+    override func setUp() {
+        savedLimit = BufferCache.limit
+        BufferCache.limit = BufferCache.defaultLimit
+    }
+
+    override func tearDown() { BufferCache.limit = savedLimit }
+
+    private func pointer(_ a: NDArray) -> UnsafeMutableRawPointer { a.storage.pointer }
+
+    func testAllocatingExpressionCallReusesTheReleasedResult() throws {
+        let f = try JIT.compile("x*2 + 1")
+        let x = NDArray((0..<70_001).map(Double.init))  // 560,008 bytes per result
+        var previous: UnsafeMutableRawPointer?
+        var reused = 0
+        for round in 0..<5 {
+            let before = BufferCache.statistics
+            let y = try f(x: x)
+            XCTAssertEqual(y.doubles[70_000], 140_001)
+            XCTAssertEqual(y.doubles[round], Double(2 * round + 1))
+            if let previous, previous == pointer(y) {
+                reused += 1
+                XCTAssertEqual(BufferCache.statistics.hits, before.hits + 1)
+            }
+            previous = pointer(y)
+        }
+        // The first result is fresh memory; each later one is the buffer the previous one released.
+        XCTAssertEqual(reused, 4)
+    }
+
+    func testAllocatingKernelCallsReuseBuffers() throws {
+        let module = try JIT.kernels("""
+            kernel scaled(x: f64[]) -> f64[] {
+                let tmp = empty_like(x)
+                let y = empty_like(x)
+                for i in 0..<len(x) { tmp[i] = x[i] * 3 }
+                for i in 0..<len(x) { y[i] = tmp[i] + 1 }
+                return y
+            }
+            """)
+        let k = try module.kernel("scaled")
+        let x = NDArray((0..<50_000).map(Double.init))
+        _ = try k(x)
+        let before = BufferCache.statistics
+        for _ in 0..<4 {
+            let y = try k(x)
+            XCTAssertEqual(y.doubles[49_999], 149_998)
+        }
+        let after = BufferCache.statistics
+        // Two allocations per call (the temporary and the result), both from the cache.
+        XCTAssertEqual(after.hits - before.hits, 8)
+        XCTAssertEqual(after.misses, before.misses)
+        XCTAssertEqual(after.liveBuffers, before.liveBuffers)
+    }
+
+    func testViewsAndSlicesKeepTheirBufferAlive() throws {
+        let f = try JIT.compile("x + 0.5")
+        let x = NDArray((0..<20_000).map(Double.init))
+        var slice: NDArray
+        do {
+            let y = try f(x: x)
+            slice = y.sliced(axis: 0, 100..<200, step: 3)
+        }
+        let kept = pointer(slice)
+        var later: [NDArray] = []
+        for _ in 0..<6 {
+            let z = try f(x: x)
+            XCTAssertNotEqual(pointer(z), kept)
+            later.append(NDArray(uninitialized: .float64, shape: [20_000]))
+            XCTAssertNotEqual(pointer(later.last!), kept)
+            later.last!.baseAddress.initializeMemory(as: UInt8.self, repeating: 0xFF, count: 160_000)
+        }
+        XCTAssertEqual(slice.doubles, stride(from: 100, to: 200, by: 3).map { Double($0) + 0.5 })
+        // Once the slice goes, the buffer is free again: the next allocation of that size gets it.
+        later.removeAll()
+        let address = kept
+        slice = NDArray(zeros: .float64, shape: [1])
+        XCTAssertEqual(pointer(NDArray(uninitialized: .float64, shape: [20_000])), address)
+    }
+
+    func testKernelResultViewKeepsItsAllocation() throws {
+        let module = try JIT.kernels("""
+            kernel head(n: i64) -> f64[] {
+                let buf = zeros(n)
+                for i in 0..<n { buf[i] = i * 2 }
+                return buf[1..<11]
+            }
+            """)
+        let k = try module.kernel("head")
+        let view = try k(Int64(10_000))
+        for _ in 0..<4 {
+            let other = try k(Int64(10_000))
+            XCTAssertNotEqual(pointer(other), pointer(view))
+            XCTAssertEqual(other.doubles.first, 2)
+        }
+        XCTAssertEqual(view.doubles, (1...10).map { Double($0 * 2) })
+    }
+
+    func testZerosAreZeroAfterReuseAndEmptyIsNotCleared() throws {
+        let n = 30_000
+        var address: UnsafeMutableRawPointer
+        do {
+            let a = NDArray(uninitialized: .float64, shape: [n])
+            a.baseAddress.initializeMemory(as: Double.self, repeating: 7, count: n)
+            address = pointer(a)
+        }
+        do {
+            let z = NDArray(zeros: .float64, shape: [n])
+            XCTAssertEqual(pointer(z), address)
+            XCTAssertTrue(z.doubles.allSatisfy { $0 == 0 })
+            z.baseAddress.initializeMemory(as: Double.self, repeating: 7, count: n)
+            address = pointer(z)
+        }
+        // `empty` gets the same memory back without a pass that clears it.
+        let e = NDArray(uninitialized: .float64, shape: [n])
+        XCTAssertEqual(pointer(e), address)
+        XCTAssertEqual(e.doubles[n / 2], 7)
+
+        // The same in kernels: zeros() after a released buffer full of sevens.
+        let module = try JIT.kernels("""
+            kernel sevens(n: i64) -> f64[] {
+                let a = empty(n)
+                for i in 0..<n { a[i] = 7.0 }
+                return a
+            }
+            kernel nothing(n: i64) -> f64[] { return zeros(n) }
+            """)
+        _ = try module.kernel("sevens")(Int64(n))
+        let hits = BufferCache.statistics.hits
+        let zeros = try module.kernel("nothing")(Int64(n))
+        XCTAssertEqual(BufferCache.statistics.hits, hits + 1)
+        XCTAssertEqual(zeros.doubles, [Double](repeating: 0, count: n))
+    }
+
+    func testConcurrentAllocationsNeverAlias() throws {
+        let f = try JIT.compile("x * 3")
+        let sizes = [512, 600, 8_192, 70_000, 530_000]  // f64 counts: 4 KiB .. 4.2 MB, several classes
+        let inputs = sizes.map { n in NDArray((0..<n).map(Double.init)) }
+        let live = BufferCache.statistics.liveBuffers
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            var held: [(NDArray, Double)] = []
+            for round in 0..<40 {
+                let k = (thread + round) % sizes.count
+                let stamp = Double(thread * 1000 + round)
+                let a = NDArray(uninitialized: .float64, shape: [sizes[k]])
+                a.baseAddress.initializeMemory(as: Double.self, repeating: stamp, count: sizes[k])
+                held.append((a, stamp))
+                do {
+                    let y = try f(x: inputs[k])
+                    if Double(scalar: y.element(sizes[k] - 1)) != Double(3 * (sizes[k] - 1)) { failures.add("wrong result") }
+                    held.append((y, -1))
+                } catch { failures.add("\(error)") }
+                if held.count > 6 {
+                    for (array, stamp) in held where !Self.holds(array, stamp) {
+                        failures.add("thread \(thread): a live buffer was overwritten")
+                    }
+                    held.removeFirst(4)
+                }
+            }
+        }
+        XCTAssertEqual(failures.messages, [])
+        XCTAssertEqual(BufferCache.statistics.liveBuffers, live)
+    }
+
+    /// Whether every element is `stamp` (or, for stamp -1, element i is 3i).
+    private static func holds(_ a: NDArray, _ stamp: Double) -> Bool {
+        let p = a.baseAddress.assumingMemoryBound(to: Double.self)
+        for i in 0..<a.count where p[i] != (stamp < 0 ? Double(3 * i) : stamp) { return false }
+        return true
+    }
+
+    func testBoundIsRespectedAndOversizeBuffersAreNotKept() {
+        BufferCache.trim()
+        BufferCache.limit = 1 << 20
+        let before = BufferCache.statistics
+        do {
+            let arrays = (0..<10).map { _ in NDArray(uninitialized: .uint8, shape: [1 << 18]) }  // 256 KiB each
+            XCTAssertEqual(Set(arrays.map { pointer($0) }).count, 10)
+        }
+        var s = BufferCache.statistics
+        XCTAssertEqual(s.cachedBytes, 1 << 20)
+        XCTAssertEqual(s.cachedBuffers, 4)
+        XCTAssertEqual(s.evicted - before.evicted, 6)
+        _ = NDArray(uninitialized: .uint8, shape: [2 << 20])  // larger than the bound: back to the system
+        s = BufferCache.statistics
+        XCTAssertEqual(s.cachedBytes, 1 << 20)
+        XCTAssertEqual(s.evicted - before.evicted, 7)
+        // Lowering the bound returns the excess at once; 0 turns caching off.
+        BufferCache.limit = 1 << 19
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 1 << 19)
+        BufferCache.limit = 0
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        _ = NDArray(uninitialized: .uint8, shape: [1 << 18])
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        XCTAssertEqual(BufferCache.statistics.stored, s.stored)
+    }
+
+    func testTrimReturnsCachedMemoryOnRequest() {
+        BufferCache.trim()
+        do { _ = (0..<3).map { _ in NDArray(uninitialized: .float64, shape: [1 << 16]) } }  // 512 KiB each
+        let cached = BufferCache.statistics.cachedBytes
+        XCTAssertEqual(cached, 3 << 19)
+        XCTAssertEqual(BufferCache.trim(keepingBytes: cached - (1 << 19)), 1 << 19)  // the oldest one
+        XCTAssertEqual(BufferCache.trim(), cached - (1 << 19))
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        XCTAssertEqual(BufferCache.trim(), 0)
+    }
+
+    func testHugeBuffersAreHugePageAlignedAndSizeClassesBounded() {
+        let a = NDArray(uninitialized: .float64, shape: [1 << 20])  // 8 MiB
+        XCTAssertEqual(Int(bitPattern: pointer(a)) % (1 << 21), 0)
+        let small = NDArray(uninitialized: .float64, shape: [1000])
+        XCTAssertEqual(Int(bitPattern: pointer(small)) % 64, 0)
+        for bytes in [4096, 4097, 5000, 100_000, 3 << 20, 4_000_001, 8_000_000, 134_217_728, 134_217_729] {
+            let cap = BufferCache.capacity(forBytes: bytes)
+            XCTAssertGreaterThanOrEqual(cap, bytes)
+            XCTAssertLessThanOrEqual(Double(cap), Double(bytes) * 1.25 + Double(1 << 21), "\(bytes)")
+            if cap >= 1 << 22 { XCTAssertEqual(cap % (1 << 21), 0, "\(bytes)") }
+        }
+        XCTAssertEqual(BufferCache.capacity(forBytes: 8_000_000), 8 << 20)
+    }
+
+    func testSizeSettingsParse() {
+        XCTAssertEqual(BufferCache.parseSize("512M"), 512 << 20)
+        XCTAssertEqual(BufferCache.parseSize("1G"), 1 << 30)
+        XCTAssertEqual(BufferCache.parseSize("1.5GiB"), 3 << 29)
+        XCTAssertEqual(BufferCache.parseSize("64k"), 64 << 10)
+        XCTAssertEqual(BufferCache.parseSize("123456"), 123_456)
+        XCTAssertEqual(BufferCache.parseSize("off"), 0)
+        XCTAssertEqual(BufferCache.parseSize("0"), 0)
+        for bad in ["", "-1", "lots", "12X", "1e9", "G", "1..2M"] {
+            XCTAssertNil(BufferCache.parseSize(bad), bad)
+        }
+        let gib = 1 << 30
+        XCTAssertLessThanOrEqual(BufferCache.defaultLimit, gib)
+        XCTAssertGreaterThan(BufferCache.defaultLimit, 0)
+    }
+
+    func testBadEnvironmentSettingIsReportedAndTheDefaultKept() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bufcache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.txt")
+        try "x = arange(10000)\nsum(x)\n".write(to: input, atomically: true, encoding: .utf8)
+        let bad = try SwiftJITProcess.run([], in: dir, stdin: input, environment: ["SWIFTJIT_BUFFER_CACHE": "lots"])
+        XCTAssertEqual(bad.status, 0)
+        XCTAssertTrue(bad.stdout.contains("49995000"), bad.stdout)
+        XCTAssertTrue(bad.stderr.contains("SWIFTJIT_BUFFER_CACHE='lots' is not a size"), bad.stderr)
+        let good = try SwiftJITProcess.run([], in: dir, stdin: input, environment: ["SWIFTJIT_BUFFER_CACHE": "64M"])
+        XCTAssertTrue(good.stdout.contains("49995000"), good.stdout)
+        XCTAssertFalse(good.stderr.contains("SWIFTJIT_BUFFER_CACHE"), good.stderr)
+    }
+}
+
+/// Failure messages collected from several threads.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ m: String) { lock.lock(); list.append(m); lock.unlock() }
+    var messages: [String] { lock.lock(); defer { lock.unlock() }; return Array(Set(list)).sorted() }
+}

@@ -1,0 +1,40 @@
+// Streaming (non-temporal) stores: outputs of at least StreamingStores.threshold bytes are computed
+// in scratch tiles and streamed out; the elements must be exactly those of direct writes.
+import Foundation
+import SwiftJIT
+import XCTest
+
+/// Outputs written with streaming stores (tiles in scratch memory, then non-temporal stores) hold
+/// the same elements as direct writes: every dtype width, odd lengths, rows, unaligned `out=`.
+final class StreamingStoresTests: XCTestCase {
+    func testStreamedResultsEqualDirectOnes() throws {
+        let saved = StreamingStores.threshold
+        StreamingStores.threshold = 4096
+        defer { StreamingStores.threshold = saved }
+        for n in [4097, 70_001, (1 << 16) + 3] {
+            let x = NDArray((0..<n).map { Double($0 % 1000) }), y = NDArray((0..<n).map { Double(n - $0) })
+            let f64 = try JIT.compile("x + y*2 + 1")(x: x, y: y)
+            XCTAssertEqual(f64.doubles, (0..<n).map { Double($0 % 1000) + Double(n - $0) * 2 + 1 }, "f64 \(n)")
+            let xf = NDArray((0..<n).map { Float($0 % 1000) })
+            let f32 = try JIT.compile("xf * 3")(xf: xf)
+            XCTAssertEqual(f32.toArray(Float.self), (0..<n).map { Float($0 % 1000) * 3 }, "f32 \(n)")
+            let xi = NDArray((0..<n).map { Int8(truncatingIfNeeded: $0) })
+            let i8 = try JIT.compile("xi + xi")(xi: xi)
+            XCTAssertEqual(i8.toArray(Int8.self), (0..<n).map { Int8(truncatingIfNeeded: $0) &+ Int8(truncatingIfNeeded: $0) }, "i8 \(n)")
+            let b = try JIT.compile("x > 500")(x: x)
+            XCTAssertEqual(b.toArray(Bool.self), (0..<n).map { $0 % 1000 > 500 }, "bool \(n)")
+            let c = try JIT.compile("x * 1j + y")(x: x, y: y)
+            XCTAssertEqual(c.dtype, .complex128)
+            let pairs = UnsafeBufferPointer(start: c.baseAddress.assumingMemoryBound(to: Double.self), count: 2 * n)
+            XCTAssertTrue((0..<n).allSatisfy { pairs[2 * $0] == Double(n - $0) && pairs[2 * $0 + 1] == Double($0 % 1000) }, "c128 \(n)")
+            // Rows of a 2-D result, and an out= view that is not 64-byte aligned.
+            let rows = NDArray((0..<(4 * n)).map { Double($0 % 777) }, shape: [4, n])
+            let twice = try JIT.compile("r * 2")(r: rows)
+            XCTAssertEqual(twice.doubles, (0..<(4 * n)).map { Double($0 % 777) * 2 }, "rows \(n)")
+            let base = NDArray(zeros: .float64, shape: [n + 1])
+            let view = base.sliced(axis: 0, 1..<(n + 1))
+            _ = try JIT.compile("x - y").call(["x": x, "y": y], out: view)
+            XCTAssertEqual(base.doubles, [0] + (0..<n).map { Double($0 % 1000) - Double(n - $0) }, "unaligned out \(n)")
+        }
+    }
+}
