@@ -99,35 +99,36 @@ public final class Engine: @unchecked Sendable {
         disk = DiskCache.fromEnvironment()
     }
 
+    /// The settings `options` compile under on `cpu` with `features` (default: the host, with
+    /// the host's features; another CPU gets its own default features).
+    public func settings(_ options: LoweringOptions, cpu: String? = nil, features: String? = nil) -> CodeSettings {
+        let cpu = cpu ?? cpuName
+        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == cpuName ? cpuFeatures : ""))
+    }
+
     /// The key of an object: everything that decides its machine code. `kind` names the ABI
     /// (expression or kernel), `label` a one-line summary for listings, `ir` the canonical typed IR
     /// text (argument signature included).
     public func objectKey(kind: String, label: String, ir: String, options: LoweringOptions, cpu: String? = nil,
                           features: String? = nil) -> ObjectKey {
-        let cpu = cpu ?? cpuName
-        let features = features ?? (cpu == cpuName ? cpuFeatures : "")
+        objectKey(kind: kind, label: label, ir: ir, settings: settings(options, cpu: cpu, features: features))
+    }
+
+    /// The key of an object compiled under `settings` (CodeSettings: every field is in the key).
+    public func objectKey(kind: String, label: String, ir: String, settings: CodeSettings) -> ObjectKey {
         let text = """
-            swiftjit-object \(DiskCache.formatVersion)
-            swiftjit \(Engine.version)\(Engine.buildStamp)
-            llvm \(Engine.llvmVersion)
-            triple \(Engine.triple)
-            cpu \(cpu)
-            features \(features)
+            \(settings.keyText)
             kind \(kind)
             label \(label)
-            math \(options.mathMode.rawValue)
-            libmvec \(LibMVec.available ? "loaded" : "none")
-            opt \(options.optimizationLevel)
-            bounds-checks \(options.boundsChecks)
             ir
             \(ir)
             """
-        return ObjectKey(text: text, cpu: cpu, features: features)
+        return ObjectKey(text: text, cpu: settings.cpu, features: settings.features)
     }
 
     /// Debug builds: the executable's size and modification time, so a rebuilt SwiftJIT under
     /// development never loads objects an older build wrote. Empty in release builds.
-    static let buildStamp: String = {
+    public static let buildStamp: String = {
         #if DEBUG
         var info = stat()
         guard let path = Bundle.main.executablePath, stat(path, &info) == 0 else { return " debug" }
