@@ -17,10 +17,13 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     public let kernel: TypedKernel
     public let entry: KernelFunctionEntry
     public let compileSeconds: Double
+    /// The machine code `entry` points into, freed when this object goes.
+    let code: JITCode
 
-    init(kernel: TypedKernel, entry: KernelFunctionEntry, compileSeconds: Double) {
+    init(kernel: TypedKernel, code: JITCode, compileSeconds: Double) {
         self.kernel = kernel
-        self.entry = entry
+        self.entry = unsafeBitCast(code.address, to: KernelFunctionEntry.self)
+        self.code = code
         self.compileSeconds = compileSeconds
     }
 
@@ -147,9 +150,8 @@ extension Engine {
     /// Native code for a typed kernel, from the cache or compiled now.
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
-        return try compiled(.kernel(kernel), options: options) { address, seconds in
-            CompiledKernelFunction(kernel: kernel, entry: unsafeBitCast(address, to: KernelFunctionEntry.self),
-                                   compileSeconds: seconds)
+        return try compiled(.kernel(kernel), options: options) { code, seconds in
+            CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
         }
     }
 
