@@ -32,12 +32,14 @@ public enum IRGen {
         let context = ThreadSafeContext()
         let module = Module(name: symbol, context: context)
         module.configure(for: machine)
-        do {
-            let emitter = Emitter(function: function, module: module, options: options, machine: machine)
-            emitter.emitEntry(symbol: symbol)
-        }
-        if let problem = module.verify() {
-            preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
+        PhaseTimes.measure(\.irBuild) {
+            do {
+                let emitter = Emitter(function: function, module: module, options: options, machine: machine)
+                emitter.emitEntry(symbol: symbol)
+            }
+            if let problem = module.verify() {
+                preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
+            }
         }
         if optimize { try module.runPasses(options.passPipeline, machine: machine) }
         return LoweredModule(module: module, symbol: symbol)

@@ -26,12 +26,14 @@ public enum KernelGen {
         let context = ThreadSafeContext()
         let module = Module(name: symbol, context: context)
         module.configure(for: machine)
-        do {
-            let gen = KernelEmitter(kernel: kernel, module: module, options: options, machine: machine)
-            gen.emit(symbol: symbol)
-        }
-        if let problem = module.verify() {
-            preconditionFailure("kernel lowering produced invalid LLVM IR: \(problem)\n\(module.text)")
+        PhaseTimes.measure(\.irBuild) {
+            do {
+                let gen = KernelEmitter(kernel: kernel, module: module, options: options, machine: machine)
+                gen.emit(symbol: symbol)
+            }
+            if let problem = module.verify() {
+                preconditionFailure("kernel lowering produced invalid LLVM IR: \(problem)\n\(module.text)")
+            }
         }
         if optimize { try module.runPasses(options.passPipeline, machine: machine) }
         return LoweredModule(module: module, symbol: symbol)

@@ -124,10 +124,11 @@ public enum VectorMath {
     ]
 
     /// Which implementation `name` uses for `type` in `mode`, by `table` (libmvec only when
-    /// `libmvec` says it is usable for the target; else ours).
+    /// `libmvec` says it is usable for the target; else ours; `.libm` for all when `vectorMath`
+    /// is off).
     public static func choice(_ name: String, _ type: DType, _ mode: MathMode,
-                              libmvec: Bool = LibMVec.available) -> VectorMathImplementation {
-        guard let row = table[name], type == .float32 || type == .float64, enabled else { return .libm }
+                              libmvec: Bool = LibMVec.available, vectorMath: Bool = enabled) -> VectorMathImplementation {
+        guard let row = table[name], type == .float32 || type == .float64, vectorMath else { return .libm }
         let modes = type == .float64 ? row.f64 : row.f32
         let index: Int
         switch mode {
@@ -158,8 +159,8 @@ extension Emitter {
     func vectorMathCall(_ name: String, _ args: [LLVMValueRef], _ t: DType) -> LLVMValueRef? {
         guard args.count == 1 || args.count == 2, t == .float32 || t == .float64,
               machine.features.contains("+fma") else { return nil }
-        let isas = LibMVec.isas(features: machine.features)
-        switch VectorMath.choice(name, t, options.mathMode, libmvec: !isas.isEmpty) {
+        let isas = options.libmvec ? LibMVec.isas(features: machine.features) : []
+        switch VectorMath.choice(name, t, options.mathMode, libmvec: !isas.isEmpty, vectorMath: options.vectorMath) {
         case .libm: return nil
         case .libmvec: return libmvecCall(name, args, t, isas: isas)
         case .polynomial: break

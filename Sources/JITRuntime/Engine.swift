@@ -5,6 +5,10 @@
 // the target CPU and features, the LLVM and SwiftJIT versions. A hit does no LLVM work; a miss in
 // memory looks in the disk cache, whose hits link a stored object without optimising or
 // generating code. A real miss generates an object, links it and stores it on disk.
+// Every object is linked under a resource tracker of its own (JITCode): its machine code is
+// freed when the last CompiledKernel (or CompiledKernelFunction) holding it goes. The engine
+// itself keeps only the `codeCacheCapacity` most recently used ones alive; others live as long
+// as an expression, kernel or call in flight holds them (docs/limits.md, "Code memory").
 import CJITSupport
 import Foundation
 import JITLowering
@@ -24,10 +28,13 @@ public final class CompiledKernel: @unchecked Sendable {
     public let options: LoweringOptions
     /// Wall time spent in LLVM (build, optimise, codegen), seconds.
     public let compileSeconds: Double
+    /// The machine code `entry` points into, freed when this object goes.
+    let code: JITCode
 
-    init(function: IRFunction, entry: KernelEntry, options: LoweringOptions, compileSeconds: Double) {
+    init(function: IRFunction, code: JITCode, options: LoweringOptions, compileSeconds: Double) {
         self.function = function
-        self.entry = entry
+        self.entry = unsafeBitCast(code.address, to: KernelEntry.self)
+        self.code = code
         self.options = options
         self.compileSeconds = compileSeconds
     }
@@ -51,13 +58,31 @@ public final class Engine: @unchecked Sendable {
 
     private let jit: OrcJIT
     private let lock = NSLock()
-    /// One slot per key; its lock is held while that key compiles, so concurrent requests for
-    /// the same key compile once and the others wait for the result.
+    /// One slot per key digest; its lock is held while that key compiles, so concurrent
+    /// requests for the same key compile once and the others wait for the result. The slot
+    /// holds its value weakly: the code lives as long as someone holds it (`recent`, an
+    /// expression's specialization, a call in flight), and a later request finds it again.
     private final class Slot: @unchecked Sendable {
         let lock = NSLock()
-        var value: AnyObject?
+        weak var value: AnyObject?
+        /// Requests between finding the slot and storing the value (the slot is not pruned).
+        var pending = 0
     }
     private var slots: [String: Slot] = [:]
+    /// Slots are pruned (those whose code is gone) when there are this many.
+    private var pruneAt = 4096
+    /// The most recently used compiled objects, kept alive by the engine itself.
+    private var recent = LRUCache<String, AnyObject>(capacity: Engine.defaultCodeCacheCapacity)
+    /// Default of `codeCacheCapacity`.
+    public static let defaultCodeCacheCapacity = 256
+    /// Most compiled functions the engine keeps alive on its own (least recently used go first);
+    /// their code is freed once nothing else holds them. At least 1.
+    public var codeCacheCapacity: Int {
+        get { lock.withLock { recent.capacity } }
+        set { lock.withLock { recent.capacity = newValue } }
+    }
+    /// Compiled functions whose machine code is in the JIT now.
+    public var liveFunctions: Int { jit.liveCodeCount }
     /// Number of times LLVM lowered, optimised and generated code (not counting disk-cache hits).
     public private(set) var llvmCompilations = 0
     /// Number of entries loaded from the disk cache (no optimiser or code generator ran).
@@ -67,8 +92,8 @@ public final class Engine: @unchecked Sendable {
     public private(set) var missSeconds = 0.0
     /// Misses of the in-memory cache: `llvmCompilations + diskCacheHits`.
     public var cacheMisses: Int { lock.withLock { llvmCompilations + diskCacheHits } }
-    /// Most distinct native functions (expression signatures, kernels) one process compiles; the
-    /// next compilation throws. Native code is never freed, so this bounds its memory.
+    /// Most native functions (expression signatures, kernels) alive at once in one process; the
+    /// next compilation throws. Code is freed when nothing holds it (see `codeCacheCapacity`).
     public nonisolated(unsafe) static var maxCompiledFunctions = 65_536
     private var maxCompiledFunctions: Int { Engine.maxCompiledFunctions }
     /// Host CPU name and features, as the code is compiled for them.
@@ -99,35 +124,36 @@ public final class Engine: @unchecked Sendable {
         disk = DiskCache.fromEnvironment()
     }
 
+    /// The settings `options` compile under on `cpu` with `features` (default: the host, with
+    /// the host's features; another CPU gets its own default features).
+    public func settings(_ options: LoweringOptions, cpu: String? = nil, features: String? = nil) -> CodeSettings {
+        let cpu = cpu ?? cpuName
+        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == cpuName ? cpuFeatures : ""))
+    }
+
     /// The key of an object: everything that decides its machine code. `kind` names the ABI
     /// (expression or kernel), `label` a one-line summary for listings, `ir` the canonical typed IR
     /// text (argument signature included).
     public func objectKey(kind: String, label: String, ir: String, options: LoweringOptions, cpu: String? = nil,
                           features: String? = nil) -> ObjectKey {
-        let cpu = cpu ?? cpuName
-        let features = features ?? (cpu == cpuName ? cpuFeatures : "")
+        objectKey(kind: kind, label: label, ir: ir, settings: settings(options, cpu: cpu, features: features))
+    }
+
+    /// The key of an object compiled under `settings` (CodeSettings: every field is in the key).
+    public func objectKey(kind: String, label: String, ir: String, settings: CodeSettings) -> ObjectKey {
         let text = """
-            swiftjit-object \(DiskCache.formatVersion)
-            swiftjit \(Engine.version)\(Engine.buildStamp)
-            llvm \(Engine.llvmVersion)
-            triple \(Engine.triple)
-            cpu \(cpu)
-            features \(features)
+            \(settings.keyText)
             kind \(kind)
             label \(label)
-            math \(options.mathMode.rawValue)
-            libmvec \(LibMVec.available ? "loaded" : "none")
-            opt \(options.optimizationLevel)
-            bounds-checks \(options.boundsChecks)
             ir
             \(ir)
             """
-        return ObjectKey(text: text, cpu: cpu, features: features)
+        return ObjectKey(text: text, cpu: settings.cpu, features: settings.features)
     }
 
     /// Debug builds: the executable's size and modification time, so a rebuilt SwiftJIT under
     /// development never loads objects an older build wrote. Empty in release builds.
-    static let buildStamp: String = {
+    public static let buildStamp: String = {
         #if DEBUG
         var info = stat()
         guard let path = Bundle.main.executablePath, stat(path, &info) == 0 else { return " debug" }
@@ -145,52 +171,70 @@ public final class Engine: @unchecked Sendable {
     /// Native code for `function`, from the caches or compiled now. Concurrent requests for the
     /// same key compile once; others wait for that result.
     public func kernel(for function: IRFunction, options: LoweringOptions) throws -> CompiledKernel {
-        try compiled(.expression(function), options: options) { address, seconds in
-            CompiledKernel(function: function, entry: unsafeBitCast(address, to: KernelEntry.self),
-                           options: options, compileSeconds: seconds)
+        try compiled(.expression(function), options: options) { code, seconds in
+            CompiledKernel(function: function, code: code, options: options, compileSeconds: seconds)
         }
     }
 
     /// `unit`'s native code from the caches (memory, then disk) or compiled now, wrapped by `make`
-    /// (given the entry's address and the seconds it took).
+    /// (given the code and the seconds it took).
     func compiled<T: AnyObject>(_ unit: CompilationUnit, options: LoweringOptions,
-                                _ make: (UnsafeRawPointer, Double) -> T) throws -> T {
+                                _ make: (JITCode, Double) -> T) throws -> T {
         let key = objectKey(unit, options: options)
-        return try cached(key.text) {
-            let (address, seconds) = try self.native(key, unit, options: options)
-            return make(address, seconds)
+        return try cached(key.digest) {
+            let (code, seconds) = try self.native(key, unit, options: options)
+            return make(code, seconds)
         }
     }
 
-    /// The cached object for `key`, built by `build` on a miss. At most `maxCompiledFunctions`
-    /// distinct keys per process.
+    /// The live object for `key` (a digest), built by `build` when there is none. At most
+    /// `maxCompiledFunctions` live at once.
     func cached<T: AnyObject>(_ key: String, _ build: () throws -> T) throws -> T {
-        let slot: Slot = try lock.withLock {
-            if let existing = slots[key] { return existing }
-            guard slots.count < maxCompiledFunctions else {
-                throw JITError.argument("this process has compiled \(maxCompiledFunctions) distinct functions, the limit "
-                    + "(Engine.maxCompiledFunctions; native code is kept for the process's lifetime, see docs/limits.md)")
+        // Slot values are read and written under the engine's lock.
+        let (slot, found): (Slot, AnyObject?) = lock.withLock {
+            let slot = slots[key] ?? Slot()
+            if let value = slot.value {
+                recent.insert(key, value)
+                return (slot, value)
             }
-            let slot = Slot()
             slots[key] = slot
-            return slot
+            slot.pending += 1
+            return (slot, nil)
         }
+        if let found = found as? T { return found }
+        defer { lock.withLock { slot.pending -= 1 } }
         slot.lock.lock()
         defer { slot.lock.unlock() }
-        if let value = slot.value as? T { return value }
+        if let value = lock.withLock({ slot.value }) as? T { return value }
+        guard jit.liveCodeCount < maxCompiledFunctions else {
+            throw JITError.argument("this process holds \(maxCompiledFunctions) compiled functions, the limit "
+                + "(Engine.maxCompiledFunctions; code is freed when no expression or kernel holds it, see docs/limits.md)")
+        }
         do {
             let value = try build()
-            slot.value = value
+            lock.withLock {
+                slot.value = value
+                recent.insert(key, value)
+                pruneSlots()
+            }
             return value
         } catch let e as LLVMError {
             throw JITError.llvm(e.message)
         }
     }
 
+    /// Drops slots whose code is gone and that no request is using (the caller holds the lock);
+    /// amortised: runs when the map has doubled since the last pruning.
+    private func pruneSlots() {
+        guard slots.count >= pruneAt else { return }
+        slots = slots.filter { $0.value.value != nil || $0.value.pending > 0 }
+        pruneAt = max(4096, 2 * slots.count)
+    }
+
     /// Loads `key`'s object from the disk cache, or lowers `unit`, generates an object
     /// and stores it; then links that object into the JIT (the same bytes either way). Returns
-    /// the entry's address and the seconds spent.
-    func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions) throws -> (UnsafeRawPointer, Double) {
+    /// the code and the seconds spent.
+    func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions) throws -> (JITCode, Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double {
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -198,21 +242,23 @@ public final class Engine: @unchecked Sendable {
             return s
         }
         let disk = diskCache
-        if let object = disk?.load(key: key.text) {
-            let address = try jit.addObjectAndLookup(object, symbol: key.symbol)
+        if let object = PhaseTimes.measure(\.disk, { disk?.load(key: key.text) }) {
+            let code = try PhaseTimes.measure(\.link) { try jit.addObject(object, symbol: key.symbol) }
             lock.withLock { diskCacheHits += 1 }
-            return (address, seconds())
+            return (code, seconds())
         }
         let object = try generateObject(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
-        let address = try jit.addObjectAndLookup(object, symbol: key.symbol)
-        disk?.store(key: key.text, object: object)
-        return (address, seconds())
+        let code = try PhaseTimes.measure(\.link) { try jit.addObject(object, symbol: key.symbol) }
+        PhaseTimes.measure(\.disk) { disk?.store(key: key.text, object: object) }
+        return (code, seconds())
     }
 
     /// Lowers, optimises and generates the object for `key` (for its CPU) with `lower`.
     func generateObject(_ key: ObjectKey, forJIT: Bool = true, lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
         lock.withLock { llvmCompilations += 1 }
-        let machine = try TargetMachine(cpu: key.cpu, features: key.features, forJIT: forJIT)
+        let machine = try PhaseTimes.measure(\.targetMachine) {
+            try TargetMachine(cpu: key.cpu, features: key.features, forJIT: forJIT)
+        }
         return try machine.object(of: try lower(machine).module)
     }
 

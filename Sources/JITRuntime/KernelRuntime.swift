@@ -17,10 +17,13 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     public let kernel: TypedKernel
     public let entry: KernelFunctionEntry
     public let compileSeconds: Double
+    /// The machine code `entry` points into, freed when this object goes.
+    let code: JITCode
 
-    init(kernel: TypedKernel, entry: KernelFunctionEntry, compileSeconds: Double) {
+    init(kernel: TypedKernel, code: JITCode, compileSeconds: Double) {
         self.kernel = kernel
-        self.entry = entry
+        self.entry = unsafeBitCast(code.address, to: KernelFunctionEntry.self)
+        self.code = code
         self.compileSeconds = compileSeconds
     }
 
@@ -148,9 +151,8 @@ extension Engine {
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
         _ = BufferCache.configured  // kernel allocations go through the buffer cache
-        return try compiled(.kernel(kernel), options: options) { address, seconds in
-            CompiledKernelFunction(kernel: kernel, entry: unsafeBitCast(address, to: KernelFunctionEntry.self),
-                                   compileSeconds: seconds)
+        return try compiled(.kernel(kernel), options: options) { code, seconds in
+            CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
         }
     }
 

@@ -4,9 +4,13 @@ import Foundation
 /// An ORC LLJIT for the host. Adding modules and looking up symbols are serialised by a lock
 /// (LLVM-NOTES: concurrent add+lookup in one LLJIT crashed on 14 and 19); calling the compiled
 /// code needs no lock. Process symbols (libm) are visible to JITted code on every version.
+/// Code added with `addObject` has a resource tracker of its own and is removed from the JIT
+/// (its memory freed) when the returned `JITCode` is released.
 public final class OrcJIT: @unchecked Sendable {
     private let ref: LLVMOrcLLJITRef
     private let lock = NSLock()
+    /// Symbols of live `JITCode`s (a symbol can be defined again once its code is removed).
+    private var defined = Set<String>()
 
     public init() throws {
         try LLVM.initialize()
@@ -66,6 +70,61 @@ public final class OrcJIT: @unchecked Sendable {
         return try lookup(symbol)
     }
 
+    /// Adds an object file (a copy of `object`) under a resource tracker of its own and returns
+    /// its code, whose `address` is `symbol`'s. Releasing the `JITCode` removes the code from the
+    /// JIT. If `symbol`'s previous code is being removed on another thread right now (its last
+    /// reference just went), this waits for that removal, up to a second.
+    public func addObject(_ object: [UInt8], symbol: String) throws -> JITCode {
+        lock.lock()
+        defer { lock.unlock() }
+        var waited = 0
+        while defined.contains(symbol) {
+            guard waited < 10_000 else { throw LLVMError("symbol \(symbol) is still defined by live code") }
+            lock.unlock()
+            usleep(100)
+            waited += 1
+            lock.lock()
+        }
+        let buffer = object.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                LLVMCreateMemoryBufferWithMemoryRangeCopy($0.baseAddress, $0.count, symbol)
+            }
+        }
+        let tracker = LLVMOrcJITDylibCreateResourceTracker(LLVMOrcLLJITGetMainJITDylib(ref))!
+        // The JIT takes ownership of the buffer, also on failure.
+        if let e = LLVMError.take(LLVMOrcLLJITAddObjectFileWithRT(ref, tracker, buffer)) {
+            LLVMOrcReleaseResourceTracker(tracker)
+            throw e
+        }
+        do {
+            let address = try lookup(symbol)
+            defined.insert(symbol)
+            return JITCode(jit: self, tracker: tracker, symbol: symbol, address: address)
+        } catch {
+            _ = LLVMError.take(LLVMOrcResourceTrackerRemove(tracker))
+            LLVMOrcReleaseResourceTracker(tracker)
+            throw error
+        }
+    }
+
+    /// Removes the code of `tracker` (from `JITCode.deinit`).
+    fileprivate func remove(_ tracker: LLVMOrcResourceTrackerRef, symbol: String) {
+        PhaseTimes.measure(\.free) { removeLocked(tracker, symbol: symbol) }
+    }
+
+    private func removeLocked(_ tracker: LLVMOrcResourceTrackerRef, symbol: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let e = LLVMError.take(LLVMOrcResourceTrackerRemove(tracker)) {
+            FileHandle.standardError.write(Data("swiftjit: warning: could not free JIT code \(symbol): \(e.message)\n".utf8))
+        }
+        LLVMOrcReleaseResourceTracker(tracker)
+        defined.remove(symbol)
+    }
+
+    /// Live `JITCode`s of this JIT.
+    public var liveCodeCount: Int { lock.withLock { defined.count } }
+
     /// Adds a module (consuming it) and returns the address of `symbol`, compiling on the way.
     public func addAndLookup(_ module: Module, symbol: String) throws -> UnsafeRawPointer {
         lock.lock()
@@ -88,4 +147,25 @@ public final class OrcJIT: @unchecked Sendable {
         }
         return p
     }
+}
+
+/// Machine code in an `OrcJIT` under a resource tracker of its own: `address` is valid while this
+/// object lives; its deinit removes the code from the JIT and frees its memory. Whoever calls the
+/// code keeps a reference for the duration of the call.
+public final class JITCode: @unchecked Sendable {
+    /// The entry symbol's address.
+    public let address: UnsafeRawPointer
+    /// The entry symbol.
+    public let symbol: String
+    private let jit: OrcJIT
+    private let tracker: LLVMOrcResourceTrackerRef
+
+    fileprivate init(jit: OrcJIT, tracker: LLVMOrcResourceTrackerRef, symbol: String, address: UnsafeRawPointer) {
+        self.jit = jit
+        self.tracker = tracker
+        self.symbol = symbol
+        self.address = address
+    }
+
+    deinit { jit.remove(tracker, symbol: symbol) }
 }

@@ -81,7 +81,9 @@ public final class Module {
         LLVMPassBuilderOptionsSetSLPVectorization(options, 1)
         LLVMPassBuilderOptionsSetLoopInterleaving(options, 1)
         LLVMPassBuilderOptionsSetLoopUnrolling(options, 1)
-        if let e = LLVMError.take(LLVMRunPasses(ref, pipeline, machine.ref, options)) { throw e }
+        if let e = PhaseTimes.measure(\.optimize, { LLVMError.take(LLVMRunPasses(ref, pipeline, machine.ref, options)) }) {
+            throw e
+        }
     }
 }
 

@@ -52,7 +52,7 @@ public final class TargetMachine {
         let copy = module.clone()
         var buffer: LLVMMemoryBufferRef?
         var err: UnsafeMutablePointer<CChar>?
-        if LLVMTargetMachineEmitToMemoryBuffer(ref, copy.ref, kind, &err, &buffer) != 0 {
+        if PhaseTimes.measure(\.codegen, { LLVMTargetMachineEmitToMemoryBuffer(ref, copy.ref, kind, &err, &buffer) }) != 0 {
             throw LLVMError(takeMessage(err))
         }
         guard let buffer else { throw LLVMError("no output from code generation") }

@@ -40,8 +40,10 @@ extension Kernel {
 extension CompiledExpression {
     /// Compiles the expression (every stage) for named argument types into the disk cache.
     public func precompile(_ types: [String: ArgumentType], cpu: String? = nil, features: String? = nil) throws -> [PrecompileResult] {
+        // The code a call compiles: float constants lifted into parameters (ExpressionStage).
         try typedIR(types).map {
-            let r = try Engine.shared.precompile(.expression($0), options: options.lowering, cpu: cpu, features: features)
+            let r = try Engine.shared.precompile(.expression(liftConstants($0).function), options: options.lowering,
+                                                 cpu: cpu, features: features)
             return PrecompileResult(key: r.key, compiled: r.compiled)
         }
     }

@@ -14,8 +14,11 @@ public struct Specialization: Sendable {
     public let signature: Signature
     /// Typed IR after the IR passes.
     public let function: IRFunction
-    /// The native code.
+    /// The native code (compiled from `function` with its float constants lifted into
+    /// parameters, so it may be shared with expressions that differ only in those constants).
     public let kernel: CompiledKernel
+    /// The values of the lifted constants, passed after the arguments.
+    let constants: ConstantArguments
     /// dtype of the result.
     public var resultType: DType { function.resultType }
 }
@@ -54,8 +57,10 @@ final class ExpressionStage: @unchecked Sendable {
         lock.unlock()
         let signature = Signature(Array(zip(parameterNames, types)))
         let typed = try typedIR(signature, output: output)
-        let kernel = try Engine.shared.kernel(for: typed, options: options.lowering)
-        let s = Specialization(signature: signature, function: typed, kernel: kernel)
+        let lifted = liftConstants(typed)
+        let kernel = try Engine.shared.kernel(for: lifted.function, options: options.lowering)
+        let s = Specialization(signature: signature, function: typed, kernel: kernel,
+                               constants: ConstantArguments(lifted.values))
         lock.lock()
         specializations[key] = s
         lock.unlock()
@@ -99,11 +104,18 @@ final class ExpressionStage: @unchecked Sendable {
         case .failure(let e): throw e
         }
         let strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
-        let plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis)
+        var plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis)
         let types = ExpressionStage.parameterTypes(views, plan.rowPlan)
         let spec = try specialization(for: types)
-        return try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
-                              pointers: views.map(\.pointer), itemSizes: views.map(\.dtype.size))
+        let k = spec.constants
+        if k.count > 0 {
+            // The lifted constants are scalar operands after the arguments (stride 0 everywhere).
+            plan = try Reduce.plan(shape: shape, strides: strides + k.zeroStrides(rank: shape.count), axis: step.axis)
+        }
+        return try withExtendedLifetime(k) {
+            try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
+                           pointers: views.map(\.pointer) + k.pointers, itemSizes: views.map(\.dtype.size) + k.itemSizes)
+        }
     }
 
     /// The specialization key of each argument: how the compiled row loop reads it. Stride 0
@@ -177,7 +189,8 @@ final class ExpressionStage: @unchecked Sendable {
         let n = arguments.count
         let p = c.pattern
         guard n == p.dtypes.count else { return nil }
-        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + 1) { bases -> NDArray? in
+        let k = c.spec.constants
+        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + k.count + 1) { bases -> NDArray? in
             withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: n) { slots -> NDArray? in
                 for k in 0..<n {
                     if let a = arguments[k] as? NDArray {
@@ -203,8 +216,10 @@ final class ExpressionStage: @unchecked Sendable {
                     }
                 }
                 let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
-                bases[n] = result.baseAddress
-                c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                for j in 0..<k.count { bases[n + j] = k.pointers[j] }
+                bases[n + k.count] = result.baseAddress
+                // The plan holds the code alive for the call (another thread may replace lastCall).
+                withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
                 return result
             }
         }
@@ -231,10 +246,12 @@ final class ExpressionStage: @unchecked Sendable {
         if let c = cached, c.pattern.matches(views, out, casting),
            out.map({ overlaps($0, views, c.strides, c.outStrides).isEmpty }) ?? true {
             let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
+            let constants = c.spec.constants
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = views[k].pointer }
-                bases[views.count] = result.baseAddress
-                c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                for j in 0..<constants.count { bases[views.count + j] = constants.pointers[j] }
+                bases[views.count + constants.count] = result.baseAddress
+                withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
             }
             return result
         }
@@ -289,9 +306,15 @@ final class ExpressionStage: @unchecked Sendable {
             }
         }
         let spec = try specialization(for: types, output: outType)
+        let constants = spec.constants
+        if constants.count > 0 {
+            // The lifted constants are scalar operands between the arguments and the output.
+            plan = IterationPlan(shape: shape, strides: strides + constants.zeroStrides(rank: shape.count) + [outStrides])
+        }
         let pattern = CallPattern(dtypes: views.map(\.dtype), shapes: views.map(\.shape), strides: views.map(\.strides),
                                   out: out?.shape, outStrides: out?.strides, outType: out?.dtype, casting: casting)
-        let launch = PreparedLaunch(plan: plan, itemSizes: views.map(\.dtype.size) + [(out?.dtype ?? spec.resultType).size])
+        let launch = PreparedLaunch(plan: plan, itemSizes: views.map(\.dtype.size) + constants.itemSizes
+                                    + [(out?.dtype ?? spec.resultType).size])
         if keep.isEmpty {
             let entry = CallPlan(pattern: pattern, shape: shape, strides: strides, outStrides: outStrides,
                                  launch: launch, spec: spec)
@@ -300,10 +323,11 @@ final class ExpressionStage: @unchecked Sendable {
             lock.unlock()
         }
         let result = out ?? NDArray(uninitialized: spec.resultType, shape: shape)
-        withExtendedLifetime(keep) {
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
+        withExtendedLifetime((keep, spec.kernel, constants)) {
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = pointers[k] }
-                bases[views.count] = result.baseAddress
+                for j in 0..<constants.count { bases[views.count + j] = constants.pointers[j] }
+                bases[views.count + constants.count] = result.baseAddress
                 launch.run(spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
             }
         }

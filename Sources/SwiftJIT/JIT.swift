@@ -32,8 +32,9 @@ public enum JIT {
     public static let defaultExpressionCacheCapacity = 4096
 
     /// Most distinct (expression text, options) pairs `compile` keeps; when full, the least
-    /// recently used is forgotten (its native code stays in the engine, so compiling it again
-    /// does no LLVM work). At least 1; lowering it evicts at once. See docs/limits.md.
+    /// recently used is forgotten, and its native code is freed unless something else holds it
+    /// (the engine's `codeCacheCapacity` most recent functions, another expression with the same
+    /// code, a call in flight). At least 1; lowering it evicts at once. See docs/limits.md.
     public static var expressionCacheCapacity: Int {
         get { lock.lock(); defer { lock.unlock() }; return expressions.capacity }
         set { lock.lock(); defer { lock.unlock() }; expressions.capacity = newValue }
@@ -77,6 +78,17 @@ public enum JIT {
         let used = arguments.filter { f.parameterNames.contains($0.key) }
         return try f.call(used, out: out, casting: casting)
     }
+
+    /// Most compiled functions the engine keeps alive by itself, least recently used first out
+    /// (default `Engine.defaultCodeCacheCapacity`, 256); beyond them, code lives as long as an
+    /// expression in the expression cache, a kernel module or a call in flight holds it.
+    public static var codeCacheCapacity: Int {
+        get { Engine.shared.codeCacheCapacity }
+        set { Engine.shared.codeCacheCapacity = newValue }
+    }
+
+    /// Compiled functions whose machine code is in memory now.
+    public static var liveFunctions: Int { Engine.shared.liveFunctions }
 
     /// Number of LLVM compilations so far in this process (lowering, optimisation and code
     /// generation; disk-cache hits do none of it).

@@ -15,7 +15,7 @@ struct SwiftJITCommand: ParsableCommand {
         commandName: "swiftjit",
         abstract: "Compile and run numexpr-style expressions with LLVM.",
         subcommands: [Repl.self, Eval.self, IR.self, Asm.self, Functions.self, RunKernel.self, Compile.self, Cache.self,
-                      Bench.self, Overhead.self])
+                      Bench.self, Overhead.self, CompileBench.self])
 }
 
 /// The expression (positional, `--expr` or `--expr-file`) and the math mode.

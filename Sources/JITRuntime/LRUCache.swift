@@ -1,8 +1,9 @@
 // A bounded map that forgets its least recently used entry when full. Entries live in an array
 // threaded by a doubly linked recency list (indices, no reference cycles); lookups, insertions
-// and evictions are O(1). Not thread-safe: JIT guards its cache with a lock.
+// and evictions are O(1). Not thread-safe: JIT and Engine guard theirs with a lock.
 
-struct LRUCache<Key: Hashable, Value> {
+/// A bounded map that forgets its least recently used entry when full.
+public struct LRUCache<Key: Hashable, Value> {
     private struct Entry {
         var key: Key
         var value: Value
@@ -16,10 +17,10 @@ struct LRUCache<Key: Hashable, Value> {
     private var newest = -1
     private var oldest = -1
     /// Entries dropped to make room, since creation.
-    private(set) var evictions = 0
+    public private(set) var evictions = 0
 
     /// Most entries kept (at least 1); lowering it drops the least recently used at once.
-    var capacity: Int {
+    public var capacity: Int {
         didSet {
             capacity = max(1, capacity)
             if slots.count > capacity {
@@ -31,19 +32,20 @@ struct LRUCache<Key: Hashable, Value> {
         }
     }
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
 
-    var count: Int { slots.count }
+    /// Entries held.
+    public var count: Int { slots.count }
 
     /// The value for `key`, which becomes the most recently used.
-    mutating func value(for key: Key) -> Value? {
+    public mutating func value(for key: Key) -> Value? {
         guard let i = slots[key] else { return nil }
         moveToFront(i)
         return entries[i].value
     }
 
     /// Stores `value` as the most recently used entry, evicting the least recently used if full.
-    mutating func insert(_ key: Key, _ value: Value) {
+    public mutating func insert(_ key: Key, _ value: Value) {
         if let i = slots[key] {
             entries[i].value = value
             moveToFront(i)
@@ -64,7 +66,8 @@ struct LRUCache<Key: Hashable, Value> {
         linkAtFront(i)
     }
 
-    mutating func removeAll() {
+    /// Forgets every entry.
+    public mutating func removeAll() {
         entries.removeAll()
         slots.removeAll()
         newest = -1

@@ -1,0 +1,57 @@
+// PhaseTimes: process-wide seconds spent in each phase of making code (for profiling compile
+// time, `swiftjit compile-bench`). In: the phases that LLVMKit and the engine time. Out: running
+// totals; a profile is the difference of two snapshots. Costs two clock reads per phase.
+import Dispatch
+import Foundation
+
+/// Running totals of the seconds spent per compile phase, process-wide.
+public enum PhaseTimes {
+    /// Seconds per phase.
+    public struct Totals: Sendable {
+        /// Creating target machines.
+        public var targetMachine = 0.0
+        /// Building LLVM IR from typed IR (our lowering), including verification.
+        public var irBuild = 0.0
+        /// LLVM's optimisation pipeline.
+        public var optimize = 0.0
+        /// Code generation to an object file.
+        public var codegen = 0.0
+        /// Linking an object into the JIT and looking its entry up.
+        public var link = 0.0
+        /// Disk-cache reads and writes.
+        public var disk = 0.0
+        /// Freeing code (resource tracker removal).
+        public var free = 0.0
+
+        public init() {}
+
+        /// Each phase's seconds minus `earlier`'s.
+        public func since(_ earlier: Totals) -> Totals {
+            var d = Totals()
+            for p in Totals.phases { d[keyPath: p.1] = self[keyPath: p.1] - earlier[keyPath: p.1] }
+            return d
+        }
+
+        /// The phases with their names, in pipeline order.
+        nonisolated(unsafe) public static let phases: [(String, WritableKeyPath<Totals, Double>)] = [
+            ("target-machine", \.targetMachine), ("ir-build", \.irBuild), ("optimize", \.optimize),
+            ("codegen", \.codegen), ("link", \.link), ("disk", \.disk), ("free", \.free),
+        ]
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var totals = Totals()
+
+    /// The totals so far.
+    public static var current: Totals { lock.withLock { totals } }
+
+    /// Runs `body`, adding its wall time to `phase`.
+    public static func measure<T>(_ phase: WritableKeyPath<Totals, Double>, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { totals[keyPath: phase] += s }
+        }
+        return try body()
+    }
+}
