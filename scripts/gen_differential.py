@@ -12,7 +12,9 @@ Files: operators.txt (every operator, every dtype pair, array/scalar/literal pos
 functions.txt (every builtin function), composite.txt (reference workloads, mixed dtypes,
 literal-only expressions), broadcast.txt (broadcasting across ranks, strided views),
 out.txt (out= and casting, in place, overlapping outs), reductions.txt (sum prod min max),
-complex.txt (complex64/complex128), intwidths.txt (int8 int16 uint8 uint16 uint32 uint64).
+complex.txt (complex64/complex128), intwidths.txt (int8 int16 uint8 uint16 uint32 uint64),
+numpy2.txt (NumPy 2 rules: attributes .real/.imag, NEP 50 for functions of literals, integer
+powers of literals, complex order/round/sign, conversion functions, float32 in relaxed mode).
 
 FORMAT (one token-separated line per item; `#` starts a comment line; blank lines ignored)
 
@@ -81,8 +83,10 @@ Deliberate differences from NumPy encoded here (SwiftJIT's rule wins):
   * integer ** negative integer: only non-negative integer exponents are generated;
   * float functions of 8/16-bit integers give float64 in SwiftJIT (NumPy: float16/float32): the
     reference computes them from float64 inputs;
-  * on complex values, `< <= > >=`, sign, round, maximum, minimum and min/max reductions are
-    errors in SwiftJIT (NumPy orders complex numbers lexicographically).
+  * on complex values, maximum, minimum and min/max reductions are errors in SwiftJIT (NumPy
+    orders complex numbers lexicographically there; `< <= > >=`, round and sign agree);
+  * a float to integer conversion out of range follows NumPy 2.4 on x86-64 (numpy2.txt records
+    this machine's NumPy; ScalarSemantics.floatToInteger documents the rule).
 
 The reference evaluates the expression's Python AST node by node with NumPy operators (literals
 stay Python ints/floats, i.e. weak, as NEP 50 wants), except that `**` is np.power: the `**`
@@ -241,6 +245,23 @@ def make_complex(a, b):
 
 FUNCS.update(real=np.real, imag=np.imag, conj=np.conj, complex=make_complex)
 
+
+def make_conversion(dt):
+    """i64(x) ...: NumPy's scalar type for a Python number (np.int8(300) raises, as SwiftJIT
+    refuses the literal), astype (unsafe casting) for arrays and NumPy scalars."""
+    def convert(x):
+        if type(x) in (bool, int, float, complex):
+            return NP[dt](x)
+        a = np.asarray(x).astype(NP[dt])
+        return a if a.ndim else NP[dt](a[()])
+    return convert
+
+
+CONVERSIONS = {"bool": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "u8": "uint8",
+               "u16": "uint16", "u32": "uint32", "u64": "uint64", "f32": "float32", "f64": "float64",
+               "c64": "complex64", "c128": "complex128"}
+FUNCS.update({short: make_conversion(dt) for short, dt in CONVERSIONS.items()})
+
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
           ast.Pow: np.power, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
@@ -305,10 +326,17 @@ class Evaluation:
             v = n.value
         elif isinstance(n, ast.Name):
             v = self.env[n.id]
+        elif isinstance(n, ast.Attribute):
+            (a, ma, ea) = self.visit(n.value)
+            masks, errs = [ma], [ea]
+            v = getattr(a, n.attr)      # .real / .imag (NumPy's; Python numbers have them too)
         elif isinstance(n, ast.BinOp):
             (a, ma, ea), (b, mb, eb) = self.visit(n.left), self.visit(n.right)
             masks += [ma, mb]
-            v = BINOPS[type(n.op)](a, b)
+            if isinstance(n.op, ast.Pow) and all(type(t) is int for t in (a, b)):
+                v = a ** b              # Python ints: 2 ** -1 is 0.5
+            else:
+                v = BINOPS[type(n.op)](a, b)
             if isinstance(n.op, (ast.Add, ast.Sub)):
                 self.terms += [a, b]
                 errs = [ea, eb]
@@ -937,6 +965,7 @@ def main():
 
     files += nd_files(X, Y)
     files += new_dtype_files(X, Y, E)
+    files.append(numpy2_file(X, Y, E))
 
     total = 0
     for path, count, errors, size in files:
@@ -1161,9 +1190,11 @@ C = ("complex64", "complex128")
 NEW_INTS = ("int8", "int16", "uint8", "uint16", "uint32", "uint64")
 COMPLEX_FUNCS = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "sin", "cos", "tan", "arcsin",
                  "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh"]
-# SwiftJIT refuses these on complex values (NumPy orders complex numbers lexicographically for
-# some of them, and refuses the others)
+# On complex values: `< <= > >=` order lexicographically (NumPy 2), `round` rounds both parts and
+# `sign` is z/|z| (NumPy 2), in both; SwiftJIT refuses the others (NumPy refuses all but maximum
+# and minimum, which it orders lexicographically: a deliberate difference).
 COMPLEX_ORDER_OPS = ["<", "<=", ">", ">=", "//", "%", "<<", ">>", "&", "|", "^"]
+COMPLEX_ORDERED = {"<", "<=", ">", ">=", "round", "sign"}
 COMPLEX_ORDER_FUNCS1 = ["floor", "ceil", "trunc", "round", "sign", "signbit"]
 COMPLEX_ORDER_FUNCS2 = ["fmod", "hypot", "maximum", "minimum", "copysign", "nextafter", "arctan2"]
 
@@ -1266,10 +1297,11 @@ def new_dtype_files(X, Y, E):
         add(cf, "~x", [("x", "array", dt, ZX[dt])], "exact", True)
     # operators that need an order or integers: errors
     for op in COMPLEX_ORDER_OPS:
+        refused = op not in COMPLEX_ORDERED
         for a, b in [("complex128", "complex128"), ("complex64", "float32"), ("int32", "complex64")]:
-            add(cf, "x %s y" % op, [("x", "array", a, vals(a)), ("y", "array", b, vals(b, True))], "exact", True)
-        add(cf, "x %s 1" % op, [("x", "array", "complex128", ZX["complex128"])], "exact", True)
-        add(cf, "z %s 1j" % op, [("z", "array", "float64", R["float64"])], "exact", True)
+            add(cf, "x %s y" % op, [("x", "array", a, vals(a)), ("y", "array", b, vals(b, True))], "exact", refused)
+        add(cf, "x %s 1" % op, [("x", "array", "complex128", ZX["complex128"])], "exact", refused)
+        add(cf, "z %s 1j" % op, [("z", "array", "float64", R["float64"])], "exact", refused)
     # functions
     for fn in COMPLEX_FUNCS:
         for dt in C:
@@ -1286,7 +1318,8 @@ def new_dtype_files(X, Y, E):
             add(cf, "%s(x)" % fn, [("x", "scalar", dt, ZX[dt][k % L])], "exact")
             k += 3
         for fn in COMPLEX_ORDER_FUNCS1:
-            add(cf, "%s(x)" % fn, [("x", "array", dt, ZX[dt])], "exact", True)
+            add(cf, "%s(x)" % fn, [("x", "array", dt, ZX[dt])], "complex" if fn == "sign" else "exact",
+                fn not in COMPLEX_ORDERED)
         for fn in COMPLEX_ORDER_FUNCS2:
             add(cf, "%s(x, y)" % fn, [("x", "array", dt, ZX[dt]), ("y", "array", dt, ZY[dt])], "exact", True)
             add(cf, "%s(x, y)" % fn, [("x", "array", "float32", R["float32"]), ("y", "array", dt, ZY[dt])], "exact", True)

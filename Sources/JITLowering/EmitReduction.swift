@@ -22,6 +22,7 @@ extension Emitter {
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
         makeScratch()
+        beginErrorCollection()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
         let out = LLVMGetParam(fn, 2)!
         let invariant = invariantValues()
@@ -72,6 +73,7 @@ extension Emitter {
         }
         let store = LLVMBuildStore(b, toMemory(level[0], t), out)
         LLVMSetAlignment(store, UInt32(t.size))
+        finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
     }
 
@@ -84,6 +86,7 @@ extension Emitter {
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
         makeScratch()
+        beginErrorCollection()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
         let invariant = invariantValues()
         for (i, inst) in f.instructions.enumerated() where invariant[i] {
@@ -106,6 +109,7 @@ extension Emitter {
         addIncoming(accIm, [(identity.1, entry), (next.1, latch)])
         LLVMPositionBuilderAtEnd(b, exit)
         storeElement(accRe, accIm, t, base: out, index: LLVMConstInt(i64, 0, 0))
+        finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
     }
 

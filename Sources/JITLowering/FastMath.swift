@@ -10,9 +10,14 @@ struct FastMath {
     let mode: MathMode
     /// Values whose NaN/infinity must be kept even in fast mode (operands of isnan & co).
     let classSensitive: Set<ValueID>
+    /// Whether relaxed mode may reassociate: only in kernels, where it lets `+=` reductions
+    /// vectorize. Elementwise expressions in relaxed mode keep NumPy's order of operations
+    /// (`3 - (b + 3)` is not `-b`), so float32 results differ from NumPy only by contraction.
+    let relaxedReassociates: Bool
 
-    init(mode: MathMode, function f: IRFunction) {
+    init(mode: MathMode, function f: IRFunction, kernel: Bool = false) {
         self.mode = mode
+        relaxedReassociates = kernel
         var sensitive = Set<ValueID>()
         var work: [ValueID] = []
         for inst in f.instructions {
@@ -31,7 +36,8 @@ struct FastMath {
         switch mode {
         case .strict: return 0
         case .relaxed:
-            return UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_ALLOW_REASSOC | SJ_FMF_NO_SIGNED_ZEROS | SJ_FMF_APPROX_FUNC)
+            let reassoc = relaxedReassociates ? UInt32(SJ_FMF_ALLOW_REASSOC) : 0
+            return UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_NO_SIGNED_ZEROS | SJ_FMF_APPROX_FUNC) | reassoc
         case .fast:
             var all = UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_ALLOW_REASSOC | SJ_FMF_NO_SIGNED_ZEROS
                               | SJ_FMF_APPROX_FUNC | SJ_FMF_ALLOW_RECIPROCAL)

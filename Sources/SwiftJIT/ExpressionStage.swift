@@ -102,8 +102,12 @@ final class ExpressionStage: @unchecked Sendable {
         let plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis)
         let types = ExpressionStage.parameterTypes(views, plan.rowPlan)
         let spec = try specialization(for: types)
-        return try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
-                              pointers: views.map(\.pointer), itemSizes: views.map(\.dtype.size))
+        do {
+            return try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
+                                  pointers: views.map(\.pointer), itemSizes: views.map(\.dtype.size))
+        } catch let fault as ExpressionFault {
+            throw runtimeError(fault)
+        }
     }
 
     /// The specialization key of each argument: how the compiled row loop reads it. Stride 0
@@ -204,7 +208,8 @@ final class ExpressionStage: @unchecked Sendable {
                 }
                 let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
                 bases[n] = result.baseAddress
-                c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                // A run-time error: the full path runs the call again and throws it.
+                guard c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) == 0 else { return nil }
                 return result
             }
         }
@@ -231,11 +236,12 @@ final class ExpressionStage: @unchecked Sendable {
         if let c = cached, c.pattern.matches(views, out, casting),
            out.map({ overlaps($0, views, c.strides, c.outStrides).isEmpty }) ?? true {
             let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
+            let fault = withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = views[k].pointer }
                 bases[views.count] = result.baseAddress
-                c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                return c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
             }
+            if fault != 0 { throw runtimeError(ExpressionFault(code: fault)) }
             return result
         }
         // Broadcast every argument (and out, which must already have the broadcast shape).
@@ -300,14 +306,39 @@ final class ExpressionStage: @unchecked Sendable {
             lock.unlock()
         }
         let result = out ?? NDArray(uninitialized: spec.resultType, shape: shape)
-        withExtendedLifetime(keep) {
+        let fault = withExtendedLifetime(keep) {
             withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = pointers[k] }
                 bases[views.count] = result.baseAddress
-                launch.run(spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                return launch.run(spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
             }
         }
+        if fault != 0 { throw runtimeError(ExpressionFault(code: fault)) }
         return result
+    }
+
+    /// A run-time error of this stage's code as a diagnostic: for a negative integer power, with
+    /// a caret under the first exponent that is not a literal (NumPy's ValueError).
+    func runtimeError(_ fault: ExpressionFault) -> JITError {
+        var range = expr.range
+        func find(_ e: Expr) -> Bool {
+            switch e.kind {
+            case .binary(.power, let a, let b):
+                if find(a) || find(b) { return true }
+                if case .integer = b.kind { return false }
+                if case .unary(.negate, let inner) = b.kind, case .integer = inner.kind { return false }
+                range = b.range
+                return true
+            case .binary(_, let a, let b): return find(a) || find(b)
+            case .unary(_, let a), .member(let a, _), .keyword(_, let a): return find(a)
+            case .call(_, _, let args): return args.contains(where: find)
+            default: return false
+            }
+        }
+        _ = find(expr)
+        return .diagnostics(DiagnosticError(source: sourceText, diagnostics: [
+            Diagnostic("negative_integer_power", fault.message, at: range,
+                       notes: [DiagnosticNote("an integer exponent was negative at run time; convert the base to float, e.g. f64(x) ** y")])]))
     }
 }
 

@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 /// Error codes a kernel returns.
-enum { SJ_OK = 0, SJ_INDEX_ERROR = 1, SJ_ZERO_DIVISION = 2, SJ_BAD_SIZE = 3, SJ_OUT_OF_MEMORY = 4 };
+enum { SJ_OK = 0, SJ_INDEX_ERROR = 1, SJ_ZERO_DIVISION = 2, SJ_BAD_SIZE = 3, SJ_OUT_OF_MEMORY = 4,
+       SJ_NEGATIVE_POWER = 16 };
 
 /// One call's context: what went wrong and where, and the memory the kernel allocated.
 typedef struct sj_context {
@@ -22,6 +23,14 @@ void *sj_kernel_alloc(sj_context *ctx, int64_t bytes);
 void *sj_kernel_alloc_uninitialized(sj_context *ctx, int64_t bytes);
 /// Frees every allocation still owned by the context except those in `keep` (n pointers).
 void sj_context_release(sj_context *ctx, void *const *keep, int64_t n);
+
+/// Run-time errors of compiled expressions, which return nothing: the code (SJ_NEGATIVE_POWER
+/// for an integer raised to a negative integer power) is kept per thread until the runtime
+/// takes it, right after its calls on that thread. C programs calling an exported expression
+/// read it with sj_take_expression_error() after the call.
+void sj_raise_expression_error(int32_t code);
+/// The code raised on this thread since the last call (0 if none), and clears it.
+int32_t sj_take_expression_error(void);
 
 /// The generator: xoshiro256** per thread, seeded with splitmix64.
 void sj_seed(int64_t seed);
