@@ -29,8 +29,9 @@ extension TypeSpecializer {
         return Typed(id: builder.emit(.call("complex", [r, i]), v.type.dtype), type: v.type)
     }
 
-    /// `sign(z)` as NumPy 2 defines it: z/|z|; 0 for 0; NaN+NaNj where |z| is NaN; for an infinite
-    /// |z|, the sign of the infinite part (NaN+NaNj when both parts are infinite).
+    /// `sign(z)` as NumPy 2 computes it: z/|z|; 0 for 0; NaN+NaNj where |z| is NaN; for an
+    /// infinite |z|, ±1 for an infinite real part, else the sign of the imaginary part on the
+    /// imaginary axis (NaN+NaNj when both parts are infinite).
     mutating func complexSign(_ v: Typed) -> Typed {
         let (re, im, rt) = splitComplex(v)
         let modulus = builder.emit(.call("abs", [v.id]), rt)
@@ -41,12 +42,15 @@ extension TypeSpecializer {
         let reInf = builder.emit(.call("isinf", [re]), .bool), imInf = builder.emit(.call("isinf", [im]), .bool)
         let bothInf = builder.emit(.binary(.and, reInf, imInf), .bool)
         func select(_ c: ValueID, _ a: ValueID, _ b: ValueID) -> ValueID { builder.emit(.select(c, a, b), rt) }
-        func part(_ x: ValueID, infinite: ValueID) -> ValueID {
+        func part(_ x: ValueID, _ onInfinite: ValueID) -> ValueID {
             let finite = builder.emit(.binary(.div, x, modulus), rt)
-            let onInf = select(bothInf, nan, select(infinite, builder.emit(.call("sign", [x]), rt), zero))
+            let onInf = select(bothInf, nan, onInfinite)
             return select(isZero, zero, select(isNaN, nan, select(isInf, onInf, finite)))
         }
-        let r = part(re, infinite: reInf), i = part(im, infinite: imInf)
+        // An infinite |z| with a finite real part is taken as an infinite imaginary part, as
+        // NumPy does (also when |z| overflows with both parts finite).
+        let r = part(re, select(reInf, builder.emit(.call("sign", [re]), rt), zero))
+        let i = part(im, select(reInf, zero, builder.emit(.call("sign", [im]), rt)))
         return Typed(id: builder.emit(.call("complex", [r, i]), v.type.dtype), type: v.type)
     }
 
