@@ -92,9 +92,11 @@ final class NumPy2RulesTests: XCTestCase {
         }
         """
         let m = try JIT.kernels(source, name: "conv.sj")
-        XCTAssertEqual(try m.kernel("mean_index")([1.0, 2.0, 3.0]).doubles[0], (0 * 1 + 1 * 2 + 2 * 3) / 3.0)
-        XCTAssertEqual(try m.kernel("bins")([0.05, 0.51, 0.99, -1.0, 7.0, .nan], Int64(10)).toArray(Int64.self),
-                       [0, 5, 9, 0, 9, 0])
+        let mean: Double = 8.0 / 3.0  // (0*1 + 1*2 + 2*3) / 3
+        XCTAssertEqual(try m.kernel("mean_index")([1.0, 2.0, 3.0]).doubles[0], mean)
+        let xs: [Double] = [0.05, 0.51, 0.99, -1.0, 7.0, .nan]
+        let expectedBins: [Int64] = [0, 5, 9, 0, 9, 0]
+        XCTAssertEqual(try m.kernel("bins")(xs, Int64(10)).toArray(Int64.self), expectedBins)
         for (v, want) in zip(Self.values, Self.expected["i32"]!) {
             XCTAssertEqual(try m.kernel("narrow")(v).toArray(Int32.self), [Int32(want)], "i32(\(v))")
         }
