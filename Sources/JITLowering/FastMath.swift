@@ -8,7 +8,8 @@ import JITSema
 
 struct FastMath {
     let mode: MathMode
-    /// Values whose NaN/infinity must be kept even in fast mode (operands of isnan & co).
+    /// Values whose NaN/infinity must be kept even in fast mode (operands of isnan & co, and of
+    /// float -> integer conversions).
     let classSensitive: Set<ValueID>
     /// Whether relaxed mode may reassociate: only in kernels, where it lets `+=` reductions
     /// vectorize. Elementwise expressions in relaxed mode keep NumPy's order of operations
@@ -23,6 +24,10 @@ struct FastMath {
         for inst in f.instructions {
             if case .call(let name, let args) = inst.op, ["isnan", "isinf", "isfinite"].contains(name) {
                 work.append(contentsOf: args)
+            }
+            // Float -> integer conversions give fixed results for NaN and infinities (language.md).
+            if case .cast(let a) = inst.op, inst.type.isInteger, !f[a].type.isInteger, !f[a].type.isBool {
+                work.append(a)
             }
         }
         while let v = work.popLast() {
