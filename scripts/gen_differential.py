@@ -12,7 +12,9 @@ Files: operators.txt (every operator, every dtype pair, array/scalar/literal pos
 functions.txt (every builtin function), composite.txt (reference workloads, mixed dtypes,
 literal-only expressions), broadcast.txt (broadcasting across ranks, strided views),
 out.txt (out= and casting, in place, overlapping outs), reductions.txt (sum prod min max),
-complex.txt (complex64/complex128), intwidths.txt (int8 int16 uint8 uint16 uint32 uint64).
+complex.txt (complex64/complex128), intwidths.txt (int8 int16 uint8 uint16 uint32 uint64),
+numpy2.txt (NumPy 2 rules: attributes .real/.imag, NEP 50 for functions of literals, integer
+powers of literals, complex order/round/sign, conversion functions, float32 in relaxed mode).
 
 FORMAT (one token-separated line per item; `#` starts a comment line; blank lines ignored)
 
@@ -81,8 +83,10 @@ Deliberate differences from NumPy encoded here (SwiftJIT's rule wins):
   * integer ** negative integer: only non-negative integer exponents are generated;
   * float functions of 8/16-bit integers give float64 in SwiftJIT (NumPy: float16/float32): the
     reference computes them from float64 inputs;
-  * on complex values, `< <= > >=`, sign, round, maximum, minimum and min/max reductions are
-    errors in SwiftJIT (NumPy orders complex numbers lexicographically).
+  * on complex values, maximum, minimum and min/max reductions are errors in SwiftJIT (NumPy
+    orders complex numbers lexicographically there; `< <= > >=`, round and sign agree);
+  * a float to integer conversion out of range follows NumPy 2.4 on x86-64 (numpy2.txt records
+    this machine's NumPy; ScalarSemantics.floatToInteger documents the rule).
 
 The reference evaluates the expression's Python AST node by node with NumPy operators (literals
 stay Python ints/floats, i.e. weak, as NEP 50 wants), except that `**` is np.power: the `**`
@@ -241,6 +245,23 @@ def make_complex(a, b):
 
 FUNCS.update(real=np.real, imag=np.imag, conj=np.conj, complex=make_complex)
 
+
+def make_conversion(dt):
+    """i64(x) ...: NumPy's scalar type for a Python number (np.int8(300) raises, as SwiftJIT
+    refuses the literal), astype (unsafe casting) for arrays and NumPy scalars."""
+    def convert(x):
+        if type(x) in (bool, int, float, complex):
+            return NP[dt](x)
+        a = np.asarray(x).astype(NP[dt])
+        return a if a.ndim else NP[dt](a[()])
+    return convert
+
+
+CONVERSIONS = {"bool": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "u8": "uint8",
+               "u16": "uint16", "u32": "uint32", "u64": "uint64", "f32": "float32", "f64": "float64",
+               "c64": "complex64", "c128": "complex128"}
+FUNCS.update({short: make_conversion(dt) for short, dt in CONVERSIONS.items()})
+
 BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
           ast.Pow: np.power, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
@@ -305,10 +326,17 @@ class Evaluation:
             v = n.value
         elif isinstance(n, ast.Name):
             v = self.env[n.id]
+        elif isinstance(n, ast.Attribute):
+            (a, ma, ea) = self.visit(n.value)
+            masks, errs = [ma], [ea]
+            v = getattr(a, n.attr)      # .real / .imag (NumPy's; Python numbers have them too)
         elif isinstance(n, ast.BinOp):
             (a, ma, ea), (b, mb, eb) = self.visit(n.left), self.visit(n.right)
             masks += [ma, mb]
-            v = BINOPS[type(n.op)](a, b)
+            if isinstance(n.op, ast.Pow) and all(type(t) is int for t in (a, b)):
+                v = a ** b              # Python ints: 2 ** -1 is 0.5
+            else:
+                v = BINOPS[type(n.op)](a, b)
             if isinstance(n.op, (ast.Add, ast.Sub)):
                 self.terms += [a, b]
                 errs = [ea, eb]
@@ -937,6 +965,7 @@ def main():
 
     files += nd_files(X, Y)
     files += new_dtype_files(X, Y, E)
+    files.append(numpy2_file(X, Y, E))
 
     total = 0
     for path, count, errors, size in files:
@@ -1161,9 +1190,11 @@ C = ("complex64", "complex128")
 NEW_INTS = ("int8", "int16", "uint8", "uint16", "uint32", "uint64")
 COMPLEX_FUNCS = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "sin", "cos", "tan", "arcsin",
                  "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh"]
-# SwiftJIT refuses these on complex values (NumPy orders complex numbers lexicographically for
-# some of them, and refuses the others)
+# On complex values: `< <= > >=` order lexicographically (NumPy 2), `round` rounds both parts and
+# `sign` is z/|z| (NumPy 2), in both; SwiftJIT refuses the others (NumPy refuses all but maximum
+# and minimum, which it orders lexicographically: a deliberate difference).
 COMPLEX_ORDER_OPS = ["<", "<=", ">", ">=", "//", "%", "<<", ">>", "&", "|", "^"]
+COMPLEX_ORDERED = {"<", "<=", ">", ">=", "round", "sign"}
 COMPLEX_ORDER_FUNCS1 = ["floor", "ceil", "trunc", "round", "sign", "signbit"]
 COMPLEX_ORDER_FUNCS2 = ["fmod", "hypot", "maximum", "minimum", "copysign", "nextafter", "arctan2"]
 
@@ -1266,10 +1297,11 @@ def new_dtype_files(X, Y, E):
         add(cf, "~x", [("x", "array", dt, ZX[dt])], "exact", True)
     # operators that need an order or integers: errors
     for op in COMPLEX_ORDER_OPS:
+        refused = op not in COMPLEX_ORDERED
         for a, b in [("complex128", "complex128"), ("complex64", "float32"), ("int32", "complex64")]:
-            add(cf, "x %s y" % op, [("x", "array", a, vals(a)), ("y", "array", b, vals(b, True))], "exact", True)
-        add(cf, "x %s 1" % op, [("x", "array", "complex128", ZX["complex128"])], "exact", True)
-        add(cf, "z %s 1j" % op, [("z", "array", "float64", R["float64"])], "exact", True)
+            add(cf, "x %s y" % op, [("x", "array", a, vals(a)), ("y", "array", b, vals(b, True))], "exact", refused)
+        add(cf, "x %s 1" % op, [("x", "array", "complex128", ZX["complex128"])], "exact", refused)
+        add(cf, "z %s 1j" % op, [("z", "array", "float64", R["float64"])], "exact", refused)
     # functions
     for fn in COMPLEX_FUNCS:
         for dt in C:
@@ -1286,7 +1318,8 @@ def new_dtype_files(X, Y, E):
             add(cf, "%s(x)" % fn, [("x", "scalar", dt, ZX[dt][k % L])], "exact")
             k += 3
         for fn in COMPLEX_ORDER_FUNCS1:
-            add(cf, "%s(x)" % fn, [("x", "array", dt, ZX[dt])], "exact", True)
+            add(cf, "%s(x)" % fn, [("x", "array", dt, ZX[dt])], "complex" if fn == "sign" else "exact",
+                fn not in COMPLEX_ORDERED)
         for fn in COMPLEX_ORDER_FUNCS2:
             add(cf, "%s(x, y)" % fn, [("x", "array", dt, ZX[dt]), ("y", "array", dt, ZY[dt])], "exact", True)
             add(cf, "%s(x, y)" % fn, [("x", "array", "float32", R["float32"]), ("y", "array", dt, ZY[dt])], "exact", True)
@@ -1493,6 +1526,133 @@ def add_literal(cf, expr):
     known = KNOWN.get((cf.name, expr, ""))
     if known:
         cf.lines.append("known-failure " + known)
+
+
+# --------------------------------------------------------------------------------------------
+# NumPy 2 rules (numpy2.txt)
+
+def numpy2_file(X, Y, E):
+    """Attributes .real/.imag, NEP 50 for functions of literals and complex(), integer powers of
+    literals and negative integer exponents at run time, complex order/round/sign, the conversion
+    functions bool i8 ... c128 (float to integer by NumPy's rule on x86-64, NaN and out-of-range
+    values included), float32 expressions where relaxed mode must not reassociate."""
+    nrng = np.random.default_rng(SEED + 5)
+    nf = CaseFile("numpy2.txt", "NumPy 2 rules: .real/.imag, NEP 50 for functions of literals, integer powers, "
+                  "complex order/round/sign, conversion functions, float32 order of operations")
+    ZE = {dt: np.array(complex_edges(COMPLEX_PART[dt]), dtype=NP[dt]) for dt in C}
+    small = {"int8": np.array(int_edges("int8") + list(nrng.integers(-100, 101, N - len(int_edges("int8")))), dtype=np.int8),
+             "uint8": np.array(int_edges("uint8") + list(nrng.integers(0, 201, N - len(int_edges("uint8")))), dtype=np.uint8),
+             "uint64": np.array(int_edges("uint64") + list(nrng.integers(0, 201, N - len(int_edges("uint64")))), dtype=np.uint64)}
+    allx = dict(X)
+    allx.update(small)
+
+    # attributes (NumPy's spelling of real() and imag(); real values: x and 0)
+    for dt in C:
+        for e in ["x.real", "x.imag", "x.real - x.imag", "conj(x).imag == -x.imag", "x.imag.real"]:
+            add(nf, e, [("x", "array", dt, ZE[dt])], "exact")
+        add(nf, "abs(x) - x.real", [("x", "array", dt, ZE[dt])], "composite")
+        add(nf, "x.imag", [("x", "scalar", dt, ZE[dt][130])], "exact")
+        add(nf, "x.real < y.real", [("x", "array", dt, ZE[dt]), ("y", "array", dt, ZE[dt][::-1].copy())], "exact")
+    for dt in ("float32", "float64", "int32", "int64", "bool", "uint8"):
+        for e in ["x.real", "x.imag", "x.real + x.imag"]:
+            add(nf, e, [("x", "array", dt, allx[dt])], "exact")
+    add(nf, "(2 + 3j).imag * x", [("x", "array", "float32", X["float32"])], "exact")
+
+    # NEP 50: a function of Python scalars is a NumPy scalar (strong); Python's complex() and the
+    # parts of a Python complex stay weak
+    for dt in ("float32", "int32", "int8", "uint8", "bool"):
+        for e in ["x + cos(3)", "x * sqrt(2)", "x - exp(1.0)", "x + abs(-3)", "x * where(True, 2, 3)",
+                  "x + real(2.5 + 1j)", "x + complex(1, 2)", "x + 2.5", "x * 2"]:
+            cls = "composite" if any(f in e for f in ("cos", "sqrt", "exp")) else "exact"
+            add(nf, e, [("x", "array", dt, allx[dt])], cls)
+    for e in ["cos(3)", "abs(-3) + 2", "sqrt(2) * 2"]:
+        add(nf, e, [], "transcendental")
+    f32, y32 = X["float32"], Y["float32"]
+    for e in ["complex(x, y)", "complex(x, y) * 2", "complex(x, 0.5)", "complex(1, 2) * x", "complex(x, y) + 1j"]:
+        add(nf, e, [("x", "array", "float32", f32), ("y", "array", "float32", y32)] if "y" in e
+            else [("x", "array", "float32", f32)], "exact" if "*" not in e else "complex")
+    add(nf, "complex(x, y)", [("x", "scalar", "float32", 2.5), ("y", "array", "float32", y32)], "exact")
+
+    # integer powers: Python ints give floats for negative exponents; integer arrays raise, at
+    # compile time for a literal exponent and at run time for a negative element
+    for e in ["2 ** -1", "2 ** -2 * 3", "(-2) ** -3", "2 ** (1 - 3)", "10 ** -2 + 1", "2 ** 10"]:
+        add(nf, e, [], "transcendental")
+    for dt in ("float32", "float64", "int32", "int64"):
+        add(nf, "x * 2 ** -1", [("x", "array", dt, X[dt])], "exact")
+    neg = E["int64"].copy()
+    neg[7] = -1
+    pos = E["int64"]
+    for dt in ("int32", "int64", "int8", "uint8"):
+        add(nf, "x ** -1", [("x", "array", dt, allx[dt])], "exact")
+        add(nf, "x ** (1 - 2)", [("x", "array", dt, allx[dt])], "exact")
+    for a in ("int32", "int64", "int8"):
+        add(nf, "x ** y", [("x", "array", a, allx[a]), ("y", "array", "int64", neg)], "exact")
+        add(nf, "x ** y", [("x", "array", a, allx[a]), ("y", "array", "int64", pos)], "transcendental")
+    add(nf, "x ** y", [("x", "array", "int64", X["int64"]), ("y", "scalar", "int64", -2)], "exact")
+    add(nf, "x ** (y - 1)", [("x", "array", "int64", X["int64"]), ("y", "array", "int64", pos)], "exact")
+    add(nf, "sum(x ** y)", [("x", "array", "int64", X["int64"]), ("y", "array", "int64", neg)], "exact")
+    add(nf, "2 ** y", [("y", "array", "int32", neg.astype(np.int32))], "exact")
+    add(nf, "x ** y", [("x", "array", "float64", X["float64"]), ("y", "array", "int64", neg)], "transcendental")
+    add(nf, "x ** y", [("x", "array", "uint8", small["uint8"]), ("y", "array", "uint8", (pos % 9).astype(np.uint8))],
+        "transcendental")
+
+    # complex: lexicographic order, round half to even of both parts, sign z/|z|
+    for dt in C:
+        z = ZE[dt]
+        w = z[nrng.permutation(len(z))]
+        for op in ("<", "<=", ">", ">="):
+            add(nf, "x %s y" % op, [("x", "array", dt, z), ("y", "array", dt, w)], "exact")
+        add(nf, "x >= 0", [("x", "array", dt, z)], "exact")
+        add(nf, "x < 1j", [("x", "array", dt, z)], "exact")
+        add(nf, "round(x)", [("x", "array", dt, z)], "exact")
+        add(nf, "round(x * 2.5)", [("x", "array", dt, z)], "complex")
+        add(nf, "sign(x)", [("x", "array", dt, z)], "complex")
+        add(nf, "sign(x)", [("x", "scalar", dt, z[140])], "complex")
+    add(nf, "x < y", [("x", "array", "float32", X["float32"]), ("y", "array", "complex128", ZE["complex128"][:N])], "exact")
+    add(nf, "x > y", [("x", "array", "int32", X["int32"]), ("y", "array", "complex64", ZE["complex64"][:N])], "exact")
+
+    # conversions: NumPy's astype (unsafe casting); float to integer truncates toward zero, and
+    # NaN, infinities and out-of-range values give what NumPy gives on x86-64
+    cv = np.array([math.nan, math.inf, -math.inf, 1e20, -1e20, 3e9, -3e9, 300.0, -1.0, -129.5, 1e19, 2.0 ** 63,
+                   2.0 ** 64, -0.7, 65543.0, 4294967301.0, 0.5, -0.5, 2.5, -2.5, 1.9999, -1.9999, 127.9, -128.9,
+                   255.5, 65535.9, 2147483647.0, -2147483648.0, 2147483648.0, 4294967295.0, 9.2e18, -9.2e18,
+                   1.8e19, 0.0, -0.0, 1e-310, 7.0, -7.0, 1e6, -1e6])
+    zc = np.array([complex(v, w) for v, w in zip(cv, cv[::-1])], dtype=np.complex128)
+    for short, dt in CONVERSIONS.items():
+        for src, vals in [("float64", cv), ("float32", cv.astype(np.float32)), ("int64", X["int64"]),
+                          ("int8", small["int8"]), ("uint64", small["uint64"]), ("bool", X["bool"]),
+                          ("complex128", zc)]:
+            add(nf, "%s(x)" % short, [("x", "array", src, vals)], "exact")
+        add(nf, "%s(x)" % short, [("x", "scalar", "float64", -2.75)], "exact")
+    for e in ["i64(2.7)", "i64(-2.7)", "u8(255)", "f32(0.1)", "bool(0.0)", "bool(2)", "c64(1.5)", "i8(127) + 1",
+              "f32(1e300)", "i8(300)", "u8(-1)", "u64(-1)", "i32(2.5) * 2.5", "f64(3) / 2"]:
+        add(nf, e, [], "exact")
+    i32, f64, u10 = X["int32"], X["float64"], (nrng.uniform(-1, 1, N) * 10).astype(np.float64)
+    mixed = [("f64(i) / 2", [("i", "array", "int32", i32)]),
+             ("f32(i) * x", [("i", "array", "int32", i32), ("x", "array", "float32", f32)]),
+             ("f32(0.1) * x", [("x", "array", "float64", f64)]),
+             ("f32(0.1) + x", [("x", "array", "float32", f32)]),
+             ("i64(x) % 7", [("x", "array", "float64", u10)]),
+             ("i32(x) // 2 + i", [("x", "array", "float64", u10), ("i", "array", "int32", i32)]),
+             ("u8(x) + 250", [("x", "array", "float64", u10)]),
+             ("c64(x) * 1j", [("x", "array", "float32", f32)]),
+             ("bool(x) & (x > 0)", [("x", "array", "float64", f64)]),
+             ("f64(i > 0) - 0.5", [("i", "array", "int32", i32)]),
+             ("i64(x.real) + i64(x.imag)", [("x", "array", "complex128", zc)])]
+    for e, args in mixed:
+        add(nf, e, args, "exact")
+
+    # float32: NumPy's order of operations; relaxed mode may contract a*b + c into an FMA (the
+    # composite bound, relative to the largest term) but does not reassociate
+    b, c, d, e32 = [(nrng.uniform(-10, 10, N)).astype(np.float32) for _ in range(4)]
+    for e, args in [("3 - (b + 3)", [("b", "array", "float32", b)]),
+                    ("(b + 1e4) - 1e4", [("b", "array", "float32", b)]),
+                    ("b*c + d*e", [("b", "array", "float32", b), ("c", "array", "float32", c),
+                                   ("d", "array", "float32", d), ("e", "array", "float32", e32)]),
+                    ("(b + c) + d - c", [("b", "array", "float32", b), ("c", "array", "float32", c),
+                                         ("d", "array", "float32", d)])]:
+        add(nf, e, args, "composite")
+    return nf.write()
 
 
 if __name__ == "__main__":

@@ -150,3 +150,13 @@ void sj_context_merge(sj_context *parent, sj_context *child) {
         parent->allocations = p; parent->count = a; parent->capacity = c;
     }
 }
+
+static _Thread_local int32_t expression_error = 0;
+
+void sj_raise_expression_error(int32_t code) { expression_error = code; }
+
+int32_t sj_take_expression_error(void) {
+    int32_t code = expression_error;
+    expression_error = 0;
+    return code;
+}

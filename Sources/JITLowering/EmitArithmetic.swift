@@ -62,7 +62,7 @@ extension Emitter {
             let sign = LLVMBuildAShr(b, x, LLVMConstInt(ty, UInt64(t.bitWidth - 1), 0), "sign")
             return LLVMBuildSelect(b, inRange, LLVMBuildAShr(b, x, masked, "shr"), sign, "shr")!
         case .pow:
-            return integerPower(x, y, t)
+            return integerPower(x, y, t, checked: !isConstant(yID))
         }
     }
 
@@ -149,8 +149,9 @@ extension Emitter {
     /// x**y for integers by repeated squaring over the 6 (or 5) bits an exponent below the bit
     /// width needs, unrolled so the element loop stays branch-free. Exponents at or above the
     /// width keep squaring correctly because the loop covers every set bit up to 63 for i64.
-    /// Negative exponents give 1 for x == 1, ±1 for x == -1 and 0 otherwise.
-    private func integerPower(_ x: LLVMValueRef, _ y: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+    /// Negative exponents give 1 for x == 1, ±1 for x == -1 and 0 otherwise; where the exponent
+    /// is not a constant, `powerCheck` turns them into a run-time error (NumPy's ValueError).
+    private func integerPower(_ x: LLVMValueRef, _ y: LLVMValueRef, _ t: DType, checked: Bool) -> LLVMValueRef {
         let ty = valueType(t)
         let zero = LLVMConstInt(ty, 0, 0)!, one = LLVMConstInt(ty, 1, 0)!
         var result: LLVMValueRef = one
@@ -162,7 +163,8 @@ extension Emitter {
             base = LLVMBuildMul(b, base, base, "sq")!
         }
         if t.isUnsignedInteger { return result }
-        let negative = LLVMBuildICmp(b, LLVMIntSLT, y, zero, "eneg")
+        let negative = LLVMBuildICmp(b, LLVMIntSLT, y, zero, "eneg")!
+        if checked { powerCheck?(negative) }
         let xIsOne = LLVMBuildICmp(b, LLVMIntEQ, x, one, "x1")
         let xIsMinusOne = LLVMBuildICmp(b, LLVMIntEQ, x, LLVMConstAllOnes(ty), "xm1")
         let odd = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, y, one, "odd"), zero, "isodd")

@@ -83,15 +83,33 @@ extension Emitter {
         case (.float32, .float64): return LLVMBuildFPExt(b, v, dst, "cvt")!
         case (.float64, .float32): return LLVMBuildFPTrunc(b, v, dst, "cvt")!
         default:
-            // float -> integer (only through an unsafe out= cast): NaN, infinities and values out
-            // of range give the x86 answer, the minimum of a 64-bit integer, truncated.
-            let wide = LLVMBuildFPToSI(b, LLVMBuildFreeze(b, v, "fz"), i64, "cvt64")!
-            let limit = LLVMConstReal(valueType(from), 9.223372036854775807e18)
-            let inRange = LLVMBuildFCmp(b, LLVMRealOLT, intrinsic("llvm.fabs", overloads: [valueType(from)], [v],
-                                                                  ret: valueType(from)), limit, "inrange")
-            let safe = LLVMBuildSelect(b, inRange, LLVMBuildFreeze(b, wide, "fw"), LLVMConstInt(i64, 1 << 63, 0), "sat")!
-            return to == .int64 || to == .uint64 ? safe : LLVMBuildTrunc(b, safe, dst, "cvt")!
+            return floatToInteger(v, from: from, to: to)
         }
+    }
+
+    /// float -> integer (`i64(x)`, unsafe `out=` casts) by ScalarSemantics.floatToInteger's rule:
+    /// truncate, convert inside the target's window, fixed values outside it and for NaN. The
+    /// conversion's own result is frozen, since `fptosi` of a value out of range is poison.
+    private func floatToInteger(_ v: LLVMValueRef, from: DType, to: DType) -> LLVMValueRef {
+        let ft = valueType(from), dst = valueType(to)
+        let w = ScalarSemantics.floatToIntegerWindow(to)
+        let t = intrinsic("llvm.trunc", overloads: [ft], [v], ret: ft)
+        let inRange = LLVMBuildAnd(b, LLVMBuildFCmp(b, LLVMRealOGE, t, LLVMConstReal(ft, w.low), "lo"),
+                                   LLVMBuildFCmp(b, LLVMRealOLT, t, LLVMConstReal(ft, w.high), "hi"), "inwindow")
+        let above = LLVMBuildFCmp(b, LLVMRealOGE, t, LLVMConstReal(ft, w.high), "above")
+        let wide = to.size == 8 || to == .uint32 ? i64 : i32
+        var converted = LLVMBuildFPToSI(b, v, wide, "cvt")!
+        if to == .uint64 {
+            // [2^63, 2^64): convert t - 2^63 and set the top bit.
+            let high = LLVMBuildFCmp(b, LLVMRealOGE, t, LLVMConstReal(ft, 0x1p63), "u64hi")
+            let shifted = LLVMBuildXor(b, LLVMBuildFPToSI(b, LLVMBuildFSub(b, t, LLVMConstReal(ft, 0x1p63), "m63"), i64, "cvth"),
+                                       LLVMConstInt(i64, 1 << 63, 0), "top")
+            converted = LLVMBuildSelect(b, high, shifted, converted, "u64")!
+        }
+        let narrowed = LLVMGetIntTypeWidth(wide) == to.bitWidth ? converted
+            : LLVMBuildTrunc(b, LLVMBuildFreeze(b, converted, "fw"), dst, "wrap")!
+        let fixed = LLVMBuildSelect(b, above, intConstant(w.above, to), intConstant(w.below, to), "outside")
+        return LLVMBuildSelect(b, inRange, LLVMBuildFreeze(b, narrowed, "fz"), fixed, "toint")!
     }
 
     func compare(_ op: CompareOp, _ x: LLVMValueRef, _ y: LLVMValueRef, _ t: DType) -> LLVMValueRef {

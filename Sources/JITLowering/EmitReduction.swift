@@ -32,6 +32,7 @@ extension Emitter {
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
         makeScratch()
+        beginErrorCollection()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
         let out = LLVMGetParam(fn, 2)!
         let invariant = invariantValues()
@@ -82,6 +83,7 @@ extension Emitter {
         }
         let store = LLVMBuildStore(b, toMemory(level[0], t), out)
         LLVMSetAlignment(store, UInt32(t.size))
+        finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
     }
 
@@ -172,6 +174,7 @@ extension Emitter {
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
         makeScratch()
+        beginErrorCollection()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
         let invariant = invariantValues()
         for (i, inst) in f.instructions.enumerated() where invariant[i] {
@@ -194,6 +197,7 @@ extension Emitter {
         addIncoming(accIm, [(identity.1, entry), (next.1, latch)])
         LLVMPositionBuilderAtEnd(b, exit)
         storeElement(accRe, accIm, t, base: out, index: LLVMConstInt(i64, 0, 0))
+        finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
     }
 

@@ -8,16 +8,26 @@ import JITSema
 
 struct FastMath {
     let mode: MathMode
-    /// Values whose NaN/infinity must be kept even in fast mode (operands of isnan & co).
+    /// Values whose NaN/infinity must be kept even in fast mode (operands of isnan & co, and of
+    /// float -> integer conversions).
     let classSensitive: Set<ValueID>
+    /// Whether relaxed mode may reassociate: only in kernels, where it lets `+=` reductions
+    /// vectorize. Elementwise expressions in relaxed mode keep NumPy's order of operations
+    /// (`3 - (b + 3)` is not `-b`), so float32 results differ from NumPy only by contraction.
+    let relaxedReassociates: Bool
 
-    init(mode: MathMode, function f: IRFunction) {
+    init(mode: MathMode, function f: IRFunction, kernel: Bool = false) {
         self.mode = mode
+        relaxedReassociates = kernel
         var sensitive = Set<ValueID>()
         var work: [ValueID] = []
         for inst in f.instructions {
             if case .call(let name, let args) = inst.op, ["isnan", "isinf", "isfinite"].contains(name) {
                 work.append(contentsOf: args)
+            }
+            // Float -> integer conversions give fixed results for NaN and infinities (language.md).
+            if case .cast(let a) = inst.op, inst.type.isInteger, !f[a].type.isInteger, !f[a].type.isBool {
+                work.append(a)
             }
         }
         while let v = work.popLast() {
@@ -31,7 +41,8 @@ struct FastMath {
         switch mode {
         case .strict: return 0
         case .relaxed:
-            return UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_ALLOW_REASSOC | SJ_FMF_NO_SIGNED_ZEROS | SJ_FMF_APPROX_FUNC)
+            let reassoc = relaxedReassociates ? UInt32(SJ_FMF_ALLOW_REASSOC) : 0
+            return UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_NO_SIGNED_ZEROS | SJ_FMF_APPROX_FUNC) | reassoc
         case .fast:
             var all = UInt32(SJ_FMF_ALLOW_CONTRACT | SJ_FMF_ALLOW_REASSOC | SJ_FMF_NO_SIGNED_ZEROS
                               | SJ_FMF_APPROX_FUNC | SJ_FMF_ALLOW_RECIPROCAL)

@@ -70,16 +70,21 @@ final class Emitter {
     var inlineArguments: [(LLVMValueRef, LLVMValueRef?)]?
     /// Called with an i1 that is true when an integer divisor is zero (checked kernels).
     var divisionCheck: ((LLVMValueRef) -> Void)?
+    /// Called with an i1 that is true when a signed integer is raised to a negative power read
+    /// at run time (kernels: an error at once; expressions: `ExpressionErrors.swift`).
+    var powerCheck: ((LLVMValueRef) -> Void)?
+    /// Expressions: the i8 slot that collects run-time errors of the current call.
+    var errorFlag: LLVMValueRef?
 
     init(function: IRFunction, module: Module, options: LoweringOptions, machine: TargetMachine,
-         builder: Builder? = nil) {
+         builder: Builder? = nil, kernel: Bool = false) {
         f = function
         self.module = module
         ctx = module.context.context
         llvmBuilder = builder ?? Builder(context: module.context)
         self.options = options
         self.machine = machine
-        fastMath = FastMath(mode: options.mathMode, function: function)
+        fastMath = FastMath(mode: options.mathMode, function: function, kernel: kernel)
         values = Array(repeating: nil, count: function.instructions.count)
         imag = Array(repeating: nil, count: function.instructions.count)
         var uses = Array(repeating: 0, count: function.instructions.count)
@@ -224,6 +229,7 @@ final class Emitter {
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
         makeScratch()
+        beginErrorCollection()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!
         let out = LLVMGetParam(fn, 2)!
 
@@ -252,6 +258,7 @@ final class Emitter {
         LLVMAddIncoming(i, &incoming, &blocks, 2)
 
         LLVMPositionBuilderAtEnd(b, exit)
+        finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
         return (fn, type)
     }

@@ -77,7 +77,8 @@ final class KernelEmitter {
         ctx = module.context.context
         var ib = IRBuilder(parameters: [])
         let r = ib.constant(.bool(true), .bool)
-        helper = Emitter(function: ib.finish(result: r), module: module, options: options, machine: machine, builder: builder)
+        helper = Emitter(function: ib.finish(result: r), module: module, options: options, machine: machine, builder: builder,
+                         kernel: true)
     }
 
     var i1: LLVMTypeRef { LLVMInt1TypeInContext(ctx) }
@@ -199,13 +200,15 @@ final class KernelEmitter {
                 args.append((re, im))
             }
         }
-        let em = Emitter(function: e.function, module: module, options: options, machine: machine, builder: builder)
+        let em = Emitter(function: e.function, module: module, options: options, machine: machine, builder: builder,
+                         kernel: true)
         em.inlineArguments = args
         em.scratch = scratch
         em.parameterSlots = []
         if options.boundsChecks {
             let loc = e.location
             em.divisionCheck = { [unowned self] zero in self.check(zero, code: 2, at: loc) }
+            em.powerCheck = { [unowned self] negative in self.check(negative, code: Int32(Emitter.negativePowerCode), at: loc) }
         }
         for (i, inst) in e.function.instructions.enumerated() {
             em.values[i] = em.emit(ValueID(i), inst, index: nil, fn: fn)

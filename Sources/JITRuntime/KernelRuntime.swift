@@ -140,6 +140,8 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         case 2: return .argument("\(place): integer division by zero in kernel '\(kernel.name)'")
         case 3: return .argument("\(place): invalid size or step \(c.index) in kernel '\(kernel.name)'")
         case 4: return .argument("kernel '\(kernel.name)' ran out of memory")
+        case ExpressionFault.negativePower:
+            return .argument("\(place): integers to negative integer powers are not allowed (in kernel '\(kernel.name)')")
         case 6: return .argument("\(place): the arrays of a whole-array expression have different shapes in kernel '\(kernel.name)'")
         default: return .argument("kernel '\(kernel.name)' reached its end without returning a value")
         }

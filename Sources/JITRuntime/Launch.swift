@@ -5,6 +5,7 @@
 // Ranges of a row start at multiples of 64 elements, so every element is computed by the same
 // code path (vector body or scalar tail) as in a serial call: results do not depend on the
 // thread count.
+import CJITSupport
 import JITSema
 
 /// A raw operand of a launch: where element 0 is, its dtype and its strides (broadcast).
@@ -24,12 +25,14 @@ public enum Launch {
     /// Calls `kernel` for every row of `plan`. `operands` are the kernel's parameters followed by
     /// the output, in the order of the plan's strides. `threads` caps the threads used (nil:
     /// `Parallel.threadCount`); small calls and calls made inside a parallel region run serially.
+    /// Returns the run-time error code the code raised (`ExpressionFault`), 0 if none.
+    @discardableResult
     public static func run(_ kernel: CompiledKernel, plan: IterationPlan, operands: [LaunchOperand],
-                           threads: Int? = nil) {
+                           threads: Int? = nil) -> Int32 {
         let prepared = PreparedLaunch(plan: plan, itemSizes: operands.map(\.itemSize))
-        withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: operands.count) { bases in
+        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: operands.count) { bases in
             for k in 0..<operands.count { bases[k] = operands[k].pointer }
-            prepared.run(kernel.entry, bases: UnsafePointer(bases.baseAddress!), threads: threads)
+            return prepared.run(kernel.entry, bases: UnsafePointer(bases.baseAddress!), threads: threads)
         }
     }
 
@@ -75,9 +78,11 @@ public final class PreparedLaunch: @unchecked Sendable {
     }
 
     /// Runs `entry` over the plan with operand k's element 0 at `bases[k]` (the output last).
-    public func run(_ entry: KernelEntry, bases: UnsafePointer<UnsafeMutableRawPointer>, threads: Int? = nil) {
+    /// Returns the run-time error code the code raised (`ExpressionFault`), 0 if none.
+    @discardableResult
+    public func run(_ entry: KernelEntry, bases: UnsafePointer<UnsafeMutableRawPointer>, threads: Int? = nil) -> Int32 {
         let n = plan.innerCount, rows = plan.rows
-        guard n > 0, rows > 0 else { return }
+        guard n > 0, rows > 0 else { return 0 }
         let t = Parallel.threadsFor(elements: n * rows, requested: threads)
         if t <= 1 && plan.outerShape.isEmpty {
             // One serial row: the common small call, straight into the kernel.
@@ -85,16 +90,18 @@ public final class PreparedLaunch: @unchecked Sendable {
                 bases.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
                     entry(0, Int64(n), ptrs, innerStrides, ptrs[count - 1])
                 }
-                return
+                return sj_take_expression_error()
             }
+            // A large contiguous output: the row walk below streams it.
         }
         let walk = RowWalk(entry: entry, count: count, outer: plan.outerShape,
                            byteStrides: UnsafePointer(byteStrides), bases: bases,
                            strides: UnsafePointer(innerStrides), streamItemSize: streamItemSize)
         if t <= 1 {
             walk.run(rows: 0..<rows, begin: 0, end: n)
-            return
+            return sj_take_expression_error()
         }
+        let faults = FaultCollector()
         let total = n * rows
         let chunk = Launch.roundUp(min(Parallel.chunkElements, Launch.ceilDiv(total, t)), 64)
         if n >= chunk {
@@ -104,14 +111,17 @@ public final class PreparedLaunch: @unchecked Sendable {
             Parallel.forEach(items: rows * perRow, threads: t) { i in
                 let r = i / perRow, c = i % perRow
                 walk.run(rows: r..<(r + 1), begin: c * length, end: min(n, (c + 1) * length))
+                faults.collect()
             }
         } else {
             // Groups of whole rows.
             let perItem = max(1, chunk / n)
             Parallel.forEach(items: Launch.ceilDiv(rows, perItem), threads: t) { i in
                 walk.run(rows: (i * perItem)..<min(rows, (i + 1) * perItem), begin: 0, end: n)
+                faults.collect()
             }
         }
+        return faults.code
     }
 }
 

@@ -76,6 +76,7 @@ public enum Reduce {
             for d in 0..<outerDims { outerBytes.append(plan.outerStrides[k][d] * itemSizes[k]) }
             for d in 0..<rowDims { rowBytes.append(plan.rowPlan.outerStrides[k][d] * itemSizes[k]) }
         }
+        let faults = FaultCollector()
         slots.withUnsafeMutableBufferPointer { slotBuf in
             strides.withUnsafeBufferPointer { strideBuf in
                 let walk = BlockWalk(entry: kernel.entry, count: count, bases: pointers,
@@ -86,12 +87,14 @@ public enum Reduce {
                                      slots: slotBuf.baseAddress!)
                 if t <= 1 {
                     walk.run(0..<totalBlocks)
+                    faults.collect()
                 } else {
                     let perItem = max(1, min(Parallel.chunkElements / min(rowLength, blockSize),
                                              (totalBlocks + t - 1) / t))
                     let items = (totalBlocks + perItem - 1) / perItem
                     Parallel.forEach(items: items, threads: t) { i in
                         walk.run((i * perItem)..<min(totalBlocks, (i + 1) * perItem))
+                        faults.collect()
                     }
                 }
             }
@@ -102,6 +105,7 @@ public enum Reduce {
                 result.setElement(r, pairwise(op, base, lo, lo + blocksPerResult, dtype))
             }
         }
+        if faults.code != 0 { throw ExpressionFault(code: faults.code) }
         return result
     }
 

@@ -25,6 +25,10 @@ public enum TypingRule: Hashable, Sendable {
     case makeComplex
     /// `sum prod min max`: lifted out of elementwise code by ReductionLifting.
     case reduction
+    /// `bool i8 ... c128`: an explicit conversion to that dtype (NumPy's `astype`, unsafe casting;
+    /// float to integer truncates toward zero, see ScalarSemantics.floatToInteger). The result is
+    /// strong (a typed value, like `np.int64(x)`).
+    case conversion(DType)
     /// `random() normal(mu, sigma) seed(n)`: the kernel runtime's generator (float64; seed gives
     /// bool true). Impure: each call site gets its own hidden operand so calls are never merged.
     case random
@@ -100,8 +104,9 @@ public enum Builtins {
         b("ceil", 1, .sameUnary, .intrinsic("llvm.ceil"), bool: true, "round up"),
         b("floor", 1, .sameUnary, .intrinsic("llvm.floor"), bool: true, "round down"),
         b("trunc", 1, .sameUnary, .intrinsic("llvm.trunc"), bool: true, "round towards zero"),
-        b("round", 1, .sameUnary, .intrinsic("llvm.roundeven"), bool: true, "round to nearest, ties to even"),
-        b("sign", 1, .sameUnary, .custom, "-1, 0 or 1 (NaN stays NaN)"),
+        b("round", 1, .sameUnary, .intrinsic("llvm.roundeven"), bool: true, complex: true,
+          "round to nearest, ties to even (complex: each part)"),
+        b("sign", 1, .sameUnary, .custom, complex: true, "-1, 0 or 1 (NaN stays NaN); complex: z/|z|, 0 for 0"),
         b("fmod", 2, .sameBinary, .custom, "C remainder: sign of the dividend; integer fmod by 0 is 0"),
         b("hypot", 2, .floatBinary, .libm("hypot"), "sqrt(x*x + y*y) without overflow"),
         b("maximum", 2, .sameBinary, .custom, bool: true, "elementwise maximum; NaN propagates"),
@@ -116,6 +121,7 @@ public enum Builtins {
         b("prod", 1, .reduction, .custom, bool: true, complex: true, "prod(x, axis=None): product"),
         b("min", 1, .reduction, .custom, bool: true, "min(x, axis=None): minimum; NaN propagates"),
         b("max", 1, .reduction, .custom, bool: true, "max(x, axis=None): maximum; NaN propagates"),
+    ] + DType.allCases.map { conversion($0) } + [
         b("random", 0, .random, .runtime("sj_random"), "kernels: uniform float64 in [0, 1) (xoshiro256**)"),
         b("normal", 2, .random, .runtime("sj_normal"), "kernels: normal(mu, sigma), float64 (polar Box-Muller)"),
         b("seed", 1, .random, .runtime("sj_seed"), "kernels: seed(n) restarts this thread's generator"),
@@ -137,6 +143,13 @@ public enum Builtins {
 
     /// The builtin called `name` (or an alias of it), if any.
     public static func lookup(_ name: String) -> Builtin? { byName[name] ?? aliases[name].flatMap { byName[$0] } }
+
+    /// The conversion function named by a dtype's short name (`i64(x)`, `f32(x)`, `bool(x)`).
+    private static func conversion(_ d: DType) -> Builtin {
+        let what = d.isBool ? "bool (nonzero is true)" : d.isInteger
+            ? "\(d.rawValue) (floats truncate toward zero; integers wrap)" : d.rawValue
+        return b(d.shortName, 1, .conversion(d), .custom, bool: true, complex: true, "convert to \(what)")
+    }
 
     private static func b(_ name: String, _ arity: Int, _ typing: TypingRule, _ lowering: LoweringRule,
                           bool: Bool = false, complex: Bool? = nil, _ summary: String) -> Builtin {

@@ -547,6 +547,8 @@ public struct KernelChecker {
                 let idx = indices.compactMap { index($0) }
                 guard idx.count == rank else { ok = false; return e }
                 return Expr(.name(bind(.element(array: v, indices: idx, at: location(e.range)), variables[v].type.dtype)), e.range)
+            case .member(let base, let name) where name == "real" || name == "imag":
+                return Expr(.member(rewrite(base), name), e.range)  // z.real: TypeSpecializer
             case .member(_, let name):
                 bag.error("unknown_attribute", "unknown attribute '\(name)' (arrays have .shape[k])", at: e.range)
                 ok = false

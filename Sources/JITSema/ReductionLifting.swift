@@ -34,6 +34,7 @@ public enum ReductionLifting {
         func visit(_ e: Expr) -> Expr {
             switch e.kind {
             case .unary(let op, let a): return Expr(.unary(op, visit(a)), e.range)
+            case .member(let a, let name): return Expr(.member(visit(a), name), e.range)
             case .binary(let op, let a, let b): return Expr(.binary(op, visit(a), visit(b)), e.range)
             case .keyword(let name, let v): return Expr(.keyword(name: name, value: visit(v)), e.range)
             case .call(let name, let nameRange, let args):

@@ -91,8 +91,7 @@ public enum ScalarSemantics {
             case .bool(let b): return .int(b ? 1 : 0)
             case .int(let x): return .int(wrap(x, dtype))
             case .float(let x), .complex(let x, _):
-                guard x.isFinite, let i = Int64(exactly: x.rounded(.towardZero)) else { return .int(Int64.min) }
-                return .int(wrap(i, dtype))
+                return .int(floatToInteger(x, dtype))
             }
         }
         switch v {
@@ -101,6 +100,40 @@ public enum ScalarSemantics {
             return .float(dtype == .float32 ? Double(Float(u)) : Double(u))
         case .int(let x) where dtype == .float32: return .float(Double(Float(x)))
         default: return normalize(.float(v.asDouble), dtype)
+        }
+    }
+
+    /// How a float becomes an integer dtype (casts, `out=` with unsafe casting, `i64(x)`): the
+    /// value truncated toward zero, `t`, converted through a wider integer and wrapped to the
+    /// target width, as NumPy 2.4 on x86-64 does. Each target has a window of `t` that converts
+    /// this way; outside it (and for NaN) the result is fixed:
+    ///
+    ///     target                 window            below / NaN   above
+    ///     i8 i16 i32 u8 u16      [-2^31, 2^31)     INT32_MIN wrapped (i32: -2^31; others 0)
+    ///     i64                    [-2^63, 2^63)     -2^63         -2^63
+    ///     u32                    [-2^31, 2^32)     2^31          0
+    ///     u64                    [-2^63, 2^64)     2^63          0
+    ///
+    /// Lowering (`Emitter.floatToInteger`) emits the same rule, so results are deterministic and
+    /// the same on every LLVM (LLVM's own `fptosi` of an out-of-range value is poison).
+    public static func floatToInteger(_ x: Double, _ dtype: DType) -> Int64 {
+        let w = floatToIntegerWindow(dtype)
+        let t = x.rounded(.towardZero)
+        guard t >= w.low && t < w.high else { return t >= w.high ? w.above : w.below }
+        if t >= 0x1p63 { return Int64(bitPattern: UInt64(t)) }  // u64 above int64's range
+        return wrap(Int64(t), dtype)
+    }
+
+    /// The window of truncated values that convert to `dtype` by wrapping, and the results
+    /// below it (and for NaN) and above it (see `floatToInteger`).
+    public static func floatToIntegerWindow(_ dtype: DType) -> (low: Double, high: Double, below: Int64, above: Int64) {
+        switch dtype {
+        case .int64: return (-0x1p63, 0x1p63, Int64.min, Int64.min)
+        case .uint32: return (-0x1p31, 0x1p32, 1 << 31, 0)
+        case .uint64: return (-0x1p63, 0x1p64, Int64.min, 0)
+        default:
+            let m = wrap(Int64(Int32.min), dtype)
+            return (-0x1p31, 0x1p31, m, m)
         }
     }
 

@@ -11,13 +11,13 @@ import JITSyntax
 public struct TypeSpecializer {
     private let source: SourceText
     private let signature: Signature
-    private var builder: IRBuilder
-    private var bag = DiagnosticBag()
+    var builder: IRBuilder
+    var bag = DiagnosticBag()
     private var callSite = 0
 
     /// A typed value during specialization. `literal` is set for an integer literal (or its
     /// negation), so a literal that does not fit the type it meets can be reported.
-    private struct Typed {
+    struct Typed {
         var id: ValueID
         var type: SemaType
         var literal: Int64?
@@ -68,7 +68,7 @@ public struct TypeSpecializer {
         func walk(_ e: Expr) {
             switch e.kind {
             case .name(let n) where n != "True" && n != "False": names.insert(n)
-            case .unary(_, let a): walk(a)
+            case .unary(_, let a), .member(let a, _): walk(a)
             case .binary(_, let a, let b): walk(a); walk(b)
             case .call(_, _, let args): args.forEach(walk)
             case .keyword(_, let v): walk(v)
@@ -81,14 +81,14 @@ public struct TypeSpecializer {
 
     // MARK: values
 
-    private mutating func materialize(_ v: Typed, to dtype: DType, at range: SourceRange) -> ValueID {
+    mutating func materialize(_ v: Typed, to dtype: DType, at range: SourceRange) -> ValueID {
         if let lit = v.literal, let bounds = dtype.integerRange, !bounds.contains(lit) {
             bag.error("literal_out_of_range", "integer literal \(lit) is out of bounds for \(dtype.rawValue)", at: range)
         }
         return builder.cast(v.id, to: dtype)
     }
 
-    private mutating func typeError(_ id: String, _ message: String, at range: SourceRange,
+    mutating func typeError(_ id: String, _ message: String, at range: SourceRange,
                                     notes: [DiagnosticNote] = []) -> Typed? {
         bag.error(id, message, at: range, notes: notes)
         return nil
@@ -106,7 +106,14 @@ public struct TypeSpecializer {
             return Typed(id: builder.constant(.complex(0, v), .complex128), type: SemaType(.complex128, weak: true))
         case .none:
             return typeError("none_value", "'None' is only allowed as axis=None in a reduction", at: e.range)
-        case .index, .slice, .member:
+        case .member(let base, let name) where name == "real" || name == "imag":
+            // NumPy's attribute spelling: z.real, z.imag (also of real values: x and 0).
+            guard let v = visit(base) else { return nil }
+            return part(name, v)
+        case .member(let base, let name):
+            _ = visit(base)
+            return typeError("unknown_attribute", "unknown attribute '\(name)'; values have .real and .imag", at: e.range)
+        case .index, .slice:
             return typeError("kernel_only", "indexing and attributes are only available inside kernels", at: e.range)
         case .keyword(let name, _):
             return typeError("unexpected_keyword", "keyword argument '\(name)=' is only allowed in sum, prod, min and max",
@@ -121,7 +128,14 @@ public struct TypeSpecializer {
             guard let l, let r else { return nil }
             return visitBinary(op, l, r, e, a, b)
         case .call(let name, let nameRange, let args):
-            return visitCall(name, nameRange, args, at: e.range)
+            guard var v = visitCall(name, nameRange, args, at: e.range) else { return nil }
+            // NEP 50: a NumPy function of Python scalars gives a NumPy scalar, which is strong
+            // (`x_f32 + cos(3)` is float64); Python's complex() and the parts stay weak.
+            if let fn = Builtins.lookup(name), fn.typing != .makeComplex && fn.typing != .part {
+                v.type.weak = false
+                v.literal = nil
+            }
+            return v
         }
     }
 
@@ -169,7 +183,7 @@ public struct TypeSpecializer {
             (materialize(l, to: dtype, at: a.range), materialize(r, to: dtype, at: b.range))
         }
         let bothTypes = "\(l.type.dtype.rawValue) and \(r.type.dtype.rawValue)"
-        if t.dtype.isComplex && !(op == .equal || op == .notEqual || op == .add || op == .subtract
+        if t.dtype.isComplex && !(op.isComparison || op == .add || op == .subtract
                                   || op == .multiply || op == .divide || op == .power) {
             let what = op.isComparison ? "ordering comparisons are" : "'\(op.rawValue)' is"
             return typeError("complex_unsupported", "\(what) not defined for complex numbers (\(bothTypes))", at: range)
@@ -185,19 +199,24 @@ public struct TypeSpecializer {
             let (x, y) = operands(compareType)
             let cmp: CompareOp = [.less: .lt, .lessEqual: .le, .equal: .eq, .notEqual: .ne,
                                   .greaterEqual: .ge, .greater: .gt][op]!
+            if compareType.isComplex && cmp != .eq && cmp != .ne {
+                return Typed(id: complexOrder(cmp, x, y, compareType), type: SemaType(.bool))
+            }
             return Typed(id: builder.emit(.compare(cmp, x, y), .bool), type: SemaType(.bool))
         }
         switch op {
         case .add, .multiply:
             let (x, y) = operands(t.dtype)
             let bop: BinaryOp = t.dtype.isBool ? (op == .add ? .or : .and) : (op == .add ? .add : .mul)
-            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t)
+            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t,
+                         literal: literalValue(l, r) { op == .add ? $0.addingReportingOverflow($1) : $0.multipliedReportingOverflow(by: $1) })
         case .subtract:
             if t.dtype.isBool {
                 return typeError("bool_unsupported", "'-' is not supported for bool operands; use '^'", at: range)
             }
             let (x, y) = operands(t.dtype)
-            return Typed(id: builder.emit(.binary(.sub, x, y), t.dtype), type: t)
+            return Typed(id: builder.emit(.binary(.sub, x, y), t.dtype), type: t,
+                         literal: literalValue(l, r) { $0.subtractingReportingOverflow($1) })
         case .divide:
             let rt = Promotion.floatResult(t)
             let (x, y) = operands(rt.dtype)
@@ -209,6 +228,11 @@ public struct TypeSpecializer {
             }
             if (op == .shiftLeft || op == .shiftRight) && t.dtype.isFloat {
                 return typeError("float_unsupported", "'\(op.rawValue)' needs integer operands, not \(bothTypes)", at: range)
+            }
+            if op == .power, t.weak, t.dtype.isInteger, let lit = r.literal, lit < 0 {
+                // Python: an int to a negative int power is a float (2 ** -1 == 0.5), weak.
+                let (x, y) = operands(.float64)
+                return Typed(id: builder.emit(.binary(.pow, x, y), .float64), type: SemaType(.float64, weak: true))
             }
             if op == .power, t.dtype.isInteger, let lit = r.literal, lit < 0, !(r.type.weak && t.dtype.isUnsignedInteger) {
                 return typeError("negative_integer_power", "integers to negative integer powers are not allowed",
@@ -229,6 +253,15 @@ public struct TypeSpecializer {
         default:
             return nil
         }
+    }
+
+    /// The value of an integer-literal expression `l op r` (Python ints: `1 - 2` is the literal
+    /// -1), nil unless both are integer literals and the result fits in int64.
+    private func literalValue(_ l: Typed, _ r: Typed,
+                              _ op: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)) -> Int64? {
+        guard let a = l.literal, let b = r.literal else { return nil }
+        let (v, overflow) = op(a, b)
+        return overflow ? nil : v
     }
 
     private mutating func visitCall(_ name: String, _ nameRange: SourceRange, _ args: [Expr],
@@ -269,6 +302,10 @@ public struct TypeSpecializer {
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
             return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+        case .sameUnary where vs[0].type.dtype.isComplex && name == "round":
+            return complexRound(vs[0])
+        case .sameUnary where vs[0].type.dtype.isComplex && name == "sign":
+            return complexSign(vs[0])
         case .sameUnary where vs[0].type.dtype.isComplex:
             // abs of a complex value is its modulus, a float of the same precision.
             let t = SemaType(vs[0].type.dtype.realPart, weak: vs[0].type.weak)
@@ -309,14 +346,7 @@ public struct TypeSpecializer {
             let y = materialize(vs[2], to: t.dtype, at: args[2].range)
             return Typed(id: builder.emit(.select(condition, x, y), t.dtype), type: t)
         case .part:
-            let v = vs[0]
-            if v.type.dtype.isComplex {
-                let t = SemaType(v.type.dtype.realPart, weak: v.type.weak)
-                return Typed(id: builder.emit(.call(name, [v.id]), t.dtype), type: t)
-            }
-            if name == "real" { return v }
-            let zero: Constant = v.type.dtype.isBool ? .bool(false) : v.type.dtype.isFloat ? .float(0) : .int(0)
-            return Typed(id: builder.constant(zero, v.type.dtype), type: v.type)
+            return part(name, vs[0])
         case .conjugate:
             let v = vs[0]
             guard v.type.dtype.isComplex else { return v }
@@ -327,6 +357,8 @@ public struct TypeSpecializer {
             let y = materialize(vs[1], to: part.dtype, at: args[1].range)
             let t = SemaType(part.dtype.complexOf, weak: part.weak)
             return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+        case .conversion(let d):
+            return Typed(id: materialize(vs[0], to: d, at: args[0].range), type: SemaType(d))
         case .reduction:
             return nil
         case .random:

@@ -241,12 +241,12 @@ public struct Parser {
         return node
     }
 
-    /// postfix ::= primary ('[' index (',' index)* ']' | '.' NAME)*      (kernels only)
+    /// postfix ::= primary ('[' index (',' index)* ']' | '.' NAME)*      (indexing: kernels only)
     /// index   ::= expression | expression '..<' expression
     private mutating func parsePostfix() throws -> Expr {
         var e = try parsePrimary()
-        while kernelMode {
-            if current.kind == .leftBracket {
+        while true {
+            if kernelMode && current.kind == .leftBracket {
                 let open = advance()
                 try enter(open.range)
                 var indices: [Expr] = []

@@ -112,9 +112,13 @@ final class ExpressionStage: @unchecked Sendable {
             // The lifted constants are scalar operands after the arguments (stride 0 everywhere).
             plan = try Reduce.plan(shape: shape, strides: strides + k.zeroStrides(rank: shape.count), axis: step.axis)
         }
-        return try withExtendedLifetime(k) {
-            try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
-                           pointers: views.map(\.pointer) + k.pointers, itemSizes: views.map(\.dtype.size) + k.itemSizes)
+        do {
+            return try withExtendedLifetime(k) {
+                try Reduce.run(spec.kernel, op: step.op, dtype: spec.resultType, plan: plan,
+                               pointers: views.map(\.pointer) + k.pointers, itemSizes: views.map(\.dtype.size) + k.itemSizes)
+            }
+        } catch let fault as ExpressionFault {
+            throw runtimeError(fault)
         }
     }
 
@@ -219,7 +223,9 @@ final class ExpressionStage: @unchecked Sendable {
                 for j in 0..<k.count { bases[n + j] = k.pointers[j] }
                 bases[n + k.count] = result.baseAddress
                 // The plan holds the code alive for the call (another thread may replace lastCall).
-                withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
+                // A run-time error: the full path runs the call again and throws it.
+                let fault = withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
+                guard fault == 0 else { return nil }
                 return result
             }
         }
@@ -247,12 +253,13 @@ final class ExpressionStage: @unchecked Sendable {
            out.map({ overlaps($0, views, c.strides, c.outStrides).isEmpty }) ?? true {
             let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
             let constants = c.spec.constants
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
+            let fault = withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = views[k].pointer }
                 for j in 0..<constants.count { bases[views.count + j] = constants.pointers[j] }
                 bases[views.count + constants.count] = result.baseAddress
-                withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
+                return withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
             }
+            if fault != 0 { throw runtimeError(ExpressionFault(code: fault)) }
             return result
         }
         // Broadcast every argument (and out, which must already have the broadcast shape).
@@ -323,15 +330,40 @@ final class ExpressionStage: @unchecked Sendable {
             lock.unlock()
         }
         let result = out ?? NDArray(uninitialized: spec.resultType, shape: shape)
-        withExtendedLifetime((keep, spec.kernel, constants)) {
+        let fault = withExtendedLifetime((keep, spec.kernel, constants)) {
             withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = pointers[k] }
                 for j in 0..<constants.count { bases[views.count + j] = constants.pointers[j] }
                 bases[views.count + constants.count] = result.baseAddress
-                launch.run(spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
+                return launch.run(spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!))
             }
         }
+        if fault != 0 { throw runtimeError(ExpressionFault(code: fault)) }
         return result
+    }
+
+    /// A run-time error of this stage's code as a diagnostic: for a negative integer power, with
+    /// a caret under the first exponent that is not a literal (NumPy's ValueError).
+    func runtimeError(_ fault: ExpressionFault) -> JITError {
+        var range = expr.range
+        func find(_ e: Expr) -> Bool {
+            switch e.kind {
+            case .binary(.power, let a, let b):
+                if find(a) || find(b) { return true }
+                if case .integer = b.kind { return false }
+                if case .unary(.negate, let inner) = b.kind, case .integer = inner.kind { return false }
+                range = b.range
+                return true
+            case .binary(_, let a, let b): return find(a) || find(b)
+            case .unary(_, let a), .member(let a, _), .keyword(_, let a): return find(a)
+            case .call(_, _, let args): return args.contains(where: find)
+            default: return false
+            }
+        }
+        _ = find(expr)
+        return .diagnostics(DiagnosticError(source: sourceText, diagnostics: [
+            Diagnostic("negative_integer_power", fault.message, at: range,
+                       notes: [DiagnosticNote("an integer exponent was negative at run time; convert the base to float, e.g. f64(x) ** y")])]))
     }
 }
 

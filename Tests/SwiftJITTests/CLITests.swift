@@ -58,6 +58,41 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.stdout, "array([ 0., -1., -2.])\n")
     }
 
+    /// `--` names the expression and options may follow it; an expression beginning with `--`
+    /// (`--a`, the double negation of `a`) works with and without `--`, in eval, ir and asm, and
+    /// as compile's `--expr` value.
+    func testDoubleDashAndExpressionsStartingWithDashes() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.5, -2.0, 3.0]), to: dir.appendingPathComponent("a.npy").path)
+        let cases: [([String], String)] = [
+            (["eval", "--", "--a", "--var", "a=a.npy"], "array([ 1.5, -2. ,  3. ])\n"),
+            (["eval", "--a", "--var", "a=a.npy"], "array([ 1.5, -2. ,  3. ])\n"),
+            (["eval", "--var", "a=a.npy", "--", "--a"], "array([ 1.5, -2. ,  3. ])\n"),
+            (["eval", "--var", "a=a.npy", "--a", "--threads", "1"], "array([ 1.5, -2. ,  3. ])\n"),
+            (["eval", "--", "-a", "--math", "strict", "--var", "a=a.npy"], "array([-1.5,  2. , -3. ])\n"),
+            (["eval", "--math=strict", "-a*2", "--var", "a=a.npy"], "array([-3.,  4., -6.])\n"),
+            (["eval", "--", "a", "--var", "a=a.npy"], "array([ 1.5, -2. ,  3. ])\n"),
+        ]
+        for (args, expected) in cases {
+            let r = try run(args, in: dir)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdout, expected, "\(args)")
+        }
+        for command in ["ir", "asm"] {
+            for args in [[command, "--", "--a", "--type", "a=f64[]"], [command, "--type", "a=f64[]", "--a"]] {
+                let r = try run(args, in: dir)
+                XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+                XCTAssertFalse(r.stdout.isEmpty, "\(args)")
+            }
+        }
+        let compiled = try run(["compile", "--expr", "--a", "--signature", "a: f64[]", "--quiet"], in: dir)
+        XCTAssertEqual(compiled.status, 0, compiled.stderr)
+        // A mistyped option beside a real expression is still an unknown option.
+        let typo = try run(["eval", "a", "--vr", "a=a.npy"], in: dir)
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains("--vr"), typo.stderr)
+    }
+
     func testExpressionErrorShowsCaret() throws {
         let dir = try temporaryDirectory()
         try NPY.write(NDArray([1.0, 2.0]), to: dir.appendingPathComponent("x.npy").path)

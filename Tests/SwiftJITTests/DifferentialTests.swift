@@ -627,4 +627,5 @@ final class DifferentialTests: XCTestCase {
     func testReductions() throws { try run("reductions.txt") }
     func testComplex() throws { try run("complex.txt") }
     func testIntegerWidths() throws { try run("intwidths.txt") }
+    func testNumPy2Rules() throws { try run("numpy2.txt") }
 }

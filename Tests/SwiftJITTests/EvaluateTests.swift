@@ -72,8 +72,10 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(try JIT.evaluate("x**1.5", ["x": [-Double.infinity, 4]]).doubles, [Double.infinity, 8],
                        "pow(-inf, 1.5) is +inf, not sqrt's NaN")
         XCTAssertEqual(try JIT.evaluate("x**-0.5", ["x": [-0.0]]).doubles, [Double.infinity])
-        XCTAssertEqual(try JIT.evaluate("i**e", ["i": [Int64(3), -2, 7, 1, -1], "e": [Int64(4), 3, 0, -5, -3]])
+        XCTAssertEqual(try JIT.evaluate("i**e", ["i": [Int64(3), -2, 7, 1, -1], "e": [Int64(4), 3, 0, 5, 3]])
                         .toArray(Int64.self), [81, -8, 1, 1, -1])
+        // A negative integer exponent is NumPy's ValueError, also for the bases 1 and -1.
+        XCTAssertThrowsError(try JIT.evaluate("i**e", ["i": [Int64(1), -1], "e": [Int64(-5), -3]]))
         XCTAssertEqual(try JIT.evaluate("i**3", ["i": [Int32(3), -2]]).toArray(Int32.self), [27, -8])
     }
 

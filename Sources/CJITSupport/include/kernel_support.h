@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 /// Error codes a kernel returns.
-enum { SJ_OK = 0, SJ_INDEX_ERROR = 1, SJ_ZERO_DIVISION = 2, SJ_BAD_SIZE = 3, SJ_OUT_OF_MEMORY = 4 };
+enum { SJ_OK = 0, SJ_INDEX_ERROR = 1, SJ_ZERO_DIVISION = 2, SJ_BAD_SIZE = 3, SJ_OUT_OF_MEMORY = 4,
+       SJ_NEGATIVE_POWER = 16 };
 
 /// One call's context: what went wrong and where, and the memory the kernel allocated.
 typedef struct sj_context {
@@ -29,6 +30,14 @@ void sj_context_release(sj_context *ctx, void *const *keep, int64_t n);
 typedef void *(*sj_alloc_fn)(size_t bytes, int zeroed);
 typedef void (*sj_release_fn)(void *p);
 void sj_set_allocation_hooks(sj_alloc_fn alloc, sj_release_fn release);
+
+/// Run-time errors of compiled expressions, which return nothing: the code (SJ_NEGATIVE_POWER
+/// for an integer raised to a negative integer power) is kept per thread until the runtime
+/// takes it, right after its calls on that thread. C programs calling an exported expression
+/// read it with sj_take_expression_error() after the call.
+void sj_raise_expression_error(int32_t code);
+/// The code raised on this thread since the last call (0 if none), and clears it.
+int32_t sj_take_expression_error(void);
 
 /// The generator: xoshiro256** per thread, seeded with splitmix64.
 void sj_seed(int64_t seed);
