@@ -5,6 +5,8 @@
 // the target CPU and features, the LLVM and SwiftJIT versions. A hit does no LLVM work; a miss in
 // memory looks in the disk cache, whose hits link a stored object without optimising or
 // generating code. A real miss generates an object, links it and stores it on disk.
+// Creating the engine does not load LLVM: the first compilation or disk-cache load does
+// (`started`), so commands and calls that compile nothing never pay for it.
 import CJITSupport
 import Foundation
 import JITLowering
@@ -36,20 +38,69 @@ public final class CompiledKernel: @unchecked Sendable {
 /// Compiles typed IR to native code through LLVM and caches the result: in memory per process,
 /// and as verified object files on disk across processes (`DiskCache`, docs/cache.md).
 public final class Engine: @unchecked Sendable {
-    /// The process-wide engine.
-    public static let shared: Engine = {
-        do { return try Engine() } catch { fatalError("SwiftJIT could not start LLVM: \(error)") }
-    }()
+    /// The process-wide engine (LLVM is loaded when it first compiles or links something).
+    public static let shared = Engine()
 
     /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
     /// code generated for the same typed IR. Debug builds add their executable's size and time.
-    public static let version = "0.12.2"
-    /// The LLVM version compiled against, `major.minor`.
-    public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
-    /// The host's target triple.
-    public static var triple: String { LLVM.hostTriple }
+    public static let version = "0.13.0"
+    /// The LLVM in use, `major.minor`; loads it (throws when there is none).
+    public static var llvmVersion: String {
+        get throws {
+            try LLVM.initialize()
+            return "\(LLVM.versionMajor).\(LLVM.versionMinor)"
+        }
+    }
+    /// The host's target triple; loads LLVM.
+    public static var triple: String {
+        get throws {
+            try LLVM.initialize()
+            return LLVM.hostTriple
+        }
+    }
 
-    private let jit: OrcJIT
+    /// What exists once LLVM is loaded: the JIT with the runtime's symbols, and the host's facts.
+    private final class Native: Sendable {
+        let jit: OrcJIT
+        let cpuName: String
+        let cpuFeatures: String
+        let keyLines: String
+
+        init() throws {
+            do {
+                jit = try OrcJIT()
+                var symbols: [(name: String, address: UnsafeRawPointer)] = []
+                var entry = sj_support_symbols()!
+                while let name = entry.pointee.name {
+                    symbols.append((String(cString: name), UnsafeRawPointer(entry.pointee.address!)))
+                    entry += 1
+                }
+                try jit.define(symbols: symbols)
+            } catch let e as LLVMError {
+                throw JITError.llvm(e.message)
+            }
+            cpuName = LLVM.hostCPUName
+            cpuFeatures = LLVM.hostCPUFeatures
+            let library = LLVMLibrary.loaded.map { " " + URL(fileURLWithPath: $0.path).resolvingSymlinksInPath().path } ?? ""
+            keyLines = """
+                llvm \(LLVM.versionMajor).\(LLVM.versionMinor)\(library)
+                triple \(LLVM.hostTriple)
+                """
+        }
+    }
+    private let startLock = NSLock()
+    nonisolated(unsafe) private var native: Native?
+
+    /// The JIT and host facts, loading LLVM and creating the JIT on first use.
+    private func started() throws -> Native {
+        try startLock.withLock {
+            if let native { return native }
+            let n = try Native()
+            native = n
+            return n
+        }
+    }
+
     private let lock = NSLock()
     /// One slot per key; its lock is held while that key compiles, so concurrent requests for
     /// the same key compile once and the others wait for the result.
@@ -71,9 +122,9 @@ public final class Engine: @unchecked Sendable {
     /// next compilation throws. Native code is never freed, so this bounds its memory.
     public nonisolated(unsafe) static var maxCompiledFunctions = 65_536
     private var maxCompiledFunctions: Int { Engine.maxCompiledFunctions }
-    /// Host CPU name and features, as the code is compiled for them.
-    public let cpuName: String
-    public let cpuFeatures: String
+    /// Host CPU name and features, as the code is compiled for them (loads LLVM).
+    public var cpuName: String { get throws { try started().cpuName } }
+    public var cpuFeatures: String { get throws { try started().cpuFeatures } }
     private var disk: DiskCache?
     /// The object cache on disk (nil: off). From the environment at start (`DiskCache.fromEnvironment`).
     public var diskCache: DiskCache? {
@@ -81,21 +132,8 @@ public final class Engine: @unchecked Sendable {
         set { lock.withLock { disk = newValue } }
     }
 
-    public init() throws {
-        do {
-            jit = try OrcJIT()
-            var symbols: [(name: String, address: UnsafeRawPointer)] = []
-            var entry = sj_support_symbols()!
-            while let name = entry.pointee.name {
-                symbols.append((String(cString: name), UnsafeRawPointer(entry.pointee.address!)))
-                entry += 1
-            }
-            try jit.define(symbols: symbols)
-        } catch let e as LLVMError {
-            throw JITError.llvm(e.message)
-        }
-        cpuName = LLVM.hostCPUName
-        cpuFeatures = LLVM.hostCPUFeatures
+    /// An engine with the environment's disk cache; LLVM is not loaded yet.
+    public init() {
         disk = DiskCache.fromEnvironment()
     }
 
@@ -103,14 +141,14 @@ public final class Engine: @unchecked Sendable {
     /// (expression or kernel), `label` a one-line summary for listings, `ir` the canonical typed IR
     /// text (argument signature included).
     public func objectKey(kind: String, label: String, ir: String, options: LoweringOptions, cpu: String? = nil,
-                          features: String? = nil) -> ObjectKey {
-        let cpu = cpu ?? cpuName
-        let features = features ?? (cpu == cpuName ? cpuFeatures : "")
+                          features: String? = nil) throws -> ObjectKey {
+        let host = try started()
+        let cpu = cpu ?? host.cpuName
+        let features = features ?? (cpu == host.cpuName ? host.cpuFeatures : "")
         let text = """
             swiftjit-object \(DiskCache.formatVersion)
             swiftjit \(Engine.version)\(Engine.buildStamp)
-            llvm \(Engine.llvmVersion)
-            triple \(Engine.triple)
+            \(host.keyLines)
             cpu \(cpu)
             features \(features)
             kind \(kind)
@@ -138,8 +176,8 @@ public final class Engine: @unchecked Sendable {
     }()
 
     /// The full cache key for a function and options.
-    public func cacheKey(_ function: IRFunction, _ options: LoweringOptions) -> String {
-        objectKey(.expression(function), options: options).text
+    public func cacheKey(_ function: IRFunction, _ options: LoweringOptions) throws -> String {
+        try objectKey(.expression(function), options: options).text
     }
 
     /// Native code for `function`, from the caches or compiled now. Concurrent requests for the
@@ -155,7 +193,7 @@ public final class Engine: @unchecked Sendable {
     /// (given the entry's address and the seconds it took).
     func compiled<T: AnyObject>(_ unit: CompilationUnit, options: LoweringOptions,
                                 _ make: (UnsafeRawPointer, Double) -> T) throws -> T {
-        let key = objectKey(unit, options: options)
+        let key = try objectKey(unit, options: options)
         return try cached(key.text) {
             let (address, seconds) = try self.native(key, unit, options: options)
             return make(address, seconds)
@@ -199,12 +237,12 @@ public final class Engine: @unchecked Sendable {
         }
         let disk = diskCache
         if let object = disk?.load(key: key.text) {
-            let address = try jit.addObjectAndLookup(object, symbol: key.symbol)
+            let address = try started().jit.addObjectAndLookup(object, symbol: key.symbol)
             lock.withLock { diskCacheHits += 1 }
             return (address, seconds())
         }
         let object = try generateObject(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
-        let address = try jit.addObjectAndLookup(object, symbol: key.symbol)
+        let address = try started().jit.addObjectAndLookup(object, symbol: key.symbol)
         disk?.store(key: key.text, object: object)
         return (address, seconds())
     }
