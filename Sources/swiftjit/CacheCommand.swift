@@ -56,8 +56,12 @@ struct Cache: ParsableCommand {
             print("size            \(Cache.megabytes(files.reduce(0) { $0 + $1.size })) of \(Cache.megabytes(cache.sizeLimit))")
             print("format          \(DiskCache.formatVersion)")
             print("swiftjit        \(Engine.version)")
-            let llvm = try JIT.llvmLibrary()
-            print("llvm            \(llvm.version) (\(llvm.path)\(llvm.loaded ? "" : ", not loaded"))")
+            if host { try JIT.loadLLVM() }
+            if let llvm = try? JIT.llvmLibrary() {
+                print("llvm            \(llvm.version) (\(llvm.path)\(llvm.loaded ? "" : ", not loaded"))")
+            } else {
+                print("llvm            none usable (see swiftjit --version)")
+            }
             guard host else { return }
             print("triple          \(try Engine.triple)")
             print("cpu             \(try Engine.shared.cpuName)")
