@@ -72,7 +72,8 @@ public enum LLVMLibrary {
     public static func select(_ selection: LLVMSelection) throws {
         try lock.withLock {
             if let loadedInfo {
-                let same = (try? locate(selection))?.path == loadedInfo.path
+                func real(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
+                let same = (try? locate(selection)).map { real($0.path) } == real(loadedInfo.path)
                 if !same {
                     throw LLVMError("LLVM \(loadedInfo.version) (\(loadedInfo.path)) is already loaded in this process; "
                                     + "choose the LLVM before the first compilation")
@@ -126,8 +127,15 @@ public enum LLVMLibrary {
 
     // MARK: Finding libraries
 
-    /// The library `selection` names, or an error saying what to install or set.
+    /// The library `selection` names, or an error saying what to install or set. `folders` gives
+    /// the folders to look in for each major version (tests pass their own).
     public static func locate(_ selection: LLVMSelection) throws -> LLVMLibraryInfo {
+        try locate(selection, folders: searchFolders)
+    }
+
+    static func locate(_ selection: LLVMSelection, folders: (Int) -> [String]) throws -> LLVMLibraryInfo {
+        func candidates(major n: Int) -> [String] { LLVMLibrary.candidates(major: n, folders: folders) }
+        func installedNote() -> String { LLVMLibrary.installedNote(folders: folders) }
         switch selection {
         case .newest:
             for n in supported.reversed() {
@@ -146,7 +154,7 @@ public enum LLVMLibrary {
             }
             guard let path = candidates(major: n).first(where: exists) else {
                 throw LLVMError("LLVM \(n) is not installed (no \(libraryNames(major: n).joined(separator: " or ")) in "
-                                + "\(searchFolders(major: n).joined(separator: ", ")))" + installedNote() + ".\n"
+                                + "\(folders(n).joined(separator: ", ")))" + installedNote() + ".\n"
                                 + installAdvice(n))
             }
             return info(path, n)
@@ -166,16 +174,18 @@ public enum LLVMLibrary {
     }
 
     /// Major versions with a library found (supported or not), newest first.
-    public static func installedVersions() -> [Int] {
-        (8...40).reversed().filter { candidates(major: $0).contains(where: exists) }
+    public static func installedVersions() -> [Int] { installedVersions(folders: searchFolders) }
+
+    static func installedVersions(folders: (Int) -> [String]) -> [Int] {
+        (8...40).reversed().filter { candidates(major: $0, folders: folders).contains(where: exists) }
     }
 
     private static func info(_ path: String, _ major: Int) -> LLVMLibraryInfo {
         LLVMLibraryInfo(path: path, major: major, minor: 0, patch: 0, loaded: false)
     }
 
-    private static func installedNote() -> String {
-        let installed = installedVersions().filter { supported.contains($0) }
+    private static func installedNote(folders: (Int) -> [String]) -> String {
+        let installed = installedVersions(folders: folders).filter { supported.contains($0) }
         return installed.isEmpty ? "" : "; installed: \(installed.map(String.init).joined(separator: ", "))"
     }
 
@@ -199,7 +209,7 @@ public enum LLVMLibrary {
     }
 
     /// Where libLLVM N is looked for: LD_LIBRARY_PATH, LLVM's own prefix, the system folders.
-    static func searchFolders(major n: Int) -> [String] {
+    static func searchFolders(_ n: Int) -> [String] {
         var folders = (ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"] ?? "")
             .split(separator: ":").map(String.init).filter { !$0.isEmpty }
         #if os(macOS)
@@ -216,8 +226,8 @@ public enum LLVMLibrary {
         return folders
     }
 
-    static func candidates(major n: Int) -> [String] {
-        searchFolders(major: n).flatMap { folder in libraryNames(major: n).map { folder + "/" + $0 } }
+    static func candidates(major n: Int, folders: (Int) -> [String]) -> [String] {
+        folders(n).flatMap { folder in libraryNames(major: n).map { folder + "/" + $0 } }
     }
 
     private static func exists(_ path: String) -> Bool {
