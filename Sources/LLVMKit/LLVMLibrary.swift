@@ -49,6 +49,8 @@ public struct LLVMLibraryInfo: Sendable, Equatable {
     public let patch: Int
     /// Whether this process has loaded it.
     public let loaded: Bool
+    /// Seconds `dlopen`, resolving the functions and initialising the native target took (0 before loading).
+    public var loadSeconds: Double = 0
 
     /// `19.1.7` once loaded (`14.0` where the patch level is unknown), `19` before.
     public var version: String {
@@ -112,6 +114,7 @@ public enum LLVMLibrary {
             if let loadedInfo { return loadedInfo }
             let found = try locate(selection)
             var message = [CChar](repeating: 0, count: 1024)
+            let start = DispatchTime.now().uptimeNanoseconds
             if sj_llvm_open(found.path, UInt32(found.major), &message, message.count) != 0 {
                 let why = String(cString: message)
                 throw LLVMError("cannot load \(found.path): \(why)\n" + installAdvice(found.major))
@@ -119,7 +122,8 @@ public enum LLVMLibrary {
             var major: UInt32 = 0, minor: UInt32 = 0, patch: UInt32 = 0
             sj_llvm_version(&major, &minor, &patch)
             let info = LLVMLibraryInfo(path: found.path, major: Int(major), minor: Int(minor), patch: Int(patch),
-                                       loaded: true)
+                                       loaded: true,
+                                       loadSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             loadedInfo = info
             return info
         }
@@ -260,9 +264,10 @@ public enum LLVMLibrary {
         return nil
     }
 
-    /// The major version of an installation prefix from its `llvm-N` folder name.
+    /// The major version of an installation prefix from its `llvm-N` (Debian) or `llvm@N`
+    /// (Homebrew) folder name.
     static func majorVersion(ofPrefix prefix: String) -> Int? {
-        for part in prefix.split(separator: "/").reversed() where part.hasPrefix("llvm-") {
+        for part in prefix.split(separator: "/").reversed() where part.hasPrefix("llvm-") || part.hasPrefix("llvm@") {
             if let n = Int(part.dropFirst(5)) { return n }
         }
         return nil

@@ -35,6 +35,9 @@ extension JIT {
         do { return try LLVMLibrary.current() } catch let e as LLVMError { throw JITError.llvm(e.message) }
     }
 
+    /// The LLVM this process has loaded (with the time loading took), or nil before the first compilation.
+    public static var loadedLLVM: LLVMLibraryInfo? { LLVMLibrary.loaded }
+
     /// Loads the chosen LLVM now (it is otherwise loaded on the first compilation) and returns it.
     @discardableResult
     public static func loadLLVM() throws -> LLVMLibraryInfo {

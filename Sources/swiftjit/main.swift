@@ -34,7 +34,9 @@ do {
     try command.run()
     if ProcessInfo.processInfo.environment["SWIFTJIT_CACHE_STATS"] == "1" {
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        let llvm = JIT.loadedLLVM.map { "LLVM \($0.version) loaded in " + String(format: "%.2f ms, ", $0.loadSeconds * 1e3) }
         printError("swiftjit: \(JIT.llvmCompilations) LLVM compilations, \(JIT.diskCacheHits) disk-cache hits, "
+                   + (llvm ?? "LLVM not loaded, ")
                    + String(format: "code ready in %.2f ms, command %.2f ms", JIT.cacheMissSeconds * 1e3, ms))
     }
 } catch let error as JITError {
