@@ -43,10 +43,8 @@ public final class CompiledKernel: @unchecked Sendable {
 /// Compiles typed IR to native code through LLVM and caches the result: in memory per process,
 /// and as verified object files on disk across processes (`DiskCache`, docs/cache.md).
 public final class Engine: @unchecked Sendable {
-    /// The process-wide engine.
-    public static let shared: Engine = {
-        do { return try Engine() } catch { fatalError("SwiftJIT could not start LLVM: \(error)") }
-    }()
+    /// The process-wide engine (LLVM is loaded when it first compiles or links something).
+    public static let shared = Engine()
 
     /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
     /// code generated for the same typed IR. Debug builds add their executable's size and time.
@@ -56,7 +54,6 @@ public final class Engine: @unchecked Sendable {
     /// The host's target triple.
     public static var triple: String { LLVM.hostTriple }
 
-    private let jit: OrcJIT
     private let lock = NSLock()
     /// One slot per key digest; its lock is held while that key compiles, so concurrent
     /// requests for the same key compile once and the others wait for the result. The slot
@@ -96,9 +93,9 @@ public final class Engine: @unchecked Sendable {
     /// next compilation throws. Code is freed when nothing holds it (see `codeCacheCapacity`).
     public nonisolated(unsafe) static var maxCompiledFunctions = 65_536
     private var maxCompiledFunctions: Int { Engine.maxCompiledFunctions }
-    /// Host CPU name and features, as the code is compiled for them.
-    public let cpuName: String
-    public let cpuFeatures: String
+    /// Host CPU name and features, as the code is compiled for them (loads LLVM).
+    public var cpuName: String { get throws { try started().cpuName } }
+    public var cpuFeatures: String { get throws { try started().cpuFeatures } }
     private var disk: DiskCache?
     /// The object cache on disk (nil: off). From the environment at start (`DiskCache.fromEnvironment`).
     public var diskCache: DiskCache? {
@@ -106,21 +103,8 @@ public final class Engine: @unchecked Sendable {
         set { lock.withLock { disk = newValue } }
     }
 
-    public init() throws {
-        do {
-            jit = try OrcJIT()
-            var symbols: [(name: String, address: UnsafeRawPointer)] = []
-            var entry = sj_support_symbols()!
-            while let name = entry.pointee.name {
-                symbols.append((String(cString: name), UnsafeRawPointer(entry.pointee.address!)))
-                entry += 1
-            }
-            try jit.define(symbols: symbols)
-        } catch let e as LLVMError {
-            throw JITError.llvm(e.message)
-        }
-        cpuName = LLVM.hostCPUName
-        cpuFeatures = LLVM.hostCPUFeatures
+    /// An engine with the environment's disk cache; LLVM is not loaded yet.
+    public init() {
         disk = DiskCache.fromEnvironment()
     }
 
@@ -164,8 +148,8 @@ public final class Engine: @unchecked Sendable {
     }()
 
     /// The full cache key for a function and options.
-    public func cacheKey(_ function: IRFunction, _ options: LoweringOptions) -> String {
-        objectKey(.expression(function), options: options).text
+    public func cacheKey(_ function: IRFunction, _ options: LoweringOptions) throws -> String {
+        try objectKey(.expression(function), options: options).text
     }
 
     /// Native code for `function`, from the caches or compiled now. Concurrent requests for the

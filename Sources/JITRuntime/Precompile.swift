@@ -48,15 +48,15 @@ extension Engine {
     /// The object-cache key of `unit` for the host, or for `cpu` (with `features`, else the
     /// CPU's own) when given.
     public func objectKey(_ unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil,
-                          features: String? = nil) -> ObjectKey {
-        objectKey(kind: unit.kind, label: unit.label, ir: unit.irText, options: options, cpu: cpu, features: features)
+                          features: String? = nil) throws -> ObjectKey {
+        try objectKey(kind: unit.kind, label: unit.label, ir: unit.irText, options: options, cpu: cpu, features: features)
     }
 
     /// Compiles `unit` into the disk cache unless a valid entry is there; nothing is loaded or run,
     /// so any CPU LLVM knows can be named. Returns the key and whether LLVM compiled it now.
     public func precompile(_ unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil,
                            features: String? = nil) throws -> (key: ObjectKey, compiled: Bool) {
-        let key = objectKey(unit, options: options, cpu: cpu, features: features)
+        let key = try objectKey(unit, options: options, cpu: cpu, features: features)
         let compiled = try precompile(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
         return (key, compiled)
     }
@@ -64,7 +64,7 @@ extension Engine {
     /// An object for a system linker (default code model) whose entry point is `symbol`.
     public func exportObject(_ unit: CompilationUnit, symbol: String, options: LoweringOptions,
                              cpu: String? = nil, features: String? = nil) throws -> [UInt8] {
-        let key = objectKey(unit, options: options, cpu: cpu, features: features)
+        let key = try objectKey(unit, options: options, cpu: cpu, features: features)
         do {
             return try generateObject(key, forJIT: false) { try unit.lower(symbol: symbol, options: options, machine: $0) }
         } catch let e as LLVMError { throw JITError.llvm(e.message) }

@@ -25,18 +25,18 @@ func takeMessage(_ p: UnsafeMutablePointer<CChar>?) -> String {
     return String(cString: p)
 }
 
-/// Process-wide LLVM facts and one-time initialisation.
+/// Process-wide LLVM facts and one-time initialisation. Everything but `initialize` needs the
+/// library loaded: call `initialize` (or create an `OrcJIT` or `TargetMachine`) first.
 public enum LLVM {
-    private static let initialized: Bool = { sj_initialize_native() == 0 }()
-
-    /// Initialises the native target once; throws when the host has no LLVM backend.
+    /// Loads the chosen libLLVM and initialises the native target, once (`LLVMLibrary.load`);
+    /// throws an `LLVMError` saying what to install when no supported LLVM is found.
     public static func initialize() throws {
-        if !initialized { throw LLVMError("the native target could not be initialised") }
+        try LLVMLibrary.load()
     }
 
-    /// Major version of the LLVM the package was built against.
+    /// Major version of the loaded LLVM.
     public static var versionMajor: Int { Int(sj_llvm_version_major()) }
-    /// Minor version of the LLVM the package was built against.
+    /// Minor version of the loaded LLVM.
     public static var versionMinor: Int { Int(sj_llvm_version_minor()) }
 
     /// Whether per-instruction fast-math flags are available (LLVM 18+).

@@ -41,7 +41,12 @@ struct Cache: ParsableCommand {
     }
 
     struct Info: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show where the cache is, its size, and what keys this machine uses.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show where the cache is, its size, and what keys this machine uses.",
+            discussion: "Without --host, LLVM is not loaded: the llvm line names the library that would be used.")
+
+        @Flag(help: "Also show the triple, CPU and features that enter keys (loads LLVM).")
+        var host = false
 
         func run() throws {
             let cache = try Cache.current()
@@ -51,10 +56,16 @@ struct Cache: ParsableCommand {
             print("size            \(Cache.megabytes(files.reduce(0) { $0 + $1.size })) of \(Cache.megabytes(cache.sizeLimit))")
             print("format          \(DiskCache.formatVersion)")
             print("swiftjit        \(Engine.version)")
-            print("llvm            \(Engine.llvmVersion)")
-            print("triple          \(Engine.triple)")
-            print("cpu             \(Engine.shared.cpuName)")
-            print("features        \(Engine.shared.cpuFeatures)")
+            if host { try JIT.loadLLVM() }
+            if let llvm = try? JIT.llvmLibrary() {
+                print("llvm            \(llvm.version) (\(llvm.path)\(llvm.loaded ? "" : ", not loaded"))")
+            } else {
+                print("llvm            none usable (see swiftjit --version)")
+            }
+            guard host else { return }
+            print("triple          \(try Engine.triple)")
+            print("cpu             \(try Engine.shared.cpuName)")
+            print("features        \(try Engine.shared.cpuFeatures)")
         }
     }
 

@@ -14,6 +14,11 @@ struct SwiftJITCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftjit",
         abstract: "Compile and run numexpr-style expressions with LLVM.",
+        discussion: """
+            --llvm N|PATH (anywhere before --) chooses the LLVM for any command, over SWIFTJIT_LLVM; \
+            the default is the newest installed of LLVM 14 to 19. LLVM is loaded only when something is compiled.
+            """,
+        version: LLVMOption.versionText,
         subcommands: [Repl.self, Eval.self, IR.self, Asm.self, Functions.self, RunKernel.self, Compile.self, Cache.self,
                       Bench.self, Overhead.self, CompileBench.self])
 }

@@ -1,4 +1,5 @@
 // The `swiftjit` command line: the REPL (no arguments), eval, ir, asm, functions, run and bench.
+// LLVM is loaded only by commands that compile or link code (see LLVMOption for --llvm and --version).
 //
 // Errors never end in a backtrace: JIT errors (expression diagnostics with carets, file and
 // argument problems) print their description to stderr and exit 1; command-line usage errors
@@ -13,7 +14,19 @@ func printError(_ text: String) {
 }
 
 let started = DispatchTime.now().uptimeNanoseconds
-let arguments = ArgumentRewriting.rewrite(Array(CommandLine.arguments.dropFirst()))
+// `--llvm VALUE` chooses the LLVM for any command (before SWIFTJIT_LLVM); nothing loads it yet.
+var arguments: [String]
+do {
+    let (llvm, rest) = try LLVMOption.extract(Array(CommandLine.arguments.dropFirst()))
+    if let llvm {
+        LLVMOption.given = llvm
+        try LLVMOption.apply(llvm)
+    }
+    arguments = ArgumentRewriting.rewrite(rest)
+} catch let error as UserError {
+    printError("error: \(error.message)")
+    exit(2)
+}
 // No arguments: the REPL (interactive on a terminal, scripted from a file or pipe).
 if arguments.isEmpty { exit(REPLLoop().run()) }
 do {
@@ -21,7 +34,9 @@ do {
     try command.run()
     if ProcessInfo.processInfo.environment["SWIFTJIT_CACHE_STATS"] == "1" {
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        let llvm = JIT.loadedLLVM.map { "LLVM \($0.version) loaded in " + String(format: "%.2f ms, ", $0.loadSeconds * 1e3) }
         printError("swiftjit: \(JIT.llvmCompilations) LLVM compilations, \(JIT.diskCacheHits) disk-cache hits, "
+                   + (llvm ?? "LLVM not loaded, ")
                    + String(format: "code ready in %.2f ms, command %.2f ms", JIT.cacheMissSeconds * 1e3, ms))
     }
 } catch let error as JITError {

@@ -22,7 +22,7 @@ final class CodegenVersionTests: XCTestCase {
             let base = root.appendingPathComponent(folder)
             guard let walk = FileManager.default.enumerator(atPath: base.path) else { continue }
             for case let relative as String in walk
-            where [".swift", ".c", ".h", ".modulemap"].contains(where: { relative.hasSuffix($0) }) {
+            where [".swift", ".c", ".h", ".def", ".modulemap"].contains(where: { relative.hasSuffix($0) }) {
                 paths.append(folder + "/" + relative)
             }
         }

@@ -126,17 +126,17 @@ final class DiskCacheTests: XCTestCase {
         let f = try JIT.compile("x*(1+x)").typedIR(Signature([("x", .array(.float64))]))
         let g = try JIT.compile("x*(1+x)").typedIR(Signature([("x", .array(.float32))]))
         let e = Engine.shared
-        let base = e.objectKey(.expression(f), options: LoweringOptions())
+        let base = try e.objectKey(.expression(f), options: LoweringOptions())
         let others = [
-            e.objectKey(.expression(g), options: LoweringOptions()),
-            e.objectKey(.expression(f), options: LoweringOptions(mathMode: .strict)),
-            e.objectKey(.expression(f), options: LoweringOptions(optimizationLevel: 2)),
-            e.objectKey(.expression(f), options: LoweringOptions(), cpu: "x86-64-v3"),
-            e.objectKey(.expression(f), options: LoweringOptions(), features: "+sse2"),
+            try e.objectKey(.expression(g), options: LoweringOptions()),
+            try e.objectKey(.expression(f), options: LoweringOptions(mathMode: .strict)),
+            try e.objectKey(.expression(f), options: LoweringOptions(optimizationLevel: 2)),
+            try e.objectKey(.expression(f), options: LoweringOptions(), cpu: "x86-64-v3"),
+            try e.objectKey(.expression(f), options: LoweringOptions(), features: "+sse2"),
         ]
         XCTAssertEqual(Set(others.map(\.digest) + [base.digest]).count, others.count + 1)
-        for field in ["llvm \(LLVM.versionMajor).", "swiftjit \(Engine.version)", "triple ", "cpu \(e.cpuName)",
-                      "features \(e.cpuFeatures)", "func(x: f64[])"] {
+        for field in ["llvm \(LLVM.versionMajor).", "swiftjit \(Engine.version)", "triple ", "cpu \(try e.cpuName)",
+                      "features \(try e.cpuFeatures)", "func(x: f64[])"] {
             XCTAssertTrue(base.text.contains(field), field)
         }
         XCTAssertTrue(base.symbol.hasPrefix("sj_") && base.symbol.count == 35)
@@ -159,7 +159,7 @@ final class DiskCacheTests: XCTestCase {
     func testStoredObjectLinksInAFreshJIT() throws {
         let cache = try temporaryCache()
         let f = try JIT.compile("x*2.5 + 1").typedIR(Signature([("x", .array(.float64))]))
-        let key = Engine.shared.objectKey(.expression(f), options: LoweringOptions())
+        let key = try Engine.shared.objectKey(.expression(f), options: LoweringOptions())
         let object = try Engine.shared.exportObject(.expression(f), symbol: key.symbol, options: LoweringOptions())
         cache.store(key: key.text, object: object)
         let loaded = try XCTUnwrap(cache.load(key: key.text))

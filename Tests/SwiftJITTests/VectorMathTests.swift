@@ -199,7 +199,7 @@ final class VectorMathTests: XCTestCase {
     /// target's widest ISA (AVX-512 `_ZGVeN8v_exp`, AVX2 `_ZGVdN4v_exp`), and nowhere else; relaxed
     /// never. Skipped without libmvec or without AVX2 (then fast mode uses our code).
     func testFastModeUsesLibmvecWhereChosen() throws {
-        let features = Set(Engine.shared.cpuFeatures.split(separator: ",").map(String.init))
+        let features = Set(try Engine.shared.cpuFeatures.split(separator: ",").map(String.init))
         guard LibMVec.available, features.contains("+avx2"), features.contains("+fma") else {
             throw XCTSkip("libmvec or AVX2 not available: fast mode uses our implementations")
         }
@@ -233,7 +233,7 @@ final class VectorMathTests: XCTestCase {
 
     /// The libmvec choice is part of the object key (disk cache).
     func testObjectKeyNamesLibmvec() throws {
-        let key = Engine.shared.objectKey(kind: "expression", label: "k", ir: "", options: LoweringOptions())
+        let key = try Engine.shared.objectKey(kind: "expression", label: "k", ir: "", options: LoweringOptions())
         XCTAssertTrue(key.text.contains("libmvec \(LibMVec.available ? "loaded" : "none")"))
     }
 }
