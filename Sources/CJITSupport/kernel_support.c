@@ -99,6 +99,15 @@ int32_t (*sj_parallel_for_hook)(sj_loop_body, int64_t, int64_t, void *, sj_conte
 
 void sj_set_parallel_for_hook(sj_parallel_for_fn hook) { sj_parallel_for_hook = hook; }
 
+static sj_parallel_serial_fn sj_parallel_serial_hook = 0;
+
+void sj_set_parallel_serial_hook(sj_parallel_serial_fn hook) { sj_parallel_serial_hook = hook; }
+
+int32_t sj_parallel_serial(int64_t n) {
+    if (sj_parallel_serial_hook) return sj_parallel_serial_hook(n);
+    return sj_parallel_for_hook == 0;
+}
+
 int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj_context *ctx, void *partials,
                         int64_t partial_bytes) {
     if (sj_parallel_for_hook) return sj_parallel_for_hook(body, lo, hi, env, ctx, partials, partial_bytes);

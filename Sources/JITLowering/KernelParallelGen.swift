@@ -5,8 +5,10 @@
 // env holds the addresses of the enclosing scalar variables (copied into private ones at chunk
 // start; they are read-only in the loop, KernelChecker makes sure) and the enclosing arrays'
 // descriptors. Reduction variables start each chunk at their identity; each chunk writes its
-// partial results to `partials`, and the caller combines them in chunk order after
-// sj_parallel_for has run every chunk on the runtime's thread pool.
+// partial results to `partials` (on the caller's stack), and the caller combines them in chunk
+// order after sj_parallel_for has run every chunk on the runtime's thread pool. When the runtime
+// says the loop runs on the calling thread (sj_parallel_serial), the kernel runs the same chunks
+// itself with direct calls of the body.
 import CLLVM
 import JITSema
 
@@ -41,24 +43,48 @@ extension KernelEmitter {
         let partialBytes = 16 * reductions.count
         var partials = LLVMConstPointerNull(ptr)!
         if !reductions.isEmpty {
-            partials = allocateRaw(bytes: c64(KernelGen.maxChunks * partialBytes), at: start.location)
+            // On the caller's stack: it waits for every chunk, so the pool's threads may write here.
+            let buffer = entryAlloca(LLVMArrayType(i8, UInt32(KernelGen.maxChunks * partialBytes))!, "partials")
+            LLVMSetAlignment(buffer, 16)
+            partials = LLVMBuildBitCast(b, buffer, ptr, "partialsp")!
         }
         let body = outline(v, scalars, arrayVars, reductions, body)
+        let envp = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envw")!
+        let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
+        let code = entryAlloca(i32, "pcodeslot")
+        // A loop the runtime would run on this thread (the common small case) runs its chunks here,
+        // calling the body directly (LLVM may inline it): the same chunks in the same order as
+        // sj_parallel_for's serial path, without an indirect call into the runtime per chunk.
+        var sps: [LLVMTypeRef?] = [i64]
+        let serialType = LLVMFunctionType(i32, &sps, 1, 0)!
+        let serialFn = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
+            ?? LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)!
+        var sargs: [LLVMValueRef?] = [n]
+        let serial = LLVMBuildCall2(b, serialType, serialFn, &sargs, 1, "serial")!
+        let threaded = LLVMAppendBasicBlockInContext(ctx, fn, "pthreads"), onThread = LLVMAppendBasicBlockInContext(ctx, fn, "pserial")
+        let joined = LLVMAppendBasicBlockInContext(ctx, fn, "pjoined")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, serial, LLVMConstInt(i32, 0, 0), "isserial"), onThread, threaded)
+        LLVMPositionBuilderAtEnd(b, threaded)
         // sj_parallel_for(body, lo, hi, env, ctx, partials, partialBytes)
         var ps: [LLVMTypeRef?] = [ptr, i64, i64, ptr, ptr, ptr, i64]
         let forType = LLVMFunctionType(i32, &ps, 7, 0)!
         let forFn = LLVMGetNamedFunction(module.ref, "sj_parallel_for") ?? LLVMAddFunction(module.ref, "sj_parallel_for", forType)!
         var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, body, ptr, "bodyp"), lo, hi, LLVMBuildBitCast(b, env, ptr, "envp"),
                                      LLVMBuildBitCast(b, contextArg, ptr, "c"), partials, c64(partialBytes)]
-        let code = LLVMBuildCall2(b, forType, forFn, &args, 7, "pcode")!
+        LLVMBuildStore(b, LLVMBuildCall2(b, forType, forFn, &args, 7, "pcode")!, code)
+        LLVMBuildBr(b, joined)
+        LLVMPositionBuilderAtEnd(b, onThread)
+        emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
+        LLVMBuildBr(b, joined)
+        LLVMPositionBuilderAtEnd(b, joined)
         let failed = LLVMAppendBasicBlockInContext(ctx, fn, "pfail"), ok = LLVMAppendBasicBlockInContext(ctx, fn, "pok")
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, code, LLVMConstInt(i32, 0, 0), "perr"), failed, ok)
+        let result = LLVMBuildLoad2(b, i32, code, "pcode")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, result, LLVMConstInt(i32, 0, 0), "perr"), failed, ok)
         LLVMPositionBuilderAtEnd(b, failed)
-        LLVMBuildRet(b, code)
+        LLVMBuildRet(b, result)
         LLVMPositionBuilderAtEnd(b, ok)
         guard !reductions.isEmpty else { return }
         // Combine the chunks' partials in chunk order: chunks = min(max(hi - lo, 0), SJ_MAX_CHUNKS).
-        let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
         let chunks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, n, c64(KernelGen.maxChunks), "few"), n,
                                      c64(KernelGen.maxChunks), "chunks")!
         let counter = entryAlloca(i64, "chunk")
@@ -79,6 +105,56 @@ extension KernelEmitter {
             LLVMBuildStore(b, helper.combine(red.op, acc, part, t), slots[red.variable]!.0)
         }
         LLVMBuildStore(b, LLVMBuildAdd(b, c, c64(1), "c1"), counter)
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, done)
+    }
+
+    /// The serial path of a parallel loop: without reductions one call of `body` over lo..<hi;
+    /// with them, chunk c of min(n, SJ_MAX_CHUNKS) covers lo + c*n/chunks ..< lo + (c+1)*n/chunks
+    /// (boundaries stepped without a division per chunk) and writes its partials at c *
+    /// partialBytes, stopping at the first error. Stores the error code (or 0) in `code`.
+    private func emitSerialChunks(_ body: LLVMValueRef, _ envp: LLVMValueRef, _ lo: LLVMValueRef, _ hi: LLVMValueRef,
+                                  _ n: LLVMValueRef, _ partials: LLVMValueRef, _ partialBytes: Int, _ code: LLVMValueRef) {
+        var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
+        let bodyType = LLVMFunctionType(i32, &ps, 5, 0)!
+        let context = LLVMBuildBitCast(b, contextArg, ptr, "c")!
+        func call(_ begin: LLVMValueRef, _ end: LLVMValueRef, _ part: LLVMValueRef) -> LLVMValueRef {
+            var args: [LLVMValueRef?] = [begin, end, envp, context, part]
+            return LLVMBuildCall2(b, bodyType, body, &args, 5, "scode")!
+        }
+        guard partialBytes > 0 else {
+            LLVMBuildStore(b, call(lo, hi, partials), code)
+            return
+        }
+        LLVMBuildStore(b, LLVMConstInt(i32, 0, 0), code)
+        let chunks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, n, c64(KernelGen.maxChunks), "few"), n,
+                                     c64(KernelGen.maxChunks), "schunks")!
+        let divisor = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, chunks, c64(0), "any"), chunks, c64(1), "sdiv")!
+        // n = q * chunks + r: chunk c+1 starts q (+1 when the remainders carry) after chunk c.
+        let q = LLVMBuildSDiv(b, n, divisor, "q")!, r = LLVMBuildSRem(b, n, divisor, "r")!
+        let counter = entryAlloca(i64, "schunk"), begin = entryAlloca(i64, "sbegin"), rem = entryAlloca(i64, "srem")
+        LLVMBuildStore(b, c64(0), counter)
+        LLVMBuildStore(b, lo, begin)
+        LLVMBuildStore(b, c64(0), rem)
+        let head = LLVMAppendBasicBlockInContext(ctx, fn, "schunks"), step = LLVMAppendBasicBlockInContext(ctx, fn, "sstep")
+        let next = LLVMAppendBasicBlockInContext(ctx, fn, "snext"), done = LLVMAppendBasicBlockInContext(ctx, fn, "sdone")
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, head)
+        let c = LLVMBuildLoad2(b, i64, counter, "sc")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, c, chunks, "smore"), step, done)
+        LLVMPositionBuilderAtEnd(b, step)
+        let start = LLVMBuildLoad2(b, i64, begin, "sb")!
+        let sum = LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, rem, "sr")!, r, "srr")!
+        let carry = LLVMBuildICmp(b, LLVMIntSGE, sum, chunks, "scarry")!
+        let end = LLVMBuildAdd(b, LLVMBuildAdd(b, start, q, "sbq")!, LLVMBuildZExt(b, carry, i64, "sc1")!, "se")!
+        LLVMBuildStore(b, LLVMBuildSub(b, sum, LLVMBuildSelect(b, carry, chunks, c64(0), "swrap")!, "srem2"), rem)
+        var offset: LLVMValueRef? = LLVMBuildMul(b, c, c64(partialBytes), "soff")
+        let status = call(start, end, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "spart")!)
+        LLVMBuildStore(b, status, code)
+        LLVMBuildStore(b, end, begin)
+        LLVMBuildStore(b, LLVMBuildAdd(b, c, c64(1), "sc2"), counter)
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, status, LLVMConstInt(i32, 0, 0), "sok"), next, done)
+        LLVMPositionBuilderAtEnd(b, next)
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, done)
     }
