@@ -111,8 +111,10 @@ extension KernelEmitter {
 
     /// The serial path of a parallel loop: without reductions one call of `body` over lo..<hi;
     /// with them, chunk c of min(n, SJ_MAX_CHUNKS) covers lo + c*n/chunks ..< lo + (c+1)*n/chunks
-    /// (boundaries stepped without a division per chunk) and writes its partials at c *
-    /// partialBytes, stopping at the first error. Stores the error code (or 0) in `code`.
+    /// and writes its partials at c * partialBytes, stopping at the first error. When n <=
+    /// SJ_MAX_CHUNKS every chunk is one iteration, and that loop (the body inlined) is one LLVM
+    /// can vectorize; otherwise the boundaries step without a division per chunk. Stores the
+    /// error code (or 0) in `code`.
     private func emitSerialChunks(_ body: LLVMValueRef, _ envp: LLVMValueRef, _ lo: LLVMValueRef, _ hi: LLVMValueRef,
                                   _ n: LLVMValueRef, _ partials: LLVMValueRef, _ partialBytes: Int, _ code: LLVMValueRef) {
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
@@ -126,37 +128,55 @@ extension KernelEmitter {
             LLVMBuildStore(b, call(lo, hi, partials), code)
             return
         }
+        func partial(_ c: LLVMValueRef) -> LLVMValueRef {
+            var offset: LLVMValueRef? = LLVMBuildMul(b, c, c64(partialBytes), "soff")
+            return LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "spart")!
+        }
         LLVMBuildStore(b, LLVMConstInt(i32, 0, 0), code)
-        let chunks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, n, c64(KernelGen.maxChunks), "few"), n,
-                                     c64(KernelGen.maxChunks), "schunks")!
-        let divisor = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, chunks, c64(0), "any"), chunks, c64(1), "sdiv")!
+        let done = LLVMAppendBasicBlockInContext(ctx, fn, "sdone")!
+        let single = LLVMAppendBasicBlockInContext(ctx, fn, "ssingle"), chunked = LLVMAppendBasicBlockInContext(ctx, fn, "schunked")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLE, n, c64(KernelGen.maxChunks), "sfew"), single, chunked)
+        LLVMPositionBuilderAtEnd(b, single)
+        emitCountedLoop(from: lo, to: hi, code: code, exit: done) { i in
+            call(i, LLVMBuildAdd(b, i, c64(1), "si1"), partial(LLVMBuildSub(b, i, lo, "sc")))
+        }
+        LLVMPositionBuilderAtEnd(b, chunked)
         // n = q * chunks + r: chunk c+1 starts q (+1 when the remainders carry) after chunk c.
-        let q = LLVMBuildSDiv(b, n, divisor, "q")!, r = LLVMBuildSRem(b, n, divisor, "r")!
-        let counter = entryAlloca(i64, "schunk"), begin = entryAlloca(i64, "sbegin"), rem = entryAlloca(i64, "srem")
-        LLVMBuildStore(b, c64(0), counter)
+        let chunks = c64(KernelGen.maxChunks)
+        let q = LLVMBuildSDiv(b, n, chunks, "q")!, r = LLVMBuildSRem(b, n, chunks, "r")!
+        let begin = entryAlloca(i64, "sbegin"), rem = entryAlloca(i64, "srem")
         LLVMBuildStore(b, lo, begin)
         LLVMBuildStore(b, c64(0), rem)
-        let head = LLVMAppendBasicBlockInContext(ctx, fn, "schunks"), step = LLVMAppendBasicBlockInContext(ctx, fn, "sstep")
-        let next = LLVMAppendBasicBlockInContext(ctx, fn, "snext"), done = LLVMAppendBasicBlockInContext(ctx, fn, "sdone")
+        emitCountedLoop(from: c64(0), to: chunks, code: code, exit: done) { c in
+            let start = LLVMBuildLoad2(b, i64, begin, "sb")!
+            let sum = LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, rem, "sr")!, r, "srr")!
+            let carry = LLVMBuildICmp(b, LLVMIntSGE, sum, chunks, "scarry")!
+            let end = LLVMBuildAdd(b, LLVMBuildAdd(b, start, q, "sbq")!, LLVMBuildZExt(b, carry, i64, "sc1")!, "se")!
+            LLVMBuildStore(b, LLVMBuildSub(b, sum, LLVMBuildSelect(b, carry, chunks, c64(0), "swrap")!, "srem2"), rem)
+            LLVMBuildStore(b, end, begin)
+            return call(start, end, partial(c))
+        }
+        LLVMPositionBuilderAtEnd(b, done)
+    }
+
+    /// `for i in from..<to { code = step(i); if code != 0 { break } }`, then a branch to `exit`.
+    private func emitCountedLoop(from: LLVMValueRef, to: LLVMValueRef, code: LLVMValueRef, exit: LLVMBasicBlockRef,
+                                 _ step: (LLVMValueRef) -> LLVMValueRef) {
+        let counter = entryAlloca(i64, "scount")
+        LLVMBuildStore(b, from, counter)
+        let head = LLVMAppendBasicBlockInContext(ctx, fn, "sloop"), work = LLVMAppendBasicBlockInContext(ctx, fn, "sstep")
+        let next = LLVMAppendBasicBlockInContext(ctx, fn, "snext")
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, head)
-        let c = LLVMBuildLoad2(b, i64, counter, "sc")!
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, c, chunks, "smore"), step, done)
-        LLVMPositionBuilderAtEnd(b, step)
-        let start = LLVMBuildLoad2(b, i64, begin, "sb")!
-        let sum = LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, rem, "sr")!, r, "srr")!
-        let carry = LLVMBuildICmp(b, LLVMIntSGE, sum, chunks, "scarry")!
-        let end = LLVMBuildAdd(b, LLVMBuildAdd(b, start, q, "sbq")!, LLVMBuildZExt(b, carry, i64, "sc1")!, "se")!
-        LLVMBuildStore(b, LLVMBuildSub(b, sum, LLVMBuildSelect(b, carry, chunks, c64(0), "swrap")!, "srem2"), rem)
-        var offset: LLVMValueRef? = LLVMBuildMul(b, c, c64(partialBytes), "soff")
-        let status = call(start, end, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "spart")!)
+        let i = LLVMBuildLoad2(b, i64, counter, "si")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, to, "smore"), work, exit)
+        LLVMPositionBuilderAtEnd(b, work)
+        let status = step(i)
         LLVMBuildStore(b, status, code)
-        LLVMBuildStore(b, end, begin)
-        LLVMBuildStore(b, LLVMBuildAdd(b, c, c64(1), "sc2"), counter)
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, status, LLVMConstInt(i32, 0, 0), "sok"), next, done)
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, status, LLVMConstInt(i32, 0, 0), "sok"), next, exit)
         LLVMPositionBuilderAtEnd(b, next)
+        LLVMBuildStore(b, LLVMBuildAdd(b, i, c64(1), "snexti"), counter)
         LLVMBuildBr(b, head)
-        LLVMPositionBuilderAtEnd(b, done)
     }
 
     /// An alloca in the function's entry block.
@@ -196,6 +216,8 @@ extension KernelEmitter {
         let f = LLVMAddFunction(module.ref, name, type)!
         LLVMSetLinkage(f, LLVMInternalLinkage)
         helper.setTargetAttributes(f)
+        // Inlined where the kernel runs the chunks itself (its address goes to sj_parallel_for too).
+        helper.addAttribute(f, "alwaysinline")
         fn = f
         let entry = LLVMAppendBasicBlockInContext(ctx, f, "entry")
         entryBlock = entry

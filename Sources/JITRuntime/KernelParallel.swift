@@ -7,6 +7,7 @@ import CJITSupport
 enum KernelParallel {
     /// Installs the hooks once (Engine does, before any kernel runs).
     static let installed: Bool = {
+        _ = Parallel.serialThreshold  // the threshold sj_parallel_serial reads, set before any kernel runs
         // Kernels ask this before each parallel loop and run the chunks themselves when it is 1.
         sj_set_parallel_serial_hook { n in
             let (elements, overflow) = Int(n).multipliedReportingOverflow(by: 64)

@@ -40,28 +40,26 @@ import Darwin
 public enum Parallel {
     // MARK: thread count
 
-    /// The settings, read on every call without a lock (atomic words): [0] the configured
-    /// thread count (0: not set), [1] the serial threshold.
-    nonisolated(unsafe) private static let settings: UnsafeMutablePointer<Int64> = {
-        let words = UnsafeMutablePointer<Int64>.allocate(capacity: 2)
-        words.initialize(repeating: 0, count: 2)
-        words[1] = Int64(defaultSerialThreshold)
-        return words
+    /// The settings live in C (runtime_settings.h), read on every call without a lock: the
+    /// configured thread count (0: not set) and the serial threshold, which starts at the default.
+    private static let settingsReady: Bool = {
+        sj_setting_store(Int32(SJ_SETTING_SERIAL_ELEMENTS), Int64(defaultSerialThreshold))
+        return true
     }()
 
     /// Threads a kernel call may use (at least 1). Setting it affects calls started afterwards;
     /// setting nil returns to the default (`SWIFTJIT_NUM_THREADS`, else `availableCores`).
     public static var threadCount: Int {
         get {
-            let configured = Int(sj_setting_load(settings))
+            let configured = Int(sj_setting_load(Int32(SJ_SETTING_THREADS)))
             return configured > 0 ? configured : defaultThreadCount
         }
-        set { sj_setting_store(settings, Int64(max(1, newValue))) }
+        set { sj_setting_store(Int32(SJ_SETTING_THREADS), Int64(max(1, newValue))) }
     }
 
     /// Returns to the default thread count.
     public static func resetThreadCount() {
-        sj_setting_store(settings, 0)
+        sj_setting_store(Int32(SJ_SETTING_THREADS), 0)
     }
 
     /// `SWIFTJIT_NUM_THREADS` when it is a positive integer, else `availableCores`.
@@ -151,8 +149,14 @@ public enum Parallel {
     /// (a sleeping worker takes longer to wake than a polling one) and leaves small calls alone.
     /// Settable for measurement (`swiftjit overhead --crossover`); calls started afterwards use it.
     public static var serialThreshold: Int {
-        get { Int(sj_setting_load(settings + 1)) }
-        set { sj_setting_store(settings + 1, Int64(max(0, newValue))) }
+        get {
+            _ = settingsReady
+            return Int(sj_setting_load(Int32(SJ_SETTING_SERIAL_ELEMENTS)))
+        }
+        set {
+            _ = settingsReady
+            sj_setting_store(Int32(SJ_SETTING_SERIAL_ELEMENTS), Int64(max(0, newValue)))
+        }
     }
     public static let defaultSerialThreshold = 16_384
 
