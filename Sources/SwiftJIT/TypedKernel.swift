@@ -140,27 +140,39 @@ public final class TypedKernelCore: @unchecked Sendable {
             let frame = buffer.baseAddress!
             try write(frame)
             if returnsArray {
-                return try callReturningArray(frame, arrays()) as! R
+                return try callReturningArray(frame, arrays) as! R
             }
             try function.call(frame: frame, results: resultOffset, source: source)
             return UnsafeRawPointer(frame + resultOffset).load(as: R.self)
         }
     }
 
-    /// The call of a kernel that returns an array: the result may be a view of an argument.
+    /// The call of a kernel that returns an array: the result may be a view of an argument, found
+    /// from the descriptors in the frame (`arrays` gives the NDArrays, whose storage it shares).
     @usableFromInline
-    func callReturningArray(_ frame: UnsafeMutablePointer<Int64>, _ arrays: [NDArray?]) throws -> NDArray {
-        var arguments: [CompiledKernelFunction.Argument] = []
-        for (k, t) in types.enumerated() where t.rank > 0 {
-            let slot = frame + slots[k]
-            let owner = k < arrays.count ? arrays[k] : nil
-            arguments.append(CompiledKernelFunction.Argument(
-                dtype: t.dtype, shape: (0..<t.rank).map { Int(slot[1 + $0]) },
-                strides: (0..<t.rank).map { Int(slot[1 + t.rank + $0]) },
-                pointer: UnsafeMutableRawPointer(bitPattern: Int(slot[0])) ?? UnsafeMutableRawPointer(frame),
-                storage: owner?.storage, offset: owner?.offset ?? 0))
+    func callReturningArray(_ frame: UnsafeMutablePointer<Int64>, _ arrays: () -> [NDArray?]) throws -> NDArray {
+        try function.callReturningArray(frame: frame, results: resultOffset, source: source) { data, d, shape, strides in
+            for (k, t) in types.enumerated() where t.rank > 0 {
+                let slot = frame + slots[k]
+                guard let base = UnsafeMutableRawPointer(bitPattern: Int(slot[0])) else { continue }
+                var lo = 0, hi = 0, empty = false
+                for axis in 0..<t.rank {
+                    let extent = Int(slot[1 + axis]), stride = Int(slot[1 + t.rank + axis])
+                    if extent == 0 { empty = true }
+                    if stride < 0 { lo += (extent - 1) * stride } else { hi += (extent - 1) * stride }
+                }
+                guard !empty, data >= base + lo * t.dtype.size, data < base + (hi + 1) * t.dtype.size else { continue }
+                let list = arrays()
+                if k < list.count, let owner = list[k] {
+                    return NDArray(dtype: d, shape: shape, strides: strides, storage: owner.storage,
+                                   offset: owner.offset + (data - owner.baseAddress) / d.size)
+                }
+                // A buffer pointer's memory is the caller's: the result is a copy.
+                return NDArray(dtype: d, shape: shape, strides: strides,
+                               storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
+            }
+            return nil
         }
-        return try function.callReturningArray(frame: frame, results: resultOffset, arguments: arguments, source: source)
     }
 
     /// The error for argument `k` not matching its parameter type.

@@ -56,6 +56,13 @@ final class TypedCallTests: XCTestCase {
 
     kernel at(x: f64[], i: i64) -> f64 { return x[i] }
 
+    kernel ramp_tail(n: i64) -> f64[] {
+        let z = zeros(n)
+        for i in 0..<n { z[i] = i * 1.5 }
+        let v = z[1..<n]
+        return v
+    }
+
     kernel pair(x: f64) { return x, 2 * x }
 
     kernel isum(b: i32[]) -> i32 {
@@ -114,6 +121,19 @@ final class TypedCallTests: XCTestCase {
         let t = try tail(x)
         XCTAssertEqual(t.doubles, [2, 3, 4])
         XCTAssertEqual(t.baseAddress, x.baseAddress + 8)
+        // A view of a buffer pointer's memory is copied (that memory is the caller's).
+        let tailOfBuffer = try module().kernel("tail").typed(UnsafeBufferPointer<Double>.self, returning: NDArray.self)
+        let xs: [Double] = [5, 6, 7]
+        let copied = try xs.withUnsafeBufferPointer { buffer -> NDArray in
+            let r = try tailOfBuffer(buffer)
+            XCTAssertNotEqual(r.baseAddress, UnsafeMutableRawPointer(mutating: buffer.baseAddress!) + 8)
+            return r
+        }
+        XCTAssertEqual(copied.doubles, [6, 7])
+        // A slice of an array the kernel allocated keeps that allocation.
+        let rampTail = try module().kernel("ramp_tail").typed(Int.self, returning: NDArray.self)
+        XCTAssertEqual(try rampTail(5).doubles, [1.5, 3, 4.5, 6])
+        XCTAssertEqual(try rampTail(5).doubles, try module().kernel("ramp_tail")(Int64(5)).doubles)
     }
 
     func testBufferPointersAndVoidKernelsWriteInPlace() throws {
