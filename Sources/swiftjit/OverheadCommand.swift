@@ -99,8 +99,7 @@ struct Overhead: ParsableCommand {
         let s = try JIT.kernel("kernel add1(x: f64) -> f64 {\n    return x + 1.0\n}", name: "add1")
         let scalarDynamic = try median(inner: 20_000) { _ = try s(2.5) }
         let typedAdd = try s.typed(Double.self, returning: Double.self)
-        var v = 0.0
-        let scalarTyped = try median(inner: 200_000) { v = try typedAdd(v) }
+        let scalarTyped = try median(inner: 200_000) { _ = try typedAdd(2.5) }
         if json {
             print("{\"kernel_call\": \(dynamic), \"kernel_typed\": \(typed), \"scalar_kernel_call\": \(scalarDynamic), \"scalar_kernel_typed\": \(scalarTyped)}")
         } else {
