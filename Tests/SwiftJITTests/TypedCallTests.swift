@@ -1,3 +1,4 @@
+import ComplexModule
 import Dispatch
 import JITSema
 import SwiftJIT
@@ -72,6 +73,10 @@ final class TypedCallTests: XCTestCase {
     }
 
     kernel flag(x: f64) -> bool { return x > 0 }
+
+    kernel cmag(z: c128) -> f64 { return abs(z) }
+
+    kernel ctwice(z: c128) -> c128 { return z * 2 }
     """
 
     func module() throws -> KernelModule { try JIT.kernels(Self.source, name: "typed.sj") }
@@ -99,6 +104,10 @@ final class TypedCallTests: XCTestCase {
         let flag = try m.kernel("flag").typed(Double.self, returning: Bool.self)
         XCTAssertTrue(try flag(0.5))
         XCTAssertFalse(try flag(-0.5))
+        let cmag = try m.kernel("cmag").typed(Complex<Double>.self, returning: Double.self)
+        XCTAssertEqual(try cmag(Complex(3, 4)), 5)
+        let ctwice = try m.kernel("ctwice").typed(Complex<Double>.self, returning: Complex<Double>.self)
+        XCTAssertEqual(try ctwice(Complex(1.5, -2)), Complex(3, -4))
     }
 
     func testArrayResultTakesOverTheKernelsAllocation() throws {
