@@ -53,6 +53,7 @@ ELEMENTWISE = {
     "W12copy-16M": ("x", ["x"], {}),
     "W12triad-1M": ("x + 2.5*y", ["x", "y"], {}),
     "W12triad-16M": ("x + 2.5*y", ["x", "y"], {}),
+    "W15-10": ("2*a + 3*b", ["a", "b"], {}),
 }
 W3_EXPR = "A*m.exp(-(x-x0)**2/(2*w**2))"
 W8_ITERS = 50
@@ -106,6 +107,9 @@ def gen_inputs(wid, rng):
         return {"x": x.astype(np.float32)}
     if wid == "R1":
         return {"x": rng.uniform(0, 1, 1 << 24)}
+    if wid.startswith("W15-"):
+        n = int(wid[4:])
+        return {"a": rng.uniform(0, 1, n), "b": rng.uniform(0, 1, n)}
     if wid == "W14":
         jind = ragged(rng, 1 << 22)
         nrows = len(jind) - 1
@@ -138,6 +142,8 @@ WORKLOADS = {  # id: (description, bytes moved (read + written) or None when not
     "W13": ("bump finder, 10,000 x 4,000 f32", 4 * 10_000 * 4_000),
     "W14": ("ragged log-likelihood, 2^22", None),
     "R1": ("reduction sum(x*x), 2^24", 8 * (1 << 24)),
+    # Drawn last, so adding it left every other workload's data as it was.
+    "W15-10": ("2*a + 3*b, n=10 (call overhead)", None),
 }
 # Tolerances of the check against the reference (rtol; atol is rtol * max |reference|).
 RTOL = {"R1": 1e-10, "W4": 1e-8, "W14": 1e-8, "W10-256": 1e-8, "W13": 1e-8}

@@ -74,7 +74,7 @@ def write_md(res, meta, path, png_name):
         f"JAX {v['jax']} (jaxlib {v['jaxlib']}, x64 enabled)"]) + ".\n")
     L.append(f"![speed relative to NumPy]({png_name})\n")
     L.append("## How this is measured\n")
-    L.append(f"""- Every reference workload (WORKLOADS.md: W1-W14) at its stated formula and size; inputs come from one fixed-seed
+    L.append(f"""- Every reference workload (WORKLOADS.md: W1-W14, and W15 `2*a + 3*b` at n=10 for call overhead) at its stated formula and size; inputs come from one fixed-seed
   generator (`numpy.random.default_rng({20240601})`), are written once as .npy files and read by every tool, so all tools
   compute on identical data.
 - Before anything is timed, each tool's result is compared with the NumPy float64 reference (relative tolerance
@@ -97,8 +97,9 @@ def write_md(res, meta, path, png_name):
   counted, but the first Numba compile of the process also pays Numba's own start-up, which lands on W1).
 - SwiftJIT uses its thread pool at `--threads N` (`JIT.numThreads`): elementwise expressions and reductions
   above 16,384 elements, and `parallel for` loops in kernels. Expression workloads go through
-  `CompiledExpression.call(_:out:)`; kernel workloads (W4, W8–W11, W13, W14) through the kernels in `Examples/`
-  (W14 as `loglik_half`, with the exponent 0.5 written in, as the Numba peer has it).
+  `CompiledExpression.call(_:out:)`; kernel workloads (W4, W8, W11, W13, W14) through the kernels in `Examples/`
+  (W14 as `loglik_half`, with the exponent 0.5 written in, as the Numba peer has it); W9, W10 and W15, whose whole
+  run is microseconds, through the typed entry points (`Kernel.typed`, `CompiledExpression.typed`; docs/calling.md).
 - GB/s counts bytes read plus bytes written once (no write-allocate traffic), at the minimum time; the copy
   bandwidth is the best any tool achieved on the 2^24 copy (W12) at that thread count in this same run.
 - Other work on the machine during the run (it is a shared 2-core VM) shows up as noise; compare within a run.
@@ -243,7 +244,7 @@ def percall_section(pc):
     """Per-call overhead table from bench_percall.py's JSON."""
     cols = [("swiftjit-positional", "SwiftJIT `f.call(x, out: o)`"), ("swiftjit-named", "SwiftJIT `f.call([\"x\": x], out: o)`"),
             ("swiftjit-allocating", "SwiftJIT `f.call(x)`"), ("swiftjit-evaluate", "SwiftJIT `JIT.evaluate(..., out:)`"),
-            ("numexpr", "numexpr `evaluate(..., out=)`"), ("numba", "Numba `@njit` loop"), ("numpy", "NumPy ufuncs, `out=`"),
+            ("swiftjit-typed", "SwiftJIT typed `g(x, out: o)`"), ("numexpr", "numexpr `evaluate(..., out=)`"), ("numba", "Numba `@njit` loop"), ("numpy", "NumPy ufuncs, `out=`"),
             ("jax", "JAX `jit`")]
     L = [f"## Per-call overhead: `{pc['expression']}` on n float64 elements, median µs per call\n",
          "Measured by `scripts/bench_percall.py` (run by `scripts/bench`): a cached expression called in a loop into a "

@@ -165,7 +165,7 @@ static const sj_symbol table[] = {
     {"sj_kernel_alloc", (void *)sj_kernel_alloc}, {"sj_kernel_alloc_uninitialized", (void *)sj_kernel_alloc_uninitialized}, {"sj_seed", (void *)sj_seed},
     {"sj_random", (void *)sj_random}, {"sj_normal", (void *)sj_normal},
     {"sj_raise_expression_error", (void *)sj_raise_expression_error},
-    {"sj_parallel_for", (void *)sj_parallel_for},
+    {"sj_parallel_for", (void *)sj_parallel_for}, {"sj_parallel_serial", (void *)sj_parallel_serial},
     {NULL, NULL},
 };
 

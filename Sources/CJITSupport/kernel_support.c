@@ -1,4 +1,5 @@
 #include "kernel_support.h"
+#include "runtime_settings.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,19 @@ double sj_normal(double mu, double sigma) {
 int32_t (*sj_parallel_for_hook)(sj_loop_body, int64_t, int64_t, void *, sj_context *, void *, int64_t) = 0;
 
 void sj_set_parallel_for_hook(sj_parallel_for_fn hook) { sj_parallel_for_hook = hook; }
+
+static sj_parallel_serial_fn sj_parallel_serial_hook = 0;
+
+void sj_set_parallel_serial_hook(sj_parallel_serial_fn hook) { sj_parallel_serial_hook = hook; }
+
+int64_t sj_runtime_settings[SJ_SETTINGS_COUNT];
+
+int32_t sj_parallel_serial(int64_t n) {
+    // Below the serial threshold (n * 64 elements < it) at any thread count: no call into Swift.
+    if (n < (sj_setting_load(SJ_SETTING_SERIAL_ELEMENTS) + 63) / 64) return 1;
+    if (sj_parallel_serial_hook) return sj_parallel_serial_hook(n);
+    return sj_parallel_for_hook == 0;
+}
 
 int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj_context *ctx, void *partials,
                         int64_t partial_bytes) {

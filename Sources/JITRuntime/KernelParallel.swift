@@ -5,8 +5,14 @@
 import CJITSupport
 
 enum KernelParallel {
-    /// Installs the hook once (Engine does, before any kernel runs).
+    /// Installs the hooks once (Engine does, before any kernel runs).
     static let installed: Bool = {
+        _ = Parallel.serialThreshold  // the threshold sj_parallel_serial reads, set before any kernel runs
+        // Kernels ask this before each parallel loop and run the chunks themselves when it is 1.
+        sj_set_parallel_serial_hook { n in
+            let (elements, overflow) = Int(n).multipliedReportingOverflow(by: 64)
+            return Parallel.threadsFor(elements: overflow ? .max : elements) <= 1 ? 1 : 0
+        }
         sj_set_parallel_for_hook { body, lo, hi, env, ctx, partials, partialBytes in
             guard let body, let ctx else { return 0 }
             let n = max(0, hi - lo)

@@ -72,11 +72,19 @@ public final class CompiledKernelFunction: @unchecked Sendable {
                 return results.withUnsafeMutableBufferPointer { r in entry(p.baseAddress, r.baseAddress, &context) }
             }
         }
+        return try results.withUnsafeBufferPointer {
+            try collect(code, &context, results: $0.baseAddress!, arguments: arguments, source: source)
+        }
+    }
+
+    /// After a call: throws its run-time error, or turns the result slots into arrays (arrays in
+    /// kernel allocations take ownership of them) and frees every other allocation of the call.
+    func collect(_ code: Int32, _ context: inout sj_context, results: UnsafePointer<Int64>, arguments: [Argument],
+                 source: String) throws -> [NDArray] {
         if code != 0 {
             sj_context_release(&context, nil, 0)
             throw error(code, context, source)
         }
-        // Collect the results; arrays in kernel allocations take ownership of them.
         let allocations = (0..<Int(context.count)).map { context.allocations[$0]! }
         var kept: [UnsafeMutableRawPointer?] = []
         var adopted: [UnsafeMutableRawPointer: ArrayStorage] = [:]
@@ -85,7 +93,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
             let slot = n * KernelGen.resultSlotWords
             switch type {
             case .scalar(let d):
-                let value = results.withUnsafeBytes { ScalarMemory.load($0.baseAddress! + slot * 8, d) }
+                let value = ScalarMemory.load(UnsafeRawPointer(results + slot), d)
                 let a = NDArray(zeros: d, shape: [])
                 a.setElement(0, value)
                 out.append(a)
@@ -132,7 +140,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
     }
 
-    private func error(_ code: Int32, _ c: sj_context, _ source: String) -> JITError {
+    func error(_ code: Int32, _ c: sj_context, _ source: String) -> JITError {
         let place = "\(source):\(c.line):\(c.column)"
         switch code {
         case 1:

@@ -26,6 +26,7 @@
 // running SwiftJIT work of a parallel region (a thread-local flag) runs serially on that thread,
 // so nesting neither deadlocks nor multiplies threads; libdispatch in addition narrows nested
 // `concurrentPerform`s of the user's own (it divides the width by the nesting depth).
+import CJITSupport
 import Dispatch
 import Foundation
 #if canImport(Glibc)
@@ -39,29 +40,26 @@ import Darwin
 public enum Parallel {
     // MARK: thread count
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var configured: Int?
+    /// The settings live in C (runtime_settings.h), read on every call without a lock: the
+    /// configured thread count (0: not set) and the serial threshold, which starts at the default.
+    private static let settingsReady: Bool = {
+        sj_setting_store(Int32(SJ_SETTING_SERIAL_ELEMENTS), Int64(defaultSerialThreshold))
+        return true
+    }()
 
     /// Threads a kernel call may use (at least 1). Setting it affects calls started afterwards;
     /// setting nil returns to the default (`SWIFTJIT_NUM_THREADS`, else `availableCores`).
     public static var threadCount: Int {
         get {
-            lock.lock()
-            defer { lock.unlock() }
-            return configured ?? defaultThreadCount
+            let configured = Int(sj_setting_load(Int32(SJ_SETTING_THREADS)))
+            return configured > 0 ? configured : defaultThreadCount
         }
-        set {
-            lock.lock()
-            configured = max(1, newValue)
-            lock.unlock()
-        }
+        set { sj_setting_store(Int32(SJ_SETTING_THREADS), Int64(max(1, newValue))) }
     }
 
     /// Returns to the default thread count.
     public static func resetThreadCount() {
-        lock.lock()
-        configured = nil
-        lock.unlock()
+        sj_setting_store(Int32(SJ_SETTING_THREADS), 0)
     }
 
     /// `SWIFTJIT_NUM_THREADS` when it is a positive integer, else `availableCores`.
@@ -151,11 +149,16 @@ public enum Parallel {
     /// (a sleeping worker takes longer to wake than a polling one) and leaves small calls alone.
     /// Settable for measurement (`swiftjit overhead --crossover`); calls started afterwards use it.
     public static var serialThreshold: Int {
-        get { lock.lock(); defer { lock.unlock() }; return threshold }
-        set { lock.lock(); threshold = max(0, newValue); lock.unlock() }
+        get {
+            _ = settingsReady
+            return Int(sj_setting_load(Int32(SJ_SETTING_SERIAL_ELEMENTS)))
+        }
+        set {
+            _ = settingsReady
+            sj_setting_store(Int32(SJ_SETTING_SERIAL_ELEMENTS), Int64(max(0, newValue)))
+        }
     }
     public static let defaultSerialThreshold = 16_384
-    nonisolated(unsafe) private static var threshold = defaultSerialThreshold
 
     /// Elements per work item of a parallel call: big enough that claiming an item costs nothing
     /// next to running it, small enough (<= 512 KiB per float64 operand) to stay in L2 and to
@@ -174,11 +177,10 @@ public enum Parallel {
 
     /// The threads a call of `elements` elements should use given `requested` (nil: `threadCount`).
     public static func threadsFor(elements: Int, requested: Int? = nil) -> Int {
-        lock.lock()
-        let t = requested ?? configured ?? defaultThreadCount
-        let minimum = threshold
-        lock.unlock()
-        guard t > 1, elements >= max(minimum, 2), !isInsideRegion else { return 1 }
+        // Lock-free: small calls (every typed call of a few elements) ask this on every call.
+        guard elements >= max(serialThreshold, 2) else { return 1 }
+        let t = requested ?? threadCount
+        guard t > 1, !isInsideRegion else { return 1 }
         return t
     }
 

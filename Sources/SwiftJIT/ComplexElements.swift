@@ -31,3 +31,4 @@ extension NDArray {
         }
     }
 }
+extension Complex: KernelArgument where RealType: ComplexElementPart {}

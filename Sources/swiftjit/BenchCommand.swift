@@ -64,7 +64,7 @@ struct Bench: ParsableCommand {
     @Option(help: "With --json: the workload id (W1, W2poly, W2horner, W5, W6, W7, W12copy-1M ...).")
     var workload: String?
 
-    @Option(help: ArgumentHelp("With --json: the folder holding <workload>/<input>.npy, written by scripts/bench_peers.py.", valueName: "dir"))
+    @Option(help: ArgumentHelp("With --json: the folder holding <workload>/<input>.npy, written by scripts/bench_peers.py (W9, W10-n and W15-n are generated when it is not given).", valueName: "dir"))
     var data: String?
 
     @Option(help: ArgumentHelp("With --json: write the result here, for the caller to check.", valueName: "path.npy"))
@@ -75,8 +75,9 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         if json && serve { throw ValidationError("give --json or --serve, not both") }
-        if json && (workload == nil || data == nil) {
-            throw ValidationError("--json needs --workload ID and --data DIR")
+        if json && workload == nil { throw ValidationError("--json needs --workload ID") }
+        if json, let id = workload, data == nil, !BenchHarness.canGenerate(id) {
+            throw ValidationError("--json --workload \(id) needs --data DIR (only \(BenchHarness.generated) are generated without it)")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
@@ -101,7 +102,7 @@ struct Bench: ParsableCommand {
         if json {
             let harness = BenchHarness(math: math, threads: threads)
             return harness.emit(try harness.oneShot(
-                workload: workload!, data: data!, repetitions: repetitions, firstCallOnly: firstCall, out: out))
+                workload: workload!, data: data, repetitions: repetitions, firstCallOnly: firstCall, out: out))
         }
         let options = JIT.Options(mathMode: math)
         var random = BenchRandom(seed: 20240601)
@@ -287,13 +288,16 @@ struct BenchHarness {
         var order: [String] = []
         /// Kernels: integer scalar inputs, passed as Int64.
         var integers: [String: Int64] = [:]
+        /// Timed through the typed entry point (`Kernel.typed`, `CompiledExpression.typed`): the
+        /// workloads whose whole run is a few microseconds, where the call path decides.
+        var typed = false
 
         /// A kernel workload: `kernel` of Examples/`file`, called with `order`.
         static func kernel(_ file: String, _ name: String, _ order: [String], scalars: [String: Double] = [:],
-                           integers: [String: Int64] = [:]) -> Entry {
+                           integers: [String: Int64] = [:], typed: Bool = false) -> Entry {
             let named = Set(scalars.keys).union(integers.keys)
             return Entry(source: file, arrays: order.filter { !named.contains($0) }, scalars: scalars, kernel: name,
-                         order: order, integers: integers)
+                         order: order, integers: integers, typed: typed)
         }
     }
 
@@ -314,10 +318,12 @@ struct BenchHarness {
         "R1": Entry(source: "sum(x*x)", arrays: ["x"]),
         "W4": .kernel("ragged_sum.sj", "ragged_sum", ["X", "jind"]),
         "W8": .kernel("mandelbrot.sj", "mandelbrot", ["cr", "ci", "maxit"], integers: ["maxit": 50]),
-        "W9": .kernel("trace.sj", "add_trace", ["a"]),
-        "W10-10": .kernel("lu.sj", "lu_pivot_product", ["M"]),
-        "W10-64": .kernel("lu.sj", "lu_pivot_product", ["M"]),
-        "W10-256": .kernel("lu.sj", "lu_pivot_product", ["M"]),
+        "W9": .kernel("trace.sj", "add_trace", ["a"], typed: true),
+        "W10-10": .kernel("lu.sj", "lu_pivot_product", ["M"], typed: true),
+        "W10-64": .kernel("lu.sj", "lu_pivot_product", ["M"], typed: true),
+        "W10-256": .kernel("lu.sj", "lu_pivot_product", ["M"], typed: true),
+        // The issue-19 call-overhead workload: a tiny expression, named arguments a and b.
+        "W15-10": Entry(source: "2*a + 3*b", arrays: ["a", "b"], typed: true),
         "W11": .kernel("metropolis.sj", "metropolis", ["data", "eps", "u"]),
         // NaN-padded 10,000 x 32 centres, as scripts/bench_peers.py's W13_K and W13_PARAMS.
         "W13": .kernel("bumps.sj", "pv_locations", ["x", "threshold", "integral_threshold", "min_width", "k"],
@@ -364,7 +370,8 @@ struct BenchHarness {
         ["ok": true, "workload": id, "supported": false, "reason": "not yet supported"]
     }
 
-    func arguments(_ id: String, _ entry: Entry, data: String) throws -> [String: any JITArgument] {
+    func arguments(_ id: String, _ entry: Entry, data: String?) throws -> [String: any JITArgument] {
+        guard let data else { return try Self.generatedInputs(id) }
         var arguments: [String: any JITArgument] = [:]
         for name in entry.arrays {
             // Copied out of the (memory-mapped) file into anonymous memory, as np.load does.
@@ -394,9 +401,10 @@ struct BenchHarness {
     }
 
     /// Compiles and calls once (which specializes), then allocates the output of that shape.
-    func load(_ id: String, _ entry: Entry, data: String) throws -> (Loaded, firstCallMs: Double) {
+    func load(_ id: String, _ entry: Entry, data: String?) throws -> (Loaded, firstCallMs: Double) {
         let arguments = try arguments(id, entry, data: data)
         let start = Self.now()
+        if entry.typed { return try typedLoad(entry, arguments, start: start) }
         if entry.kernel != nil {
             let (kernel, positional, result) = try firstKernelCall(entry, arguments)
             let firstMs = Double(Self.now() - start) / 1e6
@@ -435,7 +443,7 @@ struct BenchHarness {
         return d
     }
 
-    func oneShot(workload id: String, data: String, repetitions: Int, firstCallOnly: Bool, out: String?) throws -> [String: Any] {
+    func oneShot(workload id: String, data: String?, repetitions: Int, firstCallOnly: Bool, out: String?) throws -> [String: Any] {
         guard let entry = Self.workloads[id] else { return unsupported(id) }
         var reply = describe(id, entry)
         if firstCallOnly {
@@ -454,7 +462,13 @@ struct BenchHarness {
         }
         let (loaded, firstMs) = try load(id, entry, data: data)
         reply["first_call_ms"] = firstMs
+        reply["call"] = entry.typed ? "typed" : entry.kernel != nil ? "kernel.callAll" : "call(named, out:)"
+        reply["inputs"] = data == nil ? "generated (seed 20240601)" : "from --data"
         reply["times_ms"] = try time(loaded, count: repetitions)
+        let perCall = try timeBatches(loaded, samples: repetitions)
+        reply["median_ns"] = perCall.median
+        reply["min_ns"] = perCall.min
+        reply["calls_per_sample"] = perCall.batch
         if let out { try NPY.write(loaded.out, to: out) }
         return reply
     }

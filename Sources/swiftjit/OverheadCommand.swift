@@ -12,7 +12,9 @@ struct Overhead: ParsableCommand {
         discussion: """
             overhead: median time of one call of a cached 'x*2.0 + 1.0' on n elements: \
             CompiledExpression.call with a positional and a named argument into a preallocated out, \
-            a positional call that allocates its result, and JIT.evaluate into out.
+            a positional call that allocates its result, JIT.evaluate into out, and the typed entry \
+            point (f.typed) into out.
+            kernel: a small kernel and a scalar kernel through k(...) and through k.typed.
             scaling: medians of W1, W3, W6 and a sum of 2^24 elements at each --threads value.
             crossover: for each n, median time at 1 thread and at --threads threads with the serial \
             threshold disabled.
@@ -75,21 +77,35 @@ struct Overhead: ParsableCommand {
             let named = try median(inner: inner) { _ = try f.call(["x": x], out: out) }
             let allocating = try median(inner: inner) { _ = try f.call(x) }
             let eval = try median(inner: inner) { _ = try JIT.evaluate("x*2.0 + 1.0", ["x": x], out: out) }
+            let g = try f.typed(NDArray.self, into: NDArray.self)
+            let typed = try median(inner: inner) { try g(x, out: out) }
             if json {
-                rows.append("\"\(n)\": {\"positional\": \(positional), \"named\": \(named), \"allocating\": \(allocating), \"evaluate\": \(eval)}")
+                rows.append("\"\(n)\": {\"positional\": \(positional), \"named\": \(named), \"allocating\": \(allocating), \"evaluate\": \(eval), \"typed\": \(typed)}")
             } else {
-                print("  n=\(n): call(x, out:) \(format(positional))  call([\"x\": x], out:) \(format(named))  call(x) \(format(allocating))  JIT.evaluate(out:) \(format(eval))")
+                print("  n=\(n): call(x, out:) \(format(positional))  call([\"x\": x], out:) \(format(named))  call(x) \(format(allocating))  JIT.evaluate(out:) \(format(eval))  typed(x, out:) \(format(typed))")
             }
         }
         if json { print("{\"threads\": \(JIT.numThreads), \"seconds\": {\(rows.joined(separator: ", "))}}") }
     }
 
-    /// Per-call time of a kernel that reads one element of a 10-element array (its call overhead).
+    /// Per-call time of small kernels (their call overhead) through `k(...)` and the typed entry
+    /// point: one reading x[0] of a 10-element array, one adding 1.0 to a scalar.
     func kernelOverhead() throws {
         let k = try JIT.kernel("kernel first(x: f64[]) -> f64 {\n    return x[0] + 1.0\n}", name: "first")
         let x = ramp(10)
-        let time = try median(inner: 20_000) { _ = try k(x) }
-        print(json ? "{\"kernel_call\": \(time)}" : "per-call time of a kernel returning x[0] + 1.0: \(format(time))")
+        let dynamic = try median(inner: 20_000) { _ = try k(x) }
+        let typedFirst = try k.typed(NDArray.self, returning: Double.self)
+        let typed = try median(inner: 200_000) { _ = try typedFirst(x) }
+        let s = try JIT.kernel("kernel add1(x: f64) -> f64 {\n    return x + 1.0\n}", name: "add1")
+        let scalarDynamic = try median(inner: 20_000) { _ = try s(2.5) }
+        let typedAdd = try s.typed(Double.self, returning: Double.self)
+        let scalarTyped = try median(inner: 200_000) { _ = try typedAdd(2.5) }
+        if json {
+            print("{\"kernel_call\": \(dynamic), \"kernel_typed\": \(typed), \"scalar_kernel_call\": \(scalarDynamic), \"scalar_kernel_typed\": \(scalarTyped)}")
+        } else {
+            print("per-call time of a kernel returning x[0] + 1.0: k(x) \(format(dynamic)), typed \(format(typed))")
+            print("per-call time of a kernel returning x + 1.0 (scalar): k(x) \(format(scalarDynamic)), typed \(format(scalarTyped))")
+        }
     }
 
     func workloads() throws -> [(String, () throws -> Void)] {

@@ -80,6 +80,28 @@ final class KernelParallelTests: XCTestCase {
         XCTAssertEqual(results[0][1], x.reduce(1.0) { $0 * (1 + $1 * 1e-6) }, accuracy: 1e-9)
     }
 
+    /// A loop the runtime would run on one thread runs its chunks in the kernel itself: they must
+    /// be the pool's chunks to the bit (values of very different sizes make any other split show).
+    func testChunksRunInTheKernelAreThoseOfThePool() throws {
+        let k = try module().kernel("stats")
+        let saved = Parallel.serialThreshold
+        defer { Parallel.serialThreshold = saved }
+        for n in [1, 2, 7, 255, 256, 257, 1000, 4099] {
+            let x: [Double] = (0..<n).map { i in
+                let big = 1e16 * Double(i % 5 + 1), small = Double(i % 7) + 0.1
+                return i % 3 == 0 ? big : small
+            }
+            JIT.numThreads = 1
+            Parallel.serialThreshold = saved
+            let inKernel = try k.callAll([x]).map { $0.doubles[0] }
+            JIT.numThreads = 2
+            Parallel.serialThreshold = 0
+            let pooled = try k.callAll([x]).map { $0.doubles[0] }
+            XCTAssertEqual(inKernel, pooled, "n = \(n)")
+            XCTAssertEqual(inKernel[2], x.min()!)
+        }
+    }
+
     func testWritesToDistinctElements() throws {
         let r = try module().kernel("squares")(Int64(50_000)).doubles
         XCTAssertEqual(r.count, 50_000)

@@ -3,3 +3,4 @@
 #include "kernel_support.h"
 #include "buffer_cache.h"
 #include "stream_copy.h"
+#include "runtime_settings.h"

@@ -66,6 +66,13 @@ int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj
 /// For programs that link exported kernels without SwiftJIT: run parallel loops on `threads`
 /// POSIX threads started per loop (1: serially on the calling thread, the default).
 void sj_use_threads(int threads);
+/// Whether a parallel loop of `n` iterations runs on the calling thread: the kernel then runs its
+/// chunks itself, in the same order, without sj_parallel_for. Asks the hook set with
+/// sj_set_parallel_serial_hook; without one, true when no parallel-for hook is installed.
+int32_t sj_parallel_serial(int64_t n);
+typedef int32_t (*sj_parallel_serial_fn)(int64_t);
+/// Installs the runtime's answer to sj_parallel_serial.
+void sj_set_parallel_serial_hook(sj_parallel_serial_fn hook);
 /// Moves the allocations of `child` to `parent`; copies child's error if parent has none.
 void sj_context_merge(sj_context *parent, sj_context *child);
 enum { SJ_MAX_CHUNKS = 256 };
