@@ -106,7 +106,7 @@ public struct TypeSpecializer {
             return Typed(id: builder.constant(.complex(0, v), .complex128), type: SemaType(.complex128, weak: true))
         case .none:
             return typeError("none_value", "'None' is only allowed as axis=None in a reduction", at: e.range)
-        case .index, .slice, .member:
+        case .index, .slice, .member, .stridedSlice, .ellipsis:
             return typeError("kernel_only", "indexing and attributes are only available inside kernels", at: e.range)
         case .keyword(let name, _):
             return typeError("unexpected_keyword", "keyword argument '\(name)=' is only allowed in sum, prod, min and max",

@@ -138,11 +138,16 @@ final class Session {
         return nil
     }
 
-    /// Prints a value as NumPy's repr; arrays add a line with their dtype and shape.
+    /// Prints a value: arrays as NumPy's repr and a line with their dtype and shape; scalars as
+    /// plain numbers (`3`, `2.5`, `(1+2j)`, `true`), with a dtype line when it is not the
+    /// default of its kind (`int32`).
     func show(_ value: NDArray) {
-        var text = ArrayFormatter.format(value)
-        if value.rank > 0 { text += "\n" + ArrayFormatter.describe(value) }
-        Console.out(text)
+        if value.rank == 0 {
+            let text = ArrayFormatter.plainScalar(value)
+            Console.out(ArrayFormatter.isDefaultDType(value.dtype) ? text : text + "\n" + value.dtype.rawValue)
+            return
+        }
+        Console.out(ArrayFormatter.format(value) + "\n" + ArrayFormatter.describe(value))
     }
 
     // MARK: errors
@@ -228,6 +233,16 @@ struct InputError: Error {
 struct InputDiagnostics: Error {
     var diagnostics: [Diagnostic]
     init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+
+    /// Diagnostics in a fragment's own text, moved to the fragment's place in the input.
+    init(_ error: DiagnosticError, shiftedBy offset: Int) {
+        diagnostics = error.diagnostics.map { d in
+            var d = d
+            d.range = SourceRange(d.range.lower + offset, d.range.upper + offset)
+            d.notes = d.notes.map { n in DiagnosticNote(n.message, at: n.range.map { SourceRange($0.lower + offset, $0.upper + offset) }) }
+            return d
+        }
+    }
 }
 
 /// Diagnostics already drawn.
