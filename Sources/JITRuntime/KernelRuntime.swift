@@ -47,6 +47,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 
     /// Runs the kernel; returns its values (scalars as 0-d arrays).
     public func run(_ arguments: [Argument], source: String) throws -> [NDArray] {
+        try Cancellation.check()
         // Descriptors (data pointer, shape, strides) and the result slots live on the stack.
         let words = arguments.reduce(0) { $0 + ($1.shape.isEmpty ? 0 : 1 + 2 * $1.shape.count) }
         let resultWords = max(1, kernel.returnTypes.count) * KernelGen.resultSlotWords
@@ -139,6 +140,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         case 2: return at("division_by_zero", "integer division by zero in kernel '\(kernel.name)'")
         case 3: return at("invalid_size", "invalid size or step \(c.index) in kernel '\(kernel.name)'")
         case 4: return JITError.argument("kernel '\(kernel.name)' ran out of memory")
+        case 7: return CancellationError()
         case 6: return at("shape_mismatch", "the arrays of a whole-array expression have different shapes in kernel '\(kernel.name)'")
         default: return JITError.argument("kernel '\(kernel.name)' reached its end without returning a value")
         }

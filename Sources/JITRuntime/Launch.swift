@@ -5,6 +5,7 @@
 // Ranges of a row start at multiples of 64 elements, so every element is computed by the same
 // code path (vector body or scalar tail) as in a serial call: results do not depend on the
 // thread count.
+import CJITSupport
 import JITSema
 
 /// A raw operand of a launch: where element 0 is, its dtype and its strides (broadcast).
@@ -32,6 +33,10 @@ public enum Launch {
             prepared.run(kernel.entry, bases: UnsafePointer(bases.baseAddress!), threads: threads)
         }
     }
+
+    /// From this many elements a serial call also runs by work items, so a cancellation (Ctrl-C
+    /// in the REPL, a cancelled task) stops it between two of them.
+    static let cancellableElements = 1 << 20
 
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
     static func roundUp(_ a: Int, _ m: Int) -> Int { ceilDiv(a, m) * m }
@@ -71,7 +76,8 @@ public final class PreparedLaunch: @unchecked Sendable {
         let n = plan.innerCount, rows = plan.rows
         guard n > 0, rows > 0 else { return }
         let t = Parallel.threadsFor(elements: n * rows, requested: threads)
-        if t <= 1 && plan.outerShape.isEmpty {
+        let total = n * rows
+        if t <= 1 && plan.outerShape.isEmpty && total < Launch.cancellableElements {
             // One serial row: the common small call, straight into the kernel.
             bases.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
                 entry(0, Int64(n), ptrs, innerStrides, ptrs[count - 1])
@@ -81,17 +87,20 @@ public final class PreparedLaunch: @unchecked Sendable {
         let walk = RowWalk(entry: entry, count: count, outer: plan.outerShape,
                            byteStrides: UnsafePointer(byteStrides), bases: bases,
                            strides: UnsafePointer(innerStrides))
-        if t <= 1 {
+        if t <= 1 && total < Launch.cancellableElements {
             walk.run(rows: 0..<rows, begin: 0, end: n)
             return
         }
-        let total = n * rows
+        // Parallel, or serial and long: by work items, each skipped once the caller's
+        // cancellation token is set.
+        let token = sj_get_cancel_token()
         let chunk = Launch.roundUp(min(Parallel.chunkElements, Launch.ceilDiv(total, t)), 64)
         if n >= chunk {
             // Ranges of rows.
             let length = Launch.roundUp(Launch.ceilDiv(n, Launch.ceilDiv(n, chunk)), 64)
             let perRow = Launch.ceilDiv(n, length)
             Parallel.forEach(items: rows * perRow, threads: t) { i in
+                if sj_token_cancelled(token) != 0 { return }
                 let r = i / perRow, c = i % perRow
                 walk.run(rows: r..<(r + 1), begin: c * length, end: min(n, (c + 1) * length))
             }
@@ -99,6 +108,7 @@ public final class PreparedLaunch: @unchecked Sendable {
             // Groups of whole rows.
             let perItem = max(1, chunk / n)
             Parallel.forEach(items: Launch.ceilDiv(rows, perItem), threads: t) { i in
+                if sj_token_cancelled(token) != 0 { return }
                 walk.run(rows: (i * perItem)..<min(rows, (i + 1) * perItem), begin: 0, end: n)
             }
         }

@@ -185,6 +185,13 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// Evaluates with `ordered` in parameter order.
     private func run(_ ordered: [any JITArgument], out: NDArray?, casting: Casting) throws -> NDArray {
+        try Cancellation.check()
+        let result = try runChecked(ordered, out: out, casting: casting)
+        try Cancellation.checkToken()  // work items may have been skipped
+        return result
+    }
+
+    private func runChecked(_ ordered: [any JITArgument], out: NDArray?, casting: Casting) throws -> NDArray {
         if reductionStages.isEmpty, subscripts.isEmpty, let result = finalStage.runRepeated(ordered, out: out, casting: casting) {
             return result
         }

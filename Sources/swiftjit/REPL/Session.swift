@@ -26,12 +26,17 @@ final class Session {
     /// The line number in the script of the input being run.
     private(set) var currentFirstLine = 1
 
+    /// The token every input runs under; on a terminal Ctrl-C (SIGINT) cancels it while an
+    /// input runs, which stops the computation and keeps the session.
+    private let interrupt = CancellationToken()
+
     static let prompt = ">>> "
     static let continuationPrompt = "... "
 
     init(interactive: Bool) {
         self.interactive = interactive
         sj_seed(0)  // reproducible sessions: rand, normal and kernels draw from seed 0 until seed(n)
+        if interactive { sj_install_interrupt_handler() }
     }
 
     enum Outcome { case proceed, quit }
@@ -39,8 +44,11 @@ final class Session {
     /// Runs one complete input; `firstLine` is its line number in a script (for messages).
     func run(_ input: String, firstLine: Int = 1) -> Outcome {
         currentFirstLine = firstLine
+        interrupt.reset()
+        if interactive { sj_set_interrupt_target(interrupt.rawFlag) }
+        defer { if interactive { sj_set_interrupt_target(nil) } }
         do {
-            return try execute(input, firstLine: firstLine)
+            return try interrupt.installed { try execute(input, firstLine: firstLine) }
         } catch {
             failed = true
             report(error, input: input, firstLine: firstLine)
@@ -181,6 +189,8 @@ final class Session {
             Console.error(e.text)
         case let e as PlainError:
             Console.error("error: \(e.message)")
+        case is CancellationError:
+            Console.error("interrupted")
         default:
             Console.error("error: \(error)")
         }
