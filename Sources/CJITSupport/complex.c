@@ -166,6 +166,7 @@ static const sj_symbol table[] = {
     {"sj_random", (void *)sj_random}, {"sj_normal", (void *)sj_normal},
     {"sj_raise_expression_error", (void *)sj_raise_expression_error},
     {"sj_parallel_for", (void *)sj_parallel_for}, {"sj_parallel_serial", (void *)sj_parallel_serial},
+    {"sj_cancelled", (void *)sj_cancelled},
     {NULL, NULL},
 };
 

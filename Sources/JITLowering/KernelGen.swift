@@ -170,6 +170,29 @@ final class KernelEmitter {
         LLVMBuildRet(b, LLVMConstInt(i32, UInt64(code), 0))
     }
 
+    /// Polls the call's cancellation flag (`sj_cancelled()`, a thread-local and a load) and
+    /// returns SJ_CANCELLED when it is set. Emitted at the back-edges of outer loops only, so an
+    /// inner loop's vectorized body never pays for it.
+    func checkCancelled(at loc: KernelLocation) {
+        let type = LLVMFunctionType(i32, nil, 0, 0)!
+        let poll = LLVMGetNamedFunction(module.ref, "sj_cancelled") ?? LLVMAddFunction(module.ref, "sj_cancelled", type)!
+        let flag = LLVMBuildCall2(b, type, poll, nil, 0, "cancelled")!
+        check(LLVMBuildICmp(b, LLVMIntNE, flag, LLVMConstInt(i32, 0, 0), "stop")!, code: 7, at: loc)
+    }
+
+    /// Whether statements contain a loop (their enclosing loop is then an outer loop).
+    static func containsLoop(_ body: [KernelStatement]) -> Bool {
+        body.contains { s in
+            switch s {
+            case .whileLoop, .forLoop: return true
+            case .ifElse(let branches, let otherwise):
+                return branches.contains { containsLoop($0.1) } || containsLoop(otherwise)
+            case .sequence(let inner): return containsLoop(inner)
+            default: return false
+            }
+        }
+    }
+
     /// if `condition` then fail, else continue in a new block.
     func check(_ condition: LLVMValueRef, code: Int32, at loc: KernelLocation, axis: Int? = nil,
                index: LLVMValueRef? = nil, bound: LLVMValueRef? = nil) {
@@ -282,6 +305,9 @@ final class KernelEmitter {
             loopTargets.append((head!, exit!))
             emitBlock(body)
             loopTargets.removeLast()
+            if LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(b)) == nil && Self.containsLoop(body) {
+                checkCancelled(at: cond.location)
+            }
             branchIfOpen(head)
             LLVMPositionBuilderAtEnd(b, exit)
         case .forLoop(let v, let start, let end, _, true, let reductions, let body):
@@ -309,6 +335,7 @@ final class KernelEmitter {
             loopTargets.removeLast()
             branchIfOpen(latch)
             LLVMPositionBuilderAtEnd(b, latch)
+            if Self.containsLoop(body) { checkCancelled(at: loc) }
             let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
             LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
             let back = LLVMBuildBr(b, head)!

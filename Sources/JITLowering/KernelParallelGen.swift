@@ -272,6 +272,7 @@ extension KernelEmitter {
         emitBlock(body)
         branchIfOpen(latch)
         LLVMPositionBuilderAtEnd(b, latch)
+        if Self.containsLoop(body) { checkCancelled(at: KernelLocation(line: 0, column: 0)) }
         LLVMBuildStore(b, LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, slots[v]!.0, "i"), c64(1), "inext"), slots[v]!.0)
         let back = LLVMBuildBr(b, head)!
         if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {

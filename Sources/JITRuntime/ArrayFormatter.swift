@@ -73,6 +73,33 @@ public enum ArrayFormatter {
         }
     }
 
+    /// A 0-d array's value as plain text, without NumPy's `np.int64(...)` wrapper: `3`, `4950`,
+    /// `2.5`, `(1+2j)`, `true`. Floats and complex numbers use the shortest round-trip digits of
+    /// their own precision (`0.1` for float32 0.1).
+    public static func plainScalar(_ a: NDArray) -> String {
+        let v = a.element(0), dtype = a.dtype
+        switch (dtype, v) {
+        case (.bool, .bool(let b)): return b ? "true" : "false"
+        case (_, .int) where dtype.isInteger: return ElementFormatter.intText(v, unsigned64: dtype == .uint64)
+        case (_, .float(let x)) where dtype.isFloat: return pythonRepr(x, float32: dtype == .float32)
+        case (_, .complex(let re, let im)) where dtype.isComplex:
+            // Python's complex repr: `(1+2j)`, `(1.5-0.5j)`, and `2j` when the real part is +0.
+            func part(_ x: Double) -> String {
+                let t = pythonRepr(x, float32: dtype == .complex64)
+                return t.hasSuffix(".0") ? String(t.dropLast(2)) : t
+            }
+            let imText = part(im) + "j"
+            if re == 0 && re.sign == .plus { return imText }
+            return "(" + part(re) + (imText.hasPrefix("-") || (im.isNaN && im.sign == .minus) ? "" : "+") + imText + ")"
+        default:
+            return scalarRepr(v, dtype: dtype)
+        }
+    }
+
+    /// Whether `dtype` is the default of its kind (float64, int64, bool, complex128), whose name
+    /// NumPy leaves out of a repr.
+    public static func isDefaultDType(_ dtype: DType) -> Bool { dtypeIsImplied(dtype) }
+
     /// Python's `repr` of a float (NumPy's for float32): shortest round-trip digits, positional
     /// from 1e-4 up to 1e16 (1e6 for float32, as NumPy does), scientific outside.
     static func pythonRepr(_ x: Double, float32: Bool) -> String {

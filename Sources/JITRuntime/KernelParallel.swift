@@ -5,6 +5,10 @@
 import CJITSupport
 
 enum KernelParallel {
+    /// From this many iterations a serial parallel loop without reductions runs by chunks (each
+    /// a call of the outlined body), so a cancellation stops it between chunks.
+    static let cancellableIterations: Int64 = 1 << 16
+
     /// Installs the hooks once (Engine does, before any kernel runs).
     static let installed: Bool = {
         _ = Parallel.serialThreshold  // the threshold sj_parallel_serial reads, set before any kernel runs
@@ -22,8 +26,16 @@ enum KernelParallel {
             if threads <= 1 {
                 guard let partials, partialBytes > 0 else {
                     // Serial and without reduction partials: chunking cannot change the result, so
-                    // the whole range is one call on the caller's context (no per-chunk contexts).
-                    return body(lo, hi, env, ctx, nil)
+                    // the whole range is one call on the caller's context (no per-chunk contexts);
+                    // long loops go by chunks so a cancellation is seen between them.
+                    guard n >= KernelParallel.cancellableIterations else { return body(lo, hi, env, ctx, nil) }
+                    for c in 0..<chunks {
+                        if sj_cancelled() != 0 { return Int32(SJ_CANCELLED) }
+                        let b = lo + Int64(c) * n / Int64(chunks), e = lo + Int64(c + 1) * n / Int64(chunks)
+                        let code = body(b, e, env, ctx, nil)
+                        if code != 0 { return code }
+                    }
+                    return 0
                 }
                 // Serial with reductions: the same chunks, in order, each into its own partial (so
                 // the result is bit for bit that of any thread count), but all on the caller's
@@ -31,6 +43,7 @@ enum KernelParallel {
                 // first). No per-chunk contexts to allocate and merge: W9's 100-step trace paid
                 // for 100 of them on every call.
                 for c in 0..<chunks {
+                    if sj_cancelled() != 0 { return Int32(SJ_CANCELLED) }
                     let b = lo + Int64(c) * n / Int64(chunks), e = lo + Int64(c + 1) * n / Int64(chunks)
                     let code = body(b, e, env, ctx, partials + c * Int(partialBytes))
                     if code != 0 { return code }
@@ -40,9 +53,14 @@ enum KernelParallel {
             var contexts = [sj_context](repeating: sj_context(), count: chunks)
             var codes = [Int32](repeating: 0, count: chunks)
             let base = UnsafeMutableRawPointer(partials)
+            let token = sj_get_cancel_token()
             contexts.withUnsafeMutableBufferPointer { cs in
                 codes.withUnsafeMutableBufferPointer { rc in
                     Parallel.forEach(items: chunks, threads: threads) { c in
+                        // Each chunk runs under the caller's cancellation token, on whatever thread.
+                        let previous = sj_swap_cancel_token(token)
+                        defer { _ = sj_swap_cancel_token(previous) }
+                        if sj_cancelled() != 0 { rc[c] = Int32(SJ_CANCELLED); return }
                         let b = lo + Int64(c) * n / Int64(chunks), e = lo + Int64(c + 1) * n / Int64(chunks)
                         rc[c] = body(b, e, env, cs.baseAddress! + c, base.map { $0 + c * Int(partialBytes) })
                     }

@@ -50,6 +50,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 
     /// Runs the kernel; returns its values (scalars as 0-d arrays).
     public func run(_ arguments: [Argument], source: String) throws -> [NDArray] {
+        try Cancellation.check()
         // Descriptors (data pointer, shape, strides) and the result slots live on the stack.
         let words = arguments.reduce(0) { $0 + ($1.shape.isEmpty ? 0 : 1 + 2 * $1.shape.count) }
         let resultWords = max(1, kernel.returnTypes.count) * KernelGen.resultSlotWords
@@ -140,20 +141,39 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
     }
 
-    func error(_ code: Int32, _ c: sj_context, _ source: String) -> JITError {
-        let place = "\(source):\(c.line):\(c.column)"
+    private func error(_ code: Int32, _ c: sj_context, _ source: String) -> Error {
+        func at(_ id: String, _ message: String) -> Error {
+            KernelRunError(kind: id, message: message, source: source, line: Int(c.line), column: Int(c.column),
+                           axis: Int(c.axis))
+        }
         switch code {
-        case 1:
-            return .argument("\(place): index \(c.index) is out of range for axis \(c.axis) with size \(c.bound) in kernel '\(kernel.name)'")
-        case 2: return .argument("\(place): integer division by zero in kernel '\(kernel.name)'")
-        case 3: return .argument("\(place): invalid size or step \(c.index) in kernel '\(kernel.name)'")
-        case 4: return .argument("kernel '\(kernel.name)' ran out of memory")
+        case 1: return at("index_out_of_range", "index \(c.index) is out of range for axis \(c.axis) with size \(c.bound) in kernel '\(kernel.name)'")
+        case 2: return at("division_by_zero", "integer division by zero in kernel '\(kernel.name)'")
+        case 3: return at("invalid_size", "invalid size or step \(c.index) in kernel '\(kernel.name)'")
+        case 4: return JITError.argument("kernel '\(kernel.name)' ran out of memory")
+        case 7: return CancellationError()
         case ExpressionFault.negativePower:
-            return .argument("\(place): integers to negative integer powers are not allowed (in kernel '\(kernel.name)')")
-        case 6: return .argument("\(place): the arrays of a whole-array expression have different shapes in kernel '\(kernel.name)'")
-        default: return .argument("kernel '\(kernel.name)' reached its end without returning a value")
+            return at("negative_integer_power", "integers to negative integer powers are not allowed (in kernel '\(kernel.name)')")
+        case 6: return at("shape_mismatch", "the arrays of a whole-array expression have different shapes in kernel '\(kernel.name)'")
+        default: return JITError.argument("kernel '\(kernel.name)' reached its end without returning a value")
         }
     }
+}
+
+/// A kernel's run-time error at a place in its source (1-based line and column in characters);
+/// SwiftJIT turns it into a diagnostic with the source line and a caret.
+public struct KernelRunError: Error, CustomStringConvertible, Sendable {
+    /// `index_out_of_range`, `division_by_zero`, `invalid_size` or `shape_mismatch`.
+    public var kind: String
+    public var message: String
+    /// The source's name (a file, `<stdin>`).
+    public var source: String
+    public var line: Int
+    public var column: Int
+    /// The axis of an index out of range.
+    public var axis: Int
+
+    public var description: String { "error: \(source):\(line):\(column): \(message)" }
 }
 
 extension Engine {

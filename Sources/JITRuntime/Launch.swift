@@ -36,6 +36,10 @@ public enum Launch {
         }
     }
 
+    /// From this many elements a serial call also runs by work items, so a cancellation (Ctrl-C
+    /// in the REPL, a cancelled task) stops it between two of them.
+    static let cancellableElements = 1 << 20
+
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
     static func roundUp(_ a: Int, _ m: Int) -> Int { ceilDiv(a, m) * m }
 }
@@ -84,7 +88,8 @@ public final class PreparedLaunch: @unchecked Sendable {
         let n = plan.innerCount, rows = plan.rows
         guard n > 0, rows > 0 else { return 0 }
         let t = Parallel.threadsFor(elements: n * rows, requested: threads)
-        if t <= 1 && plan.outerShape.isEmpty {
+        let total = n * rows
+        if t <= 1 && plan.outerShape.isEmpty && total < Launch.cancellableElements {
             // One serial row: the common small call, straight into the kernel.
             guard streamItemSize > 0 else {
                 bases.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: count) { ptrs in
@@ -97,18 +102,21 @@ public final class PreparedLaunch: @unchecked Sendable {
         let walk = RowWalk(entry: entry, count: count, outer: plan.outerShape,
                            byteStrides: UnsafePointer(byteStrides), bases: bases,
                            strides: UnsafePointer(innerStrides), streamItemSize: streamItemSize)
-        if t <= 1 {
+        if t <= 1 && total < Launch.cancellableElements {
             walk.run(rows: 0..<rows, begin: 0, end: n)
             return sj_take_expression_error()
         }
+        // Parallel, or serial and long: by work items, each skipped once the caller's
+        // cancellation token is set.
+        let token = sj_get_cancel_token()
         let faults = FaultCollector()
-        let total = n * rows
         let chunk = Launch.roundUp(min(Parallel.chunkElements, Launch.ceilDiv(total, t)), 64)
         if n >= chunk {
             // Ranges of rows.
             let length = Launch.roundUp(Launch.ceilDiv(n, Launch.ceilDiv(n, chunk)), 64)
             let perRow = Launch.ceilDiv(n, length)
             Parallel.forEach(items: rows * perRow, threads: t) { i in
+                if sj_token_cancelled(token) != 0 { return }
                 let r = i / perRow, c = i % perRow
                 walk.run(rows: r..<(r + 1), begin: c * length, end: min(n, (c + 1) * length))
                 faults.collect()
@@ -117,6 +125,7 @@ public final class PreparedLaunch: @unchecked Sendable {
             // Groups of whole rows.
             let perItem = max(1, chunk / n)
             Parallel.forEach(items: Launch.ceilDiv(rows, perItem), threads: t) { i in
+                if sj_token_cancelled(token) != 0 { return }
                 walk.run(rows: (i * perItem)..<min(rows, (i + 1) * perItem), begin: 0, end: n)
                 faults.collect()
             }

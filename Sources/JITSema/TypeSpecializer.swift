@@ -113,7 +113,7 @@ public struct TypeSpecializer {
         case .member(let base, let name):
             _ = visit(base)
             return typeError("unknown_attribute", "unknown attribute '\(name)'; values have .real and .imag", at: e.range)
-        case .index, .slice:
+        case .index, .slice, .stridedSlice, .ellipsis:
             return typeError("kernel_only", "indexing and attributes are only available inside kernels", at: e.range)
         case .keyword(let name, _):
             return typeError("unexpected_keyword", "keyword argument '\(name)=' is only allowed in sum, prod, min and max",

@@ -40,6 +40,11 @@ public indirect enum ExprKind: Hashable, Sendable {
     case slice(Expr, Expr)
     /// `a.shape` and other attributes (kernels).
     case member(Expr, String)
+    /// `start:stop:step` inside a subscript of an expression (`x[1:]`, `x[::-1]`); each part may
+    /// be left out.
+    case stridedSlice(Expr?, Expr?, Expr?)
+    /// `...` inside a subscript of an expression: as many `:` as the array needs.
+    case ellipsis
 }
 
 /// An expression and where it is in the source.
@@ -53,7 +58,8 @@ public struct Expr: Hashable, Sendable {
         self.kind = kind
         self.range = range
         switch kind {
-        case .integer, .float, .imaginary, .boolean, .name, .none: height = 1
+        case .integer, .float, .imaginary, .boolean, .name, .none, .ellipsis: height = 1
+        case .stridedSlice(let a, let b, let c): height = max(a?.height ?? 0, b?.height ?? 0, c?.height ?? 0) + 1
         case .keyword(_, let v): height = v.height + 1
         case .index(let a, let idx): height = max(a.height, idx.map(\.height).max() ?? 0) + 1
         case .slice(let lo, let hi): height = max(lo.height, hi.height) + 1
@@ -82,6 +88,9 @@ extension Expr: CustomStringConvertible {
         case .index(let a, let idx): return "\(a)[\(idx.map(\.description).joined(separator: ", "))]"
         case .slice(let lo, let hi): return "\(lo)..<\(hi)"
         case .member(let a, let name): return "\(a).\(name)"
+        case .stridedSlice(let a, let b, let c):
+            return (a?.description ?? "") + ":" + (b?.description ?? "") + (c.map { ":\($0)" } ?? "")
+        case .ellipsis: return "..."
         }
     }
 }

@@ -10,6 +10,7 @@
 //   term       ::= unary (('*' | '/' | '//' | '%') unary)*
 //   unary      ::= ('-' | '+' | '~') unary | power
 //   power      ::= primary ('**' unary)?            (right-associative; -x**2 is -(x**2))
+//                | NAME '[' subscript ']' ('**' unary)?   (Parser+Subscript.swift)
 //   primary    ::= NUMBER | 'True' | 'False' | 'None' | NAME | NAME '(' [argument (',' argument)*] ')'
 //                | '(' expression ')'
 //   argument   ::= expression | NAME '=' expression'
@@ -245,6 +246,7 @@ public struct Parser {
     /// index   ::= expression | expression '..<' expression
     private mutating func parsePostfix() throws -> Expr {
         var e = try parsePrimary()
+        if !kernelMode, case .name = e.kind, current.kind == .leftBracket { e = try parseSubscript(of: e) }
         while true {
             if kernelMode && current.kind == .leftBracket {
                 let open = advance()

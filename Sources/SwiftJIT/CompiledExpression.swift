@@ -21,6 +21,10 @@ public final class CompiledExpression: @unchecked Sendable {
     let reductionStages: [ExpressionStage]
     /// The elementwise expression that produces the result.
     let finalStage: ExpressionStage
+    /// Subscripted names (`x[1:]`), each a parameter of the stages bound to a view of its variable.
+    let subscripts: [ExpressionSubscript]
+    /// The stages' parameters, sorted: `parameterNames` and the subscripts' names.
+    let boundNames: [String]
 
     init(source: String, options: JIT.Options) throws {
         self.source = source
@@ -28,9 +32,12 @@ public final class CompiledExpression: @unchecked Sendable {
         sourceText = SourceText(source)
         let program: ReductionProgram
         do {
-            let expr = try Parser.parseExpression(sourceText)
+            let (expr, subscripts) = try ExpressionSubscripts.extract(try Parser.parseExpression(sourceText), source: sourceText)
             program = try ReductionLifting.lift(expr, source: sourceText)
-            parameterNames = TypeSpecializer.freeNames(expr)
+            boundNames = TypeSpecializer.freeNames(expr)
+            let views = Set(subscripts.map(\.name))
+            parameterNames = Set(boundNames.filter { !views.contains($0) } + subscripts.map(\.base)).sorted()
+            self.subscripts = subscripts
         } catch let d as DiagnosticError {
             throw JITError.diagnostics(d)
         }
@@ -65,6 +72,9 @@ public final class CompiledExpression: @unchecked Sendable {
     /// scalar (all axes) or an array one rank lower than the largest argument it reads.
     private func signatures(_ types: [String: ArgumentType]) throws -> [(ExpressionStage, Signature)] {
         var known = types
+        for s in subscripts {
+            do { known[s.name] = try s.type(of: types[s.base]!) } catch let e as IndexingError { throw s.diagnostic(e, source: sourceText) }
+        }
         var result: [(ExpressionStage, Signature)] = []
         for stage in reductionStages + [finalStage] {
             let signature = Signature(stage.parameterNames.map { ($0, known[$0]!) })
@@ -102,8 +112,8 @@ public final class CompiledExpression: @unchecked Sendable {
     /// without reductions (where the final stage reads exactly the parameters). A cache lookup
     /// after the first call.
     public func specialization(for types: [ArgumentType]) throws -> Specialization {
-        guard reductionStages.isEmpty else {
-            throw JITError.argument("'\(source)' has reductions; use specialize(_:) with named types")
+        guard reductionStages.isEmpty, subscripts.isEmpty else {
+            throw JITError.argument("'\(source)' has \(subscripts.isEmpty ? "reductions" : "subscripts"); use specialize(_:) with named types")
         }
         return try finalStage.specialization(for: types)
     }
@@ -175,26 +185,47 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// Evaluates with `ordered` in parameter order.
     private func run(_ ordered: [any JITArgument], out: NDArray?, casting: Casting) throws -> NDArray {
-        if reductionStages.isEmpty, let result = finalStage.runRepeated(ordered, out: out, casting: casting) {
+        try Cancellation.check()
+        let result = try runChecked(ordered, out: out, casting: casting)
+        try Cancellation.checkToken()  // work items may have been skipped
+        return result
+    }
+
+    private func runChecked(_ ordered: [any JITArgument], out: NDArray?, casting: Casting) throws -> NDArray {
+        if reductionStages.isEmpty, subscripts.isEmpty, let result = finalStage.runRepeated(ordered, out: out, casting: casting) {
             return result
         }
         var views: [ArgumentView] = []
         views.reserveCapacity(ordered.count)
         return try withViews(ordered, 0, &views) { views in
-            if reductionStages.isEmpty {
-                return try finalStage.runElementwise(views, out: out, casting: casting)
-            }
-            var bound = Dictionary(uniqueKeysWithValues: zip(parameterNames, views))
-            var reduced: [NDArray] = []
-            for stage in reductionStages {
-                let r = try stage.runReduction(stage.parameterNames.map { bound[$0]! })
-                reduced.append(r)
-                bound[stage.reduction!.name] = ArgumentView(dtype: r.dtype, shape: r.shape, strides: r.strides,
-                                                            pointer: r.baseAddress, array: r)
-            }
-            return try withExtendedLifetime(reduced) {
-                try finalStage.runElementwise(finalStage.parameterNames.map { bound[$0]! }, out: out, casting: casting)
-            }
+            try run(views: subscripts.isEmpty ? views : try subscriptViews(views), out: out, casting: casting)
+        }
+    }
+
+    /// The views of the stages' parameters (`boundNames`), from those of `parameterNames`.
+    private func subscriptViews(_ views: [ArgumentView]) throws -> [ArgumentView] {
+        var bound = Dictionary(uniqueKeysWithValues: zip(parameterNames, views))
+        for s in subscripts {
+            do { bound[s.name] = try s.view(of: bound[s.base]!) } catch let e as IndexingError { throw s.diagnostic(e, source: sourceText) }
+        }
+        return boundNames.map { bound[$0]! }
+    }
+
+    /// Evaluates with `views` in `boundNames` order.
+    private func run(views: [ArgumentView], out: NDArray?, casting: Casting) throws -> NDArray {
+        if reductionStages.isEmpty {
+            return try finalStage.runElementwise(views, out: out, casting: casting)
+        }
+        var bound = Dictionary(uniqueKeysWithValues: zip(boundNames, views))
+        var reduced: [NDArray] = []
+        for stage in reductionStages {
+            let r = try stage.runReduction(stage.parameterNames.map { bound[$0]! })
+            reduced.append(r)
+            bound[stage.reduction!.name] = ArgumentView(dtype: r.dtype, shape: r.shape, strides: r.strides,
+                                                        pointer: r.baseAddress, array: r)
+        }
+        return try withExtendedLifetime(reduced) {
+            try finalStage.runElementwise(finalStage.parameterNames.map { bound[$0]! }, out: out, casting: casting)
         }
     }
 

@@ -117,7 +117,11 @@ public final class Kernel: @unchecked Sendable {
             if types.contains(where: { $0.rank > KernelGen.maxRank }) {
                 throw JITError.argument("kernels take arrays of at most \(KernelGen.maxRank) dimensions")
             }
-            return try specialization(for: types).run(raw, source: module.ast.source.name)
+            do {
+                return try specialization(for: types).run(raw, source: module.ast.source.name)
+            } catch let e as KernelRunError {
+                throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
+            }
         }
     }
 

@@ -32,6 +32,25 @@ final class ParserTests: XCTestCase {
         for (src, want) in cases { XCTAssertEqual(try parse(src), want, src) }
     }
 
+    func testSubscriptsOfNamesInExpressions() throws {
+        let cases: [(String, String)] = [
+            ("x[1]", "x[1]"),
+            ("x[-1]", "x[(-1)]"),
+            ("x[1:] - x[:-1]", "(x[1:] - x[:(-1)])"),
+            ("x[::-1]", "x[::(-1)]"),
+            ("x[1:8:2]", "x[1:8:2]"),
+            ("m[0, :]", "m[0, :]"),
+            ("t[..., 0]", "t[..., 0]"),
+            ("x[1:]**2", "(x[1:] ** 2)"),
+            ("-x[0]", "(-x[0])"),
+            ("sum(x[::2])", "sum(x[::2])"),
+        ]
+        for (source, expected) in cases { XCTAssertEqual(try parse(source), expected, source) }
+        for bad in ["x[]", "x[1", "x[1:2:3:4]", "(x + 1)[1]"] {
+            XCTAssertThrowsError(try parse(bad), bad)
+        }
+    }
+
     func testNumericLiterals() throws {
         XCTAssertEqual(try parse("1"), "1")
         XCTAssertEqual(try parse("2.5"), "2.5")

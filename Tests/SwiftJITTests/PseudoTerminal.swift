@@ -52,6 +52,13 @@ final class PseudoTerminal {
         close(master)
     }
 
+    /// Ctrl-C: types it, and sends SIGINT as the terminal's line discipline does to its foreground
+    /// process (the child is not in a session of its own, so the terminal cannot do it here).
+    func interrupt() {
+        type("\u{3}")
+        kill(process.processIdentifier, SIGINT)
+    }
+
     /// Types `keys` (control characters and escape sequences included).
     func type(_ keys: String) {
         let bytes = Array(keys.utf8)

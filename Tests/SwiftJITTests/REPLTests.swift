@@ -144,6 +144,117 @@ final class REPLTests: XCTestCase {
         XCTAssertEqual(clean.status, 0)
     }
 
+    /// Indexing and slicing with NumPy's meaning (views; in expressions too), scalars printed
+    /// plainly, and errors with a caret: indices out of range, and kernels' run-time errors in
+    /// the lines the kernel was typed on.
+    func testIndexingScalarsAndRunTimeErrors() throws {
+        let dir = try temporaryDirectory()
+        let script = dir.appendingPathComponent("session.txt")
+        try """
+            x = arange(10)
+            x[3]
+            x[-1]
+            x[2:8:2]
+            x[::-1]
+            x[8:2:-3]
+            t = zeros(2, 3, 4, dtype=i32)
+            t[1, ..., 2]
+            t[..., 0]
+            t[0, :, 1:3]
+            v = x[1:4]
+            v
+            x[1:] - x[:-1]
+            sum(x[::2])
+            x[10]
+            x[-11]
+            x[::0]
+            t[0, 0, 0, 0]
+            x[n]
+            n = 3
+            n
+            2.5 * 2
+            i = arange(3, dtype=i32)
+            i[2]
+            a3 = arange(3)
+            c = a3 * 1j + 1
+            c[1]
+            x[2] > 1
+            kernel bad(a) {
+                var s = 0
+                for i in 0..<len(a) + 1 {
+                    s += a[i]
+                }
+                return s
+            }
+            bad(x)
+            kernel dz(a, d) {
+                return len(a) // d
+            }
+            dz(x, 0)
+            bad(x[:3])
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let r = try SwiftJITProcess.run([], in: dir, stdin: script, environment: environment(dir))
+        XCTAssertEqual(r.stdout, """
+            3
+            9
+            array([2, 4, 6])
+            int64 (3,)
+            array([9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+            int64 (10,)
+            array([8, 5])
+            int64 (2,)
+            array([0, 0, 0], dtype=int32)
+            int32 (3,)
+            array([[0, 0, 0],
+                   [0, 0, 0]], dtype=int32)
+            int32 (2, 3)
+            array([[0, 0],
+                   [0, 0],
+                   [0, 0]], dtype=int32)
+            int32 (3, 2)
+            array([1, 2, 3])
+            int64 (3,)
+            array([1, 1, 1, 1, 1, 1, 1, 1, 1])
+            int64 (9,)
+            20
+            3
+            5.0
+            2
+            int32
+            (1+1j)
+            true
+
+            """)
+        XCTAssertEqual(r.stderr, """
+            <stdin>:15:3: error: index 10 is out of bounds for axis 0 with size 10
+            15 | x[10]
+               |   ^~
+            <stdin>:16:3: error: index -11 is out of bounds for axis 0 with size 10
+            16 | x[-11]
+               |   ^~~
+            <stdin>:17:3: error: slice step cannot be zero
+            17 | x[::0]
+               |   ^~~
+            <stdin>:18:12: error: too many indices: the array is 3-dimensional, but 4 were indexed
+            18 | t[0, 0, 0, 0]
+               |            ^
+            <stdin>:19:3: error: indices and slice bounds in an expression must be integer constants (use a kernel for computed indices)
+            19 | x[n]
+               |   ^
+            <stdin>:32:16: error: index 10 is out of range for axis 0 with size 10 in kernel 'bad'
+            32 |         s += a[i]
+               |                ^
+            <stdin>:38:12: error: integer division by zero in kernel 'dz'
+            38 |     return len(a) // d
+               |            ^~~~~~~~~~~
+            <stdin>:32:16: error: index 3 is out of range for axis 0 with size 3 in kernel 'bad'
+            32 |         s += a[i]
+               |                ^
+
+            """)
+        XCTAssertEqual(r.status, 1)
+    }
+
     /// Typed on a terminal: arrays, an expression, a multi-line kernel, :time, an error with its
     /// caret under the typed line, history recall and editing, tab completion, Ctrl-C, Ctrl-D;
     /// then a second session recalls the first one's history.
@@ -210,6 +321,35 @@ final class REPLTests: XCTestCase {
         try waitForPrompt(second, ">>> total(z)")
         second.type("\u{3}\u{4}")
         XCTAssertEqual(second.waitForExit(), 0)
+    }
+
+    /// Ctrl-C while a kernel runs (serial outer loop, then parallel loop) stops it and returns to
+    /// the prompt; variables and kernels are intact, and the next computation runs normally.
+    func testInterruptStopsTheComputationAndKeepsTheSession() throws {
+        let dir = try temporaryDirectory()
+        let t = try PseudoTerminal(in: dir, environment: environment(dir))
+        try waitForPrompt(t, ">>> ")
+        try enter(t, "x = arange(5)")
+        for (interrupts, (name, loop)) in [("spin", "for"), ("pspin", "parallel for")].enumerated() {
+            try enter(t, "kernel \(name)(n: i64) -> f64 {", prompt: "... ")
+            try enter(t, "    var s = 0.0", prompt: "... ")
+            try enter(t, "    \(loop) i in 0..<n { for j in 0..<1000 { s += sin((i + j) * 1.0) } }", prompt: "... ")
+            try enter(t, "    return s", prompt: "... ")
+            try enter(t, "}")
+            // Hours of work; Ctrl-C once it runs.
+            t.type("\(name)(1000000000)\r")
+            XCTAssertTrue(t.wait { $0.text.contains(">>> \(name)(1000000000)") && $0.cursorLine == "" }, "\(t.screen.text)")
+            Thread.sleep(forTimeInterval: 0.5)
+            t.interrupt()
+            XCTAssertTrue(t.wait { $0.text.filter { $0.hasSuffix("interrupted") }.count == interrupts + 1 && $0.cursorLine == ">>> " },
+                          "\(t.screen.text)")
+            try enter(t, "\(name)(1)")
+            try expectLines(t, after: ">>> \(name)(1)", ["-0.012909906458834941"])
+        }
+        try enter(t, "x[1:] * 2")
+        try expectLines(t, after: ">>> x[1:] * 2", ["array([2, 4, 6, 8])", "int64 (4,)"])
+        t.type("\u{4}")
+        XCTAssertEqual(t.waitForExit(), 0)
     }
 
     // MARK: helpers

@@ -7,7 +7,7 @@
 
 /// Error codes a kernel returns.
 enum { SJ_OK = 0, SJ_INDEX_ERROR = 1, SJ_ZERO_DIVISION = 2, SJ_BAD_SIZE = 3, SJ_OUT_OF_MEMORY = 4,
-       SJ_NEGATIVE_POWER = 16 };
+       SJ_CANCELLED = 7, SJ_NEGATIVE_POWER = 16 };
 
 /// One call's context: what went wrong and where, and the memory the kernel allocated.
 typedef struct sj_context {
@@ -45,6 +45,25 @@ void sj_seed(int64_t seed);
 double sj_random(void);
 /// Normal(mu, sigma) by the polar Box-Muller method.
 double sj_normal(double mu, double sigma);
+
+/// Cancellation: each thread has a current token (a flag, NULL for none) that the runtime's
+/// chunk loops and kernels' outer loops poll; a nonzero flag stops the computation.
+/// Installs `token` for this thread and returns the previous one.
+volatile int32_t *sj_swap_cancel_token(volatile int32_t *token);
+/// This thread's token.
+volatile int32_t *sj_get_cancel_token(void);
+/// Nonzero when this thread's token is set and cancelled (called by compiled kernels).
+int32_t sj_cancelled(void);
+/// Nonzero when `token` is set and cancelled.
+int32_t sj_token_cancelled(volatile int32_t *token);
+/// Clears a token's flag.
+void sj_reset_token(volatile int32_t *token);
+/// Sets a token's flag (safe from any thread and from a signal handler).
+void sj_cancel(volatile int32_t *token);
+/// Installs a SIGINT handler that cancels `*target` when it is not NULL (and otherwise does
+/// nothing); `sj_set_interrupt_target` changes the target. For the REPL.
+void sj_install_interrupt_handler(void);
+void sj_set_interrupt_target(volatile int32_t *target);
 
 #endif
 

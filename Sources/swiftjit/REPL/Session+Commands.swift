@@ -116,7 +116,7 @@ extension Session {
         let values = try prepared.run()
         let result = values.map(ArrayFormatter.describe).joined(separator: ", ")
         switch prepared {
-        case .expression(let f, let arguments):
+        case .expression(let f, let arguments, _):
             let types = f.parameterNames.map { "\($0): \(Self.typeName(arguments[$0]!))" }
             return "(\(types.joined(separator: ", "))) -> \(result)"
         case .kernel(let k, let arguments):
@@ -124,6 +124,8 @@ extension Session {
             return "\(k.name)(\(types.joined(separator: ", "))) -> \(values.count == 1 ? result : "(\(result))")"
         case .function(let name, _):
             return "\(name)(...) -> \(values.isEmpty ? "nothing" : result)"
+        case .view:
+            return "view -> \(result)"
         }
     }
 
@@ -134,7 +136,7 @@ extension Session {
 
     private func inspect(_ prepared: Prepared, assembly: Bool, at range: SourceRange) throws -> String {
         switch prepared {
-        case .expression(let f, let arguments):
+        case .expression(let f, let arguments, _):
             let types = arguments.mapValues { ArgumentType(dtype: $0.dtype, rank: $0.rank) }
             return assembly ? try f.assembly(types) : try f.llvmIR(types)
         case .kernel(let k, let arguments):
@@ -142,6 +144,8 @@ extension Session {
             return try k.llvmIR(arguments.map { ArgumentType(dtype: $0.dtype, rank: $0.rank) })
         case .function(let name, _):
             throw InputError("'\(name)' is a REPL function, not compiled code", at: range)
+        case .view:
+            throw InputError("a view of a variable is not compiled code", at: range)
         }
     }
 

@@ -6,8 +6,11 @@ import SwiftJIT
 
 /// A value ready to compute.
 enum Prepared {
-    /// An expression with its arguments (the variables it reads).
-    case expression(CompiledExpression, [String: NDArray])
+    /// An expression with its arguments (the variables it reads), and where its text starts in
+    /// the input (for run-time errors such as an index out of range).
+    case expression(CompiledExpression, [String: NDArray], offset: Int)
+    /// A view of a variable (`x[1:]`), made when prepared.
+    case view(NDArray)
     /// A kernel call with its arguments.
     case kernel(Kernel, [NDArray])
     /// A REPL function call; nil when it returns nothing (save, seed).
@@ -16,7 +19,9 @@ enum Prepared {
     /// Computes the value(s).
     func run() throws -> [NDArray] {
         switch self {
-        case .expression(let f, let arguments): return [try f.call(arguments)]
+        case .expression(let f, let arguments, let offset):
+            do { return [try f.call(arguments)] } catch JITError.diagnostics(let d) { throw InputDiagnostics(d, shiftedBy: offset) }
+        case .view(let v): return [v]
         case .kernel(let k, let arguments): return try k.callAll(arguments)
         case .function(_, let body): return try body().map { [$0] } ?? []
         }
@@ -120,6 +125,11 @@ extension Session {
                 return .kernel(kernel, try call.arguments.map { try evaluate($0.value) })
             }
         }
+        if let s = SubscriptText(fragment.text), let value = variables[s.base] {
+            do { return .view(try s.view(of: value)) } catch JITError.diagnostics(let d) {
+                throw InputDiagnostics(d, shiftedBy: fragment.offset)
+            }
+        }
         return try prepareExpression(fragment)
     }
 
@@ -128,7 +138,7 @@ extension Session {
         do {
             f = try JIT.compile(fragment.text, options: options)
         } catch JITError.diagnostics(let d) {
-            throw InputDiagnostics(d.diagnostics.map { shifted($0, by: fragment.offset) })
+            throw InputDiagnostics(d, shiftedBy: fragment.offset)
         }
         var arguments: [String: NDArray] = [:]
         for name in f.parameterNames {
@@ -147,14 +157,7 @@ extension Session {
                                       : "name '\(name)' is not defined", at: range,
                              note: isKernel ? nil : hint.map { "did you mean '\($0)'?" })
         }
-        return .expression(f, arguments)
-    }
-
-    private func shifted(_ d: Diagnostic, by offset: Int) -> Diagnostic {
-        var d = d
-        d.range = SourceRange(d.range.lower + offset, d.range.upper + offset)
-        d.notes = d.notes.map { n in DiagnosticNote(n.message, at: n.range.map { SourceRange($0.lower + offset, $0.upper + offset) }) }
-        return d
+        return .expression(f, arguments, offset: fragment.offset)
     }
 
     // MARK: kernels

@@ -26,12 +26,17 @@ final class Session {
     /// The line number in the script of the input being run.
     private(set) var currentFirstLine = 1
 
+    /// The token every input runs under; on a terminal Ctrl-C (SIGINT) cancels it while an
+    /// input runs, which stops the computation and keeps the session.
+    private let interrupt = CancellationToken()
+
     static let prompt = ">>> "
     static let continuationPrompt = "... "
 
     init(interactive: Bool) {
         self.interactive = interactive
         sj_seed(0)  // reproducible sessions: rand, normal and kernels draw from seed 0 until seed(n)
+        if interactive { sj_install_interrupt_handler() }
     }
 
     enum Outcome { case proceed, quit }
@@ -39,8 +44,11 @@ final class Session {
     /// Runs one complete input; `firstLine` is its line number in a script (for messages).
     func run(_ input: String, firstLine: Int = 1) -> Outcome {
         currentFirstLine = firstLine
+        interrupt.reset()
+        if interactive { sj_set_interrupt_target(interrupt.rawFlag) }
+        defer { if interactive { sj_set_interrupt_target(nil) } }
         do {
-            return try execute(input, firstLine: firstLine)
+            return try interrupt.installed { try execute(input, firstLine: firstLine) }
         } catch {
             failed = true
             report(error, input: input, firstLine: firstLine)
@@ -138,11 +146,16 @@ final class Session {
         return nil
     }
 
-    /// Prints a value as NumPy's repr; arrays add a line with their dtype and shape.
+    /// Prints a value: arrays as NumPy's repr and a line with their dtype and shape; scalars as
+    /// plain numbers (`3`, `2.5`, `(1+2j)`, `true`), with a dtype line when it is not the
+    /// default of its kind (`int32`).
     func show(_ value: NDArray) {
-        var text = ArrayFormatter.format(value)
-        if value.rank > 0 { text += "\n" + ArrayFormatter.describe(value) }
-        Console.out(text)
+        if value.rank == 0 {
+            let text = ArrayFormatter.plainScalar(value)
+            Console.out(ArrayFormatter.isDefaultDType(value.dtype) ? text : text + "\n" + value.dtype.rawValue)
+            return
+        }
+        Console.out(ArrayFormatter.format(value) + "\n" + ArrayFormatter.describe(value))
     }
 
     // MARK: errors
@@ -176,6 +189,8 @@ final class Session {
             Console.error(e.text)
         case let e as PlainError:
             Console.error("error: \(e.message)")
+        case is CancellationError:
+            Console.error("interrupted")
         default:
             Console.error("error: \(error)")
         }
@@ -228,6 +243,16 @@ struct InputError: Error {
 struct InputDiagnostics: Error {
     var diagnostics: [Diagnostic]
     init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+
+    /// Diagnostics in a fragment's own text, moved to the fragment's place in the input.
+    init(_ error: DiagnosticError, shiftedBy offset: Int) {
+        diagnostics = error.diagnostics.map { d in
+            var d = d
+            d.range = SourceRange(d.range.lower + offset, d.range.upper + offset)
+            d.notes = d.notes.map { n in DiagnosticNote(n.message, at: n.range.map { SourceRange($0.lower + offset, $0.upper + offset) }) }
+            return d
+        }
+    }
 }
 
 /// Diagnostics already drawn.
