@@ -67,8 +67,8 @@ extension KernelChecker {
                 bag.error("assign_constant", "cannot assign to '\(target)'", at: range)
                 return nil
             }
-            guard variables[v].type.dtype == result.type || Promotion.promote(result.type, variables[v].type.dtype) == variables[v].type.dtype else {
-                bag.error("type_mismatch", "cannot store a \(result.type.rawValue) value in '\(target)' of type \(variables[v].type.dtype.rawValue)", at: range)
+            guard Promotion.assignable(result.type, weak: result.function.parameters.isEmpty, to: variables[v].type.dtype) else {
+                lossyStore(result.type, into: variables[v].type.dtype, target, at: range)
                 return nil
             }
             var converted = result

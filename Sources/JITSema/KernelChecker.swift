@@ -77,6 +77,7 @@ public struct KernelChecker {
         }
         if let r = decl.returnType { returnTypes = resolveReturn(r, at: decl.nameRange) }
         let body = block(decl.body)
+        checkReturns(decl)
         if bag.hasErrors { throw DiagnosticError(source: source, diagnostics: bag.diagnostics) }
         return TypedKernel(name: decl.name, variables: variables, parameterCount: decl.parameters.count,
                            returnTypes: returnTypes ?? [], body: body)
@@ -160,7 +161,7 @@ public struct KernelChecker {
                 }
                 want = t.dtype
             }
-            guard let e = scalar(value, as: want) else {
+            guard let e = scalar(value, as: want, assigning: name) else {
                 declare(name, .scalar(want ?? .float64), mutable: mutable)
                 return nil
             }
@@ -171,14 +172,14 @@ public struct KernelChecker {
         case .ifElse(let branches, let otherwise):
             var typed: [(KernelScalarExpr, [KernelStatement])] = []
             for (c, body) in branches {
-                let cond = scalar(c, as: .bool)
+                let cond = scalar(c, as: .bool, truth: true)
                 let b = block(body)
                 if let cond { typed.append((cond, b)) }
             }
             let other = otherwise.map { block($0) } ?? []
             return .ifElse(typed, otherwise: other)
         case .whileLoop(let c, let body):
-            let cond = scalar(c, as: .bool)
+            let cond = scalar(c, as: .bool, truth: true)
             loopDepth += 1
             let b = block(body)
             loopDepth -= 1
@@ -234,7 +235,7 @@ public struct KernelChecker {
             return prefix.isEmpty ? r : .sequence(prefix + [r])
         case .expression(let e):
             if case .call("$require", _, let args) = e.kind {
-                return scalar(args[0], as: .bool).map { .require($0, at: location(e.range)) }
+                return scalar(args[0], as: .bool, truth: true).map { .require($0, at: location(e.range)) }
             }
             guard case .call = e.kind else {
                 bag.error("unused_value", "an expression statement must be a call such as seed(42)", at: s.range)
@@ -292,7 +293,11 @@ public struct KernelChecker {
         case .element(let target):
             guard case .index(let base, let indices) = target.kind, case .name(let name) = base.kind,
                   let v = lookup(name), variables[v].type.isArray else {
-                bag.error("bad_assignment_target", "only elements of array variables can be assigned to", at: target.range)
+                if case .index(let base, _) = target.kind, case .name(let name) = base.kind, lookup(name) == nil {
+                    unknownName(name, at: base.range)
+                } else {
+                    bag.error("bad_assignment_target", "only elements of array variables can be assigned to", at: target.range)
+                }
                 return nil
             }
             let rank = variables[v].type.rank
@@ -339,14 +344,16 @@ public struct KernelChecker {
                 return nil
             }
             for (i, (want, got)) in zip(declared, types).enumerated() where want != got {
-                if case .scalar(let w) = want, case .scalar(let g) = got, Promotion.promote(w, g) == w {
+                if case .scalar(let w) = want, case .scalar(let g) = got, case .scalar(let value) = returns[i],
+                   Promotion.assignable(g, weak: value.function.parameters.isEmpty, to: w) {
                     if case .scalar(var e) = returns[i] {
                         e.function = Pipeline.run(castResult(e.function, to: w), options: options)
                         returns[i] = .scalar(e)
                     }
                     continue
                 }
-                bag.error("return_type", "returns \(got) where the kernel's return type says \(want)", at: values[i].range)
+                let hint = want.isArray || got.isArray ? [] : [DiagnosticNote(Promotion.conversionHint(to: want.dtype))]
+                bag.error("return_type", "returns \(got) where the kernel's return type says \(want)", at: values[i].range, notes: hint)
             }
         } else {
             returnTypes = types
@@ -459,7 +466,8 @@ public struct KernelChecker {
         }
         var contents: KernelFill = name.hasPrefix("empty") ? .uninitialized : .zeros
         if name.hasPrefix("ones") {
-            guard let one = scalar(Expr(.integer(1), range), as: dtype) else { return nil }
+            let one = dtype == .bool ? Expr(.boolean(true), range) : Expr(.integer(1), range)
+            guard let one = scalar(one, as: dtype) else { return nil }
             contents = .value(one)
         }
         if let fill {
@@ -494,7 +502,7 @@ public struct KernelChecker {
     }
 
     /// A scalar expression, converted to `dtype` when given (an assignment's or a condition's).
-    mutating func scalar(_ e: Expr, as dtype: DType? = nil, assigning: String? = nil) -> KernelScalarExpr? {
+    mutating func scalar(_ e: Expr, as dtype: DType? = nil, assigning: String? = nil, truth: Bool = false) -> KernelScalarExpr? {
         var operands: [KernelOperand] = []
         var types: [DType] = []
         var ok = true
@@ -529,7 +537,7 @@ public struct KernelChecker {
                     return Expr(.name(bind(.extent(array: v, axis: Int(k)), .int64)), e.range)
                 }
                 guard case .name(let n) = base.kind, let v = lookup(n), variables[v].type.isArray else {
-                    bag.error("not_an_array", "only array variables can be indexed", at: base.range)
+                    notIndexable(base)
                     ok = false
                     return e
                 }
@@ -588,12 +596,16 @@ public struct KernelChecker {
             var f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature)
             if let dtype, f.resultType != dtype {
                 let natural = f.resultType
-                // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine.
-                let allowed = dtype == .bool || Promotion.promote(natural, dtype) == dtype || f.parameters.isEmpty
-                if !allowed {
-                    let what = assigning.map { "'\($0)' of type \(dtype.rawValue)" } ?? dtype.rawValue
-                    bag.error("type_mismatch", "cannot store a \(natural.rawValue) value in \(what) without losing information",
-                              at: e.range, notes: [DiagnosticNote("convert explicitly, e.g. with floor() or a wider variable")])
+                // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5`
+                // for an integer `n` is not. Conditions take any value's truth.
+                let weak = f.parameters.isEmpty
+                guard truth || Promotion.assignable(natural, weak: weak, to: dtype) else {
+                    lossyStore(natural, into: dtype, assigning, at: e.range)
+                    return nil
+                }
+                if weak, dtype.isInteger, case .int(let v)? = constantResult(f),
+                   let bounds = dtype.integerRange, !bounds.contains(v) {
+                    bag.error("literal_out_of_range", "integer constant \(v) is out of bounds for \(dtype.rawValue)", at: e.range)
                     return nil
                 }
                 f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature,

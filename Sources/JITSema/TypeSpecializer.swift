@@ -115,14 +115,29 @@ public struct TypeSpecializer {
             return visitName(n, at: e.range)
         case .unary(let op, let a):
             guard let v = visit(a) else { return nil }
+            if op == .negate, v.type.weak, v.literal == .min { return constantOverflow(at: e.range) }
             return visitUnary(op, v, at: e.range)
         case .binary(let op, let a, let b):
             let l = visit(a), r = visit(b)
             guard let l, let r else { return nil }
-            return visitBinary(op, l, r, e, a, b)
+            guard var result = visitBinary(op, l, r, e, a, b) else { return nil }
+            // Integer constants are computed exactly: a result outside int64 is an error, not a wrap.
+            if let p = l.literal, let q = r.literal, l.type.weak, r.type.weak, result.type == SemaType(.int64, weak: true) {
+                switch ConstantArithmetic.evaluate(op, p, q) {
+                case .value(let v): result.literal = v
+                case .overflow: return constantOverflow(at: e.range)
+                case .unknown: break
+                }
+            }
+            return result
         case .call(let name, let nameRange, let args):
             return visitCall(name, nameRange, args, at: e.range)
         }
+    }
+
+    private mutating func constantOverflow(at range: SourceRange) -> Typed? {
+        typeError("constant_overflow", "integer constant expression overflows int64", at: range,
+                  notes: [DiagnosticNote("integer literals compute in 64 bits; write a float (2.0**63) for a float result")])
     }
 
     private mutating func visitName(_ n: String, at range: SourceRange) -> Typed? {
