@@ -337,8 +337,8 @@ final class KernelEmitter {
             _ = scalar(e)
         case .sequence(let statements):
             emitBlock(statements)
-        case .require(let cond, let loc):
-            check(LLVMBuildNot(b, scalar(cond).0, "unmet")!, code: 6, at: loc)
+        case .require(let cond, let loc, let code):
+            check(LLVMBuildNot(b, scalar(cond).0, "unmet")!, code: code, at: loc)
         }
     }
 

@@ -138,6 +138,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         case 3: return .argument("\(place): invalid size or step \(c.index) in kernel '\(kernel.name)'")
         case 4: return .argument("kernel '\(kernel.name)' ran out of memory")
         case 6: return .argument("\(place): the arrays of a whole-array expression have different shapes in kernel '\(kernel.name)'")
+        case 7, 8: return .argument("\(place): zero-size array to reduction operation \(code == 7 ? "min" : "max") which has no identity in kernel '\(kernel.name)'")
         default: return .argument("kernel '\(kernel.name)' reached its end without returning a value")
         }
     }

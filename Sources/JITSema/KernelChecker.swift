@@ -32,6 +32,8 @@ public struct KernelChecker {
     public static let maxInlineDepth = 16
     /// Loop depth at each enclosing parallel loop (a break directly in one is not allowed).
     var parallelLoopDepths: [Int] = []
+    /// Whole-array reductions lifted so far (they name their results `$red0`, `$red1`, ...).
+    var liftedReductions = 0
 
     /// Names of constants in kernels (unless a variable has the name).
     static let constants: [String: Double] = ["pi": Double.pi, "e": M_E_VALUE, "inf": .infinity, "nan": .nan]
@@ -133,6 +135,9 @@ public struct KernelChecker {
     }
 
     mutating func statement(_ s: Statement) -> KernelStatement? {
+        if let lifted = liftingReductions(s) {
+            return .sequence(lifted.compactMap { statement($0) })
+        }
         switch s.kind {
         case .declare(let name, let mutable, _, let value) where statementHelper(value) != nil:
             return inlineStatements(statementHelper(value)!, value, target: name, declare: true, mutable: mutable, s.range)
@@ -235,7 +240,9 @@ public struct KernelChecker {
             return prefix.isEmpty ? r : .sequence(prefix + [r])
         case .expression(let e):
             if case .call("$require", _, let args) = e.kind {
-                return scalar(args[0], as: .bool, truth: true).map { .require($0, at: location(e.range)) }
+                var code: Int32 = 6
+                if args.count == 2, case .integer(let c) = args[1].kind { code = Int32(c) }
+                return scalar(args[0], as: .bool, truth: true).map { .require($0, at: location(e.range), code: code) }
             }
             guard case .call = e.kind else {
                 bag.error("unused_value", "an expression statement must be a call such as seed(42)", at: s.range)

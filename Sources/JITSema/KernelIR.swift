@@ -122,8 +122,9 @@ public indirect enum KernelStatement: Hashable, Sendable {
     case evaluate(KernelScalarExpr)
     /// Statements made from one source statement (whole-array expressions).
     case sequence([KernelStatement])
-    /// A run-time requirement (equal shapes in a whole-array expression).
-    case require(KernelScalarExpr, at: KernelLocation)
+    /// A run-time requirement: equal shapes in a whole-array expression (code 6), a non-empty
+    /// array for a lifted min (7) or max (8).
+    case require(KernelScalarExpr, at: KernelLocation, code: Int32 = 6)
 }
 
 extension KernelStatement {
