@@ -26,6 +26,25 @@ extension KernelChecker {
         bag.error("not_an_array", "'\(n)' is a \(variables[v].type) scalar; only array variables can be indexed", at: base.range)
     }
 
+    /// Whether an index is a slice: `lo..<hi` or `stride(from: lo, to: hi, by: step)`.
+    func isSliceIndex(_ e: Expr) -> Bool {
+        if case .slice = e.kind { return true }
+        if case .call("stride", _, _) = e.kind { return true }
+        return false
+    }
+
+    /// The bounds and step of a `stride(from:to:by:)` index; reports a malformed one.
+    mutating func strideIndex(_ e: Expr) -> (Expr, Expr, Expr)? {
+        guard case .call("stride", _, let args) = e.kind else { return nil }
+        var labelled: [String: Expr] = [:]
+        for a in args { if case .keyword(let label, let value) = a.kind { labelled[label] = value } }
+        guard args.count == 3, let f = labelled["from"], let t = labelled["to"], let b = labelled["by"] else {
+            bag.error("bad_stride", "a slice with a step is written stride(from: lo, to: hi, by: step)", at: e.range)
+            return nil
+        }
+        return (f, t, b)
+    }
+
     /// The constant `f` folds to, if it does.
     func constantResult(_ f: IRFunction) -> Constant? {
         let folded = Pipeline.run(f, options: options)
@@ -89,5 +108,33 @@ extension KernelChecker {
             return branches.contains { $0.body.contains(where: breaksOut) } || (otherwise ?? []).contains(where: breaksOut)
         default: return false
         }
+    }
+}
+
+// MARK: parallel strides
+
+extension KernelChecker {
+    /// `parallel for i in stride(from: a, to: b, by: s) { body }` as
+    ///     let $from = a; let $by = s; $require($by != 0)
+    ///     parallel for $t in 0..<max(0, -(($from - b) // $by)) { let i = $from + $t * $by; body }
+    /// (the iteration count is ceil((b - a) / s), for either sign of s).
+    mutating func parallelStride(_ name: String, _ start: Expr, _ end: Expr, _ step: Expr, _ body: [Statement],
+                                 _ range: SourceRange) -> KernelStatement? {
+        let r = range, n = liftedReductions
+        liftedReductions += 1
+        let from = "$from\(n)", by = "$by\(n)", t = "$t\(n)"
+        func ident(_ s: String) -> Expr { Expr(.name(s), r) }
+        let nonZero = Expr(.binary(.notEqual, ident(by), Expr(.integer(0), r)), r)
+        let span = Expr(.binary(.floorDivide, Expr(.binary(.subtract, ident(from), end), r), ident(by)), r)
+        let count = Expr(.call(name: "max", nameRange: r, arguments: [Expr(.integer(0), r), Expr(.unary(.negate, span), r)]), r)
+        let i = Expr(.binary(.add, ident(from), Expr(.binary(.multiply, ident(t), ident(by)), r)), r)
+        let statements = [
+            Statement(.declare(name: from, mutable: false, type: .scalar("i64", rank: 0), value: start), start.range),
+            Statement(.declare(name: by, mutable: false, type: .scalar("i64", rank: 0), value: step), step.range),
+            Statement(.expression(Expr(.call(name: "$require", nameRange: r, arguments: [nonZero, Expr(.integer(3), r)]), step.range)), step.range),
+            Statement(.forLoop(variable: t, start: Expr(.integer(0), r), end: count, step: nil, parallel: true,
+                               body: [Statement(.declare(name: name, mutable: false, type: nil, value: i), r)] + body), r),
+        ]
+        return .sequence(statements.compactMap { statement($0) })
     }
 }

@@ -189,12 +189,11 @@ public struct KernelChecker {
             let b = block(body)
             loopDepth -= 1
             return cond.map { .whileLoop($0, b) }
+        case .forLoop(let name, let start, let end, let step?, true, let body):
+            return parallelStride(name, start, end, step, body, s.range)
         case .forLoop(let name, let start, let end, let step, let parallel, let body):
             let lo = scalar(start, as: .int64), hi = scalar(end, as: .int64)
             let by = step.flatMap { scalar($0, as: .int64) }
-            if parallel && step != nil {
-                bag.error("parallel_stride", "parallel loops take a range a..<b with step 1", at: s.range)
-            }
             scopes.append([:])
             let v = declare(name, .scalar(.int64), mutable: false)
             loopDepth += 1
@@ -398,7 +397,7 @@ public struct KernelChecker {
             guard let v = lookup(n), variables[v].type.isArray else { return nil }
             return .variable(v)
         case .index(let base, let indices):
-            guard indices.contains(where: { if case .slice = $0.kind { return true }; return false }),
+            guard indices.contains(where: isSliceIndex),
                   case .name(let n) = base.kind, let v = lookup(n), variables[v].type.isArray else { return nil }
             let rank = variables[v].type.rank
             guard indices.count == rank else {
@@ -409,7 +408,10 @@ public struct KernelChecker {
             for i in indices {
                 if case .slice(let lo, let hi) = i.kind {
                     guard let l = scalar(lo, as: .int64), let h = scalar(hi, as: .int64) else { return nil }
-                    parts.append(.range(l, h))
+                    parts.append(.range(l, h, step: nil))
+                } else if case .call("stride", _, _) = i.kind {
+                    guard let (lo, hi, by) = strideIndex(i), let l = scalar(lo, as: .int64), let h = scalar(hi, as: .int64), let s = scalar(by, as: .int64) else { return nil }
+                    parts.append(.range(l, h, step: s))
                 } else {
                     guard let x = index(i) else { return nil }
                     parts.append(.single(x))
@@ -554,7 +556,7 @@ public struct KernelChecker {
                     ok = false
                     return e
                 }
-                if indices.contains(where: { if case .slice = $0.kind { return true }; return false }) {
+                if indices.contains(where: isSliceIndex) {
                     bag.error("slice_in_expression", "a slice makes an array; bind it with 'let' before using its elements", at: e.range)
                     ok = false
                     return e

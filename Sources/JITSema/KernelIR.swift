@@ -69,10 +69,12 @@ public struct KernelScalarExpr: Hashable, Sendable {
     public var type: DType { function.resultType }
 }
 
-/// One index position of a view: a single index (the axis disappears) or a half-open range.
+/// One index position of a view: a single index (the axis disappears; negative counts from the
+/// end once) or a slice with NumPy's meaning: negative bounds count from the end, bounds are
+/// clipped to the axis, a step (nil: 1) may be negative and must not be zero.
 public enum KernelIndex: Hashable, Sendable {
     case single(KernelScalarExpr)
-    case range(KernelScalarExpr, KernelScalarExpr)
+    case range(KernelScalarExpr, KernelScalarExpr, step: KernelScalarExpr?)
 }
 
 /// Something an array variable is bound to.
