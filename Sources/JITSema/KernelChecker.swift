@@ -314,7 +314,7 @@ public struct KernelChecker {
             }
             let idx = indices.compactMap { index($0) }
             let rhs = op.map { Expr(.binary($0, target, value), range) } ?? value
-            guard idx.count == rank, let e = scalar(rhs, as: variables[v].type.dtype, assigning: name) else { return nil }
+            guard idx.count == rank, let e = scalar(rhs, as: variables[v].type.dtype, assigning: "\(name)[...]") else { return nil }
             return .store(array: v, indices: idx, value: e, at: location(target.range))
         }
     }

@@ -30,7 +30,7 @@ public enum TargetNames {
             throw LLVMError("unknown CPU '\(cpu)' for \(LLVM.hostTriple) (LLVM \(LLVM.versionMajor)); \(hint)valid names: \(names.joined(separator: " "))")
         }
         guard let features, let names = featureNames else { return }
-        for item in features.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters() }) {
+        for item in features.split(separator: ",").map({ $0.trimmingCharacters() }) where !item.isEmpty {
             guard let sign = item.first, sign == "+" || sign == "-", item.count > 1 else {
                 throw LLVMError("bad feature '\(item)' in '\(features)': write features as +name or -name, separated by commas (+avx2,-fma)")
             }
