@@ -10,23 +10,38 @@ import JITSyntax
 extension KernelChecker {
     /// Whether `e` is a whole-array reduction call `sum(E)`, `prod(E)`, `min(E)`, `max(E)`.
     func isReduction(_ e: Expr) -> Bool {
-        guard case .call(let name, _, let args) = e.kind, ReductionOp(rawValue: name) != nil, lookup(name) == nil else { return false }
+        guard case .call(let name, _, let args) = e.kind, ReductionOp(rawValue: name) != nil else { return false }
         if name == "min" || name == "max" {
             return args.filter { if case .keyword = $0.kind { return false }; return true }.count == 1
         }
         return true
     }
 
+    /// Whether `e` reduces a whole array, itself or through the expression helpers it calls.
     func containsReduction(_ e: Expr) -> Bool {
-        if isReduction(e) { return true }
-        switch e.kind {
-        case .unary(_, let a): return containsReduction(a)
-        case .binary(_, let a, let b): return containsReduction(a) || containsReduction(b)
-        case .call(_, _, let args): return args.contains(where: containsReduction)
-        case .keyword(_, let v): return containsReduction(v)
-        case .index(let b, let i): return containsReduction(b) || i.contains(where: containsReduction)
-        default: return false
+        var seen: Set<String> = []
+        func walk(_ e: Expr) -> Bool {
+            if isReduction(e) { return true }
+            switch e.kind {
+            case .unary(_, let a): return walk(a)
+            case .binary(_, let a, let b): return walk(a) || walk(b)
+            case .call(let name, _, let args):
+                if args.contains(where: walk) { return true }
+                guard let body = expressionHelperBody(name), seen.insert(name).inserted else { return false }
+                return walk(body)
+            case .keyword(_, let v): return walk(v)
+            case .index(let b, let i): return walk(b) || i.contains(where: walk)
+            default: return false
+            }
         }
+        return walk(e)
+    }
+
+    /// The returned expression of `func name(...) { return e }`.
+    func expressionHelperBody(_ name: String) -> Expr? {
+        guard let helper = module.declaration(name), helper.isHelper, helper.body.count == 1,
+              case .returnValue(let values) = helper.body[0].kind, values.count == 1 else { return nil }
+        return values[0]
     }
 
     /// `s` with the reductions of its expressions lifted into statements before it; nil when
@@ -83,6 +98,13 @@ extension KernelChecker {
             case .index(let b, let i): return Expr(.index(b, i.map(visit)), e.range)
             case .call(let name, let nameRange, let args):
                 let inner = args.map(visit)
+                // An expression helper that reduces is inlined here, so its reductions are lifted too.
+                if let helper = module.declaration(name), expressionHelperBody(name) != nil,
+                   containsReduction(e), let body = inline(helper, inner, e.range) {
+                    inlining.append(name)
+                    defer { inlining.removeLast() }
+                    return visit(body)
+                }
                 guard isReduction(e), let op = ReductionOp(rawValue: name) else {
                     return Expr(.call(name: name, nameRange: nameRange, arguments: inner), e.range)
                 }

@@ -569,7 +569,9 @@ public struct KernelChecker {
                 ok = false
                 return e
             case .call("len", _, let args):
-                guard args.count == 1, case .name(let n) = args[0].kind, let v = lookup(n), variables[v].type.isArray else {
+                // len of a whole-array expression (`len(a * a)`, from a helper) is its arrays' length.
+                let n: String? = args.count != 1 ? nil : { if case .name(let n) = args[0].kind { return n }; return wholeArrays(args[0]).first }()
+                guard let n, let v = lookup(n), variables[v].type.isArray else {
                     bag.error("bad_len", "len takes one array", at: e.range)
                     ok = false
                     return e

@@ -180,6 +180,9 @@ final class KernelConformanceTests: XCTestCase {
         XCTAssertEqual(try int("kernel k() -> i64 { return -7 % 3 }"), 2)
         assertError("kernel k() -> i64 {\n    return 2**63\n}", "integer constant expression overflows int64", at: "2:12")
         assertError("kernel k() -> i64 {\n    return 3037000500 * 3037000500\n}", "overflows int64", at: "2:12")
+        XCTAssertThrowsError(try JIT.evaluate("i + (2**31 + 1)", ["i": [Int32(1)]])) {
+            XCTAssertTrue("\($0)".contains("2147483649 is out of bounds for int32"), "\($0)")
+        }
         XCTAssertThrowsError(try JIT.evaluate("2**63", [:])) { XCTAssertTrue("\($0)".contains("<expr>:1:1: error: integer constant expression overflows int64"), "\($0)") }
     }
 
@@ -251,6 +254,16 @@ final class KernelConformanceTests: XCTestCase {
         XCTAssertEqual(try run("kernel k(x: i32[]) { return sum(x) }", "k", [[Int32(3), 1, 2]])[0].dtype, .int64)
         XCTAssertEqual(try run("kernel k(x: i32[]) { return max(x) }", "k", [[Int32(3), 1, 2]])[0].toArray(Int32.self), [3])
         XCTAssertEqual(try double("kernel k(m: f64[,]) -> f64 { return sum(m * m) }", [NDArray([1.0, 2, 3, 4], shape: [2, 2])]), 30)
+        // through expression helpers, and beside a variable named like a reduction (NumPy: sum + mean + var + 3)
+        let helpers = """
+        func mean(a) { return sum(a) / len(a) }
+        func var_(a) { return mean(a * a) - mean(a) ** 2 }
+        kernel k(x: f64[]) -> f64 {
+            let sum = 3.0
+            return sum(x) + mean(x) + var_(x) + sum
+        }
+        """
+        XCTAssertEqual(try double(helpers, [x]), 13.796875)
         // in conditions and loops: a while condition is recomputed every iteration
         XCTAssertEqual(try int("kernel k(x: f64[]) -> i64 { var n = 0; while sum(x) > n { n += 1 }; return n }", [x]), 3)
         XCTAssertEqual(try int("kernel k(x: f64[]) -> i64 { if sum(x) < 0 { return -1 } else if max(x) > 2 { return 1 }; return 0 }", [x]), 1)
