@@ -296,7 +296,9 @@ public struct TypeSpecializer {
             // Rounding is the identity on integers and bools, and so is abs on bools and unsigned.
             if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool
                                     || (name == "abs" && t.dtype.isUnsignedInteger)) { return vs[0] }
-            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t)
+            // abs of an integer constant is a constant: its range is checked where it meets a type.
+            let literal = name == "abs" && t.weak ? vs[0].literal.map { $0 < 0 ? 0 &- $0 : $0 } : nil
+            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t, literal: literal)
         case .sameBinary:
             let t = Promotion.promote(vs[0].type, vs[1].type)
             if t.dtype.isBool && !fn.acceptsBool {
@@ -304,7 +306,11 @@ public struct TypeSpecializer {
             }
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
-            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+            var literal: Int64?
+            if t.weak, let p = vs[0].literal, let q = vs[1].literal, name == "maximum" || name == "minimum" {
+                literal = name == "maximum" ? max(p, q) : min(p, q)
+            }
+            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t, literal: literal)
         case .predicate:
             let v = vs[0]
             if v.type.dtype.isFloat || v.type.dtype.isComplex {
