@@ -62,6 +62,8 @@ final class KernelAssignabilityTests: XCTestCase {
             ("f32", "1j", false), ("c64", "2.5", true), ("bool", "1", false), ("bool", "true", true), ("u8", "255", true),
             ("u8", "256", false), ("i8", "-128", true), ("i8", "-129", false), ("i64", "2**62", true), ("i64", "2**63", false),
             ("f64", "2**63", false), ("i32", "2**31 - 1", true), ("i32", "2**31", false),
+            // found by scripts/kernel_diff.py: constants through abs/max/min wrapped silently
+            ("i8", "max(-1, 255)", false), ("i8", "max(-1, 127)", true), ("u8", "abs(-300)", false), ("u8", "min(3, -1)", false),
         ]
         for (t, literal, ok) in cases {
             let source = "kernel k() -> \(t) {\n    var n: \(t) = \(zero(DType(name: t)!))\n    n = \(literal)\n    return n\n}"
@@ -76,5 +78,8 @@ final class KernelAssignabilityTests: XCTestCase {
             XCTAssertEqual(compiled, ok, "\(t) = \(literal)")
         }
         XCTAssertEqual(try JIT.kernels("kernel k() -> f32 { var n: f32 = 0; n = 2.5; return n }").kernel("k")().toArray(Float.self), [2.5])
+        XCTAssertThrowsError(try JIT.evaluate("c * abs(2147483648)", ["c": [UInt16(1)]])) {
+            XCTAssertTrue("\($0)".contains("2147483648 is out of bounds for uint16"), "\($0)")
+        }
     }
 }
