@@ -29,8 +29,8 @@ public enum TargetNames {
             let hint = closest(cpu, names).map { "did you mean '\($0)'? " } ?? ""
             throw LLVMError("unknown CPU '\(cpu)' for \(LLVM.hostTriple) (LLVM \(LLVM.versionMajor)); \(hint)valid names: \(names.joined(separator: " "))")
         }
-        guard let features, let names = featureNames else { return }
-        for item in features.split(separator: ",").map({ $0.trimmingCharacters() }) where !item.isEmpty {
+        guard let features, !features.isEmpty, let names = featureNames else { return }
+        for item in features.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             guard let sign = item.first, sign == "+" || sign == "-", item.count > 1 else {
                 throw LLVMError("bad feature '\(item)' in '\(features)': write features as +name or -name, separated by commas (+avx2,-fma)")
             }
@@ -49,11 +49,5 @@ public enum TargetNames {
     public static func prefixMatch(_ name: String, _ candidates: [String]) -> String? {
         guard !name.isEmpty else { return nil }
         return candidates.first { $0.hasPrefix(name) } ?? candidates.filter { name.hasPrefix($0) }.max { $0.count < $1.count }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
