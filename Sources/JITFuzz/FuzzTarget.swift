@@ -58,6 +58,9 @@ public enum FuzzTargets {
         FuzzTarget(name: "cache", maxInputBytes: 1 << 16,
                    summary: "disk-cache entry reader (magic, version, lengths, checksum, key) before any object is loaded",
                    body: CacheFuzz.run),
+        FuzzTarget(name: "options", maxInputBytes: 1024,
+                   summary: "CPU names, feature strings, math modes and types from the CLI and API, checked, then compiled by LLVM",
+                   body: OptionsFuzz.run),
     ]
 
     /// The target called `name`.

@@ -10,6 +10,7 @@ enum KernelFuzz {
         let source = SourceText(String(decoding: bytes, as: UTF8.self), name: "<kernel>")
         return outcome {
             let module = try Parser.parseKernels(source)
+            try KernelNames.check(module)
             var firstError: Error?
             for decl in module.declarations where !decl.isHelper {
                 var signatures: [[ArgumentType]] = []

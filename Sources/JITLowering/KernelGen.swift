@@ -246,11 +246,7 @@ final class KernelEmitter {
         let array = arrays[a]!
         var offset = c64(0)
         for (axis, e) in indices.enumerated() {
-            let i = int(e)
-            if options.boundsChecks {
-                let outside = LLVMBuildICmp(b, LLVMIntUGE, i, array.shape[axis], "oob")!
-                check(outside, code: 1, at: loc, axis: axis, index: i, bound: array.shape[axis])
-            }
+            let i = wrappedIndex(int(e), extent: array.shape[axis], axis: axis, at: loc)
             offset = LLVMBuildAdd(b, offset, LLVMBuildMul(b, i, array.strides[axis], "o"), "off")
         }
         return offset
@@ -372,8 +368,8 @@ final class KernelEmitter {
             _ = scalar(e)
         case .sequence(let statements):
             emitBlock(statements)
-        case .require(let cond, let loc):
-            check(LLVMBuildNot(b, scalar(cond).0, "unmet")!, code: 6, at: loc)
+        case .require(let cond, let loc, let code):
+            check(LLVMBuildNot(b, scalar(cond).0, "unmet")!, code: code, at: loc)
         }
     }
 
@@ -394,22 +390,14 @@ final class KernelEmitter {
             for (axis, index) in indices.enumerated() {
                 switch index {
                 case .single(let e):
-                    let i = int(e)
-                    if options.boundsChecks {
-                        check(LLVMBuildICmp(b, LLVMIntUGE, i, base.shape[axis], "oob")!, code: 1, at: loc, axis: axis,
-                              index: i, bound: base.shape[axis])
-                    }
+                    let i = wrappedIndex(int(e), extent: base.shape[axis], axis: axis, at: loc)
                     offset = LLVMBuildAdd(b, offset, LLVMBuildMul(b, i, base.strides[axis], "o"), "off")
-                case .range(let lo, let hi):
-                    let l = int(lo), h = int(hi)
-                    // 0 <= lo <= hi <= extent, always checked: a view must stay inside its array.
-                    let bad = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntUGT, h, base.shape[axis], "hi"),
-                                          LLVMBuildICmp(b, LLVMIntUGT, l, h, "lo"), "badslice")!
-                    check(bad, code: 1, at: loc, axis: axis, index: LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGT, l, h, "x"), l, h, "which"),
-                          bound: base.shape[axis])
-                    offset = LLVMBuildAdd(b, offset, LLVMBuildMul(b, l, base.strides[axis], "o"), "off")
-                    shape.append(LLVMBuildSub(b, h, l, "n")!)
-                    strides.append(base.strides[axis])
+                case .range(let lo, let hi, let step):
+                    // Clipped to the axis, so a view always stays inside its array.
+                    let s = sliceBounds(int(lo), int(hi), step: step.map { int($0) }, extent: base.shape[axis], at: loc)
+                    offset = LLVMBuildAdd(b, offset, LLVMBuildMul(b, s.first, base.strides[axis], "o"), "off")
+                    shape.append(s.count)
+                    strides.append(step == nil ? base.strides[axis] : LLVMBuildMul(b, base.strides[axis], s.step, "st")!)
                 }
             }
             var idx: LLVMValueRef? = offset

@@ -268,6 +268,7 @@ public final class Engine: @unchecked Sendable {
 
     /// Assembly for `function` on the host CPU (or `cpu` when given).
     public func assembly(for function: IRFunction, options: LoweringOptions, cpu: String? = nil) throws -> String {
+        try validateTarget(cpu: cpu, features: nil)
         do {
             let machine = try TargetMachine(cpu: cpu)
             let lowered = try IRGen.lower(function, symbol: "sj_expr", options: options, machine: machine)

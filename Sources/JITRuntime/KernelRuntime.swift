@@ -152,6 +152,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         case 3: return at("invalid_size", "invalid size or step \(c.index) in kernel '\(kernel.name)'")
         case 4: return JITError.argument("kernel '\(kernel.name)' ran out of memory")
         case 7: return CancellationError()
+        case 9, 10: return at("empty_reduction", "zero-size array to reduction operation \(code == 9 ? "min" : "max") which has no identity in kernel '\(kernel.name)'")
         case ExpressionFault.negativePower:
             return at("negative_integer_power", "integers to negative integer powers are not allowed (in kernel '\(kernel.name)')")
         case 6: return at("shape_mismatch", "the arrays of a whole-array expression have different shapes in kernel '\(kernel.name)'")

@@ -56,6 +56,7 @@ extension Engine {
     /// so any CPU LLVM knows can be named. Returns the key and whether LLVM compiled it now.
     public func precompile(_ unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil,
                            features: String? = nil) throws -> (key: ObjectKey, compiled: Bool) {
+        try validateTarget(cpu: cpu, features: features)
         let key = try objectKey(unit, options: options, cpu: cpu, features: features)
         let compiled = try precompile(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
         return (key, compiled)
@@ -64,9 +65,18 @@ extension Engine {
     /// An object for a system linker (default code model) whose entry point is `symbol`.
     public func exportObject(_ unit: CompilationUnit, symbol: String, options: LoweringOptions,
                              cpu: String? = nil, features: String? = nil) throws -> [UInt8] {
+        try validateTarget(cpu: cpu, features: features)
         let key = try objectKey(unit, options: options, cpu: cpu, features: features)
         do {
             return try generateObject(key, forJIT: false) { try unit.lower(symbol: symbol, options: options, machine: $0) }
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
+    }
+
+    /// Checks a CPU name and feature string a user gave before LLVM sees them (an unknown CPU makes
+    /// LLVM abort): a `JITError` with a "did you mean" and the valid names.
+    public func validateTarget(cpu: String?, features: String?) throws {
+        do {
+            try TargetNames.validate(cpu: cpu, features: features) { NameSuggestion.closest(to: $0, in: $1) }
+        } catch let e as LLVMError { throw JITError.argument(e.message) }
     }
 }

@@ -32,6 +32,8 @@ public struct KernelChecker {
     public static let maxInlineDepth = 16
     /// Loop depth at each enclosing parallel loop (a break directly in one is not allowed).
     var parallelLoopDepths: [Int] = []
+    /// Whole-array reductions lifted so far (they name their results `$red0`, `$red1`, ...).
+    var liftedReductions = 0
 
     /// Names of constants in kernels (unless a variable has the name).
     static let constants: [String: Double] = ["pi": Double.pi, "e": M_E_VALUE, "inf": .infinity, "nan": .nan]
@@ -77,6 +79,7 @@ public struct KernelChecker {
         }
         if let r = decl.returnType { returnTypes = resolveReturn(r, at: decl.nameRange) }
         let body = block(decl.body)
+        checkReturns(decl)
         if bag.hasErrors { throw DiagnosticError(source: source, diagnostics: bag.diagnostics) }
         return TypedKernel(name: decl.name, variables: variables, parameterCount: decl.parameters.count,
                            returnTypes: returnTypes ?? [], body: body)
@@ -132,6 +135,9 @@ public struct KernelChecker {
     }
 
     mutating func statement(_ s: Statement) -> KernelStatement? {
+        if let lifted = liftingReductions(s) {
+            return .sequence(lifted.compactMap { statement($0) })
+        }
         switch s.kind {
         case .declare(let name, let mutable, _, let value) where statementHelper(value) != nil:
             return inlineStatements(statementHelper(value)!, value, target: name, declare: true, mutable: mutable, s.range)
@@ -160,7 +166,7 @@ public struct KernelChecker {
                 }
                 want = t.dtype
             }
-            guard let e = scalar(value, as: want) else {
+            guard let e = scalar(value, as: want, assigning: name) else {
                 declare(name, .scalar(want ?? .float64), mutable: mutable)
                 return nil
             }
@@ -171,24 +177,23 @@ public struct KernelChecker {
         case .ifElse(let branches, let otherwise):
             var typed: [(KernelScalarExpr, [KernelStatement])] = []
             for (c, body) in branches {
-                let cond = scalar(c, as: .bool)
+                let cond = scalar(c, as: .bool, truth: true)
                 let b = block(body)
                 if let cond { typed.append((cond, b)) }
             }
             let other = otherwise.map { block($0) } ?? []
             return .ifElse(typed, otherwise: other)
         case .whileLoop(let c, let body):
-            let cond = scalar(c, as: .bool)
+            let cond = scalar(c, as: .bool, truth: true)
             loopDepth += 1
             let b = block(body)
             loopDepth -= 1
             return cond.map { .whileLoop($0, b) }
+        case .forLoop(let name, let start, let end, let step?, true, let body):
+            return parallelStride(name, start, end, step, body, s.range)
         case .forLoop(let name, let start, let end, let step, let parallel, let body):
             let lo = scalar(start, as: .int64), hi = scalar(end, as: .int64)
             let by = step.flatMap { scalar($0, as: .int64) }
-            if parallel && step != nil {
-                bag.error("parallel_stride", "parallel loops take a range a..<b with step 1", at: s.range)
-            }
             scopes.append([:])
             let v = declare(name, .scalar(.int64), mutable: false)
             loopDepth += 1
@@ -234,7 +239,9 @@ public struct KernelChecker {
             return prefix.isEmpty ? r : .sequence(prefix + [r])
         case .expression(let e):
             if case .call("$require", _, let args) = e.kind {
-                return scalar(args[0], as: .bool).map { .require($0, at: location(e.range)) }
+                var code: Int32 = 6
+                if args.count == 2, case .integer(let c) = args[1].kind { code = Int32(c) }
+                return scalar(args[0], as: .bool, truth: true).map { .require($0, at: location(e.range), code: code) }
             }
             guard case .call = e.kind else {
                 bag.error("unused_value", "an expression statement must be a call such as seed(42)", at: s.range)
@@ -292,7 +299,11 @@ public struct KernelChecker {
         case .element(let target):
             guard case .index(let base, let indices) = target.kind, case .name(let name) = base.kind,
                   let v = lookup(name), variables[v].type.isArray else {
-                bag.error("bad_assignment_target", "only elements of array variables can be assigned to", at: target.range)
+                if case .index(let base, _) = target.kind, case .name(let name) = base.kind, lookup(name) == nil {
+                    unknownName(name, at: base.range)
+                } else {
+                    bag.error("bad_assignment_target", "only elements of array variables can be assigned to", at: target.range)
+                }
                 return nil
             }
             let rank = variables[v].type.rank
@@ -303,7 +314,7 @@ public struct KernelChecker {
             }
             let idx = indices.compactMap { index($0) }
             let rhs = op.map { Expr(.binary($0, target, value), range) } ?? value
-            guard idx.count == rank, let e = scalar(rhs, as: variables[v].type.dtype, assigning: name) else { return nil }
+            guard idx.count == rank, let e = scalar(rhs, as: variables[v].type.dtype, assigning: "\(name)[...]") else { return nil }
             return .store(array: v, indices: idx, value: e, at: location(target.range))
         }
     }
@@ -339,14 +350,16 @@ public struct KernelChecker {
                 return nil
             }
             for (i, (want, got)) in zip(declared, types).enumerated() where want != got {
-                if case .scalar(let w) = want, case .scalar(let g) = got, Promotion.promote(w, g) == w {
+                if case .scalar(let w) = want, case .scalar(let g) = got, case .scalar(let value) = returns[i],
+                   Promotion.assignable(g, weak: value.function.parameters.isEmpty, to: w) {
                     if case .scalar(var e) = returns[i] {
                         e.function = Pipeline.run(castResult(e.function, to: w), options: options)
                         returns[i] = .scalar(e)
                     }
                     continue
                 }
-                bag.error("return_type", "returns \(got) where the kernel's return type says \(want)", at: values[i].range)
+                let hint = want.isArray || got.isArray ? [] : [DiagnosticNote(Promotion.conversionHint(to: want.dtype))]
+                bag.error("return_type", "returns \(got) where the kernel's return type says \(want)", at: values[i].range, notes: hint)
             }
         } else {
             returnTypes = types
@@ -384,7 +397,7 @@ public struct KernelChecker {
             guard let v = lookup(n), variables[v].type.isArray else { return nil }
             return .variable(v)
         case .index(let base, let indices):
-            guard indices.contains(where: { if case .slice = $0.kind { return true }; return false }),
+            guard indices.contains(where: isSliceIndex),
                   case .name(let n) = base.kind, let v = lookup(n), variables[v].type.isArray else { return nil }
             let rank = variables[v].type.rank
             guard indices.count == rank else {
@@ -395,7 +408,10 @@ public struct KernelChecker {
             for i in indices {
                 if case .slice(let lo, let hi) = i.kind {
                     guard let l = scalar(lo, as: .int64), let h = scalar(hi, as: .int64) else { return nil }
-                    parts.append(.range(l, h))
+                    parts.append(.range(l, h, step: nil))
+                } else if case .call("stride", _, _) = i.kind {
+                    guard let (lo, hi, by) = strideIndex(i), let l = scalar(lo, as: .int64), let h = scalar(hi, as: .int64), let s = scalar(by, as: .int64) else { return nil }
+                    parts.append(.range(l, h, step: s))
                 } else {
                     guard let x = index(i) else { return nil }
                     parts.append(.single(x))
@@ -459,7 +475,8 @@ public struct KernelChecker {
         }
         var contents: KernelFill = name.hasPrefix("empty") ? .uninitialized : .zeros
         if name.hasPrefix("ones") {
-            guard let one = scalar(Expr(.integer(1), range), as: dtype) else { return nil }
+            let one = dtype == .bool ? Expr(.boolean(true), range) : Expr(.integer(1), range)
+            guard let one = scalar(one, as: dtype) else { return nil }
             contents = .value(one)
         }
         if let fill {
@@ -494,7 +511,7 @@ public struct KernelChecker {
     }
 
     /// A scalar expression, converted to `dtype` when given (an assignment's or a condition's).
-    mutating func scalar(_ e: Expr, as dtype: DType? = nil, assigning: String? = nil) -> KernelScalarExpr? {
+    mutating func scalar(_ e: Expr, as dtype: DType? = nil, assigning: String? = nil, truth: Bool = false) -> KernelScalarExpr? {
         var operands: [KernelOperand] = []
         var types: [DType] = []
         var ok = true
@@ -529,7 +546,7 @@ public struct KernelChecker {
                     return Expr(.name(bind(.extent(array: v, axis: Int(k)), .int64)), e.range)
                 }
                 guard case .name(let n) = base.kind, let v = lookup(n), variables[v].type.isArray else {
-                    bag.error("not_an_array", "only array variables can be indexed", at: base.range)
+                    notIndexable(base)
                     ok = false
                     return e
                 }
@@ -539,7 +556,7 @@ public struct KernelChecker {
                     ok = false
                     return e
                 }
-                if indices.contains(where: { if case .slice = $0.kind { return true }; return false }) {
+                if indices.contains(where: isSliceIndex) {
                     bag.error("slice_in_expression", "a slice makes an array; bind it with 'let' before using its elements", at: e.range)
                     ok = false
                     return e
@@ -554,7 +571,9 @@ public struct KernelChecker {
                 ok = false
                 return e
             case .call("len", _, let args):
-                guard args.count == 1, case .name(let n) = args[0].kind, let v = lookup(n), variables[v].type.isArray else {
+                // len of a whole-array expression (`len(a * a)`, from a helper) is its arrays' length.
+                let n: String? = args.count != 1 ? nil : { if case .name(let n) = args[0].kind { return n }; return wholeArrays(args[0]).first }()
+                guard let n, let v = lookup(n), variables[v].type.isArray else {
                     bag.error("bad_len", "len takes one array", at: e.range)
                     ok = false
                     return e
@@ -590,12 +609,16 @@ public struct KernelChecker {
             var f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature)
             if let dtype, f.resultType != dtype {
                 let natural = f.resultType
-                // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine.
-                let allowed = dtype == .bool || Promotion.promote(natural, dtype) == dtype || f.parameters.isEmpty
-                if !allowed {
-                    let what = assigning.map { "'\($0)' of type \(dtype.rawValue)" } ?? dtype.rawValue
-                    bag.error("type_mismatch", "cannot store a \(natural.rawValue) value in \(what) without losing information",
-                              at: e.range, notes: [DiagnosticNote("convert explicitly, e.g. with floor() or a wider variable")])
+                // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5`
+                // for an integer `n` is not. Conditions take any value's truth.
+                let weak = f.parameters.isEmpty
+                guard truth || Promotion.assignable(natural, weak: weak, to: dtype) else {
+                    lossyStore(natural, into: dtype, assigning, at: e.range)
+                    return nil
+                }
+                if weak, dtype.isInteger, case .int(let v)? = constantResult(f),
+                   let bounds = dtype.integerRange, !bounds.contains(v) {
+                    bag.error("literal_out_of_range", "integer constant \(v) is out of bounds for \(dtype.rawValue)", at: e.range)
                     return nil
                 }
                 f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature,

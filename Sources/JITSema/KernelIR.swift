@@ -69,10 +69,12 @@ public struct KernelScalarExpr: Hashable, Sendable {
     public var type: DType { function.resultType }
 }
 
-/// One index position of a view: a single index (the axis disappears) or a half-open range.
+/// One index position of a view: a single index (the axis disappears; negative counts from the
+/// end once) or a slice with NumPy's meaning: negative bounds count from the end, bounds are
+/// clipped to the axis, a step (nil: 1) may be negative and must not be zero.
 public enum KernelIndex: Hashable, Sendable {
     case single(KernelScalarExpr)
-    case range(KernelScalarExpr, KernelScalarExpr)
+    case range(KernelScalarExpr, KernelScalarExpr, step: KernelScalarExpr?)
 }
 
 /// Something an array variable is bound to.
@@ -122,8 +124,9 @@ public indirect enum KernelStatement: Hashable, Sendable {
     case evaluate(KernelScalarExpr)
     /// Statements made from one source statement (whole-array expressions).
     case sequence([KernelStatement])
-    /// A run-time requirement (equal shapes in a whole-array expression).
-    case require(KernelScalarExpr, at: KernelLocation)
+    /// A run-time requirement: equal shapes in a whole-array expression (code 6), a non-empty
+    /// array for a lifted min (7) or max (8).
+    case require(KernelScalarExpr, at: KernelLocation, code: Int32 = 6)
 }
 
 extension KernelStatement {

@@ -62,6 +62,22 @@ public enum Promotion {
         return SemaType(weak.kind == 1 ? .int64 : .float64)
     }
 
+    /// Whether a value of dtype `from` may be stored in a variable, array element or return value
+    /// of dtype `to` without losing information: the one assignability rule of kernels. A strong
+    /// value must promote to `to` (`i32` into `i64`, `i64` into `f64`); a weak value (from
+    /// literals only) must not be of a higher kind (an integer literal may be stored in an `f32`,
+    /// a float literal not in an `i64`; whether an integer constant fits is checked by value).
+    public static func assignable(_ from: DType, weak: Bool, to: DType) -> Bool {
+        if from == to { return true }
+        if weak { return from.kind <= to.kind }
+        return promote(from, to) == to
+    }
+
+    /// The note suggesting an explicit conversion of a value to `to`: `i64(...)` and friends.
+    public static func conversionHint(to: DType) -> String {
+        "convert explicitly with \(to.shortName)(...) (float to integer truncates toward zero) or use a wider type"
+    }
+
     /// The float type a float-valued function or true division gives for an operand type.
     public static func floatResult(_ t: SemaType) -> SemaType {
         t.dtype.isFloat || t.dtype.isComplex ? t : SemaType(.float64, weak: t.weak)

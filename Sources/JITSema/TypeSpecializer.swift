@@ -122,11 +122,21 @@ public struct TypeSpecializer {
             return visitName(n, at: e.range)
         case .unary(let op, let a):
             guard let v = visit(a) else { return nil }
+            if op == .negate, v.type.weak, v.literal == .min { return constantOverflow(at: e.range) }
             return visitUnary(op, v, at: e.range)
         case .binary(let op, let a, let b):
             let l = visit(a), r = visit(b)
             guard let l, let r else { return nil }
-            return visitBinary(op, l, r, e, a, b)
+            guard var result = visitBinary(op, l, r, e, a, b) else { return nil }
+            // Integer constants are computed exactly: a result outside int64 is an error, not a wrap.
+            if let p = l.literal, let q = r.literal, l.type.weak, r.type.weak, result.type == SemaType(.int64, weak: true) {
+                switch ConstantArithmetic.evaluate(op, p, q) {
+                case .value(let v): result.literal = v
+                case .overflow: return constantOverflow(at: e.range)
+                case .unknown: break
+                }
+            }
+            return result
         case .call(let name, let nameRange, let args):
             guard var v = visitCall(name, nameRange, args, at: e.range) else { return nil }
             // NEP 50: a NumPy function of Python scalars gives a NumPy scalar, which is strong
@@ -137,6 +147,11 @@ public struct TypeSpecializer {
             }
             return v
         }
+    }
+
+    private mutating func constantOverflow(at range: SourceRange) -> Typed? {
+        typeError("constant_overflow", "integer constant expression overflows int64", at: range,
+                  notes: [DiagnosticNote("integer literals compute in 64 bits; write a float (2.0**63) for a float result")])
     }
 
     private mutating func visitName(_ n: String, at range: SourceRange) -> Typed? {
@@ -318,7 +333,9 @@ public struct TypeSpecializer {
             // Rounding is the identity on integers and bools, and so is abs on bools and unsigned.
             if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool
                                     || (name == "abs" && t.dtype.isUnsignedInteger)) { return vs[0] }
-            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t)
+            // abs of an integer constant is a constant: its range is checked where it meets a type.
+            let literal = name == "abs" && t.weak ? vs[0].literal.map { $0 < 0 ? 0 &- $0 : $0 } : nil
+            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t, literal: literal)
         case .sameBinary:
             let t = Promotion.promote(vs[0].type, vs[1].type)
             if t.dtype.isBool && !fn.acceptsBool {
@@ -326,7 +343,11 @@ public struct TypeSpecializer {
             }
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
-            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+            var literal: Int64?
+            if t.weak, let p = vs[0].literal, let q = vs[1].literal, name == "maximum" || name == "minimum" {
+                literal = name == "maximum" ? max(p, q) : min(p, q)
+            }
+            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t, literal: literal)
         case .predicate:
             let v = vs[0]
             if v.type.dtype.isFloat || v.type.dtype.isComplex {

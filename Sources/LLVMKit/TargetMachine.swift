@@ -14,6 +14,7 @@ public final class TargetMachine {
     /// that a system linker links into a program.
     public init(cpu: String? = nil, features: String? = nil, forJIT: Bool = true) throws {
         try LLVM.initialize()
+        try TargetNames.validate(cpu: cpu, features: features)
         triple = LLVM.hostTriple
         let hostCPU = LLVM.hostCPUName
         self.cpu = cpu ?? hostCPU

@@ -23,6 +23,7 @@ public final class KernelModule: @unchecked Sendable {
     init(source: String, name: String, options: JIT.Options) throws {
         do {
             ast = try Parser.parseKernels(SourceText(source, name: name))
+            try KernelNames.check(ast)
         } catch let d as DiagnosticError {
             throw JITError.diagnostics(d)
         }

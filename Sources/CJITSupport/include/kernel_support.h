@@ -7,7 +7,7 @@
 
 /// Error codes a kernel returns.
 enum { SJ_OK = 0, SJ_INDEX_ERROR = 1, SJ_ZERO_DIVISION = 2, SJ_BAD_SIZE = 3, SJ_OUT_OF_MEMORY = 4,
-       SJ_CANCELLED = 7, SJ_NEGATIVE_POWER = 16 };
+       SJ_CANCELLED = 7, SJ_EMPTY_MIN = 9, SJ_EMPTY_MAX = 10, SJ_NEGATIVE_POWER = 16 };
 
 /// One call's context: what went wrong and where, and the memory the kernel allocated.
 typedef struct sj_context {

@@ -1,7 +1,8 @@
 /// Pass `fold-constants`: evaluates operations whose operands are all constants, with the
 /// semantics of `ScalarSemantics`. It never folds to NaN or -0.0 (whose meaning depends on the
-/// math mode), never across a division by zero, and leaves function calls and float `//`, `%`
-/// and `**` to run time, where libm decides them. A `select` on a constant condition picks its
+/// math mode), never across a division by zero, and leaves function calls (but integer `maximum`,
+/// `minimum` and `abs`, which are exact) and float `//`, `%` and `**` to run time, where libm
+/// decides them. A `select` on a constant condition picks its
 /// branch.
 public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction {
     rewrite(f) { b, inst in
@@ -48,6 +49,15 @@ public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction
         case .compare(let op, let l, let r):
             guard let x = const_(l), let y = const_(r) else { return b.emit(inst) }
             return emitFolded(.bool(ScalarSemantics.compare(op, x, y, dtype: b[l].type)))
+        case .call(let name, let args) where inst.type.isSignedInteger && ["maximum", "minimum", "abs"].contains(name):
+            // Exact on integers (no libm involved): folded so an integer constant's value is known.
+            let values = args.compactMap { id -> Int64? in if case .int(let v)? = const_(id) { return v }; return nil }
+            guard values.count == args.count, !values.isEmpty else { return b.emit(inst) }
+            switch name {
+            case "maximum": return emitFolded(.int(values.max()!))
+            case "minimum": return emitFolded(.int(values.min()!))
+            default: return emitFolded(ScalarSemantics.normalize(.int(values[0] < 0 ? 0 &- values[0] : values[0]), inst.type))
+            }
         case .select(let c, let x, let y):
             if case .bool(let v)? = const_(c) { return v ? x : y }
             return b.emit(inst)

@@ -1,0 +1,3 @@
+kernel half(n: i64) -> i64 {
+    return n / 2
+}

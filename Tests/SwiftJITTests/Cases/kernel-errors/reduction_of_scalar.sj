@@ -1,0 +1,3 @@
+kernel s(a: f64) -> f64 {
+    return sum(a)
+}
