@@ -23,11 +23,12 @@ public struct CodeSettings: Hashable, Sendable {
     /// The settings of this process for `lowering` on `cpu` (default: the host).
     public init(lowering: LoweringOptions, cpu: String, features: String,
                 swiftjit: String = Engine.version + Engine.buildStamp, llvm: String = Engine.llvmVersion,
-                triple: String = Engine.triple, cacheFormat: UInt32 = DiskCache.formatVersion) {
+                triple: String? = nil, cacheFormat: UInt32 = DiskCache.formatVersion) {
         self.cacheFormat = cacheFormat
         self.swiftjit = swiftjit
         self.llvm = llvm
-        self.triple = triple
+        // The engine has loaded LLVM before it asks for settings; "unknown" only without LLVM.
+        self.triple = triple ?? ((try? Engine.triple) ?? "unknown")
         self.cpu = cpu
         self.features = features
         self.lowering = lowering

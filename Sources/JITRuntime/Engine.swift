@@ -48,11 +48,52 @@ public final class Engine: @unchecked Sendable {
 
     /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
     /// code generated for the same typed IR. Debug builds add their executable's size and time.
-    public static let version = "0.13.0"
+    public static let version = "0.14.0"
     /// The LLVM version compiled against, `major.minor`.
     public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
-    /// The host's target triple.
-    public static var triple: String { LLVM.hostTriple }
+    /// The host's target triple (loads LLVM).
+    public static var triple: String {
+        get throws {
+            try LLVM.initialize()
+            return LLVM.hostTriple
+        }
+    }
+
+    /// What exists once LLVM is loaded: the JIT with the runtime's symbols, and the host's facts.
+    private final class Native: Sendable {
+        let jit: OrcJIT
+        let cpuName: String
+        let cpuFeatures: String
+
+        init() throws {
+            do {
+                jit = try OrcJIT()
+                var symbols: [(name: String, address: UnsafeRawPointer)] = []
+                var entry = sj_support_symbols()!
+                while let name = entry.pointee.name {
+                    symbols.append((String(cString: name), UnsafeRawPointer(entry.pointee.address!)))
+                    entry += 1
+                }
+                try jit.define(symbols: symbols)
+            } catch let e as LLVMError {
+                throw JITError.llvm(e.message)
+            }
+            cpuName = LLVM.hostCPUName
+            cpuFeatures = LLVM.hostCPUFeatures
+        }
+    }
+    private let startLock = NSLock()
+    nonisolated(unsafe) private var nativeState: Native?
+
+    /// The JIT and host facts, loading LLVM and creating the JIT on first use.
+    private func started() throws -> Native {
+        try startLock.withLock {
+            if let nativeState { return nativeState }
+            let n = try Native()
+            nativeState = n
+            return n
+        }
+    }
 
     private let lock = NSLock()
     /// One slot per key digest; its lock is held while that key compiles, so concurrent
@@ -79,7 +120,7 @@ public final class Engine: @unchecked Sendable {
         set { lock.withLock { recent.capacity = newValue } }
     }
     /// Compiled functions whose machine code is in the JIT now.
-    public var liveFunctions: Int { jit.liveCodeCount }
+    public var liveFunctions: Int { startLock.withLock { nativeState?.jit.liveCodeCount } ?? 0 }
     /// Number of times LLVM lowered, optimised and generated code (not counting disk-cache hits).
     public private(set) var llvmCompilations = 0
     /// Number of entries loaded from the disk cache (no optimiser or code generator ran).
@@ -110,17 +151,18 @@ public final class Engine: @unchecked Sendable {
 
     /// The settings `options` compile under on `cpu` with `features` (default: the host, with
     /// the host's features; another CPU gets its own default features).
-    public func settings(_ options: LoweringOptions, cpu: String? = nil, features: String? = nil) -> CodeSettings {
-        let cpu = cpu ?? cpuName
-        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == cpuName ? cpuFeatures : ""))
+    public func settings(_ options: LoweringOptions, cpu: String? = nil, features: String? = nil) throws -> CodeSettings {
+        let host = try started()
+        let cpu = cpu ?? host.cpuName
+        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == host.cpuName ? host.cpuFeatures : ""))
     }
 
     /// The key of an object: everything that decides its machine code. `kind` names the ABI
     /// (expression or kernel), `label` a one-line summary for listings, `ir` the canonical typed IR
     /// text (argument signature included).
     public func objectKey(kind: String, label: String, ir: String, options: LoweringOptions, cpu: String? = nil,
-                          features: String? = nil) -> ObjectKey {
-        objectKey(kind: kind, label: label, ir: ir, settings: settings(options, cpu: cpu, features: features))
+                          features: String? = nil) throws -> ObjectKey {
+        objectKey(kind: kind, label: label, ir: ir, settings: try settings(options, cpu: cpu, features: features))
     }
 
     /// The key of an object compiled under `settings` (CodeSettings: every field is in the key).
@@ -164,7 +206,7 @@ public final class Engine: @unchecked Sendable {
     /// (given the code and the seconds it took).
     func compiled<T: AnyObject>(_ unit: CompilationUnit, options: LoweringOptions,
                                 _ make: (JITCode, Double) -> T) throws -> T {
-        let key = objectKey(unit, options: options)
+        let key = try objectKey(unit, options: options)
         return try cached(key.digest) {
             let (code, seconds) = try self.native(key, unit, options: options)
             return make(code, seconds)
@@ -190,7 +232,7 @@ public final class Engine: @unchecked Sendable {
         slot.lock.lock()
         defer { slot.lock.unlock() }
         if let value = lock.withLock({ slot.value }) as? T { return value }
-        guard jit.liveCodeCount < maxCompiledFunctions else {
+        guard try started().jit.liveCodeCount < maxCompiledFunctions else {
             throw JITError.argument("this process holds \(maxCompiledFunctions) compiled functions, the limit "
                 + "(Engine.maxCompiledFunctions; code is freed when no expression or kernel holds it, see docs/limits.md)")
         }
@@ -227,12 +269,12 @@ public final class Engine: @unchecked Sendable {
         }
         let disk = diskCache
         if let object = PhaseTimes.measure(\.disk, { disk?.load(key: key.text) }) {
-            let code = try PhaseTimes.measure(\.link) { try jit.addObject(object, symbol: key.symbol) }
+            let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
             lock.withLock { diskCacheHits += 1 }
             return (code, seconds())
         }
         let object = try generateObject(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
-        let code = try PhaseTimes.measure(\.link) { try jit.addObject(object, symbol: key.symbol) }
+        let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
         PhaseTimes.measure(\.disk) { disk?.store(key: key.text, object: object) }
         return (code, seconds())
     }

@@ -141,7 +141,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
     }
 
-    private func error(_ code: Int32, _ c: sj_context, _ source: String) -> Error {
+    func error(_ code: Int32, _ c: sj_context, _ source: String) -> Error {
         func at(_ id: String, _ message: String) -> Error {
             KernelRunError(kind: id, message: message, source: source, line: Int(c.line), column: Int(c.column),
                            axis: Int(c.axis))

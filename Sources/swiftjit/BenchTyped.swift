@@ -41,7 +41,8 @@ extension BenchHarness {
             let out = NDArray(zeros: .float64, shape: a.shape)
             try g(a, b, out: out)
             let firstMs = Double(Self.now() - start) / 1e6
-            return (Loaded(call: { try g(a, b, out: out) }, out: out), firstMs)
+            let call: () throws -> Void = { try g(a, b, out: out) }
+            return (Loaded(call: call, out: out, allocating: call), firstMs)
         }
         let kernel = try JIT.kernels(try Self.kernelSource(entry), name: entry.source, options: options).kernel(name)
         let a = try array(entry.order[0])
@@ -50,13 +51,15 @@ extension BenchHarness {
             let f = try kernel.typed(NDArray.self, returning: NDArray.self)
             let result = try f(a)
             let firstMs = Double(Self.now() - start) / 1e6
-            return (Loaded(call: { _ = try f(a) }, out: result), firstMs)
+            let call: () throws -> Void = { _ = try f(a) }
+            return (Loaded(call: call, out: result, allocating: call), firstMs)
         }
         // W10: returns a scalar.
         let f = try kernel.typed(NDArray.self, returning: Double.self)
         let result = NDArray(scalar: try f(a))
         let firstMs = Double(Self.now() - start) / 1e6
-        return (Loaded(call: { _ = try f(a) }, out: result), firstMs)
+        let call: () throws -> Void = { _ = try f(a) }
+        return (Loaded(call: call, out: result, allocating: call), firstMs)
     }
 
     /// Per-call nanoseconds from `samples` timed batches of calls, each batch about 200 us long.
