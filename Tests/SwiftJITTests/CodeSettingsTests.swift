@@ -11,7 +11,7 @@ final class CodeSettingsTests: XCTestCase {
     func testFlippingEachSettingGivesAnotherKey() throws {
         let ir = try JIT.compile("sin(x)*2 + 1").typedIR(Signature([("x", .array(.float64))])).description
         let e = Engine.shared
-        let base = e.settings(LoweringOptions())
+        let base = try e.settings(LoweringOptions())
         func key(_ change: (inout CodeSettings) -> Void) -> String {
             var s = base
             change(&s)
@@ -38,7 +38,7 @@ final class CodeSettingsTests: XCTestCase {
             seen[k] = name
         }
         // The engine's own key for these options is the one derived from these settings.
-        XCTAssertEqual(e.objectKey(kind: "expression", label: "l", ir: ir, options: LoweringOptions()).digest, baseKey)
+        XCTAssertEqual(try e.objectKey(kind: "expression", label: "l", ir: ir, options: LoweringOptions()).digest, baseKey)
         XCTAssertTrue(base.keyText.contains("vector-math \(VectorMath.enabled ? "on" : "off")"))
     }
 
