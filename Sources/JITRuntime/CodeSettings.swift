@@ -47,6 +47,7 @@ public struct CodeSettings: Hashable, Sendable {
         bounds-checks \(lowering.boundsChecks)
         vector-math \(lowering.vectorMath ? "on" : "off")
         libmvec \(lowering.libmvec ? "loaded" : "none")
+        pipeline \(lowering.leanExpressions ? "lean" : "full")
         """
     }
 }

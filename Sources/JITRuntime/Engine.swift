@@ -256,10 +256,9 @@ public final class Engine: @unchecked Sendable {
     /// Lowers, optimises and generates the object for `key` (for its CPU) with `lower`.
     func generateObject(_ key: ObjectKey, forJIT: Bool = true, lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
         lock.withLock { llvmCompilations += 1 }
-        let machine = try PhaseTimes.measure(\.targetMachine) {
-            try TargetMachine(cpu: key.cpu, features: key.features, forJIT: forJIT)
+        return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT) { machine in
+            try machine.object(of: try lower(machine).module)
         }
-        return try machine.object(of: try lower(machine).module)
     }
 
     /// Fills the disk cache for `key` without loading the code (for another CPU, say): returns

@@ -144,9 +144,10 @@ struct CompileBench: ParsableCommand {
         return fields.count > 1 ? (Double(fields[1]) ?? .nan) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1e6 : .nan
     }
 
-    /// The i-th distinct expression: x and y joined by +, - and *, chosen by i's base-6 digits.
+    /// The i-th distinct expression: x*y, then x and y joined by +, - and *, chosen by i's base-6
+    /// digits (every i gives another tree, hence another compilation).
     static func expression(_ i: Int) -> String {
-        var text = "x", n = i
+        var text = "x*y", n = i
         repeat {
             text += ["+", "-", "*"][n % 3] + ["x", "y"][(n / 3) % 2]
             n /= 6
