@@ -50,7 +50,7 @@ public final class Engine: @unchecked Sendable {
 
     /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
     /// code generated for the same typed IR. Debug builds add their executable's size and time.
-    public static let version = "0.12.2"
+    public static let version = "0.13.0"
     /// The LLVM version compiled against, `major.minor`.
     public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
     /// The host's target triple.
