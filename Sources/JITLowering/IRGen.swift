@@ -41,7 +41,10 @@ public enum IRGen {
                 preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
             }
         }
-        if optimize { try module.runPasses(options.passPipeline, machine: machine) }
+        if optimize {
+            let calls = function.instructions.contains { if case .call = $0.op { return true } else { return false } }
+            try module.runPasses(options.expressionPipeline(reduces: function.reduction != nil, calls: calls), machine: machine)
+        }
         return LoweredModule(module: module, symbol: symbol)
     }
 }

@@ -1,4 +1,8 @@
 import JITSema
+import LLVMKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything that decides the machine code besides the IR itself; part of the cache key.
 public struct LoweringOptions: Hashable, Sendable {
@@ -14,16 +18,47 @@ public struct LoweringOptions: Hashable, Sendable {
     /// glibc's libmvec where the choice table picks it; off: ours instead. Default: whether
     /// libmvec is usable in this process (`LibMVec.available`, `SWIFTJIT_LIBMVEC=0` turns it off).
     public var libmvec: Bool
+    /// Elementwise arithmetic expressions at level 3 use `leanPipeline` (the optimiser takes half
+    /// the time, the same vector loop); false: LLVM's `default<O3>` for them too. Default from
+    /// `SWIFTJIT_PIPELINE` (`full`: false), for A/B comparisons.
+    public var leanExpressions: Bool
 
     public init(mathMode: MathMode = .relaxed, optimizationLevel: Int = 3, boundsChecks: Bool = true,
-                vectorMath: Bool = VectorMath.enabled, libmvec: Bool = LibMVec.available) {
+                vectorMath: Bool = VectorMath.enabled, libmvec: Bool = LibMVec.available,
+                leanExpressions: Bool = LoweringOptions.leanByDefault) {
         self.mathMode = mathMode
         self.optimizationLevel = min(3, max(0, optimizationLevel))
         self.boundsChecks = boundsChecks
         self.vectorMath = vectorMath
         self.libmvec = libmvec && LibMVec.available
+        self.leanExpressions = leanExpressions
     }
 
-    /// The new-pass-manager pipeline text.
+    /// `SWIFTJIT_PIPELINE=full` turns the lean expression pipeline off.
+    public static let leanByDefault: Bool = {
+        guard let v = getenv("SWIFTJIT_PIPELINE") else { return true }
+        return String(cString: v) != "full"
+    }()
+
+    /// The new-pass-manager pipeline text for kernels (and reductions): LLVM's default at the level.
     public var passPipeline: String { "default<O\(optimizationLevel)>" }
+
+    /// The pipeline for an elementwise expression: one loop over inlined scalar code (our vector
+    /// math included), which needs inlining, scalar cleanup, loop canonicalisation, the loop
+    /// vectoriser and a cleanup after it, not the ~90 passes of `default<O3>` (profiled:
+    /// `swiftjit compile-bench`, docs/benchmarks.md "Compile time"). LLVM 18+ checks by default that
+    /// an explicitly named instcombine reaches a fixpoint in one iteration (the default pipelines
+    /// do not): turned off as they do.
+    public static let leanPipeline: String = {
+        let combine = LLVM.versionMajor >= 18 ? "instcombine<no-verify-fixpoint>" : "instcombine"
+        return "always-inline,function(sroa,early-cse,\(combine),simplifycfg,loop(loop-rotate),loop-mssa(licm),"
+            + "inject-tli-mappings,loop-vectorize,\(combine),simplifycfg)"
+    }()
+
+    /// The pipeline for an elementwise function: lean for arithmetic-only loops; `default<O3>` for
+    /// a reduction's row loop (`reduces`) and for loops that call builtins (`calls`: the vector
+    /// math and libmvec variants rely on attributes that O3's interprocedural passes infer).
+    public func expressionPipeline(reduces: Bool, calls: Bool) -> String {
+        leanExpressions && optimizationLevel == 3 && !reduces && !calls ? Self.leanPipeline : passPipeline
+    }
 }

@@ -22,7 +22,7 @@ public struct CodeSettings: Hashable, Sendable {
 
     /// The settings of this process for `lowering` on `cpu` (default: the host).
     public init(lowering: LoweringOptions, cpu: String, features: String,
-                swiftjit: String = Engine.version + Engine.buildStamp, llvm: String = Engine.llvmVersion,
+                swiftjit: String = Engine.version + Engine.buildStamp, llvm: String = Engine.llvmIdentity,
                 triple: String? = nil, cacheFormat: UInt32 = DiskCache.formatVersion) {
         self.cacheFormat = cacheFormat
         self.swiftjit = swiftjit
@@ -48,6 +48,7 @@ public struct CodeSettings: Hashable, Sendable {
         bounds-checks \(lowering.boundsChecks)
         vector-math \(lowering.vectorMath ? "on" : "off")
         libmvec \(lowering.libmvec ? "loaded" : "none")
+        pipeline \(lowering.leanExpressions ? "lean" : "full")
         """
     }
 }

@@ -51,6 +51,11 @@ public final class Engine: @unchecked Sendable {
     public static let version = "0.14.0"
     /// The LLVM version compiled against, `major.minor`.
     public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
+    /// The loaded LLVM as it enters cache keys: `major.minor` and the library's real path
+    /// (14 and 15 report N.0 whatever the patch release; the path tells builds apart).
+    public static var llvmIdentity: String {
+        llvmVersion + (LLVMLibrary.loaded.map { " " + URL(fileURLWithPath: $0.path).resolvingSymlinksInPath().path } ?? "")
+    }
     /// The host's target triple (loads LLVM).
     public static var triple: String {
         get throws {
@@ -282,10 +287,9 @@ public final class Engine: @unchecked Sendable {
     /// Lowers, optimises and generates the object for `key` (for its CPU) with `lower`.
     func generateObject(_ key: ObjectKey, forJIT: Bool = true, lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
         lock.withLock { llvmCompilations += 1 }
-        let machine = try PhaseTimes.measure(\.targetMachine) {
-            try TargetMachine(cpu: key.cpu, features: key.features, forJIT: forJIT)
+        return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT) { machine in
+            try machine.object(of: try lower(machine).module)
         }
-        return try machine.object(of: try lower(machine).module)
     }
 
     /// Fills the disk cache for `key` without loading the code (for another CPU, say): returns

@@ -1,4 +1,5 @@
 import CLLVM
+import Foundation
 
 /// A target machine for a CPU (the host by default), used for the optimiser's cost model and for
 /// emitting assembly and objects.
@@ -12,7 +13,8 @@ public final class TargetMachine {
     /// host's; no `features` means the host's when the CPU is the host's, else the CPU's defaults.
     /// `forJIT` picks the JIT's code model; false gives the default (small) model, for objects
     /// that a system linker links into a program.
-    public init(cpu: String? = nil, features: String? = nil, forJIT: Bool = true) throws {
+    /// `codeGenLevel` is the code generator's optimisation level (0...3, default 3: aggressive).
+    public init(cpu: String? = nil, features: String? = nil, forJIT: Bool = true, codeGenLevel: Int = 3) throws {
         try LLVM.initialize()
         try TargetNames.validate(cpu: cpu, features: features)
         triple = LLVM.hostTriple
@@ -25,7 +27,8 @@ public final class TargetMachine {
             throw LLVMError(takeMessage(err))
         }
         guard let machine = LLVMCreateTargetMachine(target, triple, self.cpu, self.features,
-                                                    LLVMCodeGenLevelAggressive, LLVMRelocPIC,
+                                                    [LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+                                                     LLVMCodeGenLevelAggressive][min(3, max(0, codeGenLevel))], LLVMRelocPIC,
                                                     forJIT ? LLVMCodeModelJITDefault : LLVMCodeModelDefault) else {
             throw LLVMError("could not create a target machine for \(triple) \(self.cpu)")
         }
@@ -43,6 +46,21 @@ public final class TargetMachine {
     public func object(of module: Module) throws -> [UInt8] {
         let text = try emitBytes(module, LLVMObjectFile)
         return text
+    }
+
+    private static let poolLock = NSLock()
+    nonisolated(unsafe) private static var pool: [String: [TargetMachine]] = [:]
+
+    /// Runs `body` with a machine for `cpu`/`features` taken from a pool of idle ones (made if
+    /// none is idle) and returns it afterwards: creating a machine and its subtarget costs about
+    /// half a millisecond per compile. A machine is used by one thread at a time.
+    public static func withPooled<T>(cpu: String? = nil, features: String? = nil, forJIT: Bool = true,
+                                     _ body: (TargetMachine) throws -> T) throws -> T {
+        let key = "\(cpu ?? "")|\(features ?? "")|\(forJIT)"
+        let idle = poolLock.withLock { pool[key]?.popLast() }
+        let machine = try idle ?? PhaseTimes.measure(\.targetMachine) { try TargetMachine(cpu: cpu, features: features, forJIT: forJIT) }
+        defer { poolLock.withLock { if pool[key, default: []].count < 4 { pool[key, default: []].append(machine) } } }
+        return try body(machine)
     }
 
     private func emit(_ module: Module, _ kind: LLVMCodeGenFileType) throws -> String {

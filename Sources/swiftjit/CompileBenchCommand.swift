@@ -44,6 +44,13 @@ struct CompileBench: ParsableCommand {
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    /// CPU time of the calling thread, ns (compiling and a 1-thread call run on it): less
+    /// sensitive than wall time to other processes on a busy machine.
+    static func cpuNow() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
     /// One first compile + first call of workload `name` under never-seen names (`tag`).
@@ -77,9 +84,10 @@ struct CompileBench: ParsableCommand {
     func first() throws {
         let names = workloads.split(separator: ",").map(String.init)
         let states = cacheEntries.split(separator: ",").map(String.init)
-        print("first compile + first call, median of \(repetitions), LLVM \(LLVM.versionMajor), 1 thread (ms; phases: median ms)")
+        print("first compile + first call, median of \(repetitions), LLVM \(LLVM.versionMajor), 1 thread "
+              + "(ms wall and thread CPU; phases: median ms wall)")
         let phaseNames = PhaseTimes.Totals.phases.map(\.0).filter { $0 != "free" }
-        print(["cache", "workload", "total", "compiles"].joined(separator: "\t") + "\t" + phaseNames.joined(separator: "\t") + "\tours+rest")
+        print(["cache", "workload", "total", "cpu", "compiles"].joined(separator: "\t") + "\t" + phaseNames.joined(separator: "\t") + "\tours+rest")
         try firstCall("tiny", tag: "warm")  // LLVM's one-time start-up is not any workload's
         for (s, state) in states.enumerated() {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftjit-compile-bench-\(getpid())-\(s)")
@@ -95,14 +103,15 @@ struct CompileBench: ParsableCommand {
                 JIT.diskCache = nil
             }
             for name in names {
-                var totals: [Double] = [], compiles: [Double] = []
+                var totals: [Double] = [], cpus: [Double] = [], compiles: [Double] = []
                 var phases: [[Double]] = Array(repeating: [], count: phaseNames.count)
                 var rest: [Double] = []
                 for r in 0..<repetitions {
                     let before = PhaseTimes.current, compiled = JIT.llvmCompilations
-                    let start = Self.now()
+                    let start = Self.now(), cpuStart = Self.cpuNow()
                     try firstCall(name, tag: "s\(s)r\(r)")
                     let ms = Double(Self.now() - start) / 1e6
+                    cpus.append(Double(Self.cpuNow() - cpuStart) / 1e6)
                     let d = PhaseTimes.current.since(before)
                     totals.append(ms)
                     compiles.append(Double(JIT.llvmCompilations - compiled))
@@ -114,7 +123,8 @@ struct CompileBench: ParsableCommand {
                     }
                     rest.append(ms - spent)
                 }
-                let cells = [state, name, String(format: "%.2f", Self.median(totals)), String(format: "%.0f", Self.median(compiles))]
+                let cells = [state, name, String(format: "%.2f", Self.median(totals)), String(format: "%.2f", Self.median(cpus)),
+                             String(format: "%.0f", Self.median(compiles))]
                     + phases.map { String(format: "%.2f", Self.median($0)) } + [String(format: "%.2f", Self.median(rest))]
                 print(cells.joined(separator: "\t"))
             }
@@ -144,9 +154,10 @@ struct CompileBench: ParsableCommand {
         return fields.count > 1 ? (Double(fields[1]) ?? .nan) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1e6 : .nan
     }
 
-    /// The i-th distinct expression: x and y joined by +, - and *, chosen by i's base-6 digits.
+    /// The i-th distinct expression: x*y, then x and y joined by +, - and *, chosen by i's base-6
+    /// digits (every i gives another tree, hence another compilation).
     static func expression(_ i: Int) -> String {
-        var text = "x", n = i
+        var text = "x*y", n = i
         repeat {
             text += ["+", "-", "*"][n % 3] + ["x", "y"][(n / 3) % 2]
             n /= 6

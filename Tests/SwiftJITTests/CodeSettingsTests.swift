@@ -29,6 +29,7 @@ final class CodeSettingsTests: XCTestCase {
             "optimisation level": { $0.lowering.optimizationLevel = 2 },
             "bounds checks": { $0.lowering.boundsChecks.toggle() },
             "vector math": { $0.lowering.vectorMath.toggle() },
+            "expression pipeline": { $0.lowering.leanExpressions.toggle() },
         ]
         if LibMVec.available { flips["libmvec"] = { $0.lowering.libmvec.toggle() } }
         var seen = [baseKey: "base"]
