@@ -165,6 +165,7 @@ static const sj_symbol table[] = {
     {"sj_kernel_alloc", (void *)sj_kernel_alloc}, {"sj_kernel_alloc_uninitialized", (void *)sj_kernel_alloc_uninitialized}, {"sj_seed", (void *)sj_seed},
     {"sj_random", (void *)sj_random}, {"sj_normal", (void *)sj_normal},
     {"sj_parallel_for", (void *)sj_parallel_for}, {"sj_cancelled", (void *)sj_cancelled},
+    {"sj_cancel_pending", (void *)&sj_cancel_pending},
     {NULL, NULL},
 };
 
