@@ -1,13 +1,16 @@
 /* Cooperative cancellation: a per-thread pointer to the flag of the computation the thread runs,
-   polled by the runtime between chunks and by compiled kernels at the back-edges of outer loops
-   (one load of a thread-local and of the flag), and a SIGINT handler for the REPL that sets the
-   flag of the computation in progress. */
+   polled by the runtime between chunks; compiled kernels first load sj_cancel_pending (how many
+   tokens are cancelled, usually 0) at the back-edges of outer loops and only when it is not 0 ask
+   sj_cancelled() about their own token. A SIGINT handler for the REPL sets the flag of the
+   computation in progress. */
+#define _POSIX_C_SOURCE 200809L
 #include "kernel_support.h"
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
 
 static _Thread_local volatile int32_t *current_token = NULL;
+volatile int32_t sj_cancel_pending = 0;
 static volatile int32_t *volatile interrupt_target = NULL;
 
 volatile int32_t *sj_swap_cancel_token(volatile int32_t *token) {
@@ -23,11 +26,11 @@ int32_t sj_token_cancelled(volatile int32_t *token) { return token ? __atomic_lo
 int32_t sj_cancelled(void) { return sj_token_cancelled(current_token); }
 
 void sj_reset_token(volatile int32_t *token) {
-    if (token) __atomic_store_n(token, 0, __ATOMIC_RELAXED);
+    if (token && __atomic_exchange_n(token, 0, __ATOMIC_RELAXED)) __atomic_fetch_sub(&sj_cancel_pending, 1, __ATOMIC_RELAXED);
 }
 
 void sj_cancel(volatile int32_t *token) {
-    if (token) __atomic_store_n(token, 1, __ATOMIC_RELAXED);
+    if (token && !__atomic_exchange_n(token, 1, __ATOMIC_RELAXED)) __atomic_fetch_add(&sj_cancel_pending, 1, __ATOMIC_RELAXED);
 }
 
 static void on_interrupt(int signal) {

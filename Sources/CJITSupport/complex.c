@@ -167,6 +167,7 @@ static const sj_symbol table[] = {
     {"sj_raise_expression_error", (void *)sj_raise_expression_error},
     {"sj_parallel_for", (void *)sj_parallel_for}, {"sj_parallel_serial", (void *)sj_parallel_serial},
     {"sj_cancelled", (void *)sj_cancelled},
+    {"sj_cancel_pending", (void *)&sj_cancel_pending},
     {NULL, NULL},
 };
 

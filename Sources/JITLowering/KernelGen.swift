@@ -170,14 +170,23 @@ final class KernelEmitter {
         LLVMBuildRet(b, LLVMConstInt(i32, UInt64(code), 0))
     }
 
-    /// Polls the call's cancellation flag (`sj_cancelled()`, a thread-local and a load) and
-    /// returns SJ_CANCELLED when it is set. Emitted at the back-edges of outer loops only, so an
-    /// inner loop's vectorized body never pays for it.
+    /// Returns SJ_CANCELLED when the call's cancellation token is set: one load of
+    /// `sj_cancel_pending` (0 unless some token is cancelled), and only when that is not 0 a call
+    /// of `sj_cancelled()` for this thread's token. Emitted at the back-edges of outer loops only,
+    /// so an inner loop's vectorized body never pays for it.
     func checkCancelled(at loc: KernelLocation) {
+        let pending = LLVMGetNamedGlobal(module.ref, "sj_cancel_pending") ?? LLVMAddGlobal(module.ref, i32, "sj_cancel_pending")!
+        let count = LLVMBuildLoad2(b, i32, pending, "pending")!
+        LLVMSetVolatile(count, 1)
+        let ask = LLVMAppendBasicBlockInContext(ctx, fn, "askcancel"), go = LLVMAppendBasicBlockInContext(ctx, fn, "nocancel")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, count, LLVMConstInt(i32, 0, 0), "any"), ask, go)
+        LLVMPositionBuilderAtEnd(b, ask)
         let type = LLVMFunctionType(i32, nil, 0, 0)!
         let poll = LLVMGetNamedFunction(module.ref, "sj_cancelled") ?? LLVMAddFunction(module.ref, "sj_cancelled", type)!
         let flag = LLVMBuildCall2(b, type, poll, nil, 0, "cancelled")!
         check(LLVMBuildICmp(b, LLVMIntNE, flag, LLVMConstInt(i32, 0, 0), "stop")!, code: 7, at: loc)
+        LLVMBuildBr(b, go)
+        LLVMPositionBuilderAtEnd(b, go)
     }
 
     /// Whether statements contain a loop (their enclosing loop is then an outer loop).

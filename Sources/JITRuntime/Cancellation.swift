@@ -14,7 +14,10 @@ public final class CancellationToken: @unchecked Sendable {
         flag.initialize(to: 0)
     }
 
-    deinit { flag.deallocate() }
+    deinit {
+        sj_reset_token(flag)  // keeps the count of cancelled tokens right
+        flag.deallocate()
+    }
 
     /// Stops the calls running under this token (at their next check, within milliseconds);
     /// later calls under it stop at once. Safe from any thread.
@@ -39,17 +42,12 @@ public final class CancellationToken: @unchecked Sendable {
 }
 
 public enum Cancellation {
-    /// Throws `CancellationError` when the calling thread's token is cancelled or the current
-    /// task is: at the start of every call.
+    /// Throws `CancellationError` when the calling thread's token is cancelled: at the start of
+    /// every call, and at the end of calls whose work items may have been skipped. (Not the
+    /// current task's cancellation: `Task.isCancelled` costs 20-50 ns, measurable on a 0.3 us
+    /// call; `JIT.cancellable` ties a task to a token instead.)
     @inline(__always)
     public static func check() throws {
-        if sj_cancelled() != 0 || Task.isCancelled { throw CancellationError() }
-    }
-
-    /// Throws `CancellationError` when the calling thread's token is cancelled: at the end of a
-    /// call whose work items may have been skipped.
-    @inline(__always)
-    public static func checkToken() throws {
         if sj_cancelled() != 0 { throw CancellationError() }
     }
 }

@@ -1,6 +1,6 @@
 // Cancelling computations from Swift: a CancellationToken cancelled from another thread stops a
 // running kernel (serial outer loop, parallel loop) and a long expression with CancellationError;
-// a cancelled task's calls throw at once; JIT.cancellable stops when its task is cancelled. After
+// JIT.cancellable in a cancelled task throws at once; JIT.cancellable stops when its task is cancelled. After
 // each, the same compiled code runs again normally.
 import Foundation
 import XCTest
@@ -76,7 +76,7 @@ final class CancellationTests: XCTestCase {
         let f = try JIT.compile("x * 2")
         let task = Task { () -> Error? in
             withUnsafeCurrentTask { $0?.cancel() }
-            do { _ = try f(x: [1.0]); return nil } catch { return error }
+            do { _ = try await JIT.cancellable { try f(x: [1.0]) }; return nil } catch { return error }
         }
         let error = await task.value
         XCTAssertTrue(error is CancellationError, String(describing: error))

@@ -122,7 +122,12 @@ final class KernelParallelTests: XCTestCase {
 
     func testErrorsInsideParallelLoopsAreReported() throws {
         XCTAssertThrowsError(try module().kernel("faulty")([1.0, 2.0, 3.0])) { e in
-            XCTAssertEqual("\(e)", "par.sj:39:16: error: index 3 is out of range for axis 0 with size 3 in kernel 'faulty'\n")
+            XCTAssertEqual("\(e)", """
+                par.sj:39:16: error: index 3 is out of range for axis 0 with size 3 in kernel 'faulty'
+                39 |         s += x[i]
+                   |                ^
+
+                """)
         }
     }
 

@@ -132,7 +132,12 @@ final class KernelTests: XCTestCase {
         let k = try module().kernel("outside")
         XCTAssertThrowsError(try k([1.0, 2.0])) { e in
             // A diagnostic at the index, drawn with the source line and a caret by DiagnosticRenderer.
-            XCTAssertEqual("\(e)", "kernels.sj:35:14: error: index 2 is out of range for axis 0 with size 2 in kernel 'outside'\n")
+            XCTAssertEqual("\(e)", """
+                kernels.sj:35:14: error: index 2 is out of range for axis 0 with size 2 in kernel 'outside'
+                35 |     return x[len(x)]
+                   |              ^~~~~~
+
+                """)
             guard case JITError.diagnostics(let d) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(d.source.slice(d.diagnostics[0].range), "len(x)")
         }

@@ -54,9 +54,12 @@ volatile int32_t *sj_swap_cancel_token(volatile int32_t *token);
 volatile int32_t *sj_get_cancel_token(void);
 /// Nonzero when this thread's token is set and cancelled (called by compiled kernels).
 int32_t sj_cancelled(void);
+/// How many tokens are cancelled and not reset: compiled kernels call sj_cancelled() only when
+/// this is not 0.
+extern volatile int32_t sj_cancel_pending;
 /// Nonzero when `token` is set and cancelled.
 int32_t sj_token_cancelled(volatile int32_t *token);
-/// Clears a token's flag.
+/// Clears a token's flag (a token must be cleared before it is freed).
 void sj_reset_token(volatile int32_t *token);
 /// Sets a token's flag (safe from any thread and from a signal handler).
 void sj_cancel(volatile int32_t *token);
