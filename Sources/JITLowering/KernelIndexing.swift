@@ -42,7 +42,7 @@ extension KernelEmitter {
         let low = select(up, c64(0), minusOne), high = select(up, n, last)
         let l = clip(lo, low, high), h = clip(hi, low, high)
         let span = select(up, LLVMBuildSub(b, h, l, "d")!, LLVMBuildSub(b, l, h, "d")!)
-        let magnitude = select(up, step, LLVMBuildNeg(b, step, "m")!)
+        let magnitude = select(up, step, LLVMBuildSub(b, c64(0), step, "m")!)
         let rounded = LLVMBuildSDiv(b, LLVMBuildSub(b, LLVMBuildAdd(b, span, magnitude, "s")!, c64(1), "s1")!, magnitude, "q")!
         let count = select(less(c64(0), span), rounded, c64(0))
         // An empty slice starts at 0, so its data pointer stays inside the array.
