@@ -37,7 +37,7 @@ let package = Package(
         // ORC JIT, the signature cache, arrays, .npy files.
         .target(name: "JITRuntime", dependencies: ["JITLowering", "LLVMKit", "JITSema", "CJITSupport"]),
         // The public API: JIT.compile, JIT.evaluate, NDArray.
-        .target(name: "SwiftJIT", dependencies: ["JITRuntime", "JITLowering", "JITSema", "JITSyntax", "LLVMKit",
+        .target(name: "SwiftJIT", dependencies: ["JITRuntime", "JITLowering", "JITSema", "JITSyntax", "LLVMKit", "CJITSupport",
                                                  .product(name: "ComplexModule", package: "swift-numerics")]),
         // The REPL and the command line (the REPL's rand/normal/seed use CJITSupport's generator).
         .executableTarget(

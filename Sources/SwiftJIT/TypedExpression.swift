@@ -4,6 +4,7 @@
 // array argument is contiguous and has the output's shape (no broadcasting: `call` does that),
 // writes the pointers into a frame on the caller's stack and runs the native loop once over all
 // elements; a call large enough for several threads is split over the pool.
+import CJITSupport
 import JITRuntime
 import JITSema
 
@@ -26,6 +27,10 @@ public final class TypedExpressionCore: @unchecked Sendable {
     let itemSizes: [Int]
     /// Keeps the compiled code and its typed IR.
     let specialization: Specialization
+    /// The stage, for run-time errors as diagnostics with a caret.
+    let stage: ExpressionStage
+    /// Lifted constants the loop reads after the arguments (`specialization.constants`).
+    let constantCount: Int
     let source: String
     let parameterNames: [String]
 
@@ -66,10 +71,16 @@ public final class TypedExpressionCore: @unchecked Sendable {
         self.dtypes = types.map(\.dtype)
         self.outDType = out
         argumentCount = n
-        innerStrides = .allocate(capacity: n + 1)
+        stage = f.finalStage
+        // Operands of the compiled loop: the arguments, the lifted constants (scalars, issue 18),
+        // then out.
+        let constants = specialization.constants
+        constantCount = constants.count
+        innerStrides = .allocate(capacity: n + constants.count + 1)
         for k in 0..<n { innerStrides[k] = types[k].rank == 0 ? 0 : 1 }
-        innerStrides[n] = 1
-        itemSizes = types.map(\.dtype.size) + [out.size]
+        for j in 0..<constants.count { innerStrides[n + j] = 0 }
+        innerStrides[n + constants.count] = 1
+        itemSizes = types.map(\.dtype.size) + constants.itemSizes + [out.size]
     }
 
     deinit { innerStrides.deallocate() }
@@ -112,13 +123,26 @@ public final class TypedExpressionCore: @unchecked Sendable {
             }
         }
         guard count > 0 else { return }
-        if Parallel.threadsFor(elements: count) <= 1 {
-            let operands = UnsafeRawPointer(bases).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-            entry(0, Int64(count), operands, innerStrides, out)
-            return
+        let c = constantCount
+        let fault: Int32 = try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + c + 1) { ops in
+            let operands = ops.baseAddress!
+            for k in 0..<n { operands[k] = bases[k] }
+            if c > 0 {
+                let values = specialization.constants.pointers
+                for j in 0..<c { operands[n + j] = values[j] }
+            }
+            operands[n + c] = out
+            return try withExtendedLifetime(specialization) {
+                if Parallel.threadsFor(elements: count) <= 1 {
+                    let raw = UnsafeRawPointer(operands).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+                    entry(0, Int64(count), raw, innerStrides, out)
+                    return sj_take_expression_error()
+                }
+                let plan = IterationPlan(shape: [count], strides: (0...(n + c)).map { [Int(innerStrides[$0])] })
+                return PreparedLaunch(plan: plan, itemSizes: itemSizes).run(entry, bases: UnsafePointer(operands))
+            }
         }
-        let plan = IterationPlan(shape: [count], strides: (0...n).map { [Int(innerStrides[$0])] })
-        PreparedLaunch(plan: plan, itemSizes: itemSizes).run(entry, bases: UnsafePointer(bases))
+        if fault != 0 { throw stage.runtimeError(ExpressionFault(code: fault)) }
     }
 
     /// The error for argument `k` not fitting a call of `shape`.

@@ -249,6 +249,28 @@ final class TypedCallTests: XCTestCase {
         XCTAssertEqual(out2.doubles, (0..<12).map { 5 * Double($0) })
     }
 
+    func testExpressionsWithFloatLiteralsAndRunTimeErrors() throws {
+        // Float literals are lifted into constant operands (issue 18): the typed path passes them,
+        // at one thread and at two (a long array), and a second text with other literals shares code.
+        for n in [5, 300_000] {
+            let x = NDArray((0..<n).map { Double($0 % 100) * 0.25 })
+            for (text, k) in [("x*2.5 + 1.25", 2.5), ("x*3.5 + 1.25", 3.5)] {
+                let f = try JIT.compile(text)
+                let g = try f.typed(NDArray.self, into: NDArray.self)
+                let out = NDArray(zeros: .float64, shape: [n])
+                try g(x, out: out)
+                XCTAssertEqual(out.doubles, x.doubles.map { $0 * k + 1.25 }, text)
+            }
+        }
+        // A negative integer exponent at run time is NumPy's error, through the typed path too.
+        let p = try JIT.compile("a ** b")
+        let g = try p.typed(NDArray.self, NDArray.self, into: NDArray.self, dtypes: [.int64, .int64], outDType: .int64)
+        let out = NDArray(zeros: .int64, shape: [3])
+        XCTAssertThrowsError(try g(NDArray([Int64(2), 3, 4]), NDArray([Int64(1), -1, 2]), out: out)) { e in
+            XCTAssertTrue("\(e)".contains("negative integer powers"), "\(e)")
+        }
+    }
+
     func testExpressionsWithScalarsBuffersAndOtherDTypes() throws {
         let f = try JIT.compile("x*s + 1")
         let g = try f.typed(Double.self, UnsafeBufferPointer<Double>.self, into: UnsafeMutableBufferPointer<Double>.self)
