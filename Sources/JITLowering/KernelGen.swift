@@ -65,6 +65,9 @@ final class KernelEmitter {
     var scratch: (LLVMValueRef, LLVMValueRef, LLVMValueRef, LLVMValueRef)?
     var entryBlock: LLVMBasicBlockRef!
     var outlined = 0
+    /// Variables of the enclosing unit-step `for` and `parallel for` loops (they count up from
+    /// their start and are not assigned in the body).
+    var countingUp: Set<Int> = []
     /// A throwaway Emitter for types and attribute helpers.
     let helper: Emitter
 
@@ -255,7 +258,7 @@ final class KernelEmitter {
         let array = arrays[a]!
         var offset = c64(0)
         for (axis, e) in indices.enumerated() {
-            let i = wrappedIndex(int(e), extent: array.shape[axis], axis: axis, at: loc)
+            let i = axisIndex(e, extent: array.shape[axis], axis: axis, at: loc)
             offset = LLVMBuildAdd(b, offset, LLVMBuildMul(b, i, array.strides[axis], "o"), "off")
         }
         return offset
@@ -336,7 +339,9 @@ final class KernelEmitter {
             LLVMBuildCondBr(b, LLVMBuildSelect(b, positive, up, down, "more"), loop, exit)
             LLVMPositionBuilderAtEnd(b, loop)
             loopTargets.append((latch!, exit!))
+            let counts = step == nil && countingUp.insert(v).inserted
             emitBlock(body)
+            if counts { countingUp.remove(v) }
             loopTargets.removeLast()
             branchIfOpen(latch)
             LLVMPositionBuilderAtEnd(b, latch)
@@ -399,7 +404,7 @@ final class KernelEmitter {
             for (axis, index) in indices.enumerated() {
                 switch index {
                 case .single(let e):
-                    let i = wrappedIndex(int(e), extent: base.shape[axis], axis: axis, at: loc)
+                    let i = axisIndex(e, extent: base.shape[axis], axis: axis, at: loc)
                     offset = LLVMBuildAdd(b, offset, LLVMBuildMul(b, i, base.strides[axis], "o"), "off")
                 case .range(let lo, let hi, let step):
                     // Clipped to the axis, so a view always stays inside its array.

@@ -8,6 +8,23 @@ import CLLVM
 import JITSema
 
 extension KernelEmitter {
+    /// The offset along an axis for index expression `e`. The variable of an enclosing unit-step
+    /// loop, used as the index itself, is only checked against 0..<n (a negative value is an
+    /// out-of-range error, not wrapped): its values form an arithmetic sequence, so LLVM can move
+    /// the check out of the loop and the loop vectorizes with contiguous loads, which the select
+    /// of the wrap would prevent. Every other index wraps once from the end (NumPy).
+    func axisIndex(_ e: KernelScalarExpr, extent n: LLVMValueRef, axis: Int, at loc: KernelLocation) -> LLVMValueRef {
+        let i = int(e)
+        guard e.operands.count == 1, case .variable(let v) = e.operands[0], countingUp.contains(v),
+              case .argument(0) = e.function[e.function.result].op else {
+            return wrappedIndex(i, extent: n, axis: axis, at: loc)
+        }
+        if options.boundsChecks {
+            check(LLVMBuildICmp(b, LLVMIntUGE, i, n, "oob")!, code: 1, at: loc, axis: axis, index: i, bound: n)
+        }
+        return i
+    }
+
     /// `i`, plus `n` when negative; checked against `0..<n` when bounds checks are on (the error
     /// reports the index as written).
     func wrappedIndex(_ i: LLVMValueRef, extent n: LLVMValueRef, axis: Int, at loc: KernelLocation) -> LLVMValueRef {

@@ -269,7 +269,10 @@ extension KernelEmitter {
         LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, LLVMGetParam(f, 1), "more"), loop, exit)
         LLVMPositionBuilderAtEnd(b, loop)
         loopTargets = [(latch!, exit!)]
+        let outerCounting = countingUp
+        countingUp = [v]
         emitBlock(body)
+        countingUp = outerCounting
         branchIfOpen(latch)
         LLVMPositionBuilderAtEnd(b, latch)
         if Self.containsLoop(body) { checkCancelled(at: KernelLocation(line: 0, column: 0)) }
