@@ -99,6 +99,7 @@ extension Emitter {
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
         LLVMPositionBuilderAtEnd(b, entry)
         makeScratch()
+        beginErrorCollection()
         let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
         let invariant = invariantValues()
         for (i, inst) in f.instructions.enumerated() where invariant[i] {
@@ -132,6 +133,7 @@ extension Emitter {
         let result = keyed ? LLVMBuildBitCast(b, orderKeyInverse(acc, t), valueType(t), "fromkey")! : acc
         let store = LLVMBuildStore(b, toMemory(result, t), out)
         LLVMSetAlignment(store, UInt32(t.size))
+        finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
     }
 
