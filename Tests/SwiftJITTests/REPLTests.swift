@@ -344,7 +344,8 @@ final class REPLTests: XCTestCase {
             XCTAssertTrue(t.wait { $0.text.filter { $0.hasSuffix("interrupted") }.count == interrupts + 1 && $0.cursorLine == ">>> " },
                           "\(t.screen.text)")
             try enter(t, "\(name)(1)")
-            try expectLines(t, after: ">>> \(name)(1)", ["-0.012909906458834941"])
+            // sum of sin(j), j < 1000 (the last digits depend on the vector math of the LLVM version)
+            XCTAssertTrue(try line(t, after: ">>> \(name)(1)").hasPrefix("-0.01290990645883"), "\(t.screen.text)")
         }
         try enter(t, "x[1:] * 2")
         try expectLines(t, after: ">>> x[1:] * 2", ["array([2, 4, 6, 8])", "int64 (4,)"])

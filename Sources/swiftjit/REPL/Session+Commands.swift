@@ -73,13 +73,15 @@ extension Session {
             lines.append("  " + f.usage.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + f.summary)
         }
         lines += ["NAME = value stores, a bare value prints; `kernel name(params) { ... }` defines a kernel",
-                  "(continued over lines until its braces balance). Commands:"]
+                  "(continued over lines until its braces balance). x[1], x[-1], x[1:8:2], x[::-1], m[0, :], t[..., 0]",
+                  "are views of variables (NumPy's basic indexing), in expressions too: x[1:] - x[:-1]. Commands:"]
         let commandWidth = Self.commands.map { $0.name.count + $0.argument.count + 1 }.max() ?? 0
         for c in Self.commands {
             let head = c.argument.isEmpty ? c.name : c.name + " " + c.argument
             lines.append("  " + head.padding(toLength: commandWidth, withPad: " ", startingAt: 0) + "  " + c.summary)
         }
-        lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Up/Down history, Tab completes, Ctrl-C clears the line.")
+        lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Up/Down history, Tab completes, Ctrl-C clears the line")
+        lines.append("(and stops a running computation, keeping the session).")
         return lines.joined(separator: "\n")
     }
 
