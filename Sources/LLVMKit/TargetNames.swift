@@ -25,6 +25,9 @@ public enum TargetNames {
     /// LLVM. `closest` picks a "did you mean" among candidates.
     public static func validate(cpu: String?, features: String?,
                                 closest: (String, [String]) -> String? = prefixMatch) throws {
+        guard cpu != nil || features != nil else { return }
+        // The host queries below need the library loaded (it loads lazily).
+        try LLVM.initialize()
         if let cpu, cpu != LLVM.hostCPUName, let names = cpuNames, !names.contains(cpu) {
             let hint = closest(cpu, names).map { "did you mean '\($0)'? " } ?? ""
             throw LLVMError("unknown CPU '\(cpu)' for \(LLVM.hostTriple) (LLVM \(LLVM.versionMajor)); \(hint)valid names: \(names.joined(separator: " "))")
