@@ -2,6 +2,9 @@
 // umath/funcs.inc.src): where NumPy calls the C99 function (cexp, clog, csqrt, csin, ...), so do
 // we, so branch cuts and special values are the same; where NumPy has its own formula (log1p,
 // expm1, log2, log10, pow with small integer exponents, division) we use NumPy's formula.
+// The sj_c* helpers are external symbols: the JIT resolves them through sj_support_symbols(), and
+// objects exported for a system linker (`swiftjit compile --emit-object`) link them from
+// scripts/build-runtime's libswiftjit_runtime.a.
 #include <complex.h>
 #include <math.h>
 #include <stddef.h>
@@ -16,11 +19,11 @@
 #endif
 
 #define UNARY(name, expr)                                                              \
-    static void sj_##name(double re, double im, double *ore, double *oim) {           \
+    void sj_##name(double re, double im, double *ore, double *oim) {                  \
         double complex z = CMPLX(re, im), r = expr;                                    \
         *ore = creal(r); *oim = cimag(r);                                              \
     }                                                                                  \
-    static void sj_##name##f(float re, float im, float *ore, float *oim) {            \
+    void sj_##name##f(float re, float im, float *ore, float *oim) {                   \
         float complex z = CMPLXF(re, im);                                              \
         float complex r = name##_f(z);                                                 \
         *ore = crealf(r); *oim = cimagf(r);                                            \
@@ -59,46 +62,46 @@ UNARY(cacosh, cacosh(z))
 UNARY(catanh, catanh(z))
 
 // NumPy's nc_log1p: log|1+z| + i arg(1+z).
-static void sj_clog1p(double re, double im, double *ore, double *oim) {
+void sj_clog1p(double re, double im, double *ore, double *oim) {
     double l = hypot(re + 1, im);
     *oim = atan2(im, re + 1);
     *ore = log(l);
 }
-static void sj_clog1pf(float re, float im, float *ore, float *oim) {
+void sj_clog1pf(float re, float im, float *ore, float *oim) {
     float l = hypotf(re + 1, im);
     *oim = atan2f(im, re + 1);
     *ore = logf(l);
 }
 
 // NumPy's nc_expm1.
-static void sj_cexpm1(double re, double im, double *ore, double *oim) {
+void sj_cexpm1(double re, double im, double *ore, double *oim) {
     double a = sin(im / 2);
     *ore = expm1(re) * cos(im) - 2 * a * a;
     *oim = exp(re) * sin(im);
 }
-static void sj_cexpm1f(float re, float im, float *ore, float *oim) {
+void sj_cexpm1f(float re, float im, float *ore, float *oim) {
     float a = sinf(im / 2);
     *ore = expm1f(re) * cosf(im) - 2 * a * a;
     *oim = expf(re) * sinf(im);
 }
 
 // NumPy's nc_log10 and nc_log2: clog scaled.
-static void sj_clog10(double re, double im, double *ore, double *oim) {
+void sj_clog10(double re, double im, double *ore, double *oim) {
     double complex r = clog(CMPLX(re, im));
     *ore = creal(r) * 0.434294481903251827651128918916605082;
     *oim = cimag(r) * 0.434294481903251827651128918916605082;
 }
-static void sj_clog10f(float re, float im, float *ore, float *oim) {
+void sj_clog10f(float re, float im, float *ore, float *oim) {
     float complex r = clogf(CMPLXF(re, im));
     *ore = crealf(r) * 0.434294481903251827651128918916605082f;
     *oim = cimagf(r) * 0.434294481903251827651128918916605082f;
 }
-static void sj_clog2(double re, double im, double *ore, double *oim) {
+void sj_clog2(double re, double im, double *ore, double *oim) {
     double complex r = clog(CMPLX(re, im));
     *ore = creal(r) * 1.442695040888963407359924681001892137;
     *oim = cimag(r) * 1.442695040888963407359924681001892137;
 }
-static void sj_clog2f(float re, float im, float *ore, float *oim) {
+void sj_clog2f(float re, float im, float *ore, float *oim) {
     float complex r = clogf(CMPLXF(re, im));
     *ore = crealf(r) * 1.442695040888963407359924681001892137f;
     *oim = cimagf(r) * 1.442695040888963407359924681001892137f;
@@ -107,7 +110,7 @@ static void sj_clog2f(float re, float im, float *ore, float *oim) {
 // NumPy's npy_cpow: exact special cases, repeated multiplication for small integer exponents,
 // C's cpow otherwise.
 #define CPOW(name, T, SUF, CT, MK, RE, IM, POWF)                                         \
-    static void name(T ar, T ai, T br, T bi, T *ore, T *oim) {                           \
+    void name(T ar, T ai, T br, T bi, T *ore, T *oim) {                                  \
         if (br == 0. && bi == 0.) { *ore = 1; *oim = 0; return; }                        \
         if (ar == 0. && ai == 0.) {                                                      \
             /* NumPy 2: 0**b is 0 when real(b) > 0, whatever imag(b) is */                \

@@ -65,7 +65,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// What exists once LLVM is loaded: the JIT with the runtime's symbols, and the host's facts.
-    private final class Native: Sendable {
+    final class Native: Sendable {
         let jit: OrcJIT
         let cpuName: String
         let cpuFeatures: String
@@ -91,7 +91,7 @@ public final class Engine: @unchecked Sendable {
     nonisolated(unsafe) private var nativeState: Native?
 
     /// The JIT and host facts, loading LLVM and creating the JIT on first use.
-    private func started() throws -> Native {
+    func started() throws -> Native {
         try startLock.withLock {
             if let nativeState { return nativeState }
             let n = try Native()

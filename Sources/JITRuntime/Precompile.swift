@@ -75,6 +75,10 @@ extension Engine {
     /// Checks a CPU name and feature string a user gave before LLVM sees them (an unknown CPU makes
     /// LLVM abort): a `JITError` with a "did you mean" and the valid names.
     public func validateTarget(cpu: String?, features: String?) throws {
+        guard cpu != nil || features != nil else { return }
+        // The check asks LLVM about the host: load it first (as compiling would), so a missing
+        // LLVM is reported as such rather than as a bad argument.
+        _ = try started()
         do {
             try TargetNames.validate(cpu: cpu, features: features) { NameSuggestion.closest(to: $0, in: $1) }
         } catch let e as LLVMError { throw JITError.argument(e.message) }

@@ -16,9 +16,14 @@ public final class TargetMachine {
     /// `codeGenLevel` is the code generator's optimisation level (0...3, default 3: aggressive).
     public init(cpu: String? = nil, features: String? = nil, forJIT: Bool = true, codeGenLevel: Int = 3) throws {
         try LLVM.initialize()
-        try TargetNames.validate(cpu: cpu, features: features)
         triple = LLVM.hostTriple
         let hostCPU = LLVM.hostCPUName
+        // Only names a user chose are checked: the host's own CPU and features (which cache keys
+        // carry explicitly) are what LLVM reported, and the tables need not list them all (an
+        // LLVM without its own table, a feature newer than the table).
+        let hostFeatures = (cpu == nil || cpu == hostCPU) ? LLVM.hostCPUFeatures : nil
+        try TargetNames.validate(cpu: cpu == hostCPU ? nil : cpu,
+                                 features: features != nil && features == hostFeatures ? nil : features)
         self.cpu = cpu ?? hostCPU
         self.features = features ?? (self.cpu == hostCPU ? LLVM.hostCPUFeatures : "")
         var target: LLVMTargetRef?

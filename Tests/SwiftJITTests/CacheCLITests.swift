@@ -190,6 +190,35 @@ final class CacheCLITests: XCTestCase {
         XCTAssertEqual(output, "0 3 14 -1\n500 500 1673198 50\n")
     }
 
+    /// Complex math in an exported object calls the runtime's sj_c* helpers (sj_cexp, sj_csqrt):
+    /// the standalone runtime must define them, not only hand them to the JIT.
+    func testExportedComplexExpressionLinksIntoACProgram() throws {
+        let dir = try temporaryDirectory()
+        guard let cc = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("no C compiler")
+        }
+        let r = try run(["compile", "--expr", "exp(z)*sqrt(z)", "--signature", "z: c128[]", "--name", "cx",
+                         "--emit-object", "cx.o", "--emit-header", "cx.h"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try """
+            #include <stdio.h>
+            #include "cx.h"
+            int main(void) {
+                sj_complex128 z[2] = {{1, 0}, {0, 1}}, o[2];
+                cx(2, z, o);
+                printf("%.6f %.6f %.6f %.6f\\n", o[0].re, o[0].im, o[1].re, o[1].im);
+                return 0;
+            }
+            """.write(to: dir.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+        let runtime = dir.appendingPathComponent("runtime")
+        try shell(["/bin/bash", Self.repository.appendingPathComponent("scripts/build-runtime").path, runtime.path, cc], in: dir)
+        try shell([cc, "-O2", "-Wall", "-Werror", "-I", runtime.appendingPathComponent("include").path, "main.c", "cx.o",
+                   "-L", runtime.path, "-lswiftjit_runtime", "-lm", "-pthread", "-o", "main"], in: dir)
+        let output = try shell([dir.appendingPathComponent("main").path], in: dir)
+        // NumPy: np.exp(z) * np.sqrt(z) for z = [1, 1j].
+        XCTAssertEqual(output, "2.718282 0.000000 -0.212958 0.977061\n")
+    }
+
     /// Runs a program; fails the test on a non-zero exit. Returns its standard output.
     @discardableResult
     func shell(_ arguments: [String], in dir: URL) throws -> String {
