@@ -180,6 +180,7 @@ def write_md(res, meta, path, png_name):
     # (scripts/bench_alloc.py) are measured separately: keep them.
     L.append(firstcall_section(path))
     L.append(firstcall_section(path, ALLOC_BEGIN, ALLOC_END))
+    L.append(firstcall_section(path, REDUCTIONS_BEGIN, REDUCTIONS_END))
     with open(path, "w") as fh:
         fh.write("\n".join(L))
 
@@ -274,6 +275,8 @@ def percall_section(pc):
 
 FIRSTCALL_BEGIN, FIRSTCALL_END = "<!-- bench-firstcall -->", "<!-- /bench-firstcall -->"
 ALLOC_BEGIN, ALLOC_END = "<!-- bench-alloc -->", "<!-- /bench-alloc -->"
+# Reductions before and after issue 15 on LLVM 14 and 19 (scripts/bench-reductions).
+REDUCTIONS_BEGIN, REDUCTIONS_END = "<!-- bench-reductions -->", "<!-- /bench-reductions -->"
 
 
 def firstcall_section(path, begin=FIRSTCALL_BEGIN, end=FIRSTCALL_END):
