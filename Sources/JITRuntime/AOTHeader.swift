@@ -88,19 +88,31 @@ public enum AOTHeader {
         }
         let args = f.parameters.map { p in p.kind == .scalar ? "(void *)&\(p.name)" : "(void *)\(p.name)" }
         let strides = Array(repeating: "1", count: f.parameters.count + 1).joined(separator: ", ")
+        // The wrapper's own names must not shadow an argument's (an argument called n or out).
+        var taken = Set(f.parameters.map(\.name))
+        let n = fresh("n", &taken), out = fresh("out", &taken)
+        let argsName = fresh("args", &taken), stridesName = fresh("strides", &taken)
         let body = """
             /** The raw entry point (SwiftJIT's expression ABI). */
             void \(name)_entry(int64_t begin, int64_t end, void *const *args, const int64_t *strides, void *out);
 
-            /** out[i] = \(source.replacingOccurrences(of: "*/", with: "* /")) for i in 0..<n. */
-            static inline void \(name)(\((["int64_t n"] + params + ["\(cType(f.resultType)) *out"]).joined(separator: ", "))) {
-                void *args[] = {\(args.isEmpty ? "0" : args.joined(separator: ", "))};
-                const int64_t strides[] = {\(strides)};
-                \(name)_entry(0, n, args, strides, (void *)out);
+            /** \(out)[i] = \(source.replacingOccurrences(of: "*/", with: "* /")) for i in 0..<\(n). */
+            static inline void \(name)(\((["int64_t \(n)"] + params + ["\(cType(f.resultType)) *\(out)"]).joined(separator: ", "))) {
+                void *\(argsName)[] = {\(args.isEmpty ? "0" : args.joined(separator: ", "))};
+                const int64_t \(stridesName)[] = {\(strides)};
+                \(name)_entry(0, \(n), \(argsName), \(stridesName), (void *)\(out));
             }
 
             """
         return wrap(name, "\(source)  \(signatureText(f))", "", body)
+    }
+
+    /// `base`, or `base` with underscores appended, whichever is not in `taken` (which gains it).
+    private static func fresh(_ base: String, _ taken: inout Set<String>) -> String {
+        var name = base
+        while taken.contains(name) { name += "_" }
+        taken.insert(name)
+        return name
     }
 
     private static func signatureText(_ f: IRFunction) -> String {
@@ -114,6 +126,14 @@ public enum AOTHeader {
     public static func kernel(_ k: TypedKernel, name: String) throws -> String {
         try checkName(name)
         var params: [String] = [], setup: [String] = [], args: [String] = [], extents: [(String, String)] = []
+        // The wrapper's locals must not shadow an argument (a kernel parameter called ctx or args).
+        var taken = Set(k.variables.prefix(k.parameterCount).map(\.name))
+        for v in k.variables.prefix(k.parameterCount) {
+            if case .array(_, let rank) = v.type { taken.formUnion((0..<rank).map { "\(v.name)_n\($0)" } + ["\(v.name)_desc"]) }
+        }
+        taken.formUnion(k.returnTypes.indices.map { "ret\($0)" })
+        let argsName = fresh("args", &taken), resultsName = fresh("results", &taken)
+        let ctx = fresh("ctx", &taken), code = fresh("code", &taken)
         for v in k.variables.prefix(k.parameterCount) {
             switch v.type {
             case .scalar(let d):
@@ -132,7 +152,7 @@ public enum AOTHeader {
         }
         var results: [String] = []
         for (n, t) in k.returnTypes.enumerated() {
-            let slot = "results + \(n * KernelGen.resultSlotWords)"
+            let slot = "\(resultsName) + \(n * KernelGen.resultSlotWords)"
             switch t {
             case .scalar(let d):
                 guard !d.isComplex else { throw JITError.argument("kernels returning complex scalars cannot be exported yet") }
@@ -141,9 +161,9 @@ public enum AOTHeader {
             case .array(_, let rank):
                 params.append("sj_array *ret\(n)")
                 // A view of an argument array is not the caller's to free.
-                let data = "(const char *)(intptr_t)results[\(n * KernelGen.resultSlotWords)]"
+                let data = "(const char *)(intptr_t)\(resultsName)[\(n * KernelGen.resultSlotWords)]"
                 let inside = extents.map { "(\(data) >= (const char *)\($0.0) && \(data) < (const char *)(\($0.0) + \($0.1)))" }
-                results.append("sj_take_array(ret\(n), \(slot), \(rank), &ctx, \(inside.isEmpty ? "0" : inside.joined(separator: " || ")));")
+                results.append("sj_take_array(ret\(n), \(slot), \(rank), &\(ctx), \(inside.isEmpty ? "0" : inside.joined(separator: " || ")));")
             }
         }
         let body = """
@@ -152,12 +172,12 @@ public enum AOTHeader {
 
             /** Runs kernel '\(k.name)'; 0 on success, else an SJ_* error code (see kernel_support.h). */
             static inline int32_t \(name)(\(params.isEmpty ? "void" : params.joined(separator: ", "))) {
-                \((setup + ["void *args[] = {\(args.isEmpty ? "0" : args.joined(separator: ", "))};"]).joined(separator: "\n    "))
-                int64_t results[\(max(1, k.returnTypes.count) * KernelGen.resultSlotWords)] = {0};
-                sj_context ctx = {0};
-                int32_t code = \(name)_entry(args, results, &ctx);
-                if (code != 0) { sj_context_release(&ctx, 0, 0); return code; }
-                \((results + ["sj_release_unreturned(&ctx);"]).joined(separator: "\n    "))
+                \((setup + ["void *\(argsName)[] = {\(args.isEmpty ? "0" : args.joined(separator: ", "))};"]).joined(separator: "\n    "))
+                int64_t \(resultsName)[\(max(1, k.returnTypes.count) * KernelGen.resultSlotWords)] = {0};
+                sj_context \(ctx) = {0};
+                int32_t \(code) = \(name)_entry(\(argsName), \(resultsName), &\(ctx));
+                if (\(code) != 0) { sj_context_release(&\(ctx), 0, 0); return \(code); }
+                \((results + ["sj_release_unreturned(&\(ctx));"]).joined(separator: "\n    "))
                 return 0;
             }
 

@@ -200,23 +200,31 @@ final class CacheCLITests: XCTestCase {
         let r = try run(["compile", "--expr", "exp(z)*sqrt(z)", "--signature", "z: c128[]", "--name", "cx",
                          "--emit-object", "cx.o", "--emit-header", "cx.h"], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
+        // Arguments named like the wrapper's own parameters and locals (n, out) get other names there.
+        let p = try run(["compile", "--expr", "x**n + out", "--signature", "x: i64[], n: i64, out: i64", "--name", "ipow",
+                         "--emit-object", "ipow.o", "--emit-header", "ipow.h"], in: dir)
+        XCTAssertEqual(p.status, 0, p.stderr)
         try """
             #include <stdio.h>
             #include "cx.h"
+            #include "ipow.h"
             int main(void) {
                 sj_complex128 z[2] = {{1, 0}, {0, 1}}, o[2];
                 cx(2, z, o);
                 printf("%.6f %.6f %.6f %.6f\\n", o[0].re, o[0].im, o[1].re, o[1].im);
+                int64_t x[3] = {2, 3, 4}, y[3];
+                ipow(3, 3, 100, x, y); /* length, then n, out, x (sorted), then the output */
+                printf("%lld %lld %lld\\n", (long long)y[0], (long long)y[1], (long long)y[2]);
                 return 0;
             }
             """.write(to: dir.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
         let runtime = dir.appendingPathComponent("runtime")
         try shell(["/bin/bash", Self.repository.appendingPathComponent("scripts/build-runtime").path, runtime.path, cc], in: dir)
-        try shell([cc, "-O2", "-Wall", "-Werror", "-I", runtime.appendingPathComponent("include").path, "main.c", "cx.o",
+        try shell([cc, "-O2", "-Wall", "-Werror", "-I", runtime.appendingPathComponent("include").path, "main.c", "cx.o", "ipow.o",
                    "-L", runtime.path, "-lswiftjit_runtime", "-lm", "-pthread", "-o", "main"], in: dir)
         let output = try shell([dir.appendingPathComponent("main").path], in: dir)
-        // NumPy: np.exp(z) * np.sqrt(z) for z = [1, 1j].
-        XCTAssertEqual(output, "2.718282 0.000000 -0.212958 0.977061\n")
+        // NumPy: np.exp(z) * np.sqrt(z) for z = [1, 1j]; then x**3 + 100.
+        XCTAssertEqual(output, "2.718282 0.000000 -0.212958 0.977061\n108 127 164\n")
     }
 
     /// Runs a program; fails the test on a non-zero exit. Returns its standard output.
