@@ -78,7 +78,13 @@ final class KernelAssignabilityTests: XCTestCase {
             XCTAssertEqual(compiled, ok, "\(t) = \(literal)")
         }
         XCTAssertEqual(try JIT.kernels("kernel k() -> f32 { var n: f32 = 0; n = 2.5; return n }").kernel("k")().toArray(Float.self), [2.5])
-        XCTAssertThrowsError(try JIT.evaluate("c * abs(2147483648)", ["c": [UInt16(1)]])) {
+        // In expressions abs is NumPy's: a function of literals is a strong NumPy scalar (NEP 50, issue 20;
+        // docs/language.md), so c_u16 * abs(2147483648) is int64, as np.uint16 array * np.abs(2147483648),
+        // neither an error nor a uint16 wrap. The weak constant is still range-checked against uint16.
+        let strong = try JIT.evaluate("c * abs(2147483648)", ["c": [UInt16(1)]])
+        XCTAssertEqual(strong.dtype, .int64)
+        XCTAssertEqual(strong.toArray(Int64.self), [2147483648])
+        XCTAssertThrowsError(try JIT.evaluate("c * 2147483648", ["c": [UInt16(1)]])) {
             XCTAssertTrue("\($0)".contains("2147483648 is out of bounds for uint16"), "\($0)")
         }
     }

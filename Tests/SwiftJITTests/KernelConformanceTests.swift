@@ -233,9 +233,9 @@ final class KernelConformanceTests: XCTestCase {
         let m = NDArray((0..<12).map(Double.init), shape: [3, 4])
         XCTAssertEqual(try run("kernel k(m: f64[,]) -> f64[] { let c = m[0..<m.shape[0], -1]; return c }", "k", [m])[0].doubles, [3, 7, 11])  // m[:, -1]
         XCTAssertEqual(try double("kernel k(m: f64[,]) -> f64 { return m[-1, -2] }", [m]), 10)  // m[-1, -2]
-        // a negative index wraps once: further out is an error with its location
-        assertError("kernel k(x: f64[]) -> f64 {\n    return x[-11]\n}", [x], "index -11 is out of range for axis 0 with size 10", at: "2:12")
-        assertError("kernel k(x: f64[]) -> f64 {\n    return x[10]\n}", [x], "index 10 is out of range for axis 0 with size 10", at: "2:12")
+        // a negative index wraps once: further out is an error located at the index (column 14: the caret is under the index, issue 21)
+        assertError("kernel k(x: f64[]) -> f64 {\n    return x[-11]\n}", [x], "index -11 is out of range for axis 0 with size 10", at: "2:14")
+        assertError("kernel k(x: f64[]) -> f64 {\n    return x[10]\n}", [x], "index 10 is out of range for axis 0 with size 10", at: "2:14")
         assertError("kernel k(x: f64[]) -> f64[] {\n    let v = x[stride(from: 0, to: 5, by: 0)]\n    return v\n}", [x], "invalid size or step 0", at: "2:13")
     }
 
