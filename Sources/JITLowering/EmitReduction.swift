@@ -87,24 +87,34 @@ extension Emitter {
         LLVMBuildRetVoid(b)
     }
 
+    /// The blocks of a one-accumulator loop: entry, check, body, exit.
+    private func loopBlocks(_ fn: LLVMValueRef) -> (LLVMBasicBlockRef, LLVMBasicBlockRef, LLVMBasicBlockRef, LLVMBasicBlockRef) {
+        (LLVMAppendBasicBlockInContext(ctx, fn, "entry"), LLVMAppendBasicBlockInContext(ctx, fn, "check"),
+         LLVMAppendBasicBlockInContext(ctx, fn, "body"), LLVMAppendBasicBlockInContext(ctx, fn, "exit"))
+    }
+
+    /// In `entry`: scratch slots, error collection, the parameters (begin, end, out) and the
+    /// loop-invariant values, computed once; returns the parameters and which values are invariant.
+    private func enterReduction(_ fn: LLVMValueRef, at entry: LLVMBasicBlockRef)
+        -> (LLVMValueRef, LLVMValueRef, LLVMValueRef, [Bool]) {
+        LLVMPositionBuilderAtEnd(b, entry)
+        makeScratch()
+        beginErrorCollection()
+        let invariant = invariantValues()
+        for (i, inst) in f.instructions.enumerated() where invariant[i] {
+            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
+        }
+        return (LLVMGetParam(fn, 0)!, LLVMGetParam(fn, 1)!, LLVMGetParam(fn, 2)!, invariant)
+    }
+
     /// One accumulator over begin..<end in a loop the vectorizer is asked to vectorize. With
     /// `keyed`, float min/max run on order-preserving integer keys (see `orderKey`).
     private func emitSingleAccumulatorLoop(_ fn: LLVMValueRef, _ op: ReductionOp, keyed: Bool) {
         let t = f.resultType
         let bits = LLVMIntTypeInContext(ctx, UInt32(8 * t.size))!
         let ty = keyed ? bits : valueType(t)
-        let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
-        let check = LLVMAppendBasicBlockInContext(ctx, fn, "check")
-        let body = LLVMAppendBasicBlockInContext(ctx, fn, "body")
-        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
-        LLVMPositionBuilderAtEnd(b, entry)
-        makeScratch()
-        beginErrorCollection()
-        let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
-        let invariant = invariantValues()
-        for (i, inst) in f.instructions.enumerated() where invariant[i] {
-            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
-        }
+        let (entry, check, body, exit) = loopBlocks(fn)
+        let (begin, end, out, invariant) = enterReduction(fn, at: entry)
         let identity = keyed ? orderKey(reductionIdentity(op, t), t, nanKey: nil) : reductionIdentity(op, t)
         LLVMBuildBr(b, check)
         LLVMPositionBuilderAtEnd(b, check)
@@ -170,18 +180,8 @@ extension Emitter {
     /// Complex sums and products: the same loop shape with a (re, im) pair per accumulator.
     private func emitComplexReductionLoops(_ fn: LLVMValueRef, _ op: ReductionOp) {
         let t = f.resultType, ty = valueType(t)
-        let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
-        let check = LLVMAppendBasicBlockInContext(ctx, fn, "check")
-        let body = LLVMAppendBasicBlockInContext(ctx, fn, "body")
-        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "exit")
-        LLVMPositionBuilderAtEnd(b, entry)
-        makeScratch()
-        beginErrorCollection()
-        let begin = LLVMGetParam(fn, 0)!, end = LLVMGetParam(fn, 1)!, out = LLVMGetParam(fn, 2)!
-        let invariant = invariantValues()
-        for (i, inst) in f.instructions.enumerated() where invariant[i] {
-            values[i] = emit(ValueID(i), inst, index: nil, fn: fn)
-        }
+        let (entry, check, body, exit) = loopBlocks(fn)
+        let (begin, end, out, invariant) = enterReduction(fn, at: entry)
         let identity = (LLVMConstReal(ty, op == .prod ? 1 : 0)!, LLVMConstReal(ty, 0)!)
         LLVMBuildBr(b, check)
         LLVMPositionBuilderAtEnd(b, check)
