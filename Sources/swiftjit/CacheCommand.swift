@@ -22,6 +22,16 @@ struct Cache: ParsableCommand {
         key.split(separator: "\n").first { $0.hasPrefix(name + " ") }.map { String($0.dropFirst(name.count + 1)) }
     }
 
+    /// `2026-12-04T18:06:41Z`: what ISO8601DateFormatter prints, without its start-up cost (about
+    /// 2 ms in a fresh process, a fifth of `cache list`'s budget).
+    static func utc(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+
     static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
 
     struct List: ParsableCommand {
@@ -29,13 +39,12 @@ struct Cache: ParsableCommand {
 
         func run() throws {
             let cache = try Cache.current()
-            let dates = ISO8601DateFormatter()
             for f in cache.files() {
                 var what = "(fails verification: see swiftjit cache verify)"
                 if let bytes = try? DiskCache.readTrusted(f.url), let entry = try? DiskCache.decode(bytes) {
                     what = ["kind", "cpu", "math", "label"].map { Cache.field(entry.key, $0) ?? "?" }.joined(separator: " ")
                 }
-                print("\(f.url.lastPathComponent.prefix(16))  \(String(format: "%8d", f.size))  \(dates.string(from: f.modified))  \(what)")
+                print("\(f.url.lastPathComponent.prefix(16))  \(String(format: "%8d", f.size))  \(Cache.utc(f.modified))  \(what)")
             }
         }
     }
