@@ -69,6 +69,9 @@ public final class Engine: @unchecked Sendable {
         let jit: OrcJIT
         let cpuName: String
         let cpuFeatures: String
+        /// `Engine.llvmIdentity` and the host triple, resolved once for every key made after.
+        let llvmIdentity: String
+        let triple: String
 
         init() throws {
             do {
@@ -85,6 +88,8 @@ public final class Engine: @unchecked Sendable {
             }
             cpuName = LLVM.hostCPUName
             cpuFeatures = LLVM.hostCPUFeatures
+            llvmIdentity = Engine.llvmIdentity
+            triple = LLVM.hostTriple
         }
     }
     private let startLock = NSLock()
@@ -159,7 +164,8 @@ public final class Engine: @unchecked Sendable {
     public func settings(_ options: LoweringOptions, cpu: String? = nil, features: String? = nil) throws -> CodeSettings {
         let host = try started()
         let cpu = cpu ?? host.cpuName
-        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == host.cpuName ? host.cpuFeatures : ""))
+        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == host.cpuName ? host.cpuFeatures : ""),
+                            llvm: host.llvmIdentity, triple: host.triple)
     }
 
     /// The key of an object: everything that decides its machine code. `kind` names the ABI
