@@ -47,6 +47,8 @@ let package = Package(
         .executableTarget(name: "examples", dependencies: ["SwiftJIT"], path: "Examples",
                           exclude: ["bumps.sj", "gaussians.sj", "loglik.sj", "lu.sj", "mandelbrot.sj",
                                     "metropolis.sj", "ragged_sum.sj", "trace.sj"]),
+        // Allocating calls against out: calls over result sizes 4 KiB to 128 MiB (scripts/bench-alloc-sweep).
+        .executableTarget(name: "alloc-sweep", dependencies: ["SwiftJIT"]),
         // Fuzz targets (parsers, checkers, .npy reader) as total functions; see scripts/fuzz.
         .target(name: "JITFuzz", dependencies: ["JITSyntax", "JITSema", "JITRuntime"]),
         // libFuzzer entry point (built with --sanitize=fuzzer -DFUZZING) or a replay driver.

