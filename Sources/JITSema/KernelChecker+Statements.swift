@@ -52,11 +52,11 @@ extension KernelChecker {
         case .assign(let target, let op, let value):
             return assignment(target, op, value, s.range)
         case .ifElse(let branches, let otherwise):
-            var typed: [(KernelScalarExpr, [KernelStatement])] = []
+            var typed: [KernelBranch] = []
             for (c, body) in branches {
                 let cond = scalar(c, as: .bool, truth: true)
                 let b = block(body)
-                if let cond { typed.append((cond, b)) }
+                if let cond { typed.append(KernelBranch(cond, b)) }
             }
             let other = otherwise.map { block($0) } ?? []
             return .ifElse(typed, otherwise: other)

@@ -133,6 +133,6 @@ public struct KernelChecker {
 
     func location(_ r: SourceRange) -> KernelLocation {
         let (line, column) = source.location(of: r.lower)
-        return KernelLocation(line: line, column: column)
+        return KernelLocation(r, line: line, column: column)
     }
 }
