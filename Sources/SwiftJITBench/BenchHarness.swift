@@ -12,7 +12,7 @@ import SwiftJIT
 /// expression like the others; kernels (W4, W8-W11, W13, W14) name a kernel of a source in
 /// Examples/ (the same files the `examples` program checks) and the order of its arguments.
 /// Ids not listed answer "not yet supported".
-struct BenchHarness {
+public struct BenchHarness {
     struct Entry {
         /// An expression; for kernels, the kernel source file in Examples/ (see `kernelSource`).
         var source: String
@@ -73,19 +73,19 @@ struct BenchHarness {
         "W14": .kernel("loglik.sj", "loglik_half", ["I", "I0", "mu", "jind", "c0"], scalars: ["c0": 0.1]),
     ]
 
-    /// The folder of the kernel sources: $SWIFTJIT_EXAMPLES, else Examples/ of the checkout this
-    /// executable was built from.
-    static func examplesDirectory() -> String {
-        if let dir = ProcessInfo.processInfo.environment["SWIFTJIT_EXAMPLES"], !dir.isEmpty { return dir }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Examples").path
-    }
-
-    /// The text of a kernel workload's source file.
+    /// The text of a kernel workload's source file: from the folder $SWIFTJIT_EXAMPLES when it is
+    /// set, else the copy of Examples/ built into this library (WorkloadSources.swift), so an
+    /// installed `swiftjit` needs no source tree.
     static func kernelSource(_ entry: Entry) throws -> String {
-        let path = (examplesDirectory() as NSString).appendingPathComponent(entry.source)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw JITError.file("cannot read kernel source '\(path)' (set SWIFTJIT_EXAMPLES to the Examples folder)")
+        if let dir = ProcessInfo.processInfo.environment["SWIFTJIT_EXAMPLES"], !dir.isEmpty {
+            let path = (dir as NSString).appendingPathComponent(entry.source)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw JITError.file("cannot read kernel source '\(path)' (SWIFTJIT_EXAMPLES is set to '\(dir)')")
+            }
+            return text
+        }
+        guard let text = WorkloadSources.files[entry.source] else {
+            throw JITError.file("no kernel source '\(entry.source)' among the built-in workloads")
         }
         return text
     }
@@ -102,6 +102,12 @@ struct BenchHarness {
 
     var math: MathMode
     var threads: Int
+
+    /// A harness compiling in `math` mode, reporting `threads` as requested.
+    public init(math: MathMode, threads: Int) {
+        self.math = math
+        self.threads = threads
+    }
 
     var options: JIT.Options { JIT.Options(mathMode: math) }
 
@@ -132,11 +138,11 @@ struct BenchHarness {
         let module = try JIT.kernels(try Self.kernelSource(entry), name: entry.source, options: options)
         let kernel = try module.kernel(entry.kernel!)
         let positional = try entry.order.map { name -> any JITArgument in
-            guard let a = arguments[name] else { throw UserError(message: "workload input '\(name)' is missing") }
+            guard let a = arguments[name] else { throw BenchError("workload input '\(name)' is missing") }
             return a
         }
         guard let result = try kernel.callAll(positional).first else {
-            throw UserError(message: "kernel '\(entry.kernel!)' returns nothing")
+            throw BenchError("kernel '\(entry.kernel!)' returns nothing")
         }
         return (kernel, positional, result)
     }
@@ -184,7 +190,9 @@ struct BenchHarness {
         return d
     }
 
-    func oneShot(workload id: String, data: String?, repetitions: Int, firstCallOnly: Bool, out: String?) throws -> [String: Any] {
+    /// Times one workload `repetitions` times (or only its first call, in a fresh process) and
+    /// returns the JSON reply; `out` receives the result for the caller to check.
+    public func oneShot(workload id: String, data: String?, repetitions: Int, firstCallOnly: Bool, out: String?) throws -> [String: Any] {
         guard let entry = Self.workloads[id] else { return unsupported(id) }
         var reply = describe(id, entry)
         if firstCallOnly {
@@ -214,13 +222,14 @@ struct BenchHarness {
         return reply
     }
 
-    func emit(_ object: [String: Any]) {
+    /// Prints `object` as one JSON line.
+    public func emit(_ object: [String: Any]) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
     /// One command per stdin line, one JSON line per answer; errors are answers, not exits.
-    func serve() throws {
+    public func serve() throws {
         var loaded: [String: Loaded] = [:]
         while let line = readLine() {
             let words = line.split(separator: " ").map(String.init)
@@ -237,16 +246,16 @@ struct BenchHarness {
                     emit(reply)
                 case ("run", 3):
                     guard let w = loaded[words[1]], let k = Int(words[2]), k >= 1 else {
-                        throw UserError(message: "run: '\(words[1])' is not loaded or bad count")
+                        throw BenchError("run: '\(words[1])' is not loaded or bad count")
                     }
                     emit(["ok": true, "times_ms": try time(w, count: k)])
                 case ("run-alloc", 3):
                     guard let w = loaded[words[1]], let k = Int(words[2]), k >= 1 else {
-                        throw UserError(message: "run-alloc: '\(words[1])' is not loaded or bad count")
+                        throw BenchError("run-alloc: '\(words[1])' is not loaded or bad count")
                     }
                     emit(["ok": true, "times_ms": try time(w, count: k, allocating: true)])
                 case ("write", 3):
-                    guard let w = loaded[words[1]] else { throw UserError(message: "write: '\(words[1])' is not loaded") }
+                    guard let w = loaded[words[1]] else { throw BenchError("write: '\(words[1])' is not loaded") }
                     try NPY.write(w.out, to: words[2])
                     emit(["ok": true])
                 case ("unload", 2):
@@ -256,9 +265,9 @@ struct BenchHarness {
                     emit(["ok": true])
                     return
                 default:
-                    throw UserError(message: "unknown command '\(line)'")
+                    throw BenchError("unknown command '\(line)'")
                 }
-            } catch let error as UserError {
+            } catch let error as BenchError {
                 emit(["ok": false, "error": error.message])
             } catch {
                 emit(["ok": false, "error": "\(error)"])

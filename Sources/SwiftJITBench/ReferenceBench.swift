@@ -1,89 +1,26 @@
-// `swiftjit bench`: the reference workloads timed in-process, against a memcpy of the same size
-// as a bandwidth reference, plus the cost of a first compile and of a cached one.
-import ArgumentParser
+// The reference workloads timed in-process (`swiftjit bench` without --json/--serve): each
+// expression against a memcpy of the same size as a bandwidth reference, out= against allocating
+// calls (with and without the buffer cache) and without streaming stores, plus the cost of a first
+// compile and of a cached one. Prints a table.
 import Dispatch
 import Foundation
 import SwiftJIT
+import TestData
 
-/// A fixed-seed generator (xorshift64*) with uniform and normal (Box-Muller) draws.
-struct BenchRandom {
-    var state: UInt64
+/// The in-process benchmark table of `swiftjit bench`.
+public struct ReferenceBench {
+    /// Timed runs per workload.
+    public var repetitions: Int
+    /// Every workload's size is multiplied by this factor.
+    public var sizeScale: Double
+    /// The floating-point mode of every compiled expression.
+    public var math: MathMode
 
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Standard normal.
-    mutating func normal() -> Double {
-        let u1 = max(uniform(), 0x1p-53), u2 = uniform()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-    }
-}
-
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Time the reference workloads and compilation.",
-        discussion: """
-            Medians and minima over --repeat timed runs after a warm-up, writing into a
-            preallocated output (out=); 'alloc ms' is the median of the same call allocating its
-            result (f(x), the previous result released: served by the buffer cache), 'no cache ms'
-            the same with the buffer cache switched off, 'no NT ms' the out= call without streaming
-            stores (StreamingStores; outputs of 64 MiB and more use them). GB/s counts the bytes of the array
-            arguments read plus the output written, at the out= median. 'first compile' is JIT.compile plus the first call of a never-seen expression
-            (on 1000 elements); 'cached compile' is JIT.compile of a known text plus the
-            specialization lookup.
-            """)
-
-    @Option(name: .customLong("repeat"), help: "Timed runs per workload.")
-    var repetitions = 20
-
-    @Option(help: "Multiply every workload's size by this factor.")
-    var sizeScale = 1.0
-
-    @Option(help: "Floating-point mode: strict, relaxed or fast.")
-    var math: MathMode = .relaxed
-
-    // Machine-readable modes, driven by scripts/bench (see BenchHarness below).
-    @Flag(help: "Machine-readable mode: time one --workload on inputs from --data and print JSON.")
-    var json = false
-
-    @Flag(help: "Serve mode: read 'load ID DIR', 'run ID K', 'run-alloc ID K', 'write ID PATH', 'unload ID', 'quit' lines on stdin; answer one JSON line each.")
-    var serve = false
-
-    @Flag(help: "With --json: time JIT.compile plus the first call only (run it in a fresh process).")
-    var firstCall = false
-
-    @Option(help: "With --json: the workload id (W1, W2poly, W2horner, W5, W6, W7, W12copy-1M ...).")
-    var workload: String?
-
-    @Option(help: ArgumentHelp("With --json: the folder holding <workload>/<input>.npy, written by scripts/bench_peers.py (W9, W10-n and W15-n are generated when it is not given).", valueName: "dir"))
-    var data: String?
-
-    @Option(help: ArgumentHelp("With --json: write the result here, for the caller to check.", valueName: "path.npy"))
-    var out: String?
-
-    @Option(help: "Threads (accepted and reported; SwiftJIT runs single-threaded for now).")
-    var threads = 1
-
-    func validate() throws {
-        if json && serve { throw ValidationError("give --json or --serve, not both") }
-        if json && workload == nil { throw ValidationError("--json needs --workload ID") }
-        if json, let id = workload, data == nil, !BenchHarness.canGenerate(id) {
-            throw ValidationError("--json --workload \(id) needs --data DIR (only \(BenchHarness.generated) are generated without it)")
-        }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        guard sizeScale > 0, sizeScale.isFinite, sizeScale <= 64 else {
-            throw ValidationError("--size-scale must be greater than 0 and at most 64")
-        }
+    /// A benchmark of `repetitions` runs per workload at `sizeScale` times the reference sizes.
+    public init(repetitions: Int = 20, sizeScale: Double = 1, math: MathMode = .relaxed) {
+        self.repetitions = repetitions
+        self.sizeScale = sizeScale
+        self.math = math
     }
 
     struct Workload {
@@ -95,17 +32,10 @@ struct Bench: ParsableCommand {
 
     func scaled(_ n: Int) -> Int { max(1, Int((Double(n) * sizeScale).rounded())) }
 
-    func run() throws {
-        // The thread pool serves expressions, reductions and parallel kernel loops.
-        JIT.numThreads = threads
-        if serve { return try BenchHarness(math: math, threads: threads).serve() }
-        if json {
-            let harness = BenchHarness(math: math, threads: threads)
-            return harness.emit(try harness.oneShot(
-                workload: workload!, data: data, repetitions: repetitions, firstCallOnly: firstCall, out: out))
-        }
+    /// Runs every workload and prints the table.
+    public func run() throws {
         let options = JIT.Options(mathMode: math)
-        var random = BenchRandom(seed: 20240601)
+        var random = SeededRandom(seed: 20240601)
 
         let n1 = scaled(300_000)
         let linspace = (0..<n1).map { n1 == 1 ? -10.0 : -10 + 20 * Double($0) / Double(n1 - 1) }
