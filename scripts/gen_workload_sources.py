@@ -9,10 +9,13 @@ the source tree. --check writes nothing and exits 1 when the file is not current
 checks the same from Swift).
 """
 import argparse
-import pathlib
+import os
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import repo_root  # noqa: E402
+
+ROOT = repo_root.find()
 OUT = ROOT / "Sources" / "SwiftJITBench" / "WorkloadSources.swift"
 
 

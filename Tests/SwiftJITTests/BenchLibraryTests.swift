@@ -1,6 +1,6 @@
 // SwiftJITBench and TestData: the kernel sources built into the benchmark library are Examples/*.sj
 // as they are now, `swiftjit bench --json` runs a kernel workload away from the source tree, and
-// the seeded generator gives the same numbers everywhere.
+// the seeded generator gives the same numbers everywhere; the Python tools' two pin lists agree.
 import Foundation
 import SwiftJIT
 import SwiftJITBench
@@ -39,6 +39,28 @@ final class BenchLibraryTests: XCTestCase {
         let values = result.doubles
         XCTAssertEqual(values[0], 0 + t, accuracy: 1e-9)
         XCTAssertEqual(values[9_999], 9_999 + t, accuracy: 1e-9)
+    }
+
+    /// scripts/pyproject.toml pins the Python tools' dependencies; scripts/bench installs
+    /// scripts/requirements-bench.txt, which must list the same pins.
+    func testScriptPinsAgree() throws {
+        let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts")
+        let project = try String(contentsOf: scripts.appendingPathComponent("pyproject.toml"), encoding: .utf8)
+        guard let start = project.range(of: "dependencies = [\n"),
+              let end = project.range(of: "\n]", range: start.upperBound..<project.endIndex) else {
+            return XCTFail("no dependencies list in scripts/pyproject.toml")
+        }
+        let pinned = project[start.upperBound..<end.lowerBound].split(separator: "\n").compactMap { line -> String? in
+            let item = line.trimmingCharacters(in: .whitespaces)
+            guard item.hasPrefix("\"") else { return nil }
+            return item.trimmingCharacters(in: CharacterSet(charactersIn: "\","))
+        }
+        let requirements = try String(contentsOf: scripts.appendingPathComponent("requirements-bench.txt"), encoding: .utf8)
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        XCTAssertGreaterThan(pinned.count, 5)
+        XCTAssertTrue(pinned.allSatisfy { $0.contains("==") }, "\(pinned)")
+        XCTAssertEqual(Set(pinned), Set(requirements))
     }
 
     func testSeededRandomIsReproducible() {
