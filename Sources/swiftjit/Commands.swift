@@ -276,7 +276,11 @@ struct Asm: ParsableCommand {
 struct Functions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the builtin functions.")
 
+    @Flag(help: "Print the builtin table as JSON (name, arity, typing, lowering, bool/complex, summary).")
+    var json = false
+
     func run() throws {
+        if json { return print(try Self.json()) }
         let width = Builtins.all.map(\.name.count).max() ?? 0
         print("name".padding(toLength: width, withPad: " ", startingAt: 0) + "  arity  summary")
         for b in Builtins.all {

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 import JITRuntime
+import JITSema
 
 final class CLITests: XCTestCase {
     typealias Run = SwiftJITProcess.Output
@@ -159,5 +160,15 @@ final class CLITests: XCTestCase {
         let functions = try run(["functions"], in: dir)
         XCTAssertEqual(functions.status, 0, functions.stderr)
         XCTAssertTrue(functions.stdout.contains("sin"), functions.stdout)
+        let table = try run(["functions", "--json"], in: dir)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, Builtins.all.count)
+        let sin = try XCTUnwrap(rows.first { $0["name"] as? String == "sin" })
+        XCTAssertEqual(sin["arity"] as? Int, 1)
+        XCTAssertEqual((sin["typing"] as? [String: Any])?["rule"] as? String, "floatUnary")
+        XCTAssertEqual((sin["lowering"] as? [String: Any])?["symbol"] as? String, "llvm.sin")
+        let f32 = try XCTUnwrap(rows.first { ($0["typing"] as? [String: Any])?["dtype"] as? String == "float32" })
+        XCTAssertEqual((f32["typing"] as? [String: Any])?["rule"] as? String, "conversion")
     }
 }
