@@ -130,9 +130,12 @@ public struct KernelLoopReduction: Hashable, Sendable {
 
 /// One `if` or `else if` of an if statement: its condition and the statements it guards.
 public struct KernelBranch: Hashable, Sendable {
+    /// The condition (bool).
     public var condition: KernelScalarExpr
+    /// The statements run when it holds.
     public var body: [KernelStatement]
 
+    /// A branch running `body` when `condition` holds.
     public init(_ condition: KernelScalarExpr, _ body: [KernelStatement]) {
         self.condition = condition
         self.body = body
