@@ -39,12 +39,18 @@ let package = Package(
         // The public API: JIT.compile, JIT.evaluate, NDArray.
         .target(name: "SwiftJIT", dependencies: ["JITRuntime", "JITLowering", "JITSema", "JITSyntax", "LLVMKit", "CJITSupport",
                                                  .product(name: "ComplexModule", package: "swift-numerics")]),
+        // The one seeded generator (xorshift64*) of tests, benchmarks and examples.
+        .target(name: "TestData"),
+        // Benchmarks: the reference table, the scripts/bench harness (JSON, serve mode) and the overhead
+        // timer; kernel sources built in (WorkloadSources.swift, generated from Examples/*.sj).
+        .target(name: "SwiftJITBench", dependencies: ["SwiftJIT", "TestData"]),
         // The REPL and the command line (the REPL's rand/normal/seed use CJITSupport's generator).
         .executableTarget(
             name: "swiftjit",
-            dependencies: ["SwiftJIT", "CJITSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["SwiftJIT", "SwiftJITBench", "CJITSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The reference kernel workloads, checked against plain Swift (swift run -c release examples).
-        .executableTarget(name: "examples", dependencies: ["SwiftJIT"], path: "Examples",
+        .executableTarget(name: "examples", dependencies: ["SwiftJIT", "TestData"], path: "Examples",
                           exclude: ["bumps.sj", "gaussians.sj", "loglik.sj", "lu.sj", "mandelbrot.sj",
                                     "metropolis.sj", "ragged_sum.sj", "trace.sj"]),
         // Allocating calls against out: calls over result sizes 4 KiB to 128 MiB (scripts/bench-alloc-sweep).
@@ -58,6 +64,7 @@ let package = Package(
         .testTarget(name: "JITSemaTests", dependencies: ["JITSema", "JITSyntax"], exclude: ["Snapshots"]),
         .testTarget(
             name: "SwiftJITTests", dependencies: ["SwiftJIT", "JITRuntime", "JITSema", "JITLowering", "JITFuzz",
+                                                  "SwiftJITBench", "TestData",
                                                   .product(name: "ComplexModule", package: "swift-numerics")],
             resources: [.copy("Cases")]),
     ]

@@ -1,36 +1,11 @@
-// Support for the examples: a fixed-seed generator, timing, comparisons and reporting.
+// Support for the examples: the seeded generator (TestData), the kernel language's generator, timing, comparisons and reporting.
 import Dispatch
 import Foundation
 import SwiftJIT
+import TestData
 
-/// A fixed-seed generator (xorshift64*) with uniform and normal (Box-Muller) draws.
-struct ExampleRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Uniform in [lo, hi).
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-
-    /// Uniform integer in lo...hi.
-    mutating func integer(_ lo: Int, _ hi: Int) -> Int { lo + Int(next() % UInt64(hi - lo + 1)) }
-
-    /// Normal with mean `mu` and standard deviation `sigma`.
-    mutating func normal(_ mu: Double = 0, _ sigma: Double = 1) -> Double {
-        let u1 = max(uniform(), 0x1p-53), u2 = uniform()
-        return mu + sigma * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-    }
-}
+/// The examples' inputs come from the one seeded generator of tests and benchmarks.
+typealias ExampleRandom = SeededRandom
 
 /// The kernel language's generator (Sources/CJITSupport/kernel_support.c), in Swift:
 /// splitmix64 seeding, xoshiro256**, random() in [0, 1) and polar Box-Muller normal(mu, sigma).

@@ -208,7 +208,7 @@ def write_section(results, path, runs):
         f.write(text)
 
 
-if __name__ == "__main__":
+def main():
     if sys.argv[1] == "child":
         child(*sys.argv[2:6])
     else:
@@ -219,3 +219,7 @@ if __name__ == "__main__":
             opts[key] = int(value) if key == "runs" else value
             a = a[2:]
         drive(opts)
+
+
+if __name__ == "__main__":
+    main()

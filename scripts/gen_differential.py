@@ -113,7 +113,9 @@ NP = {"bool": np.bool_, "int32": np.int32, "int64": np.int64, "float32": np.floa
 INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 COMPLEX_PART = {"complex64": "float32", "complex128": "float64"}
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import repo_root  # noqa: E402
+ROOT = str(repo_root.find())
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests/SwiftJITTests/Cases/differential")
 
 warnings.simplefilter("ignore")

@@ -198,7 +198,7 @@ final class KernelEmitter {
             switch s {
             case .whileLoop, .forLoop: return true
             case .ifElse(let branches, let otherwise):
-                return branches.contains { containsLoop($0.1) } || containsLoop(otherwise)
+                return branches.contains { containsLoop($0.body) } || containsLoop(otherwise)
             case .sequence(let inner): return containsLoop(inner)
             default: return false
             }
@@ -290,12 +290,12 @@ final class KernelEmitter {
             helper.storeElement(re, im, k.variables[a].type.dtype, base: arrays[a]!.data, index: offset)
         case .ifElse(let branches, let otherwise):
             let end = LLVMAppendBasicBlockInContext(ctx, fn, "endif")
-            for (cond, body) in branches {
+            for branch in branches {
                 let then = LLVMAppendBasicBlockInContext(ctx, fn, "then")
                 let next = LLVMAppendBasicBlockInContext(ctx, fn, "else")
-                LLVMBuildCondBr(b, scalar(cond).0, then, next)
+                LLVMBuildCondBr(b, scalar(branch.condition).0, then, next)
                 LLVMPositionBuilderAtEnd(b, then)
-                emitBlock(body)
+                emitBlock(branch.body)
                 branchIfOpen(end)
                 LLVMPositionBuilderAtEnd(b, next)
             }

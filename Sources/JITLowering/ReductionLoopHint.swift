@@ -29,7 +29,7 @@ enum ReductionLoopHint {
                 let reads = e.operands.contains { if case .variable(v) = $0 { return true } else { return false } }
                 updates[v] = (updates[v] ?? true) && reads
             case .ifElse(let branches, let otherwise):
-                for (_, block) in branches where !collect(block, into: &updates) { return false }
+                for branch in branches where !collect(branch.body, into: &updates) { return false }
                 if !collect(otherwise, into: &updates) { return false }
             case .sequence(let inner):
                 if !collect(inner, into: &updates) { return false }

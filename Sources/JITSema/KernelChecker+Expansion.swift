@@ -1,95 +1,9 @@
-// KernelChecker, continued: statements that expand into several (helpers with statements,
-// whole-array expressions).
+// KernelChecker, continued: whole-array expressions. In: a statement whose value reads arrays
+// whole (`let c = a * b + 1`); out: an allocation and a loop nest over its elements, with a
+// run-time check that the arrays' shapes agree.
 import JITSyntax
 
 extension KernelChecker {
-
-    // MARK: helpers with statements
-
-    /// The helper a statement calls directly (`let v = f(...)`, `v = f(...)`) when it has statements.
-    func statementHelper(_ value: Expr) -> KernelDecl? {
-        guard case .call(let name, _, _) = value.kind, lookup(name) == nil,
-              let helper = module.declaration(name), helper.isHelper else { return nil }
-        if helper.body.count == 1, case .returnValue = helper.body[0].kind { return nil }
-        return helper
-    }
-
-    /// `let v = f(a, b)` for a helper with statements: its parameters become constants bound to the
-    /// arguments and its body runs in a scope of its own; its single, final `return e` gives v.
-    mutating func inlineStatements(_ helper: KernelDecl, _ call: Expr, target: String, declare: Bool,
-                                           mutable: Bool, _ range: SourceRange) -> KernelStatement? {
-        guard case .call(_, _, let args) = call.kind else { return nil }
-        guard args.count == helper.parameters.count else {
-            bag.error("wrong_argument_count", "'\(helper.name)' takes \(helper.parameters.count) arguments, but \(args.count) were given", at: range)
-            return nil
-        }
-        guard case .returnValue(let values)? = helper.body.last?.kind, values.count == 1,
-              !helper.body.dropLast().contains(where: { containsReturn($0) }) else {
-            bag.error("helper_form", "helper '\(helper.name)' must end with its only 'return <value>'", at: helper.nameRange)
-            return nil
-        }
-        guard mayInline(helper, range) else { return nil }
-        inlineDepth += 1
-        inlining.append(helper.name)
-        defer { inlineDepth -= 1; inlining.removeLast() }
-        // Arguments are evaluated in the caller's scope, then bound in the helper's.
-        var statements: [KernelStatement] = []
-        var bindings: [(String, KernelStatement.Bound)] = []
-        for (p, a) in zip(helper.parameters, args) {
-            if let array = arrayExpr(a, quiet: true) {
-                bindings.append((p.name, .array(array)))
-            } else if let e = scalar(a) {
-                bindings.append((p.name, .scalar(e)))
-            } else {
-                return nil
-            }
-        }
-        scopes.append([:])
-        for (name, bound) in bindings {
-            switch bound {
-            case .array(let a):
-                let v = self.declare(name, arrayType(a), mutable: false)
-                statements.append(.bind(variable: v, a))
-            case .scalar(let e):
-                let v = self.declare(name, .scalar(e.type), mutable: false)
-                statements.append(.assign(variable: v, e))
-            }
-        }
-        statements += helper.body.dropLast().compactMap { statement($0) }
-        let result = scalar(values[0])
-        scopes.removeLast()
-        guard let result else { return nil }
-        if declare {
-            let v = self.declare(target, .scalar(result.type), mutable: mutable)
-            statements.append(.assign(variable: v, result))
-        } else {
-            guard let v = lookup(target), variables[v].mutable, !variables[v].type.isArray else {
-                bag.error("assign_constant", "cannot assign to '\(target)'", at: range)
-                return nil
-            }
-            guard Promotion.assignable(result.type, weak: result.function.parameters.isEmpty, to: variables[v].type.dtype) else {
-                lossyStore(result.type, into: variables[v].type.dtype, target, at: range)
-                return nil
-            }
-            var converted = result
-            if result.type != variables[v].type.dtype {
-                converted.function = Pipeline.run(castResult(result.function, to: variables[v].type.dtype), options: options)
-            }
-            statements.append(.assign(variable: v, converted))
-        }
-        return .sequence(statements)
-    }
-
-    func containsReturn(_ s: Statement) -> Bool {
-        switch s.kind {
-        case .returnValue: return true
-        case .ifElse(let branches, let otherwise):
-            return branches.contains { $0.body.contains(where: containsReturn) } || (otherwise ?? []).contains(where: containsReturn)
-        case .whileLoop(_, let body), .forLoop(_, _, _, _, _, let body): return body.contains(where: containsReturn)
-        default: return false
-        }
-    }
-
     // MARK: whole-array expressions
 
     /// Array variables `e` reads whole (not indexed, not as len/shape arguments).

@@ -1,10 +1,35 @@
 // KernelChecker, continued: rules that span a whole kernel or module. In: the checker's state or
-// a parsed module; out: diagnostics. The one assignability rule's message (stores, declarations,
-// helper results), builtin names that kernels and helpers may not take, and the missing-return
-// check over every path of a kernel's body.
+// a parsed module; out: diagnostics and conversions. The one assignability rule, its conversion and
+// its message (stores, declarations, helper results, returns), builtin names that kernels and
+// helpers may not take, and the missing-return check over every path of a kernel's body.
 import JITSyntax
 
 extension KernelChecker {
+    /// The kernels' one assignability rule: whether the value of `f` may be stored where `dtype`
+    /// is wanted (typed declarations, assignments, element stores, helper results, returns).
+    /// Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5` for an
+    /// integer `n` is not.
+    func assignable(_ f: IRFunction, to dtype: DType) -> Bool {
+        Promotion.assignable(f.resultType, weak: f.parameters.isEmpty, to: dtype)
+    }
+
+    /// `e` stored where `dtype` is wanted: converted, or nil after reporting a lossy store.
+    mutating func stored(_ e: KernelScalarExpr, as dtype: DType, _ assigning: String?, at range: SourceRange) -> KernelScalarExpr? {
+        guard assignable(e.function, to: dtype) else {
+            lossyStore(e.type, into: dtype, assigning, at: range)
+            return nil
+        }
+        return converted(e, to: dtype)
+    }
+
+    /// `e` with its result cast to `dtype` (and the cast optimised like any expression).
+    func converted(_ e: KernelScalarExpr, to dtype: DType) -> KernelScalarExpr {
+        guard e.type != dtype else { return e }
+        var c = e
+        c.function = Pipeline.run(castResult(e.function, to: dtype), options: options)
+        return c
+    }
+
     /// Reports a value of `natural` stored where `dtype` is wanted and information would be lost.
     mutating func lossyStore(_ natural: DType, into dtype: DType, _ assigning: String?, at range: SourceRange) {
         let what = assigning.map { "'\($0)' of type \(dtype.rawValue)" } ?? dtype.rawValue

@@ -3,6 +3,11 @@
 // every scalar expression is a small typed-IR function (the same IRFunction the expression
 // language compiles, run through the same passes) whose parameters are the variables, array
 // elements and array extents it reads.
+//
+// Kernel IR is a value: equality and hashing compare the trees (synthesized), and
+// KernelIRPrinter.swift gives it a stable text form, which `swiftjit ir FILE --kernel NAME --typed`
+// prints, snapshot tests compare, and the object cache key is made from.
+import JITSyntax
 
 /// The type of a kernel value: a scalar of a dtype, or an array of a dtype and rank.
 public enum KernelType: Hashable, Sendable, CustomStringConvertible {
@@ -40,13 +45,27 @@ public struct KernelVariable: Hashable, Sendable {
     public var mutable: Bool
 }
 
-/// Where a source construct is, for run-time error messages.
+/// Where a source construct is: its source range, and the line and column of its start, which
+/// compiled code reports when the construct fails at run time.
 public struct KernelLocation: Hashable, Sendable {
+    /// The construct's bytes in the kernel source.
+    public var range: SourceRange
+    /// 1-based line of `range.lower`.
     public var line: Int
+    /// 1-based column (in characters) of `range.lower`.
     public var column: Int
-    public init(line: Int, column: Int) {
+
+    /// A location at `range`, whose start is at `line` and `column`.
+    public init(_ range: SourceRange, line: Int, column: Int) {
+        self.range = range
         self.line = line
         self.column = column
+    }
+
+    /// A place known only by line and column, with an empty range at the source's start; lowering
+    /// uses `KernelLocation(line: 0, column: 0)` for checks it adds itself (cancellation).
+    public init(line: Int, column: Int) {
+        self.init(SourceRange(0, 0), line: line, column: column)
     }
 }
 
@@ -109,12 +128,26 @@ public struct KernelLoopReduction: Hashable, Sendable {
     public var op: ReductionOp
 }
 
+/// One `if` or `else if` of an if statement: its condition and the statements it guards.
+public struct KernelBranch: Hashable, Sendable {
+    /// The condition (bool).
+    public var condition: KernelScalarExpr
+    /// The statements run when it holds.
+    public var body: [KernelStatement]
+
+    /// A branch running `body` when `condition` holds.
+    public init(_ condition: KernelScalarExpr, _ body: [KernelStatement]) {
+        self.condition = condition
+        self.body = body
+    }
+}
+
 /// A typed statement.
 public indirect enum KernelStatement: Hashable, Sendable {
     case assign(variable: Int, KernelScalarExpr)
     case bind(variable: Int, KernelArrayExpr)
     case store(array: Int, indices: [KernelScalarExpr], value: KernelScalarExpr, at: KernelLocation)
-    case ifElse([(KernelScalarExpr, [KernelStatement])], otherwise: [KernelStatement])
+    case ifElse([KernelBranch], otherwise: [KernelStatement])
     case whileLoop(KernelScalarExpr, [KernelStatement])
     case forLoop(variable: Int, start: KernelScalarExpr, end: KernelScalarExpr, step: KernelScalarExpr?,
                  parallel: Bool, reductions: [KernelLoopReduction], body: [KernelStatement])
@@ -135,13 +168,10 @@ extension KernelStatement {
         case scalar(KernelScalarExpr)
         case array(KernelArrayExpr)
     }
-
-    public static func == (a: KernelStatement, b: KernelStatement) -> Bool { "\(a)" == "\(b)" }
-    public func hash(into h: inout Hasher) { h.combine("\(self)") }
 }
 
 /// A kernel specialized for one signature.
-public struct TypedKernel: Sendable {
+public struct TypedKernel: Hashable, Sendable {
     public var name: String
     /// Every variable; the first `parameterCount` are the parameters, in order.
     public var variables: [KernelVariable]

@@ -200,7 +200,14 @@ func signature(of f: CompiledExpression, _ types: [String: ArgumentType]) throws
 struct IR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ir",
-        abstract: "Print the optimised LLVM IR (or typed IR) of an expression for given argument types.")
+        abstract: "Print the optimised LLVM IR (or typed IR) of an expression or a kernel for given argument types.",
+        discussion: """
+            Examples:
+              swiftjit ir 'a*x + b' --type a=f64 --type x=f64[] --type b=f64[] --typed
+              swiftjit ir Examples/lu.sj --kernel lu --type a=f64[,] --typed
+            With --kernel the argument is a kernel source file; parameters without a --type or --var \
+            take their declared types.
+            """)
 
     @OptionGroup var expression: ExpressionOptions
     @OptionGroup var signatureOptions: SignatureOptions
@@ -208,8 +215,19 @@ struct IR: ParsableCommand {
     @Flag(help: "Print the typed IR after SwiftJIT's passes instead of LLVM IR.")
     var typed = false
 
+    @Option(help: ArgumentHelp("Print a kernel of the source file given as the argument.", valueName: "NAME"))
+    var kernel: String?
+
     func run() throws {
         let types = try signatureOptions.argumentTypes()
+        if let kernel {
+            let k = try JIT.kernels(try RunKernel.readSource(try expression.source()), name: try expression.source(),
+                                    options: JIT.Options(mathMode: expression.math)).kernel(kernel)
+            let argumentTypes = try kernelArgumentTypes(k, types)
+            let text = typed ? try k.typedKernel(argumentTypes).description : try k.llvmIR(argumentTypes)
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            return
+        }
         let f = try expression.compile()
         let sig = try signature(of: f, types)
         if typed {
@@ -218,6 +236,24 @@ struct IR: ParsableCommand {
         } else {
             print(try f.llvmIR(types), terminator: "")
         }
+    }
+}
+
+/// A kernel's argument types: given by name (`--type`, `--var`) or declared in its source.
+func kernelArgumentTypes(_ k: Kernel, _ types: [String: ArgumentType]) throws -> [ArgumentType] {
+    let names = k.decl.parameters.map(\.name)
+    if let extra = types.keys.sorted().first(where: { !names.contains($0) }) {
+        throw UserError(message: "kernel '\(k.name)' has no parameter '\(extra)' (its parameters: \(names.joined(separator: ", ")))")
+    }
+    let declared = k.decl.parameters.map { p -> ArgumentType? in
+        guard case .scalar(let name, let rank)? = p.type, let d = DType(name: name) else { return nil }
+        return ArgumentType(dtype: d, rank: rank)
+    }
+    return try zip(names, declared).map { name, declared in
+        guard let t = types[name] ?? declared else {
+            throw UserError(message: "parameter '\(name)' of kernel '\(k.name)' has no declared type; give --type \(name)=TYPE")
+        }
+        return t
     }
 }
 
@@ -240,7 +276,11 @@ struct Asm: ParsableCommand {
 struct Functions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the builtin functions.")
 
+    @Flag(help: "Print the builtin table as JSON (name, arity, typing, lowering, bool/complex, summary).")
+    var json = false
+
     func run() throws {
+        if json { return print(try Self.json()) }
         let width = Builtins.all.map(\.name.count).max() ?? 0
         print("name".padding(toLength: width, withPad: " ", startingAt: 0) + "  arity  summary")
         for b in Builtins.all {

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 import JITRuntime
+import JITSema
 
 final class CLITests: XCTestCase {
     typealias Run = SwiftJITProcess.Output
@@ -138,8 +139,36 @@ final class CLITests: XCTestCase {
         let typed = try run(["ir", "--typed", "x*2", "--type", "x=f64[]"], in: dir)
         XCTAssertEqual(typed.status, 0, typed.stderr)
         XCTAssertFalse(typed.stdout.isEmpty)
+        let source = dir.appendingPathComponent("k.sj")
+        try "kernel twice(a: f64[], n) -> f64 {\n    return a[0] * n\n}\n".write(to: source, atomically: true, encoding: .utf8)
+        let kernel = try run(["ir", source.path, "--kernel", "twice", "--type", "n=i32", "--typed"], in: dir)
+        XCTAssertEqual(kernel.status, 0, kernel.stderr)
+        XCTAssertEqual(kernel.stdout, """
+            kernel twice(a#0: f64[], n#1: i32) -> f64
+            {
+              return {$0: f64 = a#0[{const 0 : i64}@2:14]@2:12, $1: i32 = n#1 | %0 = arg $0 : f64; %1 = arg $1 : i32; \
+            %2 = cast %1 : f64; %3 = mul %0, %2 : f64; ret %3}@2:12
+            }
+
+            """)
+        let kernelLLVM = try run(["ir", source.path, "--kernel", "twice", "--type", "n=i32"], in: dir)
+        XCTAssertEqual(kernelLLVM.status, 0, kernelLLVM.stderr)
+        XCTAssertTrue(kernelLLVM.stdout.contains("define"), kernelLLVM.stdout)
+        let untyped = try run(["ir", source.path, "--kernel", "twice", "--typed"], in: dir)
+        XCTAssertNotEqual(untyped.status, 0)
+        XCTAssertTrue(untyped.stderr.contains("give --type n=TYPE"), untyped.stderr)
         let functions = try run(["functions"], in: dir)
         XCTAssertEqual(functions.status, 0, functions.stderr)
         XCTAssertTrue(functions.stdout.contains("sin"), functions.stdout)
+        let table = try run(["functions", "--json"], in: dir)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, Builtins.all.count)
+        let sin = try XCTUnwrap(rows.first { $0["name"] as? String == "sin" })
+        XCTAssertEqual(sin["arity"] as? Int, 1)
+        XCTAssertEqual((sin["typing"] as? [String: Any])?["rule"] as? String, "floatUnary")
+        XCTAssertEqual((sin["lowering"] as? [String: Any])?["symbol"] as? String, "llvm.sin")
+        let f32 = try XCTUnwrap(rows.first { ($0["typing"] as? [String: Any])?["dtype"] as? String == "float32" })
+        XCTAssertEqual((f32["typing"] as? [String: Any])?["rule"] as? String, "conversion")
     }
 }

@@ -2,24 +2,13 @@
 // `examples` program runs them at full size).
 import Foundation
 import SwiftJIT
+import TestData
 import XCTest
 
 final class KernelWorkloadTests: XCTestCase {
-    /// A fixed-seed generator (xorshift64*).
-    struct Random {
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        mutating func next() -> UInt64 {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            return state &* 0x2545_F491_4F6C_DD1D
-        }
-        mutating func uniform(_ lo: Double = 0, _ hi: Double = 1) -> Double { lo + (hi - lo) * Double(next() >> 11) * 0x1p-53 }
-        mutating func normal(_ mu: Double = 0, _ sigma: Double = 1) -> Double {
-            let u1 = max(uniform(), 0x1p-53), u2 = uniform()
-            return mu + sigma * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-        }
-    }
+    /// The inputs come from the one seeded generator (TestData), always from the same seed.
+    typealias Random = SeededRandom
+    static func random() -> Random { SeededRandom(seed: 0x2545_F491_4F6C_DD1D) }
 
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples")
@@ -53,7 +42,7 @@ final class KernelWorkloadTests: XCTestCase {
     }
 
     func testW3GaussiansLoop() throws {
-        var r = Random()
+        var r = Self.random()
         let n = 500, k = 7
         let x = (0..<n).map { -10 + 20 * Double($0) / Double(n - 1) }
         let A = (0..<k).map { _ in r.normal(5, 2) }, x0 = (0..<k).map { _ in r.uniform() }, w = (0..<k).map { _ in r.uniform() }
@@ -67,7 +56,7 @@ final class KernelWorkloadTests: XCTestCase {
     }
 
     func testW4RaggedSum() throws {
-        var r = Random()
+        var r = Self.random()
         let total = 20_000
         let jind = ragged(&r, total: total, lengths: 10...1990)
         let X = (0..<total).map { _ in r.uniform() }
@@ -121,7 +110,7 @@ final class KernelWorkloadTests: XCTestCase {
     }
 
     func testW10LUProductOfPivots() throws {
-        var r = Random()
+        var r = Self.random()
         let k = try kernel("lu.sj", "lu_pivot_product")
         for n in [1, 2, 10, 40] {
             var m = [Double](repeating: 0, count: n * n)
@@ -158,7 +147,7 @@ final class KernelWorkloadTests: XCTestCase {
     }
 
     func testW11Metropolis() throws {
-        var r = Random()
+        var r = Self.random()
         let data = (0..<20).map { _ in r.normal() }
         let eps = (0..<300).map { _ in r.normal(0, 0.5) }, u = (0..<300).map { _ in r.uniform() }
         let got = try kernel("metropolis.sj", "metropolis")(data, eps, u).doubles
@@ -168,7 +157,7 @@ final class KernelWorkloadTests: XCTestCase {
     }
 
     func testW11SeededChainUsesTheKernelGeneratorsDraws() throws {
-        var r = Random()
+        var r = Self.random()
         let data = (0..<20).map { _ in r.normal(0.3, 1) }
         let draws = try kernel("metropolis.sj", "proposals").callAll([Int64(400), Int64(7)])
         XCTAssertEqual(draws.count, 2)
@@ -195,7 +184,7 @@ final class KernelWorkloadTests: XCTestCase {
         assertClose(got.doubles, [(2.0 + 6 + 6) / 4.5, .nan, 14, .nan, .nan, .nan, 1.5, 6], rtol: 1e-15)
 
         // Random rows against the straightforward scan.
-        var r = Random()
+        var r = Self.random()
         let nrows = 20, n = 1000
         var data = [Float](repeating: 0, count: nrows * n)
         for i in 0..<data.count { data[i] = Float(r.uniform(0, 0.8)) }
@@ -225,7 +214,7 @@ final class KernelWorkloadTests: XCTestCase {
     }
 
     func testW14LogLikelihood() throws {
-        var r = Random()
+        var r = Self.random()
         let total = 20_000
         let jind = ragged(&r, total: total, lengths: 10...1990)
         let mu = (0..<(jind.count - 1)).map { _ in r.uniform(1, 2) }

@@ -1,47 +1,40 @@
-// `swiftjit overhead`: per-call overhead of a cached expression, thread scaling of the reference
-// workloads, and the serial/parallel crossover sweep used to pick `Parallel.serialThreshold`.
+// The timer behind `swiftjit overhead`: per-call overhead of a cached expression, thread scaling of
+// the reference workloads, and the serial/parallel crossover sweep used to pick
+// `Parallel.serialThreshold`.
 // Medians over repeated timed runs after a warm-up, release build (see scripts/bench-overhead).
-import ArgumentParser
 import Dispatch
 import Foundation
 import SwiftJIT
 
-struct Overhead: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Time per-call overhead, thread scaling and the serial/parallel crossover.",
-        discussion: """
-            overhead: median time of one call of a cached 'x*2.0 + 1.0' on n elements: \
-            CompiledExpression.call with a positional and a named argument into a preallocated out, \
-            a positional call that allocates its result, JIT.evaluate into out, and the typed entry \
-            point (f.typed) into out.
-            kernel: a small kernel and a scalar kernel through k(...) and through k.typed.
-            scaling: medians of W1, W3, W6 and a sum of 2^24 elements at each --threads value.
-            crossover: for each n, median time at 1 thread and at --threads threads with the serial \
-            threshold disabled.
-            """)
+/// The timings of `swiftjit overhead`, by section.
+public struct OverheadTimer {
+    /// Sections to run: overhead, kernel, scaling, crossover.
+    public var sections: Set<String>
+    /// Element counts for the overhead section.
+    public var sizes: [Int]
+    /// Thread counts for scaling; the largest is crossover's parallel count.
+    public var threads: [Int]
+    /// Timed runs per measurement.
+    public var repetitions: Int
+    /// Overhead and kernel sections: one JSON object instead of text.
+    public var json: Bool
 
-    @Option(help: "Sections to run: overhead, kernel, scaling, crossover (comma-separated).")
-    var sections = "overhead,scaling"
+    /// A timer for `sections` (the defaults are `swiftjit overhead`'s).
+    public init(sections: Set<String> = ["overhead", "scaling"], sizes: [Int] = [10, 1000, 10000], threads: [Int] = [1, 2],
+                repetitions: Int = 21, json: Bool = false) {
+        self.sections = sections
+        self.sizes = sizes
+        self.threads = threads
+        self.repetitions = repetitions
+        self.json = json
+    }
 
-    @Option(help: "Element counts for overhead.")
-    var sizes = "10,1000,10000"
-
-    @Option(help: "Thread counts for scaling (comma-separated); for crossover, the parallel count.")
-    var threads = "1,2"
-
-    @Option(name: .customLong("repeat"), help: "Timed runs per measurement.")
-    var repetitions = 21
-
-    @Flag(help: "overhead only: print one JSON object (seconds per call by size and call form).")
-    var json = false
-
-    func run() throws {
-        let wanted = Set(sections.split(separator: ",").map(String.init))
-        let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
-        if wanted.contains("overhead") { try overhead() }
-        if wanted.contains("kernel") { try kernelOverhead() }
-        if wanted.contains("scaling") { try scaling(threadCounts) }
-        if wanted.contains("crossover") { try crossover(threadCounts.max() ?? 2) }
+    /// Runs the chosen sections and prints their results.
+    public func run() throws {
+        if sections.contains("overhead") { try overhead() }
+        if sections.contains("kernel") { try kernelOverhead() }
+        if sections.contains("scaling") { try scaling(threads) }
+        if sections.contains("crossover") { try crossover(threads.max() ?? 2) }
     }
 
     func ramp(_ n: Int, _ scale: Double = 1e-3) -> NDArray {
@@ -70,7 +63,7 @@ struct Overhead: ParsableCommand {
         let f = try JIT.compile("x*2.0 + 1.0")
         if !json { print("per-call time of 'x*2.0 + 1.0' (threads \(JIT.numThreads)):") }
         var rows: [String] = []
-        for n in sizes.split(separator: ",").compactMap({ Int($0) }) {
+        for n in sizes {
             let x = ramp(n), out = NDArray(zeros: .float64, shape: [n])
             let inner = max(1, 200_000 / max(n, 100))
             let positional = try median(inner: inner) { _ = try f.call(x, out: out) }

@@ -4,18 +4,20 @@
 // of calls, so the clock's own cost (tens of ns) does not swamp calls of tens of ns.
 import Dispatch
 import SwiftJIT
+import TestData
 
 extension BenchHarness {
     /// The workloads whose inputs `generatedInputs` makes (the formulas of scripts/bench_peers.py).
-    static let generated = "W9, W10-n, W15-n"
+    public static let generated = "W9, W10-n, W15-n"
 
-    static func canGenerate(_ id: String) -> Bool {
+    /// Whether `generatedInputs` can make the inputs of workload `id` (no --data needed).
+    public static func canGenerate(_ id: String) -> Bool {
         (id == "W9" || id.hasPrefix("W10-") || id.hasPrefix("W15-")) && workloads[id] != nil
     }
 
     /// W9: a = arange(10000) as 100 x 100; W10-n: uniform(0, 1)/n + eye(n); W15-n: a, b ~ U(0, 1).
     static func generatedInputs(_ id: String) throws -> [String: any JITArgument] {
-        var random = BenchRandom(seed: 20240601)
+        var random = SeededRandom(seed: 20240601)
         if id == "W9" { return ["a": NDArray((0..<10_000).map(Double.init), shape: [100, 100])] }
         if id.hasPrefix("W10-"), let n = Int(id.dropFirst(4)) {
             let m = (0..<n * n).map { k in random.uniform() / Double(n) + (k / n == k % n ? 1 : 0) }
@@ -24,13 +26,13 @@ extension BenchHarness {
         if id.hasPrefix("W15-"), let n = Int(id.dropFirst(4)) {
             return ["a": NDArray((0..<n).map { _ in random.uniform() }), "b": NDArray((0..<n).map { _ in random.uniform() })]
         }
-        throw UserError(message: "no generated inputs for '\(id)' (give --data)")
+        throw BenchError("no generated inputs for '\(id)' (give --data)")
     }
 
     /// Loads a typed workload: its entry point made (compiled) and called once.
     func typedLoad(_ entry: Entry, _ arguments: [String: any JITArgument], start: UInt64) throws -> (Loaded, firstCallMs: Double) {
         func array(_ name: String) throws -> NDArray {
-            guard let a = arguments[name] as? NDArray else { throw UserError(message: "workload input '\(name)' is missing") }
+            guard let a = arguments[name] as? NDArray else { throw BenchError("workload input '\(name)' is missing") }
             return a
         }
         guard let name = entry.kernel else {
