@@ -34,6 +34,10 @@ public struct KernelChecker {
     var parallelLoopDepths: [Int] = []
     /// Whole-array reductions lifted so far (they name their results `$red0`, `$red1`, ...).
     var liftedReductions = 0
+    /// Variables declared without a type whose value was an error: their type is unknown, so
+    /// statements reading or assigning them are not checked again (one error, not a cascade of
+    /// guesses such as "returns f64").
+    var untyped: Set<Int> = []
 
     /// Names of constants in kernels (unless a variable has the name).
     static let constants: [String: Double] = ["pi": Double.pi, "e": M_E_VALUE, "inf": .infinity, "nan": .nan]
@@ -167,7 +171,8 @@ public struct KernelChecker {
                 want = t.dtype
             }
             guard let e = scalar(value, as: want, assigning: name) else {
-                declare(name, .scalar(want ?? .float64), mutable: mutable)
+                let v = declare(name, .scalar(want ?? .float64), mutable: mutable)
+                if want == nil { untyped.insert(v) }
                 return nil
             }
             let v = declare(name, .scalar(e.type), mutable: mutable)
@@ -277,6 +282,10 @@ public struct KernelChecker {
             if !variable.mutable {
                 bag.error("assign_constant", "cannot assign to '\(name)': it is a 'let' constant or a parameter",
                           at: range, notes: [DiagnosticNote("declare it with 'var' to change it")])
+                return nil
+            }
+            if untyped.contains(v) {
+                _ = scalar(value)  // errors of its own only
                 return nil
             }
             let rhs = op.map { Expr(.binary($0, Expr(.name(name), range), value), range) } ?? value
@@ -532,6 +541,10 @@ public struct KernelChecker {
                 if variables[v].type.isArray {
                     bag.error("array_as_scalar", "'\(n)' is an array; index it (\(n)[i]) to read an element", at: e.range)
                     ok = false
+                    return e
+                }
+                if untyped.contains(v) {
+                    ok = false  // its declaration was reported
                     return e
                 }
                 return Expr(.name(bind(.variable(v), variables[v].type.dtype)), e.range)
