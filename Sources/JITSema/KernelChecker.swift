@@ -623,8 +623,10 @@ public struct KernelChecker {
             if let dtype, f.resultType != dtype {
                 let natural = f.resultType
                 // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5`
-                // for an integer `n` is not. Conditions take any value's truth.
-                let weak = f.parameters.isEmpty
+                // for an integer `n` is not. Conditions take any value's truth. An integer is weak
+                // only when its value is known here, so that its range can be checked: one that
+                // does not fold (`7 // 0`, left to run time) must fit by its type.
+                let weak = f.parameters.isEmpty && (!natural.isInteger || constantResult(f) != nil)
                 guard truth || Promotion.assignable(natural, weak: weak, to: dtype) else {
                     lossyStore(natural, into: dtype, assigning, at: e.range)
                     return nil
