@@ -252,9 +252,13 @@ public struct TypeSpecializer {
                 && !(t.dtype.integerRange?.contains(lit) ?? true) {
                 compareType = t.dtype == .uint64 ? .float64 : .int64
             }
-            let (x, y) = operands(compareType)
             let cmp: CompareOp = [.less: .lt, .lessEqual: .le, .equal: .eq, .notEqual: .ne,
                                   .greaterEqual: .ge, .greater: .gt][op]!
+            if compareType == .float64, !l.type.weak, !r.type.weak,
+               (l.type.dtype.isSignedInteger && r.type.dtype == .uint64) || (l.type.dtype == .uint64 && r.type.dtype.isSignedInteger) {
+                return Typed(id: signedUnsignedCompare(cmp, l, r, signedOnLeft: l.type.dtype.isSignedInteger), type: SemaType(.bool))
+            }
+            let (x, y) = operands(compareType)
             if compareType.isComplex && cmp != .eq && cmp != .ne {
                 return Typed(id: complexOrder(cmp, x, y, compareType), type: SemaType(.bool))
             }
@@ -307,6 +311,20 @@ public struct TypeSpecializer {
         default:
             return nil
         }
+    }
+
+    /// A signed integer compared with a uint64, exactly as NumPy 2 does (their common type,
+    /// float64, would round both above 2^53: uint64 2^63+1 > int64 2^63-1 must hold). A negative
+    /// signed value is below every uint64; otherwise both compare as uint64.
+    private mutating func signedUnsignedCompare(_ op: CompareOp, _ l: Typed, _ r: Typed, signedOnLeft: Bool) -> ValueID {
+        let (s, u) = signedOnLeft ? (l, r) : (r, l)
+        let signed = builder.cast(s.id, to: .int64)
+        let negative = builder.emit(.compare(.lt, signed, builder.constant(.int(0), .int64)), .bool)
+        let asUnsigned = builder.cast(signed, to: .uint64)
+        let unsigned = builder.emit(.compare(op, signedOnLeft ? asUnsigned : u.id, signedOnLeft ? u.id : asUnsigned), .bool)
+        // With the signed value below: signed < u, so <, <= and != hold on its left; >, >= and != on its right.
+        let below: Set<CompareOp> = signedOnLeft ? [.lt, .le, .ne] : [.gt, .ge, .ne]
+        return builder.emit(.select(negative, builder.constant(.bool(below.contains(op)), .bool), unsigned), .bool)
     }
 
     private mutating func visitCall(_ name: String, _ nameRange: SourceRange, _ args: [Expr],
