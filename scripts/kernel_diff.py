@@ -225,7 +225,7 @@ def main():
             else:
                 got, w = parse(p.stdout), want.item()
                 same = got == w if not isinstance(w, float) else (
-                    got == w or (np.isnan(w) and np.isnan(got)) or abs(got - w) <= 4 * np.spacing(np.float32(w) if rt32(source) else w))
+                    got == w or (np.isnan(w) and np.isnan(got)) or abs(got - w) <= 4 * abs(np.spacing(np.float32(w) if rt32(source) else w)))
                 if same:
                     values_ok += 1
                 else:

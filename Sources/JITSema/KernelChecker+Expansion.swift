@@ -67,8 +67,8 @@ extension KernelChecker {
                 bag.error("assign_constant", "cannot assign to '\(target)'", at: range)
                 return nil
             }
-            guard Promotion.assignable(result.type, weak: result.function.parameters.isEmpty, to: variables[v].type.dtype) else {
-                lossyStore(result.type, into: variables[v].type.dtype, target, at: range)
+            if let refusal = storeRefusal(result.function, into: variables[v].type.dtype) {
+                report(refusal, result.type, into: variables[v].type.dtype, target, at: range)
                 return nil
             }
             var converted = result

@@ -359,13 +359,19 @@ public struct KernelChecker {
                 return nil
             }
             for (i, (want, got)) in zip(declared, types).enumerated() where want != got {
-                if case .scalar(let w) = want, case .scalar(let g) = got, case .scalar(let value) = returns[i],
-                   Promotion.assignable(g, weak: value.function.parameters.isEmpty, to: w) {
-                    if case .scalar(var e) = returns[i] {
+                if case .scalar(let w) = want, case .scalar(let g) = got, case .scalar(var e) = returns[i] {
+                    switch storeRefusal(e.function, into: w) {
+                    case nil:
                         e.function = Pipeline.run(castResult(e.function, to: w), options: options)
                         returns[i] = .scalar(e)
+                        continue
+                    case .outOfRange(let refusal)?:
+                        // `-> u8 { return 300 }` wrapped to 44 before (found by scripts/kernel_diff.py).
+                        report(.outOfRange(refusal), g, into: w, nil, at: values[i].range)
+                        continue
+                    case .lossy?:
+                        break
                     }
-                    continue
                 }
                 let hint = want.isArray || got.isArray ? [] : [DiagnosticNote(Promotion.conversionHint(to: want.dtype))]
                 bag.error("return_type", "returns \(got) where the kernel's return type says \(want)", at: values[i].range, notes: hint)
@@ -621,19 +627,10 @@ public struct KernelChecker {
         do {
             var f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature)
             if let dtype, f.resultType != dtype {
-                let natural = f.resultType
                 // Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5`
-                // for an integer `n` is not. Conditions take any value's truth. An integer is weak
-                // only when its value is known here, so that its range can be checked: one that
-                // does not fold (`7 // 0`, left to run time) must fit by its type.
-                let weak = f.parameters.isEmpty && (!natural.isInteger || constantResult(f) != nil)
-                guard truth || Promotion.assignable(natural, weak: weak, to: dtype) else {
-                    lossyStore(natural, into: dtype, assigning, at: e.range)
-                    return nil
-                }
-                if weak, dtype.isInteger, case .int(let v)? = constantResult(f),
-                   let bounds = dtype.integerRange, !bounds.contains(v) {
-                    bag.error("literal_out_of_range", "integer constant \(v) is out of bounds for \(dtype.rawValue)", at: e.range)
+                // for an integer `n` is not. Conditions take any value's truth.
+                if !truth, let refusal = storeRefusal(f, into: dtype) {
+                    report(refusal, f.resultType, into: dtype, assigning, at: e.range)
                     return nil
                 }
                 f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature,
