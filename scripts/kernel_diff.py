@@ -44,34 +44,69 @@ class Gen:
         return str(r.choice([0, 1, 2, 3, 7, 0, 1, 2, 3, 7, 100, 255, 300, -1, -5, 2 ** 31, 2 ** 40]))
 
     def expr(self, env, depth):
-        """(text, value, weak): value is a NumPy scalar, or a Python int/float when weak."""
+        """(text, value, weak, const, known): value is a NumPy scalar, or a Python int/float when
+        weak. const: computed from literals only (through calls too), so a compile-time constant;
+        known: an integer whose exact value SwiftJIT tracks (not one converted from a float).
+
+        NumPy 2 (NEP 50): literals are weak Python scalars, but a function of them is a strong NumPy
+        scalar (`np.abs(6)` is `np.int64(6)`, `np.maximum(-1, 2.5)` is `np.float64`). SwiftJIT
+        follows that, and computes integer constants exactly: a constant whose value leaves its type
+        (`1099511627776 * max(-1, 2147483648)`, `2**63`, `u8(0) - 1`) is a compile-time error where
+        NumPy wraps."""
         r = self.rng
         if depth == 0 or r.random() < 0.3:
             if r.random() < 0.3:
                 text = self.literal(r.choice([1, 1, 2]))
-                return text, eval(text), True
+                v = eval(text)
+                return text, v, True, True, isinstance(v, int)
             name = r.choice(list(env))
-            return name, env[name], False
-        op = r.choice(["+", "-", "*", "+", "*", "abs", "max"])
+            return name, env[name], False, False, False
+        op = r.choice(["+", "-", "*", "+", "*", "abs", "max", "min", "conv", "conv"])
         a = self.expr(env, depth - 1)
         if op == "abs":
-            return f"abs({a[0]})", abs(a[1]), a[2]
-        b = self.expr(env, depth - 1)
-        if op == "max":
-            # NumPy 2 promotion of the pair decides the type, NaN-free here.
-            if a[2] and b[2]:
-                v = max(a[1], b[1])
-                v = float(v) if isinstance(a[1], float) or isinstance(b[1], float) else v
+            v = np.abs(a[1])
+            known = a[4] and is_int(v)
+            if known:
+                v, known = self.constant(abs(int(a[1])), v)
+            return f"abs({a[0]})", v, False, a[3], known
+        if op == "conv":
+            # Explicit conversions (NumPy's astype: wraps, float to integer by NumPy's x86-64 rule).
+            t = r.choice(TYPES)
+            x = a[1]
+            if isinstance(x, int) and kind(t) == 1 and not np.iinfo(NP[t]).min <= x <= np.iinfo(NP[t]).max:
+                self.bad = self.bad or "literal out of range in a conversion"
+                v = NP[t](0)
             else:
-                v = self.checked(lambda: np.maximum(a[1], b[1]))
-            return f"max({a[0]}, {b[0]})", v, a[2] and b[2]
+                v = np.asarray(np.float64(x) if isinstance(x, float) else x).astype(NP[t])[()]
+            known = a[4] and kind(t) == 1 and is_int(x) and (t != "u64" or int(x) >= 0)
+            return f"{t}({a[0]})", v, False, a[3], known
+        b = self.expr(env, depth - 1)
+        if op in ("max", "min"):
+            # NumPy 2 promotion of the pair decides the type, NaN-free here.
+            f = np.maximum if op == "max" else np.minimum
+            v = self.checked(lambda: f(a[1], b[1]))
+            return f"{op}({a[0]}, {b[0]})", v, False, a[3] and b[3], a[4] and b[4] and is_int(v)
         if (isinstance(a[1], np.bool_) or isinstance(b[1], np.bool_)) and op == "-":
             op = "+"
-        v = self.checked(lambda: {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y}[op](a[1], b[1]))
-        if a[2] and b[2] and isinstance(v, int) and not -2 ** 63 <= v < 2 ** 63:
+        f = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y}[op]
+        v = self.checked(lambda: f(a[1], b[1]))
+        known = a[4] and b[4] and is_int(v) and not self.bad
+        if known:
+            v, known = self.constant(f(int(a[1]), int(b[1])), v)
+        return f"({a[0]} {op} {b[0]})", v, a[2] and b[2], a[3] and b[3], known
+
+    def constant(self, exact, v):
+        """An integer constant expression: its exact value must fit the result's type (int64 for
+        Python ints), else the statement is refused (`constant overflow`). Returns the value and
+        whether SwiftJIT still knows it (a uint64 above int64 is left to run time)."""
+        dtype = np.dtype(np.int64 if isinstance(v, int) else v.dtype)
+        info = np.iinfo(dtype)
+        if dtype == np.uint64 and 2 ** 63 <= exact <= info.max:
+            return v, False
+        if not info.min <= exact <= info.max and not (dtype == np.uint64 and exact > info.max):
             self.bad = self.bad or "constant overflow"
-            v = 0
-        return f"({a[0]} {op} {b[0]})", v, a[2] and b[2]
+            return type(v)(0), False
+        return v, dtype != np.uint64 or exact <= info.max
 
     def checked(self, f):
         """NumPy refuses a Python int out of the other operand's range (NEP 50): so does the kernel.
@@ -81,14 +116,19 @@ class Gen:
         except OverflowError as e:
             self.bad = self.bad or f"literal out of range: {e}"
             return np.int64(0)
+        except TypeError as e:  # bool - bool: SwiftJIT refuses it too ("use '^'")
+            self.bad = self.bad or f"type error: {e}"
+            return np.int64(0)
 
-    def store(self, value, weak, t):
-        """The value stored in a `t` variable, or Refused."""
-        if weak:
-            k = 2 if isinstance(value, float) else (0 if isinstance(value, bool) else 1)
+    def store(self, value, const, t):
+        """The value stored in a `t` variable, or Refused. A value from literals only (through
+        calls too: `abs(-3)`) is a compile-time constant, stored like a Python scalar: by kind, and
+        an integer by its value's range."""
+        if const:
+            k = 2 if isinstance(value, (float, np.floating)) else (0 if isinstance(value, (bool, np.bool_)) else 1)
             if k > kind(t):
                 raise Gen.Refused("weak kind")
-            if kind(t) == 1 and not (np.iinfo(NP[t]).min <= value <= np.iinfo(NP[t]).max):
+            if kind(t) == 1 and not (np.iinfo(NP[t]).min <= int(value) <= np.iinfo(NP[t]).max):
                 raise Gen.Refused("weak range")
             return NP[t](value)
         if not np.can_cast(value.dtype, NP[t], "safe"):
@@ -115,29 +155,29 @@ class Gen:
             t = r.choice(TYPES + ["i64"] * 4 + ["f64"] * 10)
             types[name] = t
             self.bad = None
-            text, value, weak = self.expr(env, 1)
+            text, value, _, const, _ = self.expr(env, 1)
             lines.append(f"    var {name}: {t} = {text}")
             try:
                 if self.bad:
                     raise Gen.Refused(self.bad)
-                env[name] = self.store(value, weak, t)
+                env[name] = self.store(value, const, t)
             except Gen.Refused as e:
                 refused = refused or (len(lines) + 1, str(e))
                 env[name] = NP[t](0)
         for _ in range(r.randint(2, 5)):
             target = r.choice(names)
-            op = r.choice(["=", "=", "+=", "*="])
+            op = r.choice(["=", "=", "+=", "*=", "-="])
             self.bad = None
-            text, value, weak = self.expr(env, 2)
+            text, value, _, const, _ = self.expr(env, 2)
             lines.append(f"    {target} {op} {text}")
             try:
                 if op != "=":
                     v = env[target]
-                    value = self.checked(lambda: v + value if op == "+=" else v * value)
-                    weak = False
+                    value = self.checked(lambda: v + value if op == "+=" else v - value if op == "-=" else v * value)
+                    const = False
                 if self.bad:
                     raise Gen.Refused(self.bad)
-                env[target] = self.store(value, weak, types[target])
+                env[target] = self.store(value, const, types[target])
             except Gen.Refused as e:
                 refused = refused or (len(lines) + 1, str(e))
         # Calls of the builtins a variable shadows still mean the builtin.
@@ -152,6 +192,10 @@ class Gen:
             refused = refused or (len(lines) + 1, str(e))
         head = "kernel k(" + ", ".join(f"{n}: {t}" for n, t in params.items()) + f") -> {rt} {{"
         return "\n".join([head] + lines + ["}"]) + "\n", args, ret, refused
+
+
+def is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def parse(text):
@@ -176,6 +220,7 @@ def main():
     start, cases, refused_ok, values_ok, failures = time.time(), 0, 0, 0, []
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "k.sj")
+        env = dict(os.environ, SWIFTJIT_CACHE_DIR=os.path.join(d, "cache"))  # thousands of one-off kernels
         while time.time() - start < o.seconds:
             source, args, want, refused = gen.program()
             cases += 1
@@ -185,7 +230,7 @@ def main():
             for n, v in args.items():
                 cmd += ["--arg", f"{n}={'true' if v is np.True_ else 'false' if v is np.False_ else repr(v.item())}"]
             try:
-                p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
             except subprocess.TimeoutExpired:
                 failures.append(f"hang:\n{source}{args}")
                 continue
@@ -202,7 +247,7 @@ def main():
             else:
                 got, w = parse(p.stdout), want.item()
                 same = got == w if not isinstance(w, float) else (
-                    got == w or (np.isnan(w) and np.isnan(got)) or abs(got - w) <= 4 * np.spacing(np.float32(w) if rt32(source) else w))
+                    got == w or (np.isnan(w) and np.isnan(got)) or abs(got - w) <= 4 * abs(np.spacing(np.float32(w) if rt32(source) else w)))
                 if same:
                     values_ok += 1
                 else:

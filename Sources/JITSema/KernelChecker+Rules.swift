@@ -4,19 +4,27 @@
 // helpers may not take, and the missing-return check over every path of a kernel's body.
 import JITSyntax
 
+/// Why a scalar value may not be stored in a variable, element or return value of some dtype.
+enum StoreRefusal {
+    /// It would lose information by its type (`n = 2.5` for an integer `n`).
+    case lossy
+    /// A constant integer outside the target's range (`var v: u8 = 300`, `return max(300, 1)`).
+    case outOfRange(String)
+}
+
 extension KernelChecker {
     /// The kernels' one assignability rule: whether the value of `f` may be stored where `dtype`
     /// is wanted (typed declarations, assignments, element stores, helper results, returns).
     /// Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5` for an
     /// integer `n` is not.
     func assignable(_ f: IRFunction, to dtype: DType) -> Bool {
-        Promotion.assignable(f.resultType, weak: f.parameters.isEmpty, to: dtype)
+        storeRefusal(f, into: dtype) == nil
     }
 
     /// `e` stored where `dtype` is wanted: converted, or nil after reporting a lossy store.
     mutating func stored(_ e: KernelScalarExpr, as dtype: DType, _ assigning: String?, at range: SourceRange) -> KernelScalarExpr? {
-        guard assignable(e.function, to: dtype) else {
-            lossyStore(e.type, into: dtype, assigning, at: range)
+        if let refusal = storeRefusal(e.function, into: dtype) {
+            report(refusal, e.type, into: dtype, assigning, at: range)
             return nil
         }
         return converted(e, to: dtype)
@@ -28,6 +36,34 @@ extension KernelChecker {
         var c = e
         c.function = Pipeline.run(castResult(e.function, to: dtype), options: options)
         return c
+    }
+
+    /// The one store rule of kernels, for the scalar value `f` computes, stored as `dtype`: a
+    /// strong value must promote to `dtype` (NumPy's safe casting); a value from literals only is
+    /// weak, a Python scalar: it must not be of a higher kind, and an integer must fold to a
+    /// constant that fits. An integer that does not fold (`7 // 0`, left to run time) must fit by
+    /// its type. Nil when the store is allowed.
+    func storeRefusal(_ f: IRFunction, into dtype: DType) -> StoreRefusal? {
+        let natural = f.resultType
+        if natural == dtype { return nil }
+        let constant = f.parameters.isEmpty ? constantResult(f) : nil
+        let weak = f.parameters.isEmpty && (!natural.isInteger || constant != nil)
+        guard Promotion.assignable(natural, weak: weak, to: dtype) else { return .lossy }
+        if weak, case .int(let v)? = constant, let bounds = dtype.integerRange {
+            // uint64 is held as its bit pattern: a negative one is above int64.
+            if natural == .uint64 && v < 0 { return .outOfRange("\(UInt64(bitPattern: v))") }
+            if !bounds.contains(v) { return .outOfRange("\(v)") }
+        }
+        return nil
+    }
+
+    /// Reports a refused store of a `natural` value in `dtype` (`assigning` names the target).
+    mutating func report(_ refusal: StoreRefusal, _ natural: DType, into dtype: DType, _ assigning: String?, at range: SourceRange) {
+        switch refusal {
+        case .lossy: lossyStore(natural, into: dtype, assigning, at: range)
+        case .outOfRange(let v):
+            bag.error("literal_out_of_range", "integer constant \(v) is out of bounds for \(dtype.rawValue)", at: range)
+        }
     }
 
     /// Reports a value of `natural` stored where `dtype` is wanted and information would be lost.

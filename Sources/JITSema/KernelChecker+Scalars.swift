@@ -43,6 +43,10 @@ extension KernelChecker {
                     ok = false
                     return e
                 }
+                if untyped.contains(v) {
+                    ok = false  // its declaration was reported
+                    return e
+                }
                 return Expr(.name(bind(.variable(v), variables[v].type.dtype)), e.range)
             case .index(let base, let indices):
                 if case .member(let arr, "shape") = base.kind, case .name(let n) = arr.kind, let v = lookup(n),
@@ -118,13 +122,8 @@ extension KernelChecker {
             var f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature)
             if let dtype, f.resultType != dtype {
                 // Conditions take any value's truth; other values follow the one assignability rule.
-                guard truth || assignable(f, to: dtype) else {
-                    lossyStore(f.resultType, into: dtype, assigning, at: e.range)
-                    return nil
-                }
-                if f.parameters.isEmpty, dtype.isInteger, case .int(let v)? = constantResult(f),
-                   let bounds = dtype.integerRange, !bounds.contains(v) {
-                    bag.error("literal_out_of_range", "integer constant \(v) is out of bounds for \(dtype.rawValue)", at: e.range)
+                if !truth, let refusal = storeRefusal(f, into: dtype) {
+                    report(refusal, f.resultType, into: dtype, assigning, at: e.range)
                     return nil
                 }
                 f = try TypeSpecializer.specialize(rewritten, source: source, signature: signature,

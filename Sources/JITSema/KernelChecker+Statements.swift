@@ -44,7 +44,8 @@ extension KernelChecker {
                 want = t.dtype
             }
             guard let e = scalar(value, as: want, assigning: name) else {
-                declare(name, .scalar(want ?? .float64), mutable: mutable)
+                let v = declare(name, .scalar(want ?? .float64), mutable: mutable)
+                if want == nil { untyped.insert(v) }
                 return nil
             }
             let v = declare(name, .scalar(e.type), mutable: mutable)

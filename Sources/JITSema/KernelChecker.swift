@@ -44,6 +44,10 @@ public struct KernelChecker {
     var parallelLoopDepths: [Int] = []
     /// Whole-array reductions lifted so far (they name their results `$red0`, `$red1`, ...).
     var liftedReductions = 0
+    /// Variables declared without a type whose value was an error: their type is unknown, so
+    /// statements reading or assigning them are not checked again (one error, not a cascade of
+    /// guesses such as "returns f64").
+    var untyped: Set<Int> = []
 
     /// Names of constants in kernels (unless a variable has the name).
     static let constants: [String: Double] = ["pi": Double.pi, "e": M_E_VALUE, "inf": .infinity, "nan": .nan]

@@ -137,16 +137,13 @@ public enum ScalarSemantics {
         }
     }
 
-    /// Integer binary operation with the JIT's semantics for a signed integer dtype; nil where
-    /// folding is not attempted (unsigned division, modulo, power and right shift).
+    /// Integer binary operation with the JIT's semantics for an integer dtype (uint64 held as its
+    /// bit pattern); nil for true division, which Sema gives float operands only.
     public static func integer(_ op: BinaryOp, _ a: Int64, _ b: Int64, dtype: DType) -> Int64? {
         let bits = dtype.bitWidth
         let wrap: (Int64) -> Int64 = { ScalarSemantics.wrap($0, dtype) }
-        if dtype.isUnsignedInteger {
-            switch op {
-            case .add, .sub, .mul, .and, .or, .xor, .shl: break
-            default: return nil
-            }
+        if dtype.isUnsignedInteger, let r = unsigned(op, UInt64(bitPattern: a), UInt64(bitPattern: b), dtype: dtype) {
+            return r
         }
         let minValue: Int64 = dtype.integerRange?.lowerBound ?? Int64.min
         switch op {
@@ -181,6 +178,25 @@ public enum ScalarSemantics {
         case .or: return a | b
         case .xor: return a ^ b
         case .div: return nil
+        }
+    }
+
+    /// The unsigned operations whose meaning differs from the signed ones (udiv, urem, lshr, and a
+    /// power whose exponent is never negative); nil for the others, which are the same bits.
+    private static func unsigned(_ op: BinaryOp, _ a: UInt64, _ b: UInt64, dtype: DType) -> Int64? {
+        switch op {
+        case .floordiv: return b == 0 ? 0 : Int64(bitPattern: a / b)
+        case .mod: return b == 0 ? 0 : Int64(bitPattern: a % b)
+        case .shr: return b < UInt64(dtype.bitWidth) ? Int64(bitPattern: a >> b) : 0
+        case .pow:
+            var result: Int64 = 1, base = Int64(bitPattern: a), e = b
+            while e > 0 {
+                if e & 1 == 1 { result = wrap(result &* base, dtype) }
+                base = wrap(base &* base, dtype)
+                e >>= 1
+            }
+            return result
+        default: return nil
         }
     }
 

@@ -15,12 +15,23 @@ public struct TypeSpecializer {
     var bag = DiagnosticBag()
     private var callSite = 0
 
-    /// A typed value during specialization. `literal` is set for an integer literal (or its
-    /// negation), so a literal that does not fit the type it meets can be reported.
+    /// A typed value during specialization. `literal` is set for a weak integer constant (a
+    /// literal, or arithmetic on literals), so a literal that does not fit the type it meets can be
+    /// reported. `constant` is the value of any integer known at compile time, weak or strong
+    /// (`abs(-3)`, `max(1, 2) * 4`, `i8(5)`): arithmetic on two constants is computed exactly, and
+    /// a result outside its type is an error, not a wrap (see `foldConstant`).
     struct Typed {
         var id: ValueID
         var type: SemaType
         var literal: Int64?
+        var constant: Int64?
+
+        init(id: ValueID, type: SemaType, literal: Int64? = nil, constant: Int64? = nil) {
+            self.id = id
+            self.type = type
+            self.literal = literal
+            self.constant = constant ?? literal
+        }
     }
 
     private init(source: SourceText, signature: Signature) {
@@ -122,25 +133,29 @@ public struct TypeSpecializer {
             return visitName(n, at: e.range)
         case .unary(let op, let a):
             guard let v = visit(a) else { return nil }
-            if op == .negate, v.type.weak, v.literal == .min { return constantOverflow(at: e.range) }
-            return visitUnary(op, v, at: e.range)
+            guard var result = visitUnary(op, v, at: e.range) else { return nil }
+            if op == .negate, let c = v.constant, result.type.dtype.isInteger {
+                // -(2**63 - 1 + 1) and -u8(3) have no value in their type.
+                let (n, overflow) = Int64(0).subtractingReportingOverflow(c)
+                guard !overflow, result.type.dtype.integerRange?.contains(n) == true else {
+                    return constantOverflow(result.type.dtype, at: e.range)
+                }
+                result.constant = n
+                result.literal = result.type.weak ? n : nil
+            }
+            return result
         case .binary(let op, let a, let b):
             let l = visit(a), r = visit(b)
             guard let l, let r else { return nil }
             guard var result = visitBinary(op, l, r, e, a, b) else { return nil }
-            // Integer constants are computed exactly: a result outside int64 is an error, not a wrap.
-            if let p = l.literal, let q = r.literal, l.type.weak, r.type.weak, result.type == SemaType(.int64, weak: true) {
-                switch ConstantArithmetic.evaluate(op, p, q) {
-                case .value(let v): result.literal = v
-                case .overflow: return constantOverflow(at: e.range)
-                case .unknown: break
-                }
-            }
+            guard foldConstant(op, l, r, into: &result, at: e.range) else { return nil }
             return result
         case .call(let name, let nameRange, let args):
             guard var v = visitCall(name, nameRange, args, at: e.range) else { return nil }
             // NEP 50: a NumPy function of Python scalars gives a NumPy scalar, which is strong
-            // (`x_f32 + cos(3)` is float64); Python's complex() and the parts stay weak.
+            // (`x_f32 + cos(3)` is float64); Python's complex() and the parts stay weak. Its
+            // value, when known, stays known: `1099511627776 * max(-1, 2147483648)` overflows at
+            // compile time as `2**63` does.
             if let fn = Builtins.lookup(name), fn.typing != .makeComplex && fn.typing != .part {
                 v.type.weak = false
                 v.literal = nil
@@ -149,9 +164,33 @@ public struct TypeSpecializer {
         }
     }
 
-    private mutating func constantOverflow(at range: SourceRange) -> Typed? {
-        typeError("constant_overflow", "integer constant expression overflows int64", at: range,
-                  notes: [DiagnosticNote("integer literals compute in 64 bits; write a float (2.0**63) for a float result")])
+    /// Integer constants are computed exactly: `l op r` of two known integers gets its value, and
+    /// a value outside the result's type is an error, not a wrap (as in Swift: `2**63`,
+    /// `abs(2**40) * abs(2**40)`, `i8(100) + 100`). False after reporting an overflow.
+    private mutating func foldConstant(_ op: BinaryOperator, _ l: Typed, _ r: Typed, into result: inout Typed,
+                                       at range: SourceRange) -> Bool {
+        let dtype = result.type.dtype
+        guard let p = l.constant, let q = r.constant, dtype.isInteger, let bounds = dtype.integerRange else { return true }
+        switch ConstantArithmetic.evaluate(op, p, q) {
+        case .value(let v) where bounds.contains(v):
+            result.constant = v
+            result.literal = result.type.weak ? v : nil
+        case .overflow where dtype == .uint64 && p >= 0 && q >= 0:
+            break  // above int64 but maybe within uint64: left to run time
+        case .value, .overflow:
+            _ = constantOverflow(dtype, at: range)
+            return false
+        case .unknown:
+            break
+        }
+        return true
+    }
+
+    private mutating func constantOverflow(_ dtype: DType = .int64, at range: SourceRange) -> Typed? {
+        let notes = dtype == .int64
+            ? [DiagnosticNote("integer literals compute in 64 bits; write a float (2.0**63) for a float result")]
+            : [DiagnosticNote("constants compute exactly; convert an operand to a wider type for a wider result")]
+        return typeError("constant_overflow", "integer constant expression overflows \(dtype.rawValue)", at: range, notes: notes)
     }
 
     private mutating func visitName(_ n: String, at range: SourceRange) -> Typed? {
@@ -186,7 +225,9 @@ public struct TypeSpecializer {
                 return typeError("float_unsupported", "'~' needs bool or integer operands, not \(t.dtype.rawValue)",
                                  at: range)
             }
-            return Typed(id: builder.emit(.unary(.not, v.id), t.dtype), type: t)
+            let inverted = v.constant.flatMap { c in t.dtype.isInteger && t.dtype != .uint64 ? ScalarSemantics.wrap(~c, t.dtype) : nil }
+            return Typed(id: builder.emit(.unary(.not, v.id), t.dtype), type: t,
+                         literal: t.weak ? inverted : nil, constant: inverted)
         }
     }
 
@@ -211,9 +252,13 @@ public struct TypeSpecializer {
                 && !(t.dtype.integerRange?.contains(lit) ?? true) {
                 compareType = t.dtype == .uint64 ? .float64 : .int64
             }
-            let (x, y) = operands(compareType)
             let cmp: CompareOp = [.less: .lt, .lessEqual: .le, .equal: .eq, .notEqual: .ne,
                                   .greaterEqual: .ge, .greater: .gt][op]!
+            if compareType == .float64, !l.type.weak, !r.type.weak,
+               (l.type.dtype.isSignedInteger && r.type.dtype == .uint64) || (l.type.dtype == .uint64 && r.type.dtype.isSignedInteger) {
+                return Typed(id: signedUnsignedCompare(cmp, l, r, signedOnLeft: l.type.dtype.isSignedInteger), type: SemaType(.bool))
+            }
+            let (x, y) = operands(compareType)
             if compareType.isComplex && cmp != .eq && cmp != .ne {
                 return Typed(id: complexOrder(cmp, x, y, compareType), type: SemaType(.bool))
             }
@@ -223,15 +268,13 @@ public struct TypeSpecializer {
         case .add, .multiply:
             let (x, y) = operands(t.dtype)
             let bop: BinaryOp = t.dtype.isBool ? (op == .add ? .or : .and) : (op == .add ? .add : .mul)
-            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t,
-                         literal: literalValue(l, r) { op == .add ? $0.addingReportingOverflow($1) : $0.multipliedReportingOverflow(by: $1) })
+            return Typed(id: builder.emit(.binary(bop, x, y), t.dtype), type: t)
         case .subtract:
             if t.dtype.isBool {
                 return typeError("bool_unsupported", "'-' is not supported for bool operands; use '^'", at: range)
             }
             let (x, y) = operands(t.dtype)
-            return Typed(id: builder.emit(.binary(.sub, x, y), t.dtype), type: t,
-                         literal: literalValue(l, r) { $0.subtractingReportingOverflow($1) })
+            return Typed(id: builder.emit(.binary(.sub, x, y), t.dtype), type: t)
         case .divide:
             let rt = Promotion.floatResult(t)
             let (x, y) = operands(rt.dtype)
@@ -270,13 +313,18 @@ public struct TypeSpecializer {
         }
     }
 
-    /// The value of an integer-literal expression `l op r` (Python ints: `1 - 2` is the literal
-    /// -1), nil unless both are integer literals and the result fits in int64.
-    private func literalValue(_ l: Typed, _ r: Typed,
-                              _ op: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)) -> Int64? {
-        guard let a = l.literal, let b = r.literal else { return nil }
-        let (v, overflow) = op(a, b)
-        return overflow ? nil : v
+    /// A signed integer compared with a uint64, exactly as NumPy 2 does (their common type,
+    /// float64, would round both above 2^53: uint64 2^63+1 > int64 2^63-1 must hold). A negative
+    /// signed value is below every uint64; otherwise both compare as uint64.
+    private mutating func signedUnsignedCompare(_ op: CompareOp, _ l: Typed, _ r: Typed, signedOnLeft: Bool) -> ValueID {
+        let (s, u) = signedOnLeft ? (l, r) : (r, l)
+        let signed = builder.cast(s.id, to: .int64)
+        let negative = builder.emit(.compare(.lt, signed, builder.constant(.int(0), .int64)), .bool)
+        let asUnsigned = builder.cast(signed, to: .uint64)
+        let unsigned = builder.emit(.compare(op, signedOnLeft ? asUnsigned : u.id, signedOnLeft ? u.id : asUnsigned), .bool)
+        // With the signed value below: signed < u, so <, <= and != hold on its left; >, >= and != on its right.
+        let below: Set<CompareOp> = signedOnLeft ? [.lt, .le, .ne] : [.gt, .ge, .ne]
+        return builder.emit(.select(negative, builder.constant(.bool(below.contains(op)), .bool), unsigned), .bool)
     }
 
     private mutating func visitCall(_ name: String, _ nameRange: SourceRange, _ args: [Expr],
@@ -333,9 +381,15 @@ public struct TypeSpecializer {
             // Rounding is the identity on integers and bools, and so is abs on bools and unsigned.
             if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool
                                     || (name == "abs" && t.dtype.isUnsignedInteger)) { return vs[0] }
-            // abs of an integer constant is a constant: its range is checked where it meets a type.
-            let literal = name == "abs" && t.weak ? vs[0].literal.map { $0 < 0 ? 0 &- $0 : $0 } : nil
-            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t, literal: literal)
+            // abs of an integer constant is a constant; abs(i8(-128)) has no value in int8.
+            var constant: Int64?
+            if name == "abs", let c = vs[0].constant {
+                guard c != .min, t.dtype.integerRange?.contains(Swift.abs(c)) == true else {
+                    return constantOverflow(t.dtype, at: range)
+                }
+                constant = Swift.abs(c)
+            }
+            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t, constant: constant)
         case .sameBinary:
             let t = Promotion.promote(vs[0].type, vs[1].type)
             if t.dtype.isBool && !fn.acceptsBool {
@@ -343,11 +397,11 @@ public struct TypeSpecializer {
             }
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
-            var literal: Int64?
-            if t.weak, let p = vs[0].literal, let q = vs[1].literal, name == "maximum" || name == "minimum" {
-                literal = name == "maximum" ? max(p, q) : min(p, q)
+            var constant: Int64?
+            if t.dtype.isInteger, let p = vs[0].constant, let q = vs[1].constant, name == "maximum" || name == "minimum" {
+                constant = name == "maximum" ? max(p, q) : min(p, q)
             }
-            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t, literal: literal)
+            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t, constant: constant)
         case .predicate:
             let v = vs[0]
             if v.type.dtype.isFloat || v.type.dtype.isComplex {
@@ -379,7 +433,11 @@ public struct TypeSpecializer {
             let t = SemaType(part.dtype.complexOf, weak: part.weak)
             return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
         case .conversion(let d):
-            return Typed(id: materialize(vs[0], to: d, at: args[0].range), type: SemaType(d))
+            // An explicit conversion of a known integer wraps, as a cast does (i8(abs(300)) is 44).
+            let constant = vs[0].constant.flatMap { c in
+                vs[0].type.dtype.isInteger && d.isInteger && (d != .uint64 || c >= 0) ? ScalarSemantics.wrap(c, d) : nil
+            }
+            return Typed(id: materialize(vs[0], to: d, at: args[0].range), type: SemaType(d), constant: constant)
         case .reduction:
             return nil
         case .random:

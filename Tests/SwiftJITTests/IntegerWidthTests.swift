@@ -47,6 +47,23 @@ final class IntegerWidthTests: XCTestCase {
         XCTAssertEqual(try JIT.evaluate("u + i", ["u": u, "i": [Int64(1), 1]]).dtype, .float64)
     }
 
+    func testSignedAndUInt64CompareExactly() throws {
+        // NumPy 2 compares int64 with uint64 exactly; their common type float64 would round both to
+        // 2^63 (found by scripts/kernel_diff.py, issue 24). Expected values from NumPy 2.4.
+        let u: [UInt64] = [1 << 63 + 1, UInt64.max, 3, 3, 0]
+        let i: [Int64] = [Int64.max, -1, -1, 3, Int64.min]
+        let ops: [(String, [Bool])] = [("u < i", [false, false, false, false, false]), ("u <= i", [false, false, false, true, false]),
+                                       ("u == i", [false, false, false, true, false]), ("u != i", [true, true, true, false, true]),
+                                       ("u >= i", [true, true, true, true, true]), ("u > i", [true, true, true, false, true]),
+                                       ("i < u", [true, true, true, false, true]), ("i >= u", [false, false, false, true, false])]
+        for (text, want) in ops {
+            XCTAssertEqual(try JIT.evaluate(text, ["u": u, "i": i]).toArray(Bool.self), want, text)
+        }
+        XCTAssertEqual(try JIT.evaluate("u > i", ["u": u, "i": [Int32(-1), 2, 3, 4, 5]]).toArray(Bool.self), [true, true, false, false, false])
+        let k = try JIT.kernels("kernel k(a: u64, b: i64) -> bool { return a > b }").kernel("k")
+        XCTAssertEqual(try k(UInt64(1) << 63 + 1, Int64.max).toArray(Bool.self), [true])
+    }
+
     func testSignedEightBitEdgeCases() throws {
         let i: [Int8] = [-128, 127]
         XCTAssertEqual(try JIT.evaluate("i // j", ["i": i, "j": [Int8(-1), -1]]).toArray(Int8.self), [-128, -127])

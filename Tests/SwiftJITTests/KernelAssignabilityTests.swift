@@ -88,4 +88,33 @@ final class KernelAssignabilityTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("2147483648 is out of bounds for uint16"), "\($0)")
         }
     }
+
+    func testUnsignedConstantsAreCheckedByValueToo() throws {
+        // Found by scripts/kernel_diff.py's conversions (issue 24): unsigned max/min and //, %, >>, **
+        // of constants were not folded, so a constant stored in a narrower variable was not checked
+        // and wrapped silently (300 -> 44, 35000 -> 184).
+        func error(_ value: String) -> String {
+            do {
+                _ = try JIT.kernels("kernel k() -> i64 {\n    var v: u8 = \(value)\n    return i64(v)\n}", name: "c.sj").kernel("k").compileDeclared()
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        for (value, constant) in [("max(u16(300), u16(1))", 300), ("u32(70000) // u32(2)", 35000), ("min(u64(2**40), u64(2**41))", 1 << 40),
+                                  ("u16(700) % u16(1000)", 700), ("u16(4096) >> u16(2)", 1024), ("u32(2) ** u32(10)", 1024)] {
+            let text = error(value)
+            XCTAssertTrue(text.contains("c.sj:2:17: error: integer constant \(constant) is out of bounds for uint8"), "\(value): \(text)")
+        }
+        // In range, they keep their value.
+        let k = "kernel k() -> i64 {\n    var v: u8 = max(u16(200), u16(1)) + u32(7000) // u32(1000)\n    return i64(v)\n}"
+        XCTAssertEqual(try JIT.kernels(k).kernel("k")().toArray(Int64.self), [207])
+        // A returned constant is checked the same way (`-> u8 { return 300 }` returned 44).
+        for value in ["300", "abs(-300)", "max(u16(300), u16(1))"] {
+            let text: String
+            do { _ = try JIT.kernels("kernel k() -> u8 {\n    return \(value)\n}", name: "c.sj").kernel("k").compileDeclared(); text = "no error" } catch { text = "\(error)" }
+            XCTAssertTrue(text.contains("c.sj:2:12: error: integer constant 300 is out of bounds for uint8"), "\(value): \(text)")
+        }
+        XCTAssertEqual(try JIT.kernels("kernel k() -> u8 { return 255 }").kernel("k")().toArray(UInt8.self), [255])
+        // An integer constant that does not fold (a division by zero, left to run time) is stored by its type.
+        XCTAssertTrue(error("7 // 0").contains("cannot store a int64 value in 'v' of type uint8"), error("7 // 0"))
+    }
 }

@@ -186,6 +186,38 @@ final class KernelConformanceTests: XCTestCase {
         XCTAssertThrowsError(try JIT.evaluate("2**63", [:])) { XCTAssertTrue("\($0)".contains("<expr>:1:1: error: integer constant expression overflows int64"), "\($0)") }
     }
 
+    func testConstantsThroughBuiltinCallsAreExact() throws {
+        // A function of constants is a strong NumPy scalar (NEP 50), but still a constant: its
+        // arithmetic is exact, and a result outside its type is a compile-time error with a caret,
+        // as 2**63 is (issue 24; NumPy's int64 scalars would wrap).
+        assertError("kernel k(a: i32) -> i64 {\n    var v = a * abs(2)\n    v += 1099511627776 * max(-1, 2147483648)\n    return v\n}",
+                    "integer constant expression overflows int64", at: "3:10")
+        assertError("kernel k() -> i64 {\n    return abs(2**62) * abs(-2)\n}", "overflows int64", at: "2:12")
+        assertError("kernel k() -> i64 {\n    return -min(-2**62 * 2, 0)\n}", "overflows int64", at: "2:12")
+        assertError("kernel k() -> u8 {\n    return u8(0) - 1\n}", "integer constant expression overflows uint8", at: "2:12")
+        assertError("kernel k() -> i8 {\n    return i8(100) + 100\n}", "overflows int8", at: "2:12")
+        assertError("kernel k() -> i8 {\n    return -abs(i8(-128))\n}", "overflows int8", at: "2:13")
+        XCTAssertEqual(try int("kernel k() -> i64 { return 1099511627776 * max(-1, 2147483) }"), 1_099_511_627_776 * 2_147_483)
+        XCTAssertEqual(try int("kernel k() -> i64 { return abs(-3) * min(4, 5) - max(1, 2) }"), 10)
+        // Values of variables are run-time values: they wrap as NumPy's int64 scalars do.
+        XCTAssertEqual(try int("kernel k(a: i64) -> i64 { return a * 2**40 * 2**40 }", [Int64(1)]), 0)
+        // An explicit conversion of a constant wraps, as a cast does.
+        XCTAssertEqual(try int("kernel k() -> i64 { return i64(i8(abs(300))) }"), 44)
+        // Above int64 but inside uint64 is left to run time, which has the exact value.
+        XCTAssertEqual(try run("kernel k() -> u64 { return u64(2**62) * 3 }")[0].toArray(UInt64.self), [13_835_058_055_282_163_712])
+        XCTAssertThrowsError(try JIT.evaluate("maximum(-1, 2147483648) * 1099511627776", [:])) {
+            XCTAssertTrue("\($0)".contains("<expr>:1:1: error: integer constant expression overflows int64"), "\($0)")
+        }
+        XCTAssertEqual(try JIT.evaluate("abs(-3) * 4", [:]).toArray(Int64.self), [12])
+    }
+
+    func testAFailedDeclarationIsReportedOnce() {
+        // The variable's type is unknown after its error: uses of it are not checked against a guess.
+        let text = error("kernel k() -> u8 {\n    let mask = u8(0) - 1\n    var n = mask + 1\n    n += mask\n    return mask\n}")
+        XCTAssertTrue(text.contains("conformance.sj:2:16: error: integer constant expression overflows uint8"), text)
+        XCTAssertEqual(text.components(separatedBy: "error:").count - 1, 1, text)
+    }
+
     // MARK: arrays, views, indices
 
     func testAllocationAndViews() throws {
