@@ -39,6 +39,15 @@ public enum ArrayFormatter {
         return text + spacer + extra
     }
 
+    /// What the command line and the REPL print for a value: a 0-d array as its plain scalar
+    /// (`3`, `4950`, `2.5`, `(1+2j)`, `true`) followed by a line with its dtype when that is not
+    /// the default of its kind (`int32`); an array as `format` gives it.
+    public static func display(_ a: NDArray) -> String {
+        if a.rank > 0 { return format(a) }
+        let text = plainScalar(a)
+        return isDefaultDType(a.dtype) ? text : text + "\n" + a.dtype.rawValue
+    }
+
     /// dtype and shape, as in `float64 (300000,)`.
     public static func describe(_ a: NDArray) -> String {
         "\(a.dtype.rawValue) \(shapeText(a.shape))"

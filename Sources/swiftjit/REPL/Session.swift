@@ -150,12 +150,7 @@ final class Session {
     /// plain numbers (`3`, `2.5`, `(1+2j)`, `true`), with a dtype line when it is not the
     /// default of its kind (`int32`).
     func show(_ value: NDArray) {
-        if value.rank == 0 {
-            let text = ArrayFormatter.plainScalar(value)
-            Console.out(ArrayFormatter.isDefaultDType(value.dtype) ? text : text + "\n" + value.dtype.rawValue)
-            return
-        }
-        Console.out(ArrayFormatter.format(value) + "\n" + ArrayFormatter.describe(value))
+        Console.out(ArrayFormatter.display(value) + (value.rank == 0 ? "" : "\n" + ArrayFormatter.describe(value)))
     }
 
     // MARK: errors
