@@ -101,10 +101,13 @@ final class ExpressionStage: @unchecked Sendable {
         let shape: [Int]
         switch Broadcast.shape(named) {
         case .success(let s): shape = s
-        case .failure(let e): throw e
+        case .failure(let e): throw located(e, at: expr.range, "broadcast")
         }
         let strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
-        var plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis)
+        var plan: Reduce.Plan
+        do { plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis) } catch let e as JITError {
+            throw located(e, at: step.range, "axis")
+        }
         let types = ExpressionStage.parameterTypes(views, plan.rowPlan)
         let spec = try specialization(for: types)
         let k = spec.constants
@@ -267,7 +270,7 @@ final class ExpressionStage: @unchecked Sendable {
         let shape: [Int]
         switch Broadcast.shape(named) {
         case .success(let s): shape = s
-        case .failure(let e): throw e
+        case .failure(let e): throw located(e, at: expr.range, "broadcast")
         }
         if out == nil, Broadcast.elementCount(shape) == nil {
             throw JITError.argument("the result's shape \(Broadcast.format(shape)) has more than 2^40 elements")
@@ -344,6 +347,13 @@ final class ExpressionStage: @unchecked Sendable {
 
     /// A run-time error of this stage's code as a diagnostic: for a negative integer power, with
     /// a caret under the first exponent that is not a literal (NumPy's ValueError).
+    /// A shape error (broadcasting, an axis) as a diagnostic at `range` of the source, so it is
+    /// shown with the line and a caret like errors found before the call.
+    func located(_ error: JITError, at range: SourceRange, _ id: String) -> JITError {
+        guard case .argument(let message) = error else { return error }
+        return .diagnostics(DiagnosticError(source: sourceText, diagnostics: [Diagnostic(id, message, at: range)]))
+    }
+
     func runtimeError(_ fault: ExpressionFault) -> JITError {
         var range = expr.range
         func find(_ e: Expr) -> Bool {

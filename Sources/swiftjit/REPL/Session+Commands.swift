@@ -118,8 +118,8 @@ extension Session {
         let values = try prepared.run()
         let result = values.map(ArrayFormatter.describe).joined(separator: ", ")
         switch prepared {
-        case .expression(let f, let arguments, _):
-            let types = f.parameterNames.map { "\($0): \(Self.typeName(arguments[$0]!))" }
+        case .expression(let f, let arguments, _, _):
+            let types = f.parameterNames.compactMap { name in arguments[name].map { "\(name): \(Self.typeName($0))" } }
             return "(\(types.joined(separator: ", "))) -> \(result)"
         case .kernel(let k, let arguments):
             let types = zip(k.decl.parameters, arguments).map { "\($0.name): \(Self.typeName($1))" }
@@ -138,8 +138,8 @@ extension Session {
 
     private func inspect(_ prepared: Prepared, assembly: Bool, at range: SourceRange) throws -> String {
         switch prepared {
-        case .expression(let f, let arguments, _):
-            let types = arguments.mapValues { ArgumentType(dtype: $0.dtype, rank: $0.rank) }
+        case .expression(let f, _, _, _):
+            let types = try prepared.boundArguments().mapValues { ArgumentType(dtype: $0.dtype, rank: $0.rank) }
             return assembly ? try f.assembly(types) : try f.llvmIR(types)
         case .kernel(let k, let arguments):
             guard !assembly else { throw InputError(":asm shows expressions; for kernels use :ir", at: range) }

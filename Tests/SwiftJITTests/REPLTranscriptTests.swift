@@ -1,0 +1,95 @@
+// Scripted REPL sessions (standard input from a file) for issue 25's items: REPL functions as
+// values inside expressions, NumPy's everyday names, one location style for every diagnostic.
+// Each test is a transcript: the script, and exactly what it prints on stdout and stderr.
+import Foundation
+import JITRuntime
+import XCTest
+
+final class REPLTranscriptTests: XCTestCase {
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("transcripts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    /// Runs `script` as a scripted session in `directory` and checks both streams exactly.
+    func transcript(_ script: String, in directory: URL? = nil, stdout: String, stderr: String,
+                    file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try directory ?? temporaryDirectory()
+        let input = dir.appendingPathComponent("session.txt")
+        try script.write(to: input, atomically: true, encoding: .utf8)
+        let env = ["HOME": dir.path, "SWIFTJIT_HISTORY": dir.appendingPathComponent("history").path,
+                   "XDG_STATE_HOME": "", "TERM": "xterm", "SWIFTJIT_NUM_THREADS": "2"]
+        let r = try SwiftJITProcess.run([], in: dir, stdin: input, environment: env)
+        XCTAssertEqual(r.stdout, stdout, file: file, line: line)
+        XCTAssertEqual(r.stderr, stderr, file: file, line: line)
+        XCTAssertEqual(r.status, stderr.isEmpty ? 0 : 1, file: file, line: line)
+    }
+
+    /// rand, normal, linspace, arange, zeros, ones, load and kernel calls are values anywhere in
+    /// an expression, with NumPy's call forms (tuple shapes, `shape=`/`size=`, `dtype=` as a
+    /// name or a string); errors in them point at the typed text and name the call.
+    func testFunctionsAreValuesInExpressions() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([0.0, 1, 2, 3]), to: dir.appendingPathComponent("a.npy").path)
+        try transcript("""
+            x = rand(1000) * 2 - 1
+            :type x
+            sum((x >= -1) & (x < 1))
+            load("a.npy") * 2
+            load('a.npy') + zeros((2, 4))
+            zeros((2, 3), dtype="f32")
+            ones(shape=(2,), dtype='int32') + 1
+            rand((2, 3)) < 1
+            sum(normal(size=[1000], loc=10, scale=0.001) > 9)
+            linspace(0, 1, 3, dtype="float32") * 2
+            arange(1, 7, 2, dtype=np.int8)
+            kernel total(a) {
+                var s = 0.0
+                for i in 0..<len(a) { s += a[i] }
+                return s
+            }
+            total(arange(5)) / 2 + arange(3)
+            zeros((2, 3)) + rand(4)
+            zeros((2, 3), dtype="f33")
+            load("missing.npy") + 1
+            """, in: dir, stdout: """
+            (x: f64[]) -> float64 (1000,)
+            1000
+            array([0., 2., 4., 6.])
+            float64 (4,)
+            array([[0., 1., 2., 3.],
+                   [0., 1., 2., 3.]])
+            float64 (2, 4)
+            array([[0., 0., 0.],
+                   [0., 0., 0.]], dtype=float32)
+            float32 (2, 3)
+            array([2, 2], dtype=int32)
+            int32 (2,)
+            array([[ True,  True,  True],
+                   [ True,  True,  True]])
+            bool (2, 3)
+            1000
+            array([0., 1., 2.], dtype=float32)
+            float32 (3,)
+            array([1, 3, 5], dtype=int8)
+            int8 (3,)
+            array([5., 6., 7.])
+            float64 (3,)
+
+            """, stderr: """
+            <stdin>:18:1: error: operands could not be broadcast together: 'zeros((2, 3))' has shape (2, 3) and 'rand(4)' has shape (4,)
+            18 | zeros((2, 3)) + rand(4)
+               | ^~~~~~~~~~~~~~~~~~~~~~~
+            <stdin>:19:21: error: unknown dtype 'f33'
+            19 | zeros((2, 3), dtype="f33")
+               |                     ^~~~~
+              = note: dtypes: bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 c64 c128
+            <stdin>:20:6: error: cannot read 'missing.npy': no such file
+            20 | load("missing.npy") + 1
+               |      ^~~~~~~~~~~~~
+
+            """)
+    }
+}
