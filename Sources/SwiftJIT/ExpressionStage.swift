@@ -94,6 +94,14 @@ final class ExpressionStage: @unchecked Sendable {
                             printAfter: log)
     }
 
+    /// The broadcast shape of `views` (in parameter order).
+    func broadcastShape(_ views: [ArgumentView]) throws -> [Int] {
+        switch Broadcast.shape(zip(parameterNames, views).map { (name: $0, shape: $1.shape) }) {
+        case .success(let s): return s
+        case .failure(let e): throw located(e, at: expr.range, "broadcast")
+        }
+    }
+
     /// Runs the stage as a reduction over broadcast `views`.
     func runReduction(_ views: [ArgumentView]) throws -> NDArray {
         guard let step = reduction else { preconditionFailure("not a reduction stage") }

@@ -135,7 +135,8 @@ struct Eval: ParsableCommand {
         if let threads { JIT.numThreads = threads }
         let f = try expression.compile()
         let bindings = try variables.map { try splitBinding($0, option: "--var", valueName: "PATH.npy|VALUE") }
-        let unused = bindings.map(\.0).filter { !f.parameterNames.contains($0) }
+        let readable = f.parameterNames + f.shadowableConstants
+        let unused = bindings.map(\.0).filter { !readable.contains($0) }
         if !unused.isEmpty {
             let names = unused.map { "'\($0)'" }.joined(separator: ", ")
             let reads = f.parameterNames.isEmpty ? "no variables" : f.parameterNames.joined(separator: ", ")
@@ -143,7 +144,7 @@ struct Eval: ParsableCommand {
             FileHandle.standardError.write(Data("note: ignoring --var \(names): the expression reads \(reads)\n".utf8))
         }
         var arguments: [String: any JITArgument] = [:]
-        for (name, text) in bindings where f.parameterNames.contains(name) {
+        for (name, text) in bindings where readable.contains(name) {
             arguments[name] = try RunKernel.untypedValue(text)
         }
         let missing = f.parameterNames.filter { arguments[$0] == nil }

@@ -92,4 +92,79 @@ final class REPLTranscriptTests: XCTestCase {
 
             """)
     }
+
+    /// mean, var, std (axis, ddof), clip, mod, deg2rad, constants (a variable of the same name
+    /// wins), `:help NAME`, and the errors of each.
+    func testNumPyNames() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.0, 2, 3, 4, 2, 4, 6, 9], shape: [2, 4]), to: dir.appendingPathComponent("m.npy").path)
+        try transcript("""
+            m = load("m.npy")
+            mean(m)
+            mean(m, axis=0)
+            var(m, axis=1)
+            std(m, 1, ddof=1)
+            m - mean(m, axis=0)
+            x = arange(6)
+            clip(x, 1, 4)
+            mod(arange(-3, 3), 4)
+            mod(-7.5, -2)
+            deg2rad(180) == pi
+            e
+            e = 2
+            e * 3
+            std(f32(x))
+            :help mean
+            :help radians
+            var(x, ddof=1.5)
+            mean(x, axis=1)
+            kernel k(a: f64[]) -> f64 {
+                return mean(a)
+            }
+            :help meen
+            """, in: dir, stdout: """
+            3.875
+            array([1.5, 3. , 4.5, 6.5])
+            float64 (4,)
+            array([1.25  , 6.6875])
+            float64 (2,)
+            array([1.29099445, 2.98607881])
+            float64 (2,)
+            array([[-0.5, -1. , -1.5, -2.5],
+                   [ 0.5,  1. ,  1.5,  2.5]])
+            float64 (2, 4)
+            array([1, 1, 2, 3, 4, 4])
+            int64 (6,)
+            array([1, 2, 3, 0, 1, 2])
+            int64 (6,)
+            -1.5
+            true
+            2.718281828459045
+            6
+            1.7078252
+            float32
+            mean(x, axis=None): arithmetic mean (float64 for integers and bools, else x's type)
+            accepts: bools, integers, floats, complex
+            deg2rad(x): x * (pi/180): degrees to radians (also radians)
+            (radians is another name for deg2rad)
+            also called: radians
+
+            """, stderr: """
+            <stdin>:18:13: error: ddof must be a non-negative integer literal
+            18 | var(x, ddof=1.5)
+               |             ^~~
+            <stdin>:19:1: error: axis 1 is out of bounds for an array of dimension 1
+            19 | mean(x, axis=1)
+               | ^~~~~~~~~~~~~~~
+            <stdin>:21:12: error: 'mean' is not available in kernels (it is in expressions)
+            21 |     return mean(a)
+               |            ^~~~~~~
+              = note: compute it with a loop, e.g. the mean as sum(x) / len(x)
+            <stdin>:23:7: error: no help for 'meen'
+            23 | :help meen
+               |       ^~~~
+              = note: did you mean 'mean'?
+
+            """)
+    }
 }

@@ -5,7 +5,7 @@ import SwiftJIT
 extension Session {
     /// Command names with their argument and what they do, for :help and completion.
     static let commands: [(name: String, argument: String, summary: String)] = [
-        (":help", "", "this list"),
+        (":help", "[NAME]", "this list, or what a function, builtin or command does"),
         (":vars", "", "variables (dtype, shape, size) and kernels"),
         (":type", "EXPR", "dtype and shape of a value, and the argument types it was compiled for"),
         (":time", "EXPR", "time a value like %timeit: median and min per call, over runs x loops"),
@@ -23,7 +23,8 @@ extension Session {
         let name = String(trimmed.text.prefix { !$0.isWhitespace })
         let argument = Fragment(input, from: trimmed.offset + name.utf8.count)
         switch name {
-        case ":help", ":h", ":?": Console.out(help())
+        case ":help", ":h", ":?":
+            Console.out(argument.text.isEmpty ? help() : try helpEntry(argument))
         case ":quit", ":q", ":exit": return .quit
         case ":vars": Console.out(variablesTable())
         case ":type": Console.out(try typeText(try prepare(argument)))
@@ -83,6 +84,36 @@ extension Session {
         lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Up/Down history, Tab completes, Ctrl-C clears the line")
         lines.append("(and stops a running computation, keeping the session).")
         return lines.joined(separator: "\n")
+    }
+
+    /// `:help NAME`: the entry of a builtin (from the builtin table), a REPL function or a command.
+    private func helpEntry(_ argument: Fragment) throws -> String {
+        let name = argument.text
+        if let fn = Builtins.lookup(name) {
+            var lines: [String] = []
+            let parameters = ["x", "y", "z"].prefix(fn.arity).joined(separator: ", ")
+            let head = fn.summary.hasPrefix(fn.name + "(") ? "" : "\(fn.name)(\(parameters)): "
+            lines.append(head + fn.summary)
+            if fn.name != name { lines.append("(\(name) is another name for \(fn.name))") }
+            let aliases = Builtins.aliases.filter { $0.value == fn.name }.map(\.key).sorted()
+            if !aliases.isEmpty { lines.append("also called: \(aliases.joined(separator: ", "))") }
+            var accepts = ["integers", "floats"]
+            if fn.acceptsBool { accepts.insert("bools", at: 0) }
+            if fn.acceptsComplex { accepts.append("complex") }
+            if fn.typing != .expansion && fn.typing != .random { lines.append("accepts: \(accepts.joined(separator: ", "))") }
+            return lines.joined(separator: "\n")
+        }
+        if let value = BuiltinExpansion.constants[name] {
+            return "\(name): the constant \(value) (a variable of that name is read instead)"
+        }
+        if let f = REPLFunctions.named(name) { return "\(f.usage): \(f.summary)" }
+        let command = name.hasPrefix(":") ? name : ":" + name
+        if let c = Self.commands.first(where: { $0.name == command }) {
+            return (c.argument.isEmpty ? c.name : c.name + " " + c.argument) + ": " + c.summary
+        }
+        let known = Builtins.all.map(\.name) + REPLFunctions.all.map(\.name) + Self.commands.map(\.name)
+        throw InputError("no help for '\(name)'", at: argument.range,
+                         note: NameSuggestion.closest(to: name, in: known).map { "did you mean '\($0)'?" } ?? "type :help for everything")
     }
 
     private func variablesTable() -> String {

@@ -172,6 +172,8 @@ extension Session {
                                       : "name '\(name)' is not defined", at: range,
                              note: isKernel ? nil : hint.map { "did you mean '\($0)'?" })
         }
+        // A variable named like a constant (`e = ...`) is read instead of the constant.
+        for name in f.shadowableConstants { if let value = variables[name] { arguments[name] = value } }
         return .expression(f, arguments, offset: fragment.offset, calls: calls)
     }
 
