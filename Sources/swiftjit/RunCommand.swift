@@ -99,8 +99,10 @@ struct RunKernel: ParsableCommand {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw JITError.file("cannot read kernel source '\(path)': no such file")
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw JITError.file("cannot read kernel source '\(path)'")
+        if isDirectory.boolValue { throw JITError.file("cannot read kernel source '\(path)': it is a directory") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw JITError.file("cannot read kernel source '\(path)': \(FileErrors.reason(error))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw JITError.file("kernel source '\(path)' is not UTF-8 text")

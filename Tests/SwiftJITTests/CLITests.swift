@@ -170,6 +170,27 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("no value for 'y'; give --var y=PATH.npy|VALUE"), missing.stderr)
     }
 
+    /// File-system errors are one sentence naming the path and the reason (a path under a
+    /// regular file fails as "not a directory" even for root, who may write anywhere else).
+    func testFileErrorsAreOneSentence() throws {
+        let dir = try temporaryDirectory()
+        try "not a folder".write(to: dir.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        let blocked = dir.appendingPathComponent("file").path
+        let cache = try SwiftJITProcess.run(["eval", "x * 11 + 1", "--var", "x=3"], in: dir,
+                                            environment: ["SWIFTJIT_CACHE_DIR": blocked + "/cache"])
+        XCTAssertEqual(cache.status, 0, cache.stderr)
+        XCTAssertEqual(cache.stdout, "34\n")
+        XCTAssertEqual(cache.stderr, "swiftjit: warning: cannot write the object cache in '\(blocked)/cache': not a directory\n")
+
+        let object = try run(["compile", "--expr", "x*3", "--signature", "x: f64[]", "--emit-object", blocked + "/x.o"], in: dir)
+        XCTAssertEqual(object.status, 1)
+        XCTAssertEqual(object.stderr, "error: cannot write '\(blocked)/x.o': not a directory\n")
+        let out = try run(["eval", "x", "--var", "x=1", "--out", blocked + "/o.npy"], in: dir)
+        XCTAssertEqual(out.stderr, "error: cannot write '\(blocked)/o.npy': not a directory\n")
+        let source = try run(["run", blocked + "/k.sj", "k"], in: dir)
+        XCTAssertEqual(source.stderr, "error: cannot read kernel source '\(blocked)/k.sj': no such file\n")
+    }
+
     func testIRAndFunctions() throws {
         let dir = try temporaryDirectory()
         let ir = try run(["ir", "-x*2", "--type", "x=f64[]"], in: dir)

@@ -286,7 +286,7 @@ final class REPLTests: XCTestCase {
         // The caret sits under the '*' as typed after the prompt.
         try enter(t, "z = x +* 2")
         try expectLines(t, after: ">>> z = x +* 2", [String(repeating: " ", count: 11) + "^",
-                                                      "error: expected an expression, found '*'"])
+                                                      "<stdin>:11:8: error: expected an expression, found '*'"])
 
         // Up recalls the line; Left x3 and Backspace delete the '+'.
         t.type("\u{1b}[A")

@@ -167,4 +167,76 @@ final class REPLTranscriptTests: XCTestCase {
 
             """)
     }
+
+    /// Every stage's diagnostics name the typed source (`<stdin>:LINE:COL`, the script's line)
+    /// or the file given to :load, with the line and a caret: parse, type, broadcast, axis,
+    /// kernel checking, kernel run time (in the file the kernel came from), and file errors.
+    func testOneLocationStyle() throws {
+        let dir = try temporaryDirectory()
+        try "kernel bad(a: f64[]) -> f64 {\n    return a[0] +\n}\n".write(to: dir.appendingPathComponent("bad.sj"), atomically: true, encoding: .utf8)
+        try "# a kernel that reads past the end\nkernel last(a: f64[]) -> f64 {\n    return a[len(a)]\n}\n"
+            .write(to: dir.appendingPathComponent("last.sj"), atomically: true, encoding: .utf8)
+        try transcript("""
+            x = arange(4)
+            y = x + "a"
+            :type x + q
+            :time x +
+            :ir x * nope
+            i = arange(3, dtype=i32)
+            i << 2.5
+            x + arange(5)
+            sum(x, axis=2)
+            kernel g(a) {
+                return a[0] + b
+            }
+            g(x)
+            :load nofile.sj
+            :load bad.sj
+            x[1] = 3
+            z = f(x)
+            :load last.sj
+            last(linspace(0, 1, 3))
+            """, in: dir, stdout: "loaded last.sj: last\n", stderr: """
+            <stdin>:2:9: error: invalid character '"' in expression
+            2 | y = x + "a"
+              |         ^
+            <stdin>:3:11: error: name 'q' is not defined
+            3 | :type x + q
+              |           ^
+            <stdin>:4:10: error: expected an expression, found end of input
+            4 | :time x +
+              |          ^
+            <stdin>:5:9: error: name 'nope' is not defined
+            5 | :ir x * nope
+              |         ^~~~
+            <stdin>:7:1: error: '<<' needs integer operands, not int32 and float64
+            7 | i << 2.5
+              | ^~~~~~~~
+            <stdin>:8:1: error: operands could not be broadcast together: 'arange(5)' has shape (5,) and 'x' has shape (4,)
+            8 | x + arange(5)
+              | ^~~~~~~~~~~~~
+            <stdin>:9:1: error: axis 2 is out of bounds for an array of dimension 1
+            9 | sum(x, axis=2)
+              | ^~~~~~~~~~~~~~
+            <stdin>:11:19: error: unknown variable 'b'
+            11 |     return a[0] + b
+               |                   ^
+            <stdin>:14:7: error: cannot read kernel source 'nofile.sj': no such file
+            14 | :load nofile.sj
+               |       ^~~~~~~~~
+            bad.sj:3:1: error: expected an expression, found '}'
+            3 | }
+              | ^
+            <stdin>:16:6: error: unexpected '=' after the end of the expression
+            16 | x[1] = 3
+               |      ^
+            <stdin>:17:5: error: unknown function 'f'
+            17 | z = f(x)
+               |     ^
+            last.sj:3:14: error: index 3 is out of range for axis 0 with size 3 in kernel 'last'
+            3 |     return a[len(a)]
+              |              ^~~~~~
+
+            """)
+    }
 }

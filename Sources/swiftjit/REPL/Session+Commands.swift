@@ -53,8 +53,9 @@ extension Session {
         case ":load":
             guard !argument.text.isEmpty else { throw InputError(":load needs a file name", at: trimmed.range) }
             let path = argument.text.hasPrefix("\"") ? String(argument.text.dropFirst().dropLast()) : argument.text
-            guard let data = FileManager.default.contents(atPath: path), let source = String(data: data, encoding: .utf8) else {
-                throw InputError("cannot read '\(path)'", at: argument.range)
+            let source: String
+            do { source = try RunKernel.readSource(path) } catch JITError.file(let message) {
+                throw InputError(message, at: argument.range)
             }
             let names = try define(source, name: path)
             Console.out("loaded \(path): \(names.joined(separator: ", "))")

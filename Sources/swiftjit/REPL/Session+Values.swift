@@ -184,12 +184,7 @@ extension Session {
     /// in front so messages give the line numbers of a script. Returns the names defined.
     @discardableResult
     func define(_ source: String, name: String, linesBefore: Int = 0) throws -> [String] {
-        let parsed: KernelModule
-        do {
-            parsed = try JIT.kernels(String(repeating: "\n", count: linesBefore) + source, name: name, options: options)
-        } catch JITError.diagnostics(let d) where name == "<input>" {
-            throw InputDiagnostics(d.diagnostics)
-        }
+        let parsed = try JIT.kernels(String(repeating: "\n", count: linesBefore) + source, name: name, options: options)
         let new = parsed.ast.declarations.map {
             Declaration(name: $0.name, text: parsed.ast.source.slice($0.range), origin: parsed.ast.source,
                         originOffset: $0.range.lower)
