@@ -239,4 +239,29 @@ final class REPLTranscriptTests: XCTestCase {
 
             """)
     }
+
+    /// Complex arrays print as NumPy prints them (a float format for the real parts and one
+    /// with a sign for the imaginary parts); complex scalars as Python's complex repr.
+    func testComplexPrinting() throws {
+        try transcript("""
+            c = arange(4) * 1j + 1
+            c
+            c * 1.5 - 0.25j
+            complex(linspace(0, 1, 4), linspace(-1, 1, 4) * 100)
+            c64(c) / 0
+            c[2]
+            """, stdout: """
+            array([1.+0.j, 1.+1.j, 1.+2.j, 1.+3.j])
+            complex128 (4,)
+            array([1.5-0.25j, 1.5+1.25j, 1.5+2.75j, 1.5+4.25j])
+            complex128 (4,)
+            array([0.        -100.j        , 0.33333333 -33.33333333j,
+                   0.66666667 +33.33333333j, 1.        +100.j        ])
+            complex128 (4,)
+            array([inf+nanj, inf+infj, inf+infj, inf+infj], dtype=complex64)
+            complex64 (4,)
+            (1+2j)
+
+            """, stderr: "")
+    }
 }
