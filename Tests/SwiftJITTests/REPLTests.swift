@@ -355,6 +355,42 @@ final class REPLTests: XCTestCase {
         XCTAssertEqual(t.waitForExit(), 0)
     }
 
+    /// Ctrl-R searches the history (Ctrl-R again for an older match, Enter runs it, Ctrl-G gives
+    /// the line back); Alt-b/Alt-f and Ctrl-Left/Right move a word at a time.
+    func testReverseSearchAndWordMotion() throws {
+        let dir = try temporaryDirectory()
+        let t = try PseudoTerminal(in: dir, environment: environment(dir))
+        try waitForPrompt(t, ">>> ")
+        try enter(t, "alpha = arange(3)")
+        try enter(t, "beta = alpha * 10")
+        try enter(t, "alpha + 1")
+        t.type("\u{12}alp")
+        try waitForPrompt(t, "(reverse-i-search)`alp': alpha + 1")
+        t.type("\u{12}")
+        try waitForPrompt(t, "(reverse-i-search)`alp': beta = alpha * 10")
+        t.type("\u{12}\u{12}")
+        try waitForPrompt(t, "(failed reverse-i-search)`alp': alpha = arange(3)")
+        t.type("\u{7}")
+        try waitForPrompt(t, ">>> ")
+        t.type("\u{12}beta")
+        try waitForPrompt(t, "(reverse-i-search)`beta': beta = alpha * 10")
+        try enter(t, "")
+        try enter(t, "beta")
+        try expectLines(t, after: ">>> beta", ["array([ 0, 10, 20])"])
+
+        t.type("x = alpha + beta\u{1b}b2*")
+        try waitForPrompt(t, ">>> x = alpha + 2*beta")
+        t.type("\u{1b}[1;5D\u{1b}[1;5D-")
+        try waitForPrompt(t, ">>> x = -alpha + 2*beta")
+        t.type("\u{1b}f*1\u{1b}[1;5C\u{1b}[1;5C\u{1b}[1;5C // 1")
+        try waitForPrompt(t, ">>> x = -alpha*1 + 2*beta // 1")
+        try enter(t, "")
+        try enter(t, "x")
+        try expectLines(t, after: ">>> x", ["array([ 0, 19, 38])"])
+        t.type("\u{4}")
+        XCTAssertEqual(t.waitForExit(), 0)
+    }
+
     // MARK: helpers
 
     /// Waits until the cursor's line reads `prompt` exactly (a prompt and what is typed after it).

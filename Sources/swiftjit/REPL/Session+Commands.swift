@@ -82,7 +82,8 @@ extension Session {
             let head = c.argument.isEmpty ? c.name : c.name + " " + c.argument
             lines.append("  " + head.padding(toLength: commandWidth, withPad: " ", startingAt: 0) + "  " + c.summary)
         }
-        lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Up/Down history, Tab completes, Ctrl-C clears the line")
+        lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Alt-b/f and Ctrl-Left/Right by words, Up/Down history,")
+        lines.append("Ctrl-R searches it, Tab completes, Ctrl-C clears the line")
         lines.append("(and stops a running computation, keeping the session).")
         return lines.joined(separator: "\n")
     }
