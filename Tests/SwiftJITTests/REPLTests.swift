@@ -364,26 +364,18 @@ final class REPLTests: XCTestCase {
         try enter(t, "alpha = arange(3)")
         try enter(t, "beta = alpha * 10")
         try enter(t, "alpha + 1")
-        t.type("\u{12}alp")
-        try waitForPrompt(t, "(reverse-i-search)`alp': alpha + 1")
-        t.type("\u{12}")
-        try waitForPrompt(t, "(reverse-i-search)`alp': beta = alpha * 10")
-        t.type("\u{12}\u{12}")
-        try waitForPrompt(t, "(failed reverse-i-search)`alp': alpha = arange(3)")
-        t.type("\u{7}")
-        try waitForPrompt(t, ">>> ")
-        t.type("\u{12}beta")
-        try waitForPrompt(t, "(reverse-i-search)`beta': beta = alpha * 10")
+        try keys(t, "\u{12}alp", show: "(reverse-i-search)`alp': alpha + 1")
+        try keys(t, "\u{12}", show: "(reverse-i-search)`alp': beta = alpha * 10")
+        try keys(t, "\u{12}\u{12}", show: "(failed reverse-i-search)`alp': alpha = arange(3)")
+        try keys(t, "\u{7}", show: ">>> ")
+        try keys(t, "\u{12}beta", show: "(reverse-i-search)`beta': beta = alpha * 10")
         try enter(t, "")
         try enter(t, "beta")
         try expectLines(t, after: ">>> beta", ["array([ 0, 10, 20])"])
 
-        t.type("x = alpha + beta\u{1b}b2*")
-        try waitForPrompt(t, ">>> x = alpha + 2*beta")
-        t.type("\u{1b}[1;5D\u{1b}[1;5D-")
-        try waitForPrompt(t, ">>> x = -alpha + 2*beta")
-        t.type("\u{1b}f*1\u{1b}[1;5C\u{1b}[1;5C\u{1b}[1;5C // 1")
-        try waitForPrompt(t, ">>> x = -alpha*1 + 2*beta // 1")
+        try keys(t, "x = alpha + beta\u{1b}b2*", show: ">>> x = alpha + 2*beta")
+        try keys(t, "\u{1b}[1;5D\u{1b}[1;5D-", show: ">>> x = -alpha + 2*beta")
+        try keys(t, "\u{1b}f*1\u{1b}[1;5C\u{1b}[1;5C\u{1b}[1;5C // 1", show: ">>> x = -alpha*1 + 2*beta // 1")
         try enter(t, "")
         try enter(t, "x")
         try expectLines(t, after: ">>> x", ["array([ 0, 19, 38])"])
@@ -399,6 +391,12 @@ final class REPLTests: XCTestCase {
             XCTFail("waited for '\(prompt)'; the screen shows:\n\(t.screen.text.joined(separator: "\n"))", file: file, line: line)
             throw XCTSkip("the terminal session cannot go on")
         }
+    }
+
+    /// Types keys and waits until the cursor's line reads `line`.
+    func keys(_ t: PseudoTerminal, _ typed: String, show line: String, file: StaticString = #filePath, lineNumber: UInt = #line) throws {
+        t.type(typed)
+        try waitForPrompt(t, line, file: file, line: lineNumber)
     }
 
     /// Types a line and Enter, and waits for the next prompt.
