@@ -196,6 +196,8 @@ final class REPLTranscriptTests: XCTestCase {
             z = f(x)
             :load last.sj
             last(linspace(0, 1, 3))
+            y = zeros((2, 3))
+            sum(y * x, axis=0) + 1
             """, in: dir, stdout: "loaded last.sj: last\n", stderr: """
             <stdin>:2:9: error: invalid character '"' in expression
             2 | y = x + "a"
@@ -236,6 +238,9 @@ final class REPLTranscriptTests: XCTestCase {
             last.sj:3:14: error: index 3 is out of range for axis 0 with size 3 in kernel 'last'
             3 |     return a[len(a)]
               |              ^~~~~~
+            <stdin>:21:5: error: operands could not be broadcast together: 'x' has shape (4,) and 'y' has shape (2, 3)
+            21 | sum(y * x, axis=0) + 1
+               |     ^~~~~
 
             """)
     }
