@@ -39,6 +39,15 @@ public enum ArrayFormatter {
         return text + spacer + extra
     }
 
+    /// What the command line and the REPL print for a value: a 0-d array as its plain scalar
+    /// (`3`, `4950`, `2.5`, `(1+2j)`, `true`) followed by a line with its dtype when that is not
+    /// the default of its kind (`int32`); an array as `format` gives it.
+    public static func display(_ a: NDArray) -> String {
+        if a.rank > 0 { return format(a) }
+        let text = plainScalar(a)
+        return isDefaultDType(a.dtype) ? text : text + "\n" + a.dtype.rawValue
+    }
+
     /// dtype and shape, as in `float64 (300000,)`.
     public static func describe(_ a: NDArray) -> String {
         "\(a.dtype.rawValue) \(shapeText(a.shape))"
@@ -177,17 +186,21 @@ public enum ArrayFormatter {
 
     /// NumPy's FloatingFormat / IntegerFormat / BoolFormat: one layout for all shown elements.
     struct ElementFormatter {
-        enum Kind { case bool, int(width: Int), positional, scientific, complex(width: Int) }
+        enum Kind { case bool, int(width: Int), positional, scientific, complex }
         var kind: Kind
         var unsigned64 = false
         var float32 = false
+        /// Non-negative values get a `+` (NumPy's `sign='+'`, for imaginary parts).
+        var plus = false
+        /// The formatters of the real and imaginary parts of complex values.
+        var parts: [ElementFormatter] = []
         var padLeft = 0
         var padRight = 0
         var precision = 0
         var expSize = 2
         static let maxPrecision = 8
 
-        init(values: [ScalarValue], dtype: DType) {
+        init(values: [ScalarValue], dtype: DType, plus: Bool = false) {
             switch dtype {
             case .bool:
                 kind = .bool
@@ -196,11 +209,20 @@ public enum ArrayFormatter {
                 let width = values.map { Self.intText($0, unsigned64: dtype == .uint64).count }.max() ?? 1
                 kind = .int(width: width)
             case .complex64, .complex128:
+                // NumPy's ComplexFloatingFormat: one float format for the real parts and one, with
+                // a `+` sign, for the imaginary parts; each element is the two side by side.
                 float32 = dtype == .complex64
-                let f32 = float32
-                kind = .complex(width: values.map { Self.complexText($0, float32: f32).count }.max() ?? 1)
+                kind = .complex
+                let split = values.map { v -> (Double, Double) in
+                    if case .complex(let re, let im) = v { return (re, im) }
+                    return (Double(scalar: v), 0)
+                }
+                let real = dtype == .complex64 ? DType.float32 : .float64
+                parts = [ElementFormatter(values: split.map { .float($0.0) }, dtype: real),
+                         ElementFormatter(values: split.map { .float($0.1) }, dtype: real, plus: true)]
             case .float32, .float64:
                 float32 = dtype == .float32
+                self.plus = plus
                 let xs = values.map { Double(scalar: $0) }
                 let finite = xs.filter { $0.isFinite }
                 let nonZero = finite.map(\.magnitude).filter { $0 != 0 }
@@ -212,19 +234,19 @@ public enum ArrayFormatter {
                     kind = .positional
                 } else if scientific {
                     kind = .scientific
-                    let parts = finite.map { Self.scientificParts($0, float32: float32) }
+                    let parts = finite.map { Self.scientificParts($0, float32: float32, plus: plus) }
                     precision = parts.map { $0.1.count }.max() ?? 0
                     expSize = max(2, parts.map { String(abs($0.2)).count }.max() ?? 2)
                     padLeft = parts.map { $0.0.count }.max() ?? 1
                     padRight = expSize + 2 + precision
                 } else {
                     kind = .positional
-                    let parts = finite.map { Self.positionalParts($0, float32: float32) }
+                    let parts = finite.map { Self.positionalParts($0, float32: float32, plus: plus) }
                     padLeft = parts.map { $0.0.count }.max() ?? 1
                     padRight = parts.map { $0.1.count }.max() ?? 0
                 }
                 if finite.count != xs.count {
-                    let negInf = xs.contains { $0.isInfinite && $0 < 0 } ? 1 : 0
+                    let negInf = plus || xs.contains { $0.isInfinite && $0 < 0 } ? 1 : 0
                     let offset = padRight + 1
                     padLeft = max(padLeft, 3 - offset, 3 + negInf - offset)
                 }
@@ -245,8 +267,8 @@ public enum ArrayFormatter {
         }
 
         /// Sign + integer digits, fraction digits, rounded to at most 8 fraction digits.
-        static func positionalParts(_ x: Double, float32: Bool) -> (String, String) {
-            let sign = x.sign == .minus ? "-" : ""
+        static func positionalParts(_ x: Double, float32: Bool, plus: Bool = false) -> (String, String) {
+            let sign = x.sign == .minus ? "-" : plus ? "+" : ""
             let d = Digits(x, float32: float32)
             if d.digits.count - d.pointPosition > maxPrecision {
                 // Too many digits: round the exact value (as Dragon4 with a cutoff does).
@@ -261,8 +283,8 @@ public enum ArrayFormatter {
         }
 
         /// Sign + leading digit, fraction digits, decimal exponent; at most 8 fraction digits.
-        static func scientificParts(_ x: Double, float32: Bool) -> (String, String, Int) {
-            let sign = x.sign == .minus ? "-" : ""
+        static func scientificParts(_ x: Double, float32: Bool, plus: Bool = false) -> (String, String, Int) {
+            let sign = x.sign == .minus ? "-" : plus ? "+" : ""
             var d = Digits(x, float32: float32)
             if d.digits.count - 1 > maxPrecision {
                 d = Digits(parsing: String(format: "%.\(maxPrecision)e", x.magnitude))
@@ -278,21 +300,25 @@ public enum ArrayFormatter {
                 return Bool(scalar: v) ? " True" : "False"
             case .int(let width):
                 return ArrayFormatter.pad(Self.intText(v, unsigned64: unsigned64), to: width)
-            case .complex(let width):
-                return ArrayFormatter.pad(Self.complexText(v, float32: float32), to: width)
+            case .complex:
+                guard case .complex(let re, let im) = v else { return parts[0].format(v) }
+                // The `j` goes before the imaginary part's trailing blanks.
+                let i = parts[1].format(.float(im))
+                let blanks = i.reversed().prefix { $0 == " " }.count
+                return parts[0].format(.float(re)) + i.dropLast(blanks) + "j" + String(repeating: " ", count: blanks)
             case .positional, .scientific:
                 let x = Double(scalar: v)
                 if !x.isFinite {
-                    let text = x.isNaN ? "nan" : (x < 0 ? "-inf" : "inf")
+                    let text = x.isNaN ? (plus ? "+nan" : "nan") : (x < 0 ? "-inf" : plus ? "+inf" : "inf")
                     return ArrayFormatter.pad(text, to: padLeft + padRight + 1)
                 }
                 if case .scientific = kind {
-                    let (i, f, e) = Self.scientificParts(x, float32: float32)
+                    let (i, f, e) = Self.scientificParts(x, float32: float32, plus: plus)
                     let frac = f + String(repeating: "0", count: max(0, precision - f.count))
                     return ArrayFormatter.pad(i, to: padLeft) + "." + frac + "e" + (e < 0 ? "-" : "+")
                         + ArrayFormatter.pad(String(abs(e)), to: expSize, with: "0")
                 }
-                let (i, f) = Self.positionalParts(x, float32: float32)
+                let (i, f) = Self.positionalParts(x, float32: float32, plus: plus)
                 return ArrayFormatter.pad(i, to: padLeft) + "." + ArrayFormatter.padRight(f, to: padRight)
             }
         }

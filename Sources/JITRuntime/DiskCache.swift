@@ -152,7 +152,7 @@ public final class DiskCache: @unchecked Sendable {
             touch(url)
             return entry.object
         } catch {
-            report(url, "\(error)")
+            report(url, error is POSIXError ? FileErrors.reason(error) : "\(error)")
             return nil
         }
     }
@@ -164,7 +164,8 @@ public final class DiskCache: @unchecked Sendable {
     public static func readTrusted(_ url: URL) throws -> [UInt8]? {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            if errno == ENOENT { return nil }
+            // No file, or a cache folder that is not a folder (writing says so, once).
+            if errno == ENOENT || errno == ENOTDIR { return nil }
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
         defer { close(fd) }
@@ -220,7 +221,7 @@ public final class DiskCache: @unchecked Sendable {
             lock.lock()
             let first = reported.insert(directory.path).inserted
             lock.unlock()
-            if first { warn("swiftjit: warning: cannot write the object cache in \(directory.path): \(error)") }
+            if first { warn("swiftjit: warning: cannot write the object cache in '\(directory.path)': \(FileErrors.reason(error))") }
             return
         }
         if let total = addToTotal(Self.headerSize + key.utf8.count + object.count), total > sizeLimit { sweep() }

@@ -319,15 +319,7 @@ public enum NPY {
             .joined()
     }
 
-    private static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if ns.domain == NSCocoaErrorDomain, let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
-    }
+    private static func reason(_ error: Error) -> String { FileErrors.reason(error) }
 
     // MARK: writing
 
@@ -384,7 +376,7 @@ public enum NPY {
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw JITError.file("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            throw JITError.file("cannot write '\(path)': \(FileErrors.text(errno: errno))")
         }
         var closed = false
         func cleanUp() {
@@ -398,7 +390,7 @@ public enum NPY {
                 let w = posixWrite(fd, p, min(left, 1 << 30))
                 if w < 0 {
                     if errno == EINTR { continue }
-                    let message = String(cString: strerror(errno))
+                    let message = FileErrors.text(errno: errno)
                     cleanUp()
                     throw JITError.file("cannot write '\(path)': \(message)")
                 }
@@ -417,12 +409,12 @@ public enum NPY {
         }
         closed = true
         if close(fd) != 0 {
-            let message = String(cString: strerror(errno))
+            let message = FileErrors.text(errno: errno)
             unlink(temporary)
             throw JITError.file("cannot write '\(path)': \(message)")
         }
         if rename(temporary, path) != 0 {
-            let message = String(cString: strerror(errno))
+            let message = FileErrors.text(errno: errno)
             unlink(temporary)
             throw JITError.file("cannot write '\(path)': \(message)")
         }

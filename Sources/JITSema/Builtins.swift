@@ -32,6 +32,9 @@ public enum TypingRule: Hashable, Sendable {
     /// `random() normal(mu, sigma) seed(n)`: the kernel runtime's generator (float64; seed gives
     /// bool true). Impure: each call site gets its own hidden operand so calls are never merged.
     case random
+    /// `clip mod deg2rad ...`: rewritten into other builtins and operators before typing
+    /// (BuiltinExpansion), so the result types are those of what they expand to.
+    case expansion
 }
 
 /// How a builtin becomes machine code.
@@ -121,6 +124,41 @@ public enum Builtins {
         b("prod", 1, .reduction, .custom, bool: true, complex: true, "prod(x, axis=None): product"),
         b("min", 1, .reduction, .custom, bool: true, "min(x, axis=None): minimum; NaN propagates"),
         b("max", 1, .reduction, .custom, bool: true, "max(x, axis=None): maximum; NaN propagates"),
+        b("mean", 1, .reduction, .custom, bool: true, complex: true,
+          "mean(x, axis=None): arithmetic mean (float64 for integers and bools, else x's type)"),
+        b("var", 1, .reduction, .custom, bool: true, complex: true,
+          "var(x, axis=None, ddof=0): variance, mean(abs(x - mean(x))**2) * n/(n - ddof) (a real type)"),
+        b("std", 1, .reduction, .custom, bool: true, complex: true,
+          "std(x, axis=None, ddof=0): standard deviation, sqrt(var(x, axis, ddof))"),
+        b("clip", 3, .expansion, .custom, bool: true, "clip(x, lo, hi): minimum(maximum(x, lo), hi); NaN propagates"),
+        b("mod", 2, .expansion, .custom, "mod(a, b): a % b, the remainder with the sign of b (NumPy's rule; fmod is C's)"),
+        b("remainder", 2, .expansion, .custom, "remainder(a, b): the same as mod(a, b), a % b"),
+        b("deg2rad", 1, .expansion, .custom, bool: true, "x * (pi/180): degrees to radians (also radians)"),
+        b("rad2deg", 1, .expansion, .custom, bool: true, "x * (180/pi): radians to degrees (also degrees)"),
+        b("square", 1, .expansion, .custom, bool: true, "x**2"),
+        b("negative", 1, .expansion, .custom, "-x"),
+        b("positive", 1, .expansion, .custom, "+x"),
+        b("add", 2, .expansion, .custom, bool: true, "a + b"),
+        b("subtract", 2, .expansion, .custom, "a - b"),
+        b("multiply", 2, .expansion, .custom, bool: true, "a * b"),
+        b("divide", 2, .expansion, .custom, bool: true, "a / b (also true_divide)"),
+        b("floor_divide", 2, .expansion, .custom, "a // b"),
+        b("power", 2, .expansion, .custom, "a ** b"),
+        b("greater", 2, .expansion, .custom, bool: true, "a > b"),
+        b("greater_equal", 2, .expansion, .custom, bool: true, "a >= b"),
+        b("less", 2, .expansion, .custom, bool: true, "a < b"),
+        b("less_equal", 2, .expansion, .custom, bool: true, "a <= b"),
+        b("equal", 2, .expansion, .custom, bool: true, "a == b"),
+        b("not_equal", 2, .expansion, .custom, bool: true, "a != b"),
+        b("bitwise_and", 2, .expansion, .custom, bool: true, "a & b"),
+        b("bitwise_or", 2, .expansion, .custom, bool: true, "a | b"),
+        b("bitwise_xor", 2, .expansion, .custom, bool: true, "a ^ b"),
+        b("left_shift", 2, .expansion, .custom, "a << b"),
+        b("right_shift", 2, .expansion, .custom, "a >> b"),
+        b("logical_and", 2, .expansion, .custom, bool: true, "bool(a) & bool(b)"),
+        b("logical_or", 2, .expansion, .custom, bool: true, "bool(a) | bool(b)"),
+        b("logical_xor", 2, .expansion, .custom, bool: true, "bool(a) ^ bool(b)"),
+        b("logical_not", 1, .expansion, .custom, bool: true, "~bool(x)"),
     ] + DType.allCases.map { conversion($0) } + [
         b("random", 0, .random, .runtime("sj_random"), "kernels: uniform float64 in [0, 1) (xoshiro256**)"),
         b("normal", 2, .random, .runtime("sj_normal"), "kernels: normal(mu, sigma), float64 (polar Box-Muller)"),
@@ -139,6 +177,7 @@ public enum Builtins {
     public static let aliases: [String: String] = [
         "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2", "asinh": "arcsinh",
         "acosh": "arccosh", "atanh": "arctanh", "fabs": "abs", "absolute": "abs",
+        "rint": "round", "fix": "trunc", "radians": "deg2rad", "degrees": "rad2deg", "true_divide": "divide",
     ]
 
     /// The builtin called `name` (or an alias of it), if any.

@@ -14,7 +14,9 @@ public enum KernelNames {
 
     /// Why `name` cannot name a kernel or helper, or nil when it can.
     public static func reservedReason(_ name: String) -> String? {
-        if Builtins.lookup(name) != nil { return "a builtin function" }
+        // NumPy's names added after kernels could use them (mean, clip, square, ...) may be a
+        // helper's name: the helper is called instead, so older kernels keep working.
+        if let fn = Builtins.lookup(name), !BuiltinExpansion.helperMayShadow(fn) { return "a builtin function" }
         if kernelFunctions.contains(name) { return "a kernel-language function" }
         if KernelChecker.constants[name] != nil { return "a constant" }
         return nil

@@ -440,6 +440,9 @@ public struct TypeSpecializer {
             return Typed(id: materialize(vs[0], to: d, at: args[0].range), type: SemaType(d), constant: constant)
         case .reduction:
             return nil
+        case .expansion:
+            // BuiltinExpansion rewrites these (with their arity) before typing.
+            return typeError("unexpanded_builtin", "'\(name)' cannot be used here", at: range)
         case .random:
             // A hidden per-call-site operand keeps hash-consing from merging two calls.
             callSite += 1

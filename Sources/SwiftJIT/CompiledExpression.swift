@@ -14,6 +14,14 @@ public final class CompiledExpression: @unchecked Sendable {
     public let source: String
     /// The names the expression reads, sorted: its parameters.
     public let parameterNames: [String]
+    /// Named constants the expression reads (`pi`, `e`, `inf`, `nan`, `euler_gamma`), sorted. A
+    /// caller that binds one of these names as a variable gets the variable: the call then runs
+    /// a version of the expression compiled with that name as a parameter (`i**e` with `e` given).
+    public let shadowableConstants: [String]
+    /// Constant names this version reads as variables.
+    private let keptConstants: Set<String>
+    private let variantLock = NSLock()
+    private var variants: [Set<String>: CompiledExpression] = [:]
     /// The options it compiles with.
     public let options: JIT.Options
     let sourceText: SourceText
@@ -26,13 +34,16 @@ public final class CompiledExpression: @unchecked Sendable {
     /// The stages' parameters, sorted: `parameterNames` and the subscripts' names.
     let boundNames: [String]
 
-    init(source: String, options: JIT.Options) throws {
+    init(source: String, options: JIT.Options, keepingConstants kept: Set<String> = []) throws {
         self.source = source
+        keptConstants = kept
         self.options = options
         sourceText = SourceText(source)
         let program: ReductionProgram
         do {
-            let (expr, subscripts) = try ExpressionSubscripts.extract(try Parser.parseExpression(sourceText), source: sourceText)
+            let (parsed, subscripts) = try ExpressionSubscripts.extract(try Parser.parseExpression(sourceText), source: sourceText)
+            let expr = BuiltinExpansion.expand(parsed, keeping: kept)
+            shadowableConstants = TypeSpecializer.freeNames(parsed).filter { BuiltinExpansion.constants[$0] != nil && !kept.contains($0) }
             program = try ReductionLifting.lift(expr, source: sourceText)
             boundNames = TypeSpecializer.freeNames(expr)
             let views = Set(subscripts.map(\.name))
@@ -66,6 +77,22 @@ public final class CompiledExpression: @unchecked Sendable {
         if !found.isEmpty { throw JITError.diagnostics(DiagnosticError(source: sourceText, diagnostics: found)) }
     }
 
+    /// The version of the expression that reads the constants among `names` as variables, or
+    /// nil when `names` binds none of them.
+    private func variant<C: Collection>(binding names: C) throws -> CompiledExpression? where C.Element == String {
+        if shadowableConstants.isEmpty { return nil }
+        let shadowed = Set(shadowableConstants.filter { names.contains($0) })
+        if shadowed.isEmpty { return nil }
+        variantLock.lock()
+        if let v = variants[shadowed] { variantLock.unlock(); return v }
+        variantLock.unlock()
+        let v = try CompiledExpression(source: source, options: options, keepingConstants: keptConstants.union(shadowed))
+        variantLock.lock()
+        defer { variantLock.unlock() }
+        variants[shadowed] = variants[shadowed] ?? v
+        return variants[shadowed]
+    }
+
     // MARK: specialization and inspection
 
     /// Result types of the reductions for the given argument types: each reduced value is a
@@ -81,8 +108,10 @@ public final class CompiledExpression: @unchecked Sendable {
             result.append((stage, signature))
             if let step = stage.reduction {
                 let dtype = try stage.typedIR(signature, optimize: false).resultType
-                let rank = step.axis == nil ? 0 : max(0, (signature.types.map(\.rank).max() ?? 1) - 1)
+                let inputRank = signature.types.map(\.rank).max() ?? 1
+                let rank = step.axis == nil ? 0 : step.keepDims ? inputRank : max(0, inputRank - 1)
                 known[step.name] = ArgumentType(dtype: dtype, rank: rank)
+                if let count = step.count { known[count] = ArgumentType(dtype: ReductionStep.countType(dtype), rank: 0) }
             }
         }
         return result
@@ -92,6 +121,7 @@ public final class CompiledExpression: @unchecked Sendable {
     /// reductions, if any, are compiled too).
     @discardableResult
     public func specialize(_ types: [String: ArgumentType]) throws -> Specialization {
+        if let v = try variant(binding: types.keys) { return try v.specialize(types) }
         try checkNames(Set(types.keys))
         var last: Specialization?
         for (stage, signature) in try signatures(types) {
@@ -104,6 +134,7 @@ public final class CompiledExpression: @unchecked Sendable {
     /// lifted reduction's.
     public func typedIR(_ types: [String: ArgumentType], printAfter: Set<String> = [],
                         log: (String, IRFunction) -> Void = { _, _ in }) throws -> [IRFunction] {
+        if let v = try variant(binding: types.keys) { return try v.typedIR(types, printAfter: printAfter, log: log) }
         try checkNames(Set(types.keys))
         return try signatures(types).map { try $0.0.typedIR($0.1, printAfter: printAfter, log: log) }
     }
@@ -125,6 +156,7 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// Optimised LLVM IR for named argument types (one module per stage).
     public func llvmIR(_ types: [String: ArgumentType], optimize: Bool = true) throws -> String {
+        if let v = try variant(binding: types.keys) { return try v.llvmIR(types, optimize: optimize) }
         try checkNames(Set(types.keys))
         return try signatures(types).map {
             try Engine.shared.llvmIR(for: try $0.0.typedIR($0.1), options: options.lowering, optimize: optimize)
@@ -133,6 +165,7 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// Assembly for named argument types, for the host CPU or `cpu`.
     public func assembly(_ types: [String: ArgumentType], cpu: String? = nil) throws -> String {
+        if let v = try variant(binding: types.keys) { return try v.assembly(types, cpu: cpu) }
         try checkNames(Set(types.keys))
         return try signatures(types).map {
             try Engine.shared.assembly(for: try $0.0.typedIR($0.1), options: options.lowering, cpu: cpu)
@@ -169,6 +202,7 @@ public final class CompiledExpression: @unchecked Sendable {
             }
             if ordered.count == parameterNames.count { return try run(ordered, out: out, casting: casting) }
         }
+        if let v = try variant(binding: arguments.keys) { return try v.call(arguments, out: out, casting: casting) }
         try checkNames(arguments.keys)
         return try run(parameterNames.map { arguments[$0]! }, out: out, casting: casting)
     }
@@ -219,10 +253,25 @@ public final class CompiledExpression: @unchecked Sendable {
         var bound = Dictionary(uniqueKeysWithValues: zip(boundNames, views))
         var reduced: [NDArray] = []
         for stage in reductionStages {
-            let r = try stage.runReduction(stage.parameterNames.map { bound[$0]! })
+            let step = stage.reduction!
+            let inputs = stage.parameterNames.map { bound[$0]! }
+            let r = try stage.runReduction(inputs)
             reduced.append(r)
-            bound[stage.reduction!.name] = ArgumentView(dtype: r.dtype, shape: r.shape, strides: r.strides,
-                                                        pointer: r.baseAddress, array: r)
+            var (shape, strides) = (r.shape, r.strides)
+            let reducedShape = step.count != nil || step.keepDims ? try stage.broadcastShape(inputs) : []
+            let axis = step.axis.map { $0 < 0 ? $0 + reducedShape.count : $0 }
+            if step.keepDims, let axis {
+                shape.insert(1, at: axis)
+                strides.insert(0, at: axis)
+            }
+            bound[step.name] = ArgumentView(dtype: r.dtype, shape: shape, strides: strides, pointer: r.baseAddress, array: r)
+            if let count = step.count {
+                let n = axis.map { reducedShape[$0] } ?? reducedShape.reduce(1, *)
+                let value = Double(max(0, n - step.ddof))
+                let c = ReductionStep.countType(r.dtype) == .float32 ? NDArray(scalar: Float(value)) : NDArray(scalar: value)
+                reduced.append(c)
+                bound[count] = ArgumentView(dtype: c.dtype, shape: [], strides: [], pointer: c.baseAddress, array: c)
+            }
         }
         return try withExtendedLifetime(reduced) {
             try finalStage.runElementwise(finalStage.parameterNames.map { bound[$0]! }, out: out, casting: casting)

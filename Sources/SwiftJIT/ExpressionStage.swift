@@ -94,6 +94,15 @@ final class ExpressionStage: @unchecked Sendable {
                             printAfter: log)
     }
 
+    /// The broadcast shape of `views` (in parameter order).
+    func broadcastShape(_ views: [ArgumentView]) throws -> [Int] {
+        let named = zip(parameterNames, views).map { (name: $0, shape: $1.shape) }
+        switch Broadcast.shape(named) {
+        case .success(let s): return s
+        case .failure: throw broadcastError(named)
+        }
+    }
+
     /// Runs the stage as a reduction over broadcast `views`.
     func runReduction(_ views: [ArgumentView]) throws -> NDArray {
         guard let step = reduction else { preconditionFailure("not a reduction stage") }
@@ -101,10 +110,13 @@ final class ExpressionStage: @unchecked Sendable {
         let shape: [Int]
         switch Broadcast.shape(named) {
         case .success(let s): shape = s
-        case .failure(let e): throw e
+        case .failure: throw broadcastError(named)
         }
         let strides = views.map { Broadcast.strides($0.shape, $0.strides, in: shape) }
-        var plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis)
+        var plan: Reduce.Plan
+        do { plan = try Reduce.plan(shape: shape, strides: strides, axis: step.axis) } catch let e as JITError {
+            throw located(e, at: step.range, "axis")
+        }
         let types = ExpressionStage.parameterTypes(views, plan.rowPlan)
         let spec = try specialization(for: types)
         let k = spec.constants
@@ -267,7 +279,7 @@ final class ExpressionStage: @unchecked Sendable {
         let shape: [Int]
         switch Broadcast.shape(named) {
         case .success(let s): shape = s
-        case .failure(let e): throw e
+        case .failure: throw broadcastError(named)
         }
         if out == nil, Broadcast.elementCount(shape) == nil {
             throw JITError.argument("the result's shape \(Broadcast.format(shape)) has more than 2^40 elements")
@@ -344,6 +356,35 @@ final class ExpressionStage: @unchecked Sendable {
 
     /// A run-time error of this stage's code as a diagnostic: for a negative integer power, with
     /// a caret under the first exponent that is not a literal (NumPy's ValueError).
+    /// The broadcast error of the smallest part of the expression whose operands do not
+    /// broadcast (`a + b` inside `sin(a + b) * c`), at that part with a caret.
+    func broadcastError(_ named: [(name: String, shape: [Int])]) -> JITError {
+        let shapes = Dictionary(named.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+        func failing(_ e: Expr) -> JITError? {
+            let children: [Expr]
+            switch e.kind {
+            case .binary(_, let a, let b): children = [a, b]
+            case .unary(_, let a), .keyword(_, let a), .member(let a, _): children = [a]
+            case .call(_, _, let args): children = args
+            default: children = []
+            }
+            for child in children { if let found = failing(child) { return found } }
+            let names = TypeSpecializer.freeNames(e).map { (name: $0, shape: shapes[$0] ?? []) }
+            if case .failure(let error) = Broadcast.shape(names) { return located(error, at: e.range, "broadcast") }
+            return nil
+        }
+        if let found = failing(expr) { return found }
+        if case .failure(let error) = Broadcast.shape(named) { return located(error, at: expr.range, "broadcast") }
+        return .argument("operands could not be broadcast together")
+    }
+
+    /// A shape error (broadcasting, an axis) as a diagnostic at `range` of the source, so it is
+    /// shown with the line and a caret like errors found before the call.
+    func located(_ error: JITError, at range: SourceRange, _ id: String) -> JITError {
+        guard case .argument(let message) = error else { return error }
+        return .diagnostics(DiagnosticError(source: sourceText, diagnostics: [Diagnostic(id, message, at: range)]))
+    }
+
     func runtimeError(_ fault: ExpressionFault) -> JITError {
         var range = expr.range
         func find(_ e: Expr) -> Bool {

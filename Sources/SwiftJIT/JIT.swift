@@ -75,7 +75,7 @@ public enum JIT {
         // Like numexpr's local_dict, entries the expression does not read are ignored here;
         // CompiledExpression.call itself rejects them, to catch misspelt argument labels.
         let f = try compile(source, options: options)
-        let used = arguments.filter { f.parameterNames.contains($0.key) }
+        let used = arguments.filter { f.parameterNames.contains($0.key) || f.shadowableConstants.contains($0.key) }
         return try f.call(used, out: out, casting: casting)
     }
 

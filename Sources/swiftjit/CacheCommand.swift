@@ -43,6 +43,10 @@ struct Cache: ParsableCommand {
                 var what = "(fails verification: see swiftjit cache verify)"
                 if let bytes = try? DiskCache.readTrusted(f.url), let entry = try? DiskCache.decode(bytes) {
                     what = ["kind", "cpu", "math", "label"].map { Cache.field(entry.key, $0) ?? "?" }.joined(separator: " ")
+                    if Cache.field(entry.key, "kind") == "expression", let ir = entry.key.range(of: "\nir\n"),
+                       let text = CacheEntryText.expression(fromIR: String(entry.key[ir.upperBound...])) {
+                        what += "  " + CacheEntryText.shortened(text, to: 60)
+                    }
                 }
                 print("\(f.url.lastPathComponent.prefix(16))  \(String(format: "%8d", f.size))  \(Cache.utc(f.modified))  \(what)")
             }

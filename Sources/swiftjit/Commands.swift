@@ -91,14 +91,10 @@ func checkBindings(_ bindings: [String], option: String, valueName: String) thro
 
 /// `--var NAME=PATH.npy` options, read.
 func readVariables(_ bindings: [String]) throws -> [(String, NDArray)] {
-    var seen = Set<String>()
-    var result: [(String, NDArray)] = []
-    for binding in bindings {
+    try bindings.map { binding in
         let (name, path) = try splitBinding(binding, option: "--var", valueName: "PATH.npy")
-        guard seen.insert(name).inserted else { throw ValidationError("--var: '\(name)' is given twice") }
-        result.append((name, try NPY.read(path: path)))
+        return (name, try NPY.read(path: path))
     }
-    return result
 }
 
 struct Eval: ParsableCommand {
@@ -108,13 +104,21 @@ struct Eval: ParsableCommand {
             Examples:
               swiftjit eval 'a*x + b' --var a=a.npy --var x=x.npy --var b=b.npy --out y.npy
               swiftjit eval -x**2 --var x=x.npy
-            Without --out the result is printed. A scalar result is written as a 0-d array.
+              swiftjit eval 'x * k' --var x=x.npy --var k=3.5
+            VALUE is a .npy file or a scalar: integer text is an int64, other number text (1.5, 1e-3, \
+            nan, inf) a float64 and true/false a bool. A --var the expression does not read is ignored \
+            with a note (--strict refuses it). Without --out the result is printed (a scalar plainly, \
+            with its dtype when not the default). A scalar result is written as a 0-d array.
             """)
 
     @OptionGroup var expression: ExpressionOptions
 
-    @Option(name: .customLong("var"), help: ArgumentHelp("Bind a variable to a .npy file.", valueName: "NAME=PATH.npy"))
+    @Option(name: .customLong("var"), help: ArgumentHelp("Bind a variable to a .npy file or a scalar.",
+                                                         valueName: "NAME=PATH.npy|VALUE"))
     var variables: [String] = []
+
+    @Flag(help: "Refuse a --var the expression does not read (by default it is ignored with a note).")
+    var strict = false
 
     @Option(help: ArgumentHelp("Write the result to a .npy file instead of printing it.", valueName: "path"))
     var out: String?
@@ -123,25 +127,35 @@ struct Eval: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        try checkBindings(variables, option: "--var", valueName: "PATH.npy")
+        try checkBindings(variables, option: "--var", valueName: "PATH.npy|VALUE")
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         if let threads { JIT.numThreads = threads }
-        let inputs = try readVariables(variables)
         let f = try expression.compile()
+        let bindings = try variables.map { try splitBinding($0, option: "--var", valueName: "PATH.npy|VALUE") }
+        let readable = f.parameterNames + f.shadowableConstants
+        let unused = bindings.map(\.0).filter { !readable.contains($0) }
+        if !unused.isEmpty {
+            let names = unused.map { "'\($0)'" }.joined(separator: ", ")
+            let reads = f.parameterNames.isEmpty ? "no variables" : f.parameterNames.joined(separator: ", ")
+            if strict { throw UserError(message: "unexpected variable \(names) (--strict); the expression reads \(reads)") }
+            FileHandle.standardError.write(Data("note: ignoring --var \(names): the expression reads \(reads)\n".utf8))
+        }
         var arguments: [String: any JITArgument] = [:]
-        for (name, array) in inputs { arguments[name] = array }
+        for (name, text) in bindings where readable.contains(name) {
+            arguments[name] = try RunKernel.untypedValue(text)
+        }
         let missing = f.parameterNames.filter { arguments[$0] == nil }
         if !missing.isEmpty {
-            throw UserError(message: "no value for \(missing.map { "'\($0)'" }.joined(separator: ", ")); give \(missing.map { "--var \($0)=PATH.npy" }.joined(separator: " "))")
+            throw UserError(message: "no value for \(missing.map { "'\($0)'" }.joined(separator: ", ")); give \(missing.map { "--var \($0)=PATH.npy|VALUE" }.joined(separator: " "))")
         }
         let result = try f.call(arguments, out: nil)
         if let out {
             try NPY.write(result, to: out)
         } else {
-            print(ArrayFormatter.format(result))
+            print(ArrayFormatter.display(result))
         }
     }
 }

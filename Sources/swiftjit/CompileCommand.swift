@@ -101,8 +101,8 @@ struct Compile: ParsableCommand {
         if exporting {
             guard jobs.count == 1 else { throw UserError(message: "--emit-object exports one kernel; name it (the file has \(jobs.count))") }
             let exported = try jobs[0].export(name ?? kernel ?? (expression != nil ? "expr" : jobs[0].label.prefix { $0 != "(" }.description))
-            if let objectPath { try Data(exported.object).write(to: URL(fileURLWithPath: objectPath)) }
-            if let headerPath { try Data(exported.header.utf8).write(to: URL(fileURLWithPath: headerPath)) }
+            if let objectPath { try FileErrors.write(Data(exported.object), to: objectPath) }
+            if let headerPath { try FileErrors.write(Data(exported.header.utf8), to: headerPath) }
             if !quiet { printError("exported \(jobs[0].label)") }
             return
         }

@@ -39,6 +39,7 @@ extension Functions {
         case .reduction: return "reduction"
         case .conversion: return "conversion"
         case .random: return "random"
+        case .expansion: return "expansion"
         }
     }
 }

@@ -84,7 +84,7 @@ struct RunKernel: ParsableCommand {
                 try NPY.write(r, to: n == 0 ? out : Self.path(out, n))
             }
         } else {
-            for r in results { print(ArrayFormatter.format(r)) }
+            for r in results { print(ArrayFormatter.display(r)) }
         }
     }
 
@@ -99,8 +99,10 @@ struct RunKernel: ParsableCommand {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw JITError.file("cannot read kernel source '\(path)': no such file")
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw JITError.file("cannot read kernel source '\(path)'")
+        if isDirectory.boolValue { throw JITError.file("cannot read kernel source '\(path)': it is a directory") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw JITError.file("cannot read kernel source '\(path)': \(FileErrors.reason(error))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw JITError.file("kernel source '\(path)' is not UTF-8 text")
@@ -122,10 +124,17 @@ struct RunKernel: ParsableCommand {
                 throw UserError(message: "--arg \(name)=\(text): '\(name)' is an array (\(declared!)); give a .npy file")
             }
         default:
-            if let v = Int64(text) { return v }
-            if text == "true" || text == "false" { return text == "true" }
-            if Self.looksNumeric(text), let v = Double(text) { return v }
+            break
         }
+        return try Self.untypedValue(text)
+    }
+
+    /// The value of untyped text: integer text is an i64, other number text (1.5, 1e-3, nan, inf)
+    /// an f64, true/false a bool; anything else is read as a .npy path.
+    static func untypedValue(_ text: String) throws -> any JITArgument {
+        if let v = Int64(text) { return v }
+        if text == "true" || text == "false" { return text == "true" }
+        if looksNumeric(text), let v = Double(text) { return v }
         return try NPY.read(path: text)
     }
 

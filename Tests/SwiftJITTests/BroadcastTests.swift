@@ -35,7 +35,12 @@ final class BroadcastTests: XCTestCase {
 
     func testShapesThatDoNotBroadcastNameBoth() throws {
         XCTAssertThrowsError(try JIT.evaluate("a + b", ["a": grid(2, 3) { _, _ in 0 }, "b": NDArray([1.0, 2])])) { e in
-            XCTAssertEqual("\(e)", "error: operands could not be broadcast together: 'a' has shape (2, 3) and 'b' has shape (2,)")
+            XCTAssertEqual("\(e)", """
+                <expr>:1:1: error: operands could not be broadcast together: 'a' has shape (2, 3) and 'b' has shape (2,)
+                1 | a + b
+                  | ^~~~~
+
+                """)
         }
     }
 

@@ -131,6 +131,67 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(unbound.stderr.contains("'y'"), unbound.stderr)
     }
 
+    /// `--var` takes scalars as `run --arg` does; a variable the expression does not read is
+    /// ignored with a note, or refused with --strict; scalar results print plainly.
+    func testEvalScalarVariablesAndUnusedOnes() throws {
+        let dir = try temporaryDirectory()
+        try NPY.write(NDArray([1.0, 2.0]), to: dir.appendingPathComponent("x.npy").path)
+        let scaled = try run(["eval", "x * k", "--var", "x=x.npy", "--var", "k=3.5"], in: dir)
+        XCTAssertEqual(scaled.status, 0, scaled.stderr)
+        XCTAssertEqual(scaled.stdout, "array([3.5, 7. ])\n")
+        XCTAssertEqual(scaled.stderr, "")
+
+        let scalars: [([String], String)] = [
+            (["eval", "1 + 2"], "3\n"),
+            (["eval", "n * (n - 1) // 2", "--var", "n=100"], "4950\n"),
+            (["eval", "x / 2", "--var", "x=5"], "2.5\n"),
+            (["eval", "complex(a, b)", "--var", "a=1.0", "--var", "b=2.0"], "(1+2j)\n"),
+            (["eval", "b & (a > 1)", "--var", "a=1.5", "--var", "b=true"], "true\n"),
+            (["eval", "i32(x)", "--var", "x=7"], "7\nint32\n"),
+            (["eval", "sum(x)", "--var", "x=x.npy"], "3.0\n"),
+        ]
+        for (args, expected) in scalars {
+            let r = try run(args, in: dir)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stdout, expected, "\(args)")
+        }
+
+        let unused = try run(["eval", "x * 2", "--var", "x=x.npy", "--var", "f=2"], in: dir)
+        XCTAssertEqual(unused.status, 0, unused.stderr)
+        XCTAssertEqual(unused.stdout, "array([2., 4.])\n")
+        XCTAssertEqual(unused.stderr, "note: ignoring --var 'f': the expression reads x\n")
+
+        let strict = try run(["eval", "x * 2", "--var", "x=x.npy", "--var", "f=2", "--strict"], in: dir)
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertEqual(strict.stdout, "")
+        XCTAssertTrue(strict.stderr.contains("unexpected variable 'f' (--strict); the expression reads x"), strict.stderr)
+
+        let missing = try run(["eval", "x + y", "--var", "x=3"], in: dir)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no value for 'y'; give --var y=PATH.npy|VALUE"), missing.stderr)
+    }
+
+    /// File-system errors are one sentence naming the path and the reason (a path under a
+    /// regular file fails as "not a directory" even for root, who may write anywhere else).
+    func testFileErrorsAreOneSentence() throws {
+        let dir = try temporaryDirectory()
+        try "not a folder".write(to: dir.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        let blocked = dir.appendingPathComponent("file").path
+        let cache = try SwiftJITProcess.run(["eval", "x * 11 + 1", "--var", "x=3"], in: dir,
+                                            environment: ["SWIFTJIT_CACHE_DIR": blocked + "/cache"])
+        XCTAssertEqual(cache.status, 0, cache.stderr)
+        XCTAssertEqual(cache.stdout, "34\n")
+        XCTAssertEqual(cache.stderr, "swiftjit: warning: cannot write the object cache in '\(blocked)/cache': not a directory\n")
+
+        let object = try run(["compile", "--expr", "x*3", "--signature", "x: f64[]", "--emit-object", blocked + "/x.o"], in: dir)
+        XCTAssertEqual(object.status, 1)
+        XCTAssertEqual(object.stderr, "error: cannot write '\(blocked)/x.o': not a directory\n")
+        let out = try run(["eval", "x", "--var", "x=1", "--out", blocked + "/o.npy"], in: dir)
+        XCTAssertEqual(out.stderr, "error: cannot write '\(blocked)/o.npy': not a directory\n")
+        let source = try run(["run", blocked + "/k.sj", "k"], in: dir)
+        XCTAssertEqual(source.stderr, "error: cannot read kernel source '\(blocked)/k.sj': no such file\n")
+    }
+
     func testIRAndFunctions() throws {
         let dir = try temporaryDirectory()
         let ir = try run(["ir", "-x*2", "--type", "x=f64[]"], in: dir)

@@ -134,6 +134,9 @@ final class CacheCLITests: XCTestCase {
         }
         let list = try run(["cache", "list"], in: dir)
         XCTAssertTrue(list.stdout.contains("x86-64-v3") && list.stdout.contains("mandelbrot(cr: f64[]"), list.stdout)
+        // Expression entries show their text (rebuilt from the key's typed IR; `$k0` is the
+        // float constant passed at run time) after the signature.
+        XCTAssertTrue(list.stdout.contains("func(x: f64[], $k0: f64) -> f64[]  x * ($k0 + x * ($k0 + x))\n"), list.stdout)
         let bad = try run(["compile", "--expr", "x + y", "--signature", "f64[]"], in: dir)
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("takes 2 argument"), bad.stderr)

@@ -104,7 +104,12 @@ final class ComplexTests: XCTestCase {
         let back = try NPY.read(path: path)
         XCTAssertEqual(back.dtype, .complex128)
         XCTAssertEqual(back.element(1), .complex(.infinity, 0.5))
-        XCTAssertEqual(ArrayFormatter.format(try JIT.evaluate("z * 1", ["z": array([(1, -2)])])), "array([1.0-2.0j])")
+        // NumPy's repr: one float format for the real parts, one with a sign for the imaginary parts.
+        XCTAssertEqual(ArrayFormatter.format(try JIT.evaluate("z * 1", ["z": array([(1, -2)])])), "array([1.-2.j])")
+        XCTAssertEqual(ArrayFormatter.format(array([(.infinity, 0.5), (1, -2), (.nan, -3)])),
+                       "array([inf+0.5j,  1.-2.j , nan-3.j ])")
+        let c64 = try JIT.evaluate("c64(z)", ["z": array([(1e-5, 2), (3, -4e-6), (0, 0), (-0.0, -1)])])
+        XCTAssertEqual(ArrayFormatter.format(c64), "array([ 1.e-05+2.e+00j,  3.e+00-4.e-06j,  0.e+00+0.e+00j, -0.e+00-1.e+00j],\n      dtype=complex64)")
     }
 }
 

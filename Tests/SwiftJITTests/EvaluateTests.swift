@@ -147,7 +147,12 @@ final class EvaluateTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("unexpected argument 'z'"), "\(e)")
         }
         XCTAssertThrowsError(try f(x: [1.0, 2.0], y: [1.0, 2.0, 3.0])) { e in
-            XCTAssertEqual("\(e)", "error: operands could not be broadcast together: 'x' has shape (2,) and 'y' has shape (3,)")
+            XCTAssertEqual("\(e)", """
+                <expr>:1:1: error: operands could not be broadcast together: 'x' has shape (2,) and 'y' has shape (3,)
+                1 | x + y
+                  | ^~~~~
+
+                """)
         }
         XCTAssertThrowsError(try f(x: [1.0], y: [1.0], out: NDArray(zeros: .float32, shape: [1]))) { e in
             XCTAssertEqual("\(e)", "error: cannot cast the result from float64 to out's float32 with casting='safe'")

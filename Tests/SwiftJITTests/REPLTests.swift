@@ -286,7 +286,7 @@ final class REPLTests: XCTestCase {
         // The caret sits under the '*' as typed after the prompt.
         try enter(t, "z = x +* 2")
         try expectLines(t, after: ">>> z = x +* 2", [String(repeating: " ", count: 11) + "^",
-                                                      "error: expected an expression, found '*'"])
+                                                      "<stdin>:11:8: error: expected an expression, found '*'"])
 
         // Up recalls the line; Left x3 and Backspace delete the '+'.
         t.type("\u{1b}[A")
@@ -355,6 +355,34 @@ final class REPLTests: XCTestCase {
         XCTAssertEqual(t.waitForExit(), 0)
     }
 
+    /// Ctrl-R searches the history (Ctrl-R again for an older match, Enter runs it, Ctrl-G gives
+    /// the line back); Alt-b/Alt-f and Ctrl-Left/Right move a word at a time.
+    func testReverseSearchAndWordMotion() throws {
+        let dir = try temporaryDirectory()
+        let t = try PseudoTerminal(in: dir, environment: environment(dir))
+        try waitForPrompt(t, ">>> ")
+        try enter(t, "alpha = arange(3)")
+        try enter(t, "beta = alpha * 10")
+        try enter(t, "alpha + 1")
+        try keys(t, "\u{12}alp", show: "(reverse-i-search)`alp': alpha + 1")
+        try keys(t, "\u{12}", show: "(reverse-i-search)`alp': beta = alpha * 10")
+        try keys(t, "\u{12}\u{12}", show: "(failed reverse-i-search)`alp': alpha = arange(3)")
+        try keys(t, "\u{7}", show: ">>> ")
+        try keys(t, "\u{12}beta", show: "(reverse-i-search)`beta': beta = alpha * 10")
+        try enter(t, "")
+        try enter(t, "beta")
+        try expectLines(t, after: ">>> beta", ["array([ 0, 10, 20])"])
+
+        try keys(t, "x = alpha + beta\u{1b}b2*", show: ">>> x = alpha + 2*beta")
+        try keys(t, "\u{1b}[1;5D\u{1b}[1;5D-", show: ">>> x = -alpha + 2*beta")
+        try keys(t, "\u{1b}f*1\u{1b}[1;5C\u{1b}[1;5C\u{1b}[1;5C // 1", show: ">>> x = -alpha*1 + 2*beta // 1")
+        try enter(t, "")
+        try enter(t, "x")
+        try expectLines(t, after: ">>> x", ["array([ 0, 19, 38])"])
+        t.type("\u{4}")
+        XCTAssertEqual(t.waitForExit(), 0)
+    }
+
     // MARK: helpers
 
     /// Waits until the cursor's line reads `prompt` exactly (a prompt and what is typed after it).
@@ -363,6 +391,12 @@ final class REPLTests: XCTestCase {
             XCTFail("waited for '\(prompt)'; the screen shows:\n\(t.screen.text.joined(separator: "\n"))", file: file, line: line)
             throw XCTSkip("the terminal session cannot go on")
         }
+    }
+
+    /// Types keys and waits until the cursor's line reads `line`.
+    func keys(_ t: PseudoTerminal, _ typed: String, show line: String, file: StaticString = #filePath, lineNumber: UInt = #line) throws {
+        t.type(typed)
+        try waitForPrompt(t, line, file: file, line: lineNumber)
     }
 
     /// Types a line and Enter, and waits for the next prompt.

@@ -10,7 +10,10 @@
 // Keys: printable text (UTF-8), Left/Right, Home/End, Delete, Backspace, Ctrl-A/E (start/end),
 // Ctrl-B/F (left/right), Ctrl-K (kill to end), Ctrl-U (kill to start), Ctrl-W (kill word),
 // Ctrl-L (clear screen), Up/Down and Ctrl-P/N (history), Tab (completion), Ctrl-C (abandon the
-// line), Ctrl-D (quit on an empty line, else delete under the cursor), Enter.
+// line), Ctrl-D (quit on an empty line, else delete under the cursor), Enter; word motion with
+// Alt-b/Alt-f, Ctrl-Left/Right and Alt-Left/Right (words are letters, digits and `_`, as in
+// readline); Ctrl-R reverse history search (type to narrow, Ctrl-R for an older match, Enter runs
+// the match, Ctrl-G or Ctrl-C gives the line back as it was, any other key keeps the match to edit).
 //
 // Output uses only `\r`, `\n`, `ESC[K` (erase to end of line), `ESC[nC` (cursor right) and
 // `ESC[H ESC[2J` (Ctrl-L); lines longer than the terminal scroll horizontally.
@@ -104,6 +107,8 @@ final class LineEditor {
             case 16: recall(older: true)
             case 14: recall(older: false)
             case 9: completeWord()
+            case 18:
+                if let line = reverseSearch() { return .line(line) }
             case 27: escapeSequence()
             case 0..<32: break
             default: insert(Character(c))
@@ -181,8 +186,84 @@ final class LineEditor {
         }
     }
 
+    /// Whether a character is part of a word for word motion.
+    private static func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+
+    /// Start of the word at or before the cursor (readline's backward-word, Alt-b).
+    private func wordLeft() -> Int {
+        var i = cursor
+        while i > 0 && !Self.isWord(buffer[i - 1]) { i -= 1 }
+        while i > 0 && Self.isWord(buffer[i - 1]) { i -= 1 }
+        return i
+    }
+
+    /// End of the word at or after the cursor (readline's forward-word, Alt-f).
+    private func wordRight() -> Int {
+        var i = cursor
+        while i < buffer.count && !Self.isWord(buffer[i]) { i += 1 }
+        while i < buffer.count && Self.isWord(buffer[i]) { i += 1 }
+        return i
+    }
+
+    /// Ctrl-R: searches the history from the newest entry for lines containing what is typed.
+    /// Returns the line to run when Enter is pressed; nil when the search ends and editing goes on
+    /// (with the match, or with the line as it was after Ctrl-G or Ctrl-C).
+    private func reverseSearch() -> String? {
+        let saved = (buffer, cursor)
+        let entries = history.entries
+        var query = "", found: Int? = nil, failed = false
+        func search(before limit: Int) {
+            guard !query.isEmpty else { found = nil; failed = false; return }
+            if let i = entries[..<min(limit, entries.count)].lastIndex(where: { $0.contains(query) }) {
+                found = i
+                failed = false
+            } else {
+                failed = true
+            }
+        }
+        func show() {
+            let match = found.map { entries[$0].replacingOccurrences(of: "\n", with: " ") } ?? ""
+            write("\r\(failed ? "(failed reverse-i-search)" : "(reverse-i-search)")`\(query)': \(match)\u{1b}[K")
+        }
+        show()
+        while let c = readScalar() {
+            switch c.value {
+            case 18: search(before: found ?? entries.count)
+            case 127, 8:
+                if !query.isEmpty { query.removeLast() }
+                search(before: entries.count)
+            case 7, 3:
+                (buffer, cursor) = saved
+                refresh()
+                return nil
+            case 13, 10:
+                let line = found.map { entries[$0] } ?? String(saved.0)
+                buffer = Array(line)
+                cursor = buffer.count
+                refresh()
+                write("\n")
+                return line
+            case 32...126, 128...:
+                query.unicodeScalars.append(c)
+                search(before: (found ?? entries.count - 1) + 1)
+            default:
+                if let found { buffer = Array(entries[found]) }
+                cursor = buffer.count
+                refresh()
+                return nil
+            }
+            show()
+        }
+        return nil
+    }
+
     private func escapeSequence() {
         guard let first = readByte() else { return }
+        switch first {
+        case UInt8(ascii: "b"): return move(to: wordLeft())
+        case UInt8(ascii: "f"): return move(to: wordRight())
+        default: break
+        }
         if first == UInt8(ascii: "O") {
             switch readByte() {
             case UInt8(ascii: "H"): move(to: 0)
@@ -205,6 +286,9 @@ final class LineEditor {
 
     private func csi(final: UInt8, _ parameters: String) {
         switch (final, parameters) {
+        // Ctrl- or Alt-Left/Right (xterm's modifiers 5 and 3): a word at a time.
+        case (UInt8(ascii: "C"), "1;5"), (UInt8(ascii: "C"), "1;3"): move(to: wordRight())
+        case (UInt8(ascii: "D"), "1;5"), (UInt8(ascii: "D"), "1;3"): move(to: wordLeft())
         case (UInt8(ascii: "A"), _): recall(older: true)
         case (UInt8(ascii: "B"), _): recall(older: false)
         case (UInt8(ascii: "C"), _): move(to: cursor + 1)

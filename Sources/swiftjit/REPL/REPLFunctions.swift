@@ -1,6 +1,8 @@
 // Functions the REPL adds for making, reading and writing arrays: linspace, arange, zeros, ones,
-// rand, normal, seed, load, save. They are called on their own (`x = linspace(0, 1, 5)`), not
-// inside expressions; their arguments are values (variables, literals, expressions) and strings.
+// rand, normal, seed, load, save. They are values anywhere in an expression (`rand(1000) * 2 - 1`,
+// see EmbeddedCalls.swift); their arguments are values (variables, literals, expressions),
+// strings in single or double quotes, shapes as numbers or tuples (`zeros((2, 3))`, `shape=`),
+// and `dtype=` as a name or a string (`dtype=f32`, `dtype="float32"`).
 // rand, normal and seed use the kernels' own generator (CJITSupport: xoshiro256** per thread); the
 // REPL calls everything on its main thread, so `seed(1)` also seeds kernels that draw numbers.
 import CJITSupport
@@ -51,11 +53,11 @@ enum REPLFunctions {
                 return try converted(NDArray((0..<n).map { lo + Double($0) * by }), to: dtype)
             }
         },
-        REPLFunction(name: "zeros", usage: "zeros(n, ..., dtype=f64)", summary: "an array of zeros") { call, s in
+        REPLFunction(name: "zeros", usage: "zeros((n, ...), dtype=f64)", summary: "an array of zeros") { call, s in
             let (shape, dtype, _) = try Arguments.shape(call, s)
             return { NDArray(zeros: dtype, shape: shape) }
         },
-        REPLFunction(name: "ones", usage: "ones(n, ..., dtype=f64)", summary: "an array of ones") { call, s in
+        REPLFunction(name: "ones", usage: "ones((n, ...), dtype=f64)", summary: "an array of ones") { call, s in
             let (shape, dtype, _) = try Arguments.shape(call, s)
             return { try converted(NDArray([Double](repeating: 1, count: shape.reduce(1, *)), shape: shape), to: dtype) }
         },
@@ -63,10 +65,11 @@ enum REPLFunctions {
             let (shape, dtype, _) = try Arguments.shape(call, s, dtype: false)
             return { try converted(NDArray((0..<shape.reduce(1, *)).map { _ in sj_random() }, shape: shape), to: dtype) }
         },
-        REPLFunction(name: "normal", usage: "normal(n, ..., mu=0, sigma=1)",
+        REPLFunction(name: "normal", usage: "normal(n, ..., mu=0, sigma=1) or normal(loc=, scale=, size=)",
                      summary: "normally distributed, as normal(mu, sigma) in kernels") { call, s in
-            let (shape, _, a) = try Arguments.shape(call, s, dtype: false, extra: ["mu", "sigma"])
-            let mu = try a.double("mu", default: 0), sigma = try a.double("sigma", default: 1)
+            let (shape, _, a) = try Arguments.shape(call, s, dtype: false, extra: ["mu", "sigma", "loc", "scale"])
+            let mu = try a.double(a.values["loc"] != nil ? "loc" : "mu", default: 0)
+            let sigma = try a.double(a.values["scale"] != nil ? "scale" : "sigma", default: 1)
             return { NDArray((0..<shape.reduce(1, *)).map { _ in sj_normal(mu, sigma) }, shape: shape) }
         },
         REPLFunction(name: "seed", usage: "seed(n)", summary: "seed the generator of rand, normal and kernels (a session starts with seed(0))") { call, s in
@@ -80,7 +83,11 @@ enum REPLFunctions {
         REPLFunction(name: "load", usage: "load(\"x.npy\")", summary: "read a .npy file") { call, s in
             let path = try Arguments.string(call, at: 0)
             guard call.arguments.count == 1 else { throw InputError("load takes one file name", at: call.range) }
-            return { try NPY.read(path: path) }
+            return {
+                do { return try NPY.read(path: path) } catch JITError.file(let message) {
+                    throw InputError(message, at: call.arguments[0].value.range)
+                }
+            }
         },
         REPLFunction(name: "save", usage: "save(\"y.npy\", y)", summary: "write a value to a .npy file") { call, s in
             let path = try Arguments.string(call, at: 0)
@@ -158,7 +165,10 @@ struct Arguments {
     }
 
     func dtype(default fallback: DType) throws -> DType {
-        guard let (text, range) = dtypeName else { return fallback }
+        guard let (typed, range) = dtypeName else { return fallback }
+        var text = typed
+        if let unquoted = Arguments.unquoted(text) { text = unquoted }
+        for prefix in ["np.", "numpy."] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         guard let d = DType(name: text) else {
             throw InputError("unknown dtype '\(text)'", at: range, note: "dtypes: bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 c64 c128")
         }
@@ -171,10 +181,17 @@ struct Arguments {
     }
 
     /// The shape of zeros/ones/rand/normal: positional non-negative integers, and a dtype.
-    static func shape(_ call: CallSyntax, _ session: Session, dtype allowDtype: Bool = true,
+    static func shape(_ typed: CallSyntax, _ session: Session, dtype allowDtype: Bool = true,
                       extra: [String] = []) throws -> ([Int], DType, Arguments) {
+        // A tuple or list (`zeros((2, 3))`, `shape=(2, 3)`, `size=[2, 3]`) gives one number each.
+        var call = typed
+        call.arguments = typed.arguments.flatMap { argument -> [CallSyntax.Argument] in
+            guard argument.label == nil || argument.label == "shape" || argument.label == "size" else { return [argument] }
+            return (tupleItems(argument.value) ?? [argument.value]).map { CallSyntax.Argument(label: nil, value: $0) }
+        }
         let positional = (0..<max(call.arguments.count, 1)).map { "n\($0)" }
-        let a = try Arguments(call, session, positional: positional, keywords: (allowDtype ? ["dtype"] : []) + extra,
+        let a = try Arguments(call, session, positional: positional,
+                              keywords: (allowDtype ? ["dtype"] : []) + extra + ["shape", "size"],
                               required: 1)
         var shape: [Int] = []
         for name in positional where a.values[name] != nil { shape.append(try a.int(name)) }
@@ -182,13 +199,40 @@ struct Arguments {
         return (shape, try a.dtype(default: .float64), a)
     }
 
-    /// A string literal argument, `"x.npy"`.
+    /// A string literal argument, `"x.npy"` or `'x.npy'`.
     static func string(_ call: CallSyntax, at index: Int) throws -> String {
         guard index < call.arguments.count else { throw InputError("\(call.name) needs a file name", at: call.range) }
-        let text = call.arguments[index].value.text
-        guard text.count >= 2, text.first == "\"", text.last == "\"" else {
-            throw InputError("expected a file name in double quotes", at: call.arguments[index].value.range)
+        guard let text = unquoted(call.arguments[index].value.text) else {
+            throw InputError("expected a file name in quotes", at: call.arguments[index].value.range)
         }
+        return text
+    }
+
+    /// The text inside `"..."` or `'...'`, or nil when `text` is not one quoted string.
+    static func unquoted(_ text: String) -> String? {
+        guard text.count >= 2, let q = text.first, q == "\"" || q == "'", text.last == q,
+              !text.dropFirst().dropLast().contains(q) else { return nil }
         return String(text.dropFirst().dropLast())
+    }
+
+    /// The items of a tuple or list `(2, 3)`, `(3,)`, `[2, 3]`, or nil when `value` is not one.
+    static func tupleItems(_ value: Fragment) -> [Fragment]? {
+        let bytes = Array(value.text.utf8)
+        guard let first = bytes.first, first == UInt8(ascii: "(") || first == UInt8(ascii: "["),
+              Session.closingParenthesisOrBracket(bytes, from: 0) == bytes.count - 1 else { return nil }
+        var items: [Fragment] = []
+        var depth = 0, start = 1
+        for (j, b) in bytes.enumerated() {
+            if b == UInt8(ascii: "(") || b == UInt8(ascii: "[") { depth += 1 }
+            if b == UInt8(ascii: ")") || b == UInt8(ascii: "]") { depth -= 1 }
+            if (b == UInt8(ascii: ",") && depth == 1) || j == bytes.count - 1 {
+                var item = Fragment(value.text, from: start, to: j)
+                item.offset += value.offset
+                if !item.text.isEmpty { items.append(item) }
+                start = j + 1
+            }
+        }
+        // `(3)` is a parenthesised number, `(3,)` a tuple.
+        return first == UInt8(ascii: "(") && !bytes.contains(UInt8(ascii: ",")) ? nil : items
     }
 }

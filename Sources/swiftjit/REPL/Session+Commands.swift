@@ -5,7 +5,7 @@ import SwiftJIT
 extension Session {
     /// Command names with their argument and what they do, for :help and completion.
     static let commands: [(name: String, argument: String, summary: String)] = [
-        (":help", "", "this list"),
+        (":help", "[NAME]", "this list, or what a function, builtin or command does"),
         (":vars", "", "variables (dtype, shape, size) and kernels"),
         (":type", "EXPR", "dtype and shape of a value, and the argument types it was compiled for"),
         (":time", "EXPR", "time a value like %timeit: median and min per call, over runs x loops"),
@@ -23,7 +23,8 @@ extension Session {
         let name = String(trimmed.text.prefix { !$0.isWhitespace })
         let argument = Fragment(input, from: trimmed.offset + name.utf8.count)
         switch name {
-        case ":help", ":h", ":?": Console.out(help())
+        case ":help", ":h", ":?":
+            Console.out(argument.text.isEmpty ? help() : try helpEntry(argument))
         case ":quit", ":q", ":exit": return .quit
         case ":vars": Console.out(variablesTable())
         case ":type": Console.out(try typeText(try prepare(argument)))
@@ -52,8 +53,9 @@ extension Session {
         case ":load":
             guard !argument.text.isEmpty else { throw InputError(":load needs a file name", at: trimmed.range) }
             let path = argument.text.hasPrefix("\"") ? String(argument.text.dropFirst().dropLast()) : argument.text
-            guard let data = FileManager.default.contents(atPath: path), let source = String(data: data, encoding: .utf8) else {
-                throw InputError("cannot read '\(path)'", at: argument.range)
+            let source: String
+            do { source = try RunKernel.readSource(path) } catch JITError.file(let message) {
+                throw InputError(message, at: argument.range)
             }
             let names = try define(source, name: path)
             Console.out("loaded \(path): \(names.joined(separator: ", "))")
@@ -80,9 +82,40 @@ extension Session {
             let head = c.argument.isEmpty ? c.name : c.name + " " + c.argument
             lines.append("  " + head.padding(toLength: commandWidth, withPad: " ", startingAt: 0) + "  " + c.summary)
         }
-        lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Up/Down history, Tab completes, Ctrl-C clears the line")
+        lines.append("Keys: arrows, Home/End, Ctrl-A/E/K/U/W, Alt-b/f and Ctrl-Left/Right by words, Up/Down history,")
+        lines.append("Ctrl-R searches it, Tab completes, Ctrl-C clears the line")
         lines.append("(and stops a running computation, keeping the session).")
         return lines.joined(separator: "\n")
+    }
+
+    /// `:help NAME`: the entry of a builtin (from the builtin table), a REPL function or a command.
+    private func helpEntry(_ argument: Fragment) throws -> String {
+        let name = argument.text
+        if let fn = Builtins.lookup(name) {
+            var lines: [String] = []
+            let parameters = ["x", "y", "z"].prefix(fn.arity).joined(separator: ", ")
+            let head = fn.summary.hasPrefix(fn.name + "(") ? "" : "\(fn.name)(\(parameters)): "
+            lines.append(head + fn.summary)
+            if fn.name != name { lines.append("(\(name) is another name for \(fn.name))") }
+            let aliases = Builtins.aliases.filter { $0.value == fn.name }.map(\.key).sorted()
+            if !aliases.isEmpty { lines.append("also called: \(aliases.joined(separator: ", "))") }
+            var accepts = ["integers", "floats"]
+            if fn.acceptsBool { accepts.insert("bools", at: 0) }
+            if fn.acceptsComplex { accepts.append("complex") }
+            if fn.typing != .expansion && fn.typing != .random { lines.append("accepts: \(accepts.joined(separator: ", "))") }
+            return lines.joined(separator: "\n")
+        }
+        if let value = BuiltinExpansion.constants[name] {
+            return "\(name): the constant \(value) (a variable of that name is read instead)"
+        }
+        if let f = REPLFunctions.named(name) { return "\(f.usage): \(f.summary)" }
+        let command = name.hasPrefix(":") ? name : ":" + name
+        if let c = Self.commands.first(where: { $0.name == command }) {
+            return (c.argument.isEmpty ? c.name : c.name + " " + c.argument) + ": " + c.summary
+        }
+        let known = Builtins.all.map(\.name) + REPLFunctions.all.map(\.name) + Self.commands.map(\.name)
+        throw InputError("no help for '\(name)'", at: argument.range,
+                         note: NameSuggestion.closest(to: name, in: known).map { "did you mean '\($0)'?" } ?? "type :help for everything")
     }
 
     private func variablesTable() -> String {
@@ -118,8 +151,8 @@ extension Session {
         let values = try prepared.run()
         let result = values.map(ArrayFormatter.describe).joined(separator: ", ")
         switch prepared {
-        case .expression(let f, let arguments, _):
-            let types = f.parameterNames.map { "\($0): \(Self.typeName(arguments[$0]!))" }
+        case .expression(let f, let arguments, _, _):
+            let types = f.parameterNames.compactMap { name in arguments[name].map { "\(name): \(Self.typeName($0))" } }
             return "(\(types.joined(separator: ", "))) -> \(result)"
         case .kernel(let k, let arguments):
             let types = zip(k.decl.parameters, arguments).map { "\($0.name): \(Self.typeName($1))" }
@@ -138,8 +171,8 @@ extension Session {
 
     private func inspect(_ prepared: Prepared, assembly: Bool, at range: SourceRange) throws -> String {
         switch prepared {
-        case .expression(let f, let arguments, _):
-            let types = arguments.mapValues { ArgumentType(dtype: $0.dtype, rank: $0.rank) }
+        case .expression(let f, _, _, _):
+            let types = try prepared.boundArguments().mapValues { ArgumentType(dtype: $0.dtype, rank: $0.rank) }
             return assembly ? try f.assembly(types) : try f.llvmIR(types)
         case .kernel(let k, let arguments):
             guard !assembly else { throw InputError(":asm shows expressions; for kernels use :ir", at: range) }

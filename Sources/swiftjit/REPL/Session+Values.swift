@@ -6,9 +6,10 @@ import SwiftJIT
 
 /// A value ready to compute.
 enum Prepared {
-    /// An expression with its arguments (the variables it reads), and where its text starts in
-    /// the input (for run-time errors such as an index out of range).
-    case expression(CompiledExpression, [String: NDArray], offset: Int)
+    /// An expression with its arguments (the variables it reads), where its text starts in the
+    /// input (for run-time errors such as an index out of range), and the calls inside it whose
+    /// values it also reads (made each time it runs).
+    case expression(CompiledExpression, [String: NDArray], offset: Int, calls: [EmbeddedCall])
     /// A view of a variable (`x[1:]`), made when prepared.
     case view(NDArray)
     /// A kernel call with its arguments.
@@ -19,12 +20,22 @@ enum Prepared {
     /// Computes the value(s).
     func run() throws -> [NDArray] {
         switch self {
-        case .expression(let f, let arguments, let offset):
-            do { return [try f.call(arguments)] } catch JITError.diagnostics(let d) { throw InputDiagnostics(d, shiftedBy: offset) }
+        case .expression(let f, _, let offset, let calls):
+            let arguments = try boundArguments()
+            do { return [try f.call(arguments)] } catch JITError.diagnostics(let d) {
+                throw Session.naming(calls, in: InputDiagnostics(d, shiftedBy: offset))
+            }
         case .view(let v): return [v]
         case .kernel(let k, let arguments): return try k.callAll(arguments)
         case .function(_, let body): return try body().map { [$0] } ?? []
         }
+    }
+
+    /// An expression's arguments: its variables and the values of the calls inside it (run now).
+    func boundArguments() throws -> [String: NDArray] {
+        guard case .expression(_, var arguments, _, let calls) = self else { return [:] }
+        for call in calls { arguments[call.variable] = try call.value() }
+        return arguments
     }
 }
 
@@ -51,12 +62,15 @@ struct CallSyntax {
         let nameEnd = i
         while i < bytes.count && bytes[i] == 32 { i += 1 }
         guard i < bytes.count, bytes[i] == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") else { return nil }
-        var depth = 0, quoted = false, pieceStart = i + 1
+        var depth = 0, quote: UInt8?, pieceStart = i + 1
         var pieces: [Range<Int>] = []
         for j in i..<bytes.count {
             let b = bytes[j]
-            if b == UInt8(ascii: "\"") { quoted.toggle(); continue }
-            if quoted { continue }
+            if let q = quote {
+                if b == q { quote = nil }
+                continue
+            }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b; continue }
             if b == UInt8(ascii: "(") || b == UInt8(ascii: "[") { depth += 1 }
             if b == UInt8(ascii: ")") || b == UInt8(ascii: "]") {
                 depth -= 1
@@ -68,7 +82,7 @@ struct CallSyntax {
                 pieceStart = j + 1
             }
         }
-        guard !quoted else { return nil }
+        guard quote == nil else { return nil }
         let base = fragment.offset
         name = String(decoding: bytes[..<nameEnd], as: UTF8.self)
         nameRange = SourceRange(base, base + nameEnd)
@@ -133,7 +147,8 @@ extension Session {
         return try prepareExpression(fragment)
     }
 
-    private func prepareExpression(_ fragment: Fragment) throws -> Prepared {
+    private func prepareExpression(_ typed: Fragment) throws -> Prepared {
+        let (fragment, calls) = try embeddedCalls(in: typed) ?? (typed, [])
         let f: CompiledExpression
         do {
             f = try JIT.compile(fragment.text, options: options)
@@ -141,7 +156,7 @@ extension Session {
             throw InputDiagnostics(d, shiftedBy: fragment.offset)
         }
         var arguments: [String: NDArray] = [:]
-        for name in f.parameterNames {
+        for name in f.parameterNames where !calls.contains(where: { $0.variable == name }) {
             if let value = variables[name] {
                 arguments[name] = value
                 continue
@@ -153,11 +168,13 @@ extension Session {
             let hint = NameSuggestion.closest(to: name, in: Array(variables.keys) + declarations.map(\.name)
                                               + REPLFunctions.all.map(\.name))
             let isKernel = declarations.contains { $0.name == name } || REPLFunctions.named(name) != nil
-            throw InputError(isKernel ? "'\(name)' can only be called on its own, as in \(name)(...)"
+            throw InputError(isKernel ? "'\(name)' is a function: call it, as in \(name)(...)"
                                       : "name '\(name)' is not defined", at: range,
                              note: isKernel ? nil : hint.map { "did you mean '\($0)'?" })
         }
-        return .expression(f, arguments, offset: fragment.offset)
+        // A variable named like a constant (`e = ...`) is read instead of the constant.
+        for name in f.shadowableConstants { if let value = variables[name] { arguments[name] = value } }
+        return .expression(f, arguments, offset: fragment.offset, calls: calls)
     }
 
     // MARK: kernels
@@ -167,12 +184,7 @@ extension Session {
     /// in front so messages give the line numbers of a script. Returns the names defined.
     @discardableResult
     func define(_ source: String, name: String, linesBefore: Int = 0) throws -> [String] {
-        let parsed: KernelModule
-        do {
-            parsed = try JIT.kernels(String(repeating: "\n", count: linesBefore) + source, name: name, options: options)
-        } catch JITError.diagnostics(let d) where name == "<input>" {
-            throw InputDiagnostics(d.diagnostics)
-        }
+        let parsed = try JIT.kernels(String(repeating: "\n", count: linesBefore) + source, name: name, options: options)
         let new = parsed.ast.declarations.map {
             Declaration(name: $0.name, text: parsed.ast.source.slice($0.range), origin: parsed.ast.source,
                         originOffset: $0.range.lower)

@@ -61,7 +61,7 @@ final class Session {
         if text.isEmpty || text.hasPrefix("#") { return .proceed }
         if text.hasPrefix(":") { return try command(input) }
         if Self.startsDefinition(text) {
-            try define(input, name: interactive ? "<input>" : "<stdin>", linesBefore: interactive ? 0 : firstLine - 1)
+            try define(input, name: "<stdin>", linesBefore: firstLine - 1)
             return .proceed
         }
         if let (names, valueStart) = Self.assignmentTargets(input) {
@@ -150,24 +150,19 @@ final class Session {
     /// plain numbers (`3`, `2.5`, `(1+2j)`, `true`), with a dtype line when it is not the
     /// default of its kind (`int32`).
     func show(_ value: NDArray) {
-        if value.rank == 0 {
-            let text = ArrayFormatter.plainScalar(value)
-            Console.out(ArrayFormatter.isDefaultDType(value.dtype) ? text : text + "\n" + value.dtype.rawValue)
-            return
-        }
-        Console.out(ArrayFormatter.format(value) + "\n" + ArrayFormatter.describe(value))
+        Console.out(ArrayFormatter.display(value) + (value.rank == 0 ? "" : "\n" + ArrayFormatter.describe(value)))
     }
 
     // MARK: errors
 
-    /// Prints an error. Diagnostics in the typed input show the line with a caret under it: on a
-    /// terminal, directly under the line as typed after the prompt; otherwise as a numbered
-    /// source line (its line in the script).
+    /// Prints an error. Diagnostics in the typed input name it `<stdin>:LINE:COL` (LINE counts
+    /// the lines read, typed or scripted) and show the line with a caret under it: on a terminal,
+    /// directly under the line as typed after the prompt; otherwise as a numbered source line.
     func report(_ error: Error, input: String, firstLine: Int) {
         switch error {
         case let e as InputDiagnostics:
             if interactive && !input.contains("\n") {
-                Console.error(e.diagnostics.map { inlineCaret($0, input: input) }.joined())
+                Console.error(e.diagnostics.map { inlineCaret($0, input: input, line: firstLine) }.joined())
             } else {
                 let shift = firstLine - 1
                 let source = SourceText(String(repeating: "\n", count: shift) + input, name: "<stdin>")
@@ -196,7 +191,7 @@ final class Session {
         }
     }
 
-    private func inlineCaret(_ d: Diagnostic, input: String) -> String {
+    private func inlineCaret(_ d: Diagnostic, input: String, line: Int) -> String {
         let bytes = Array(input.utf8)
         let lower = min(max(0, d.range.lower), bytes.count)
         let upper = min(max(lower, d.range.upper), bytes.count)
@@ -204,7 +199,7 @@ final class Session {
         let width = String(decoding: bytes[lower..<upper], as: UTF8.self).count
         var text = String(repeating: " ", count: Self.prompt.count + column) + "^"
             + String(repeating: "~", count: max(0, width - 1)) + "\n"
-        text += "\(d.severity.rawValue): \(d.message)\n"
+        text += "<stdin>:\(line):\(column + 1): \(d.severity.rawValue): \(d.message)\n"
         for note in d.notes { text += "  = note: \(note.message)\n" }
         return text
     }
