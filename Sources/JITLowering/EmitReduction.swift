@@ -125,11 +125,7 @@ extension Emitter {
         let element = elementValue(i, invariant, fn)
         let next: LLVMValueRef
         if keyed {
-            let width = 8 * t.size
-            let nanKey = op == .max ? (UInt64(1) << (width - 1)) - 1 : UInt64(1) << (width - 1)
-            let key = orderKey(element, t, nanKey: LLVMConstInt(bits, nanKey, 0))
-            let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
-            next = LLVMBuildSelect(b, LLVMBuildICmp(b, pred, acc, key, "keep"), acc, key, "racc")!
+            next = keyedMinMax(op, acc, element, t)
         } else {
             next = combine(op, acc, element, t)
         }
@@ -147,11 +143,29 @@ extension Emitter {
         LLVMBuildRetVoid(b)
     }
 
+    /// The key accumulator `acc` after taking in the float `element`: the integer min or max of
+    /// `acc` and the element's key, NaN keyed so that it wins. An integer select of a compare,
+    /// which the loop vectorizer turns into a vector min/max reduction on every LLVM (kernel
+    /// loops use it too, KernelMinMaxKeys.swift).
+    func keyedMinMax(_ op: ReductionOp, _ acc: LLVMValueRef, _ element: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        let key = minMaxKey(op, element, t)
+        let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
+        return LLVMBuildSelect(b, LLVMBuildICmp(b, pred, acc, key, "keep"), acc, key, "racc")!
+    }
+
+    /// The key of a float for a min or max reduction: `orderKey` with NaN the largest key for
+    /// max, the smallest for min.
+    func minMaxKey(_ op: ReductionOp, _ value: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+        let width = 8 * t.size
+        let nanKey = op == .max ? (UInt64(1) << (width - 1)) - 1 : UInt64(1) << (width - 1)
+        return orderKey(value, t, nanKey: LLVMConstInt(LLVMIntTypeInContext(ctx, UInt32(width)), nanKey, 0))
+    }
+
     /// A float's bits as a signed integer that orders like the float: non-negative floats keep
     /// their bits, negative ones flip every bit but the sign (so -0.0 < +0.0). NaN (found by a
     /// bit test, immune to fast-math flags) becomes `nanKey` when given: the largest key for
     /// max, the smallest for min, so NaN wins as NumPy's min and max propagate it.
-    private func orderKey(_ value: LLVMValueRef, _ t: DType, nanKey: LLVMValueRef?) -> LLVMValueRef {
+    func orderKey(_ value: LLVMValueRef, _ t: DType, nanKey: LLVMValueRef?) -> LLVMValueRef {
         let width = UInt32(8 * t.size)
         let bits = LLVMIntTypeInContext(ctx, width)!
         let raw = LLVMBuildBitCast(b, value, bits, "fbits")!
@@ -165,7 +179,7 @@ extension Emitter {
 
     /// The bits of the float whose key is `key` (the map is its own inverse). The NaN keys map
     /// to NaN bit patterns (0x7FF...F and 0xFFF...F).
-    private func orderKeyInverse(_ key: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+    func orderKeyInverse(_ key: LLVMValueRef, _ t: DType) -> LLVMValueRef {
         flipMagnitudeIfNegative(key, width: UInt32(8 * t.size))
     }
 

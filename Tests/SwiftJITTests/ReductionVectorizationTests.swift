@@ -119,6 +119,83 @@ final class ReductionVectorizationTests: XCTestCase {
         }
     }
 
+    // MARK: kernel min/max
+
+    /// `m = max(m, e)` / `m = min(m, e)` loops over x: serial or parallel, either argument order.
+    private func minMaxKernel(_ op: String, _ element: String, dtype: String, parallel: Bool = false,
+                              vFirst: Bool = true) -> String {
+        let start = op == "max" ? "-inf" : "inf"
+        let call = vFirst ? "\(op)(m, \(element))" : "\(op)(\(element), m)"
+        return """
+        kernel k(x: \(dtype)[]) -> \(dtype) {
+            var m: \(dtype) = \(start)
+            \(parallel ? "parallel " : "")for i in 0..<len(x) { m = \(call) }
+            return m
+        }
+        """
+    }
+
+    /// The integer min/max the keyed loop reduces with: LLVM 14 keeps the vector select of a
+    /// compare, LLVM 19 turns it into `llvm.smax`/`llvm.smin` on vectors.
+    private func assertVectorIntegerMinMax(_ ir: String, bits: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let select = #"select <\d+ x i1> %[\w.]+, <\d+ x i\#(bits)>"#
+        let intrinsic = #"@llvm\.(smax|smin)\.v\d+i\#(bits)\("#
+        XCTAssertTrue(ir.range(of: select, options: .regularExpression) != nil
+                      || ir.range(of: intrinsic, options: .regularExpression) != nil,
+                      "no vector integer min/max on i\(bits):\n\(ir)", file: file, line: line)
+    }
+
+    func testMinMaxLoopReductionsVectorize() throws {
+        for mode in [MathMode.relaxed, .fast] {
+            for (dtype, element, bits) in [("f64", "double", 64), ("f32", "float", 32)] {
+                for op in ["max", "min"] {
+                    for (arg, vFirst) in [("x[i]", true), ("abs(x[i])", true), ("x[i] * 2 - 1", false)] {
+                        let source = minMaxKernel(op, arg, dtype: dtype, vFirst: vFirst)
+                        let ir = try kernelIR(source, "k", [dtype == "f64" ? f64 : f32], mode: mode)
+                        assertVectorizedContiguous(ir, element: element)
+                        assertVectorIntegerMinMax(ir, bits: bits)
+                    }
+                    let parallel = minMaxKernel(op, "x[i]", dtype: dtype, parallel: true)
+                    let body = function("kernel.par1", in: try kernelIR(parallel, "k", [dtype == "f64" ? f64 : f32], mode: mode))
+                    assertVectorizedContiguous(body, element: element)
+                    assertVectorIntegerMinMax(body, bits: bits)
+                }
+            }
+        }
+    }
+
+    func testWholeArrayMinMaxInKernelsVectorizes() throws {
+        // Lifted into `$red = x[0]; for i { $red = max($red, x[i]) }`.
+        let source = """
+        kernel r(x: f64[]) -> f64 {
+            return max(abs(x)) - min(x)
+        }
+        """
+        let ir = try kernelIR(source, "r", [f64])
+        assertVectorizedContiguous(ir)
+        assertVectorIntegerMinMax(ir, bits: 64)
+    }
+
+    func testMinMaxLoopsThatReadTheVariableStayScalar() throws {
+        // `m` also read by another statement: not a pure reduction, so no keys (the loop keeps
+        // the float select); the value is still right.
+        let source = """
+        kernel k(x: f64[]) -> f64 {
+            var m = -inf
+            var s = 0.0
+            for i in 0..<len(x) {
+                m = max(m, x[i])
+                s += m
+            }
+            return s
+        }
+        """
+        let ir = try kernelIR(source, "k", [f64])
+        XCTAssertNil(ir.range(of: #"@llvm\.smax|icmp sge <"#, options: .regularExpression), ir)
+        let x: [Double] = [1, 3, 2, 5, 4]
+        XCTAssertEqual(try JIT.kernels(source).kernel("k")(x).doubles[0], 1 + 3 + 3 + 5 + 5)
+    }
+
     // MARK: expressions
 
     func testExpressionReductionsReadContiguousVectors() throws {
