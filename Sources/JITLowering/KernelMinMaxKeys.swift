@@ -171,11 +171,15 @@ extension KernelEmitter {
     func emitKeyedUpdate(_ kv: KeyedMinMax, _ e: KernelScalarExpr) {
         let (_, other) = MinMaxKeys.split(kv.variable, e)!
         let em = scalarEmitter(e, count: Int(e.function.result.index))  // all but the result
-        // Frozen, so that a loaded element stays a float load: otherwise instcombine loads it as
-        // an integer through a cast pointer, and LLVM 14's loop vectorizer then no longer assumes a
-        // unit stride for `x[i]` and gathers (freeze itself costs no instruction).
-        let value = LLVMBuildFreeze(b, em.values[Int(other.index)]!, "mmel")!
+        // A loaded element is frozen, so that it stays a float load: otherwise instcombine loads it
+        // as an integer through a cast pointer, and LLVM 14's loop vectorizer then no longer assumes
+        // a unit stride for `x[i]` and gathers (freeze itself costs no instruction). Computed values
+        // are not: through a freeze LLVM 14 no longer sees that `abs` clears the sign bit.
+        var value = em.values[Int(other.index)]!
+        if LLVMIsALoadInst(value) != nil { value = LLVMBuildFreeze(b, value, "mmel")! }
+        var signClear = false
+        if case .call("abs", let args) = e.function[other].op, e.function[args[0]].type.isFloat { signClear = true }
         let acc = LLVMBuildLoad2(b, LLVMIntTypeInContext(ctx, UInt32(8 * kv.dtype.size)), kv.slot, "mmacc")!
-        LLVMBuildStore(b, helper.keyedMinMax(kv.op, acc, value, kv.dtype), kv.slot)
+        LLVMBuildStore(b, helper.keyedMinMax(kv.op, acc, value, kv.dtype, signClear: signClear), kv.slot)
     }
 }
