@@ -107,6 +107,8 @@ def gen_inputs(wid, rng):
         return {"x": x.astype(np.float32)}
     if wid == "R1":
         return {"x": rng.uniform(0, 1, 1 << 24)}
+    if wid in ("R2", "R3"):
+        return {"x": rng.uniform(-1, 1, 1 << 24)}
     if wid.startswith("W15-"):
         n = int(wid[4:])
         return {"a": rng.uniform(0, 1, n), "b": rng.uniform(0, 1, n)}
@@ -144,6 +146,9 @@ WORKLOADS = {  # id: (description, bytes moved (read + written) or None when not
     "R1": ("reduction sum(x*x), 2^24", 8 * (1 << 24)),
     # Drawn last, so adding it left every other workload's data as it was.
     "W15-10": ("2*a + 3*b, n=10 (call overhead)", None),
+    # After W15-10 for the same reason.
+    "R2": ("kernel loop m = max(m, x[i]), 2^24", 8 * (1 << 24)),
+    "R3": ("kernel loop m = min(m, abs(x[i])), 2^24", 8 * (1 << 24)),
 }
 # Tolerances of the check against the reference (rtol; atol is rtol * max |reference|).
 RTOL = {"R1": 1e-10, "W4": 1e-8, "W14": 1e-8, "W10-256": 1e-8, "W13": 1e-8}
@@ -275,6 +280,12 @@ def numpy_impl(wid, inp):
     if wid == "R1":
         x = inp["x"]
         return lambda: np.sum(x * x)
+    if wid == "R2":
+        x = inp["x"]
+        return lambda: x.max()
+    if wid == "R3":
+        x = inp["x"]
+        return lambda: np.abs(x).min()
     if wid in ELEMENTWISE:
         return np_elementwise(wid, inp)
     if wid.startswith("W10-"):
@@ -379,6 +390,24 @@ def numba_impl(wid, inp, variant):
             for i in prange(len(x)):
                 s += x[i] * x[i]
             return s
+        kern = njit(parallel=par)(k)
+        x = inp["x"]
+        return lambda: kern(x)
+    if wid in ("R2", "R3"):
+        if variant == "vec":
+            return None
+        if wid == "R2":
+            def k(x):
+                m = -np.inf
+                for i in prange(len(x)):
+                    m = max(m, x[i])
+                return m
+        else:
+            def k(x):
+                m = np.inf
+                for i in prange(len(x)):
+                    m = min(m, abs(x[i]))
+                return m
         kern = njit(parallel=par)(k)
         x = inp["x"]
         return lambda: kern(x)
@@ -547,6 +576,10 @@ def jax_impl(wid, inp):
         f = jax.jit(lambda x: jnp.sum(x * x))
         x = dev["x"]
         return lambda: f(x).block_until_ready()
+    if wid in ("R2", "R3"):
+        f = jax.jit(jnp.max if wid == "R2" else lambda x: jnp.min(jnp.abs(x)))
+        x = dev["x"]
+        return lambda: f(x).block_until_ready()
     if wid in ("W4", "W14"):
         N = len(inp["X"] if wid == "W4" else inp["I"])
         if wid == "W4":
@@ -667,8 +700,10 @@ def prepare(args):
     rng = np.random.default_rng(SEED)
     for wid in WORKLOADS:
         d = os.path.join(args.data, wid)
-        os.makedirs(d, exist_ok=True)
         inp = gen_inputs(wid, rng)  # sequential draws from one generator: the data is fixed
+        if args.workloads and wid not in args.workloads.split(","):
+            continue
+        os.makedirs(d, exist_ok=True)
         if os.path.exists(os.path.join(d, "ref.npy")) and not args.force:
             continue
         for k, v in inp.items():
@@ -921,6 +956,7 @@ def main():
     p = sub.add_parser("prepare")
     p.add_argument("--data", required=True)
     p.add_argument("--force", action="store_true")
+    p.add_argument("--workloads", help="write only these (comma-separated); the others are still drawn")
     p = sub.add_parser("worker")
     p.add_argument("--data", required=True)
     p.add_argument("--threads", type=int, required=True)

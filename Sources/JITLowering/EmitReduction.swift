@@ -125,11 +125,7 @@ extension Emitter {
         let element = elementValue(i, invariant, fn)
         let next: LLVMValueRef
         if keyed {
-            let width = 8 * t.size
-            let nanKey = op == .max ? (UInt64(1) << (width - 1)) - 1 : UInt64(1) << (width - 1)
-            let key = orderKey(element, t, nanKey: LLVMConstInt(bits, nanKey, 0))
-            let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
-            next = LLVMBuildSelect(b, LLVMBuildICmp(b, pred, acc, key, "keep"), acc, key, "racc")!
+            next = keyedMinMax(op, acc, element, t)
         } else {
             next = combine(op, acc, element, t)
         }
@@ -147,15 +143,37 @@ extension Emitter {
         LLVMBuildRetVoid(b)
     }
 
+    /// The key accumulator `acc` after taking in the float `element`: the integer min or max of
+    /// `acc` and the element's key, NaN keyed so that it wins. An integer select of a compare,
+    /// which the loop vectorizer turns into a vector min/max reduction on every LLVM (kernel
+    /// loops use it too, KernelMinMaxKeys.swift).
+    func keyedMinMax(_ op: ReductionOp, _ acc: LLVMValueRef, _ element: LLVMValueRef, _ t: DType,
+                     signClear: Bool = false) -> LLVMValueRef {
+        let key = minMaxKey(op, element, t, signClear: signClear)
+        let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
+        return LLVMBuildSelect(b, LLVMBuildICmp(b, pred, acc, key, "keep"), acc, key, "racc")!
+    }
+
+    /// The key of a float for a min or max reduction: `orderKey` with NaN the largest key for
+    /// max, the smallest for min. `signClear`: the value's sign bit is known to be 0 (an `abs`).
+    func minMaxKey(_ op: ReductionOp, _ value: LLVMValueRef, _ t: DType, signClear: Bool = false) -> LLVMValueRef {
+        let width = 8 * t.size
+        let nanKey = op == .max ? (UInt64(1) << (width - 1)) - 1 : UInt64(1) << (width - 1)
+        return orderKey(value, t, nanKey: LLVMConstInt(LLVMIntTypeInContext(ctx, UInt32(width)), nanKey, 0),
+                        signClear: signClear)
+    }
+
     /// A float's bits as a signed integer that orders like the float: non-negative floats keep
     /// their bits, negative ones flip every bit but the sign (so -0.0 < +0.0). NaN (found by a
     /// bit test, immune to fast-math flags) becomes `nanKey` when given: the largest key for
     /// max, the smallest for min, so NaN wins as NumPy's min and max propagate it.
-    private func orderKey(_ value: LLVMValueRef, _ t: DType, nanKey: LLVMValueRef?) -> LLVMValueRef {
+    /// With `signClear` (the sign bit is known to be 0) the key is the bits themselves, which
+    /// LLVM 14 cannot tell by itself when the value is an `abs`.
+    func orderKey(_ value: LLVMValueRef, _ t: DType, nanKey: LLVMValueRef?, signClear: Bool = false) -> LLVMValueRef {
         let width = UInt32(8 * t.size)
         let bits = LLVMIntTypeInContext(ctx, width)!
         let raw = LLVMBuildBitCast(b, value, bits, "fbits")!
-        let key = flipMagnitudeIfNegative(raw, width: width)
+        let key = signClear ? raw : flipMagnitudeIfNegative(raw, width: width)
         guard let nanKey else { return key }
         let magnitude = LLVMBuildAnd(b, raw, LLVMConstInt(bits, (UInt64(1) << (width - 1)) - 1, 0), "mag")
         let infinity = t == .float32 ? UInt64(0x7F80_0000) : 0x7FF0_0000_0000_0000
@@ -165,7 +183,7 @@ extension Emitter {
 
     /// The bits of the float whose key is `key` (the map is its own inverse). The NaN keys map
     /// to NaN bit patterns (0x7FF...F and 0xFFF...F).
-    private func orderKeyInverse(_ key: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+    func orderKeyInverse(_ key: LLVMValueRef, _ t: DType) -> LLVMValueRef {
         flipMagnitudeIfNegative(key, width: UInt32(8 * t.size))
     }
 

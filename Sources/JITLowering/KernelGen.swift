@@ -68,6 +68,8 @@ final class KernelEmitter {
     /// Variables of the enclosing unit-step `for` and `parallel for` loops (they count up from
     /// their start and are not assigned in the body).
     var countingUp: Set<Int> = []
+    /// Variables the loop being emitted carries as min/max keys (KernelMinMaxKeys.swift).
+    var keyedMinMax: [Int: KeyedMinMax] = [:]
     /// A throwaway Emitter for types and attribute helpers.
     let helper: Emitter
 
@@ -219,6 +221,12 @@ final class KernelEmitter {
     // MARK: expressions
 
     func scalar(_ e: KernelScalarExpr) -> (LLVMValueRef, LLVMValueRef?) {
+        let em = scalarEmitter(e, count: e.function.instructions.count)
+        return (em.values[Int(e.function.result.index)]!, em.imag[Int(e.function.result.index)])
+    }
+
+    /// An Emitter that has emitted the first `count` instructions of `e` (their operands bound).
+    func scalarEmitter(_ e: KernelScalarExpr, count: Int) -> Emitter {
         var args: [(LLVMValueRef, LLVMValueRef?)] = []
         for (n, op) in e.operands.enumerated() {
             let dtype = e.function.parameters[n].dtype
@@ -245,10 +253,10 @@ final class KernelEmitter {
             em.divisionCheck = { [unowned self] zero in self.check(zero, code: 2, at: loc) }
             em.powerCheck = { [unowned self] negative in self.check(negative, code: Int32(Emitter.negativePowerCode), at: loc) }
         }
-        for (i, inst) in e.function.instructions.enumerated() {
+        for (i, inst) in e.function.instructions.prefix(count).enumerated() {
             em.values[i] = em.emit(ValueID(i), inst, index: nil, fn: fn)
         }
-        return (em.values[Int(e.function.result.index)]!, em.imag[Int(e.function.result.index)])
+        return em
     }
 
     func int(_ e: KernelScalarExpr) -> LLVMValueRef { scalar(e).0 }
@@ -279,6 +287,7 @@ final class KernelEmitter {
     func emitStatement(_ s: KernelStatement) {
         switch s {
         case .assign(let v, let e):
+            if let kv = keyedMinMax[v] { return emitKeyedUpdate(kv, e) }
             let (re, im) = scalar(e)
             LLVMBuildStore(b, re, slots[v]!.0)
             if let im, let slot = slots[v]!.1 { LLVMBuildStore(b, im, slot) }
@@ -326,6 +335,7 @@ final class KernelEmitter {
             let loc = step?.location ?? start.location
             if step != nil { check(LLVMBuildICmp(b, LLVMIntEQ, by, c64(0), "zstep")!, code: 3, at: loc) }
             LLVMBuildStore(b, lo, slots[v]!.0)
+            let keyed = beginKeyedMinMax(body: body, hasStep: step != nil)
             let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")
             let loop = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")
             let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")
@@ -353,6 +363,7 @@ final class KernelEmitter {
                 module.requestVectorization(latch: back)
             }
             LLVMPositionBuilderAtEnd(b, exit)
+            endKeyedMinMax(keyed)
         case .breakLoop:
             LLVMBuildBr(b, loopTargets.last!.breakBlock)
         case .continueLoop:

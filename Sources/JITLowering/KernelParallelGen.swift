@@ -261,6 +261,7 @@ extension KernelEmitter {
         }
         // for i in begin..<end
         LLVMBuildStore(b, LLVMGetParam(f, 0), slots[v]!.0)
+        let keyed = beginKeyedMinMax(body: body, hasStep: false)
         let head = LLVMAppendBasicBlockInContext(ctx, f, "pfor"), loop = LLVMAppendBasicBlockInContext(ctx, f, "pbody")
         let latch = LLVMAppendBasicBlockInContext(ctx, f, "pnext"), exit = LLVMAppendBasicBlockInContext(ctx, f, "pend")
         LLVMBuildBr(b, head)
@@ -282,6 +283,7 @@ extension KernelEmitter {
             module.requestVectorization(latch: back)
         }
         LLVMPositionBuilderAtEnd(b, exit)
+        endKeyedMinMax(keyed)
         for (r, red) in reductions.enumerated() {
             let t = k.variables[red.variable].type.dtype
             var offset: LLVMValueRef? = c64(16 * r)

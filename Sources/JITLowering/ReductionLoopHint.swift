@@ -21,6 +21,12 @@ enum ReductionLoopHint {
         }
     }
 
+    /// Whether a loop body holds no loop and no early exit.
+    static func isFlat(_ body: [KernelStatement]) -> Bool {
+        var updates: [Int: Bool] = [:]
+        return collect(body, into: &updates)
+    }
+
     /// Records each assigned variable; false when the body holds a loop or an early exit.
     private static func collect(_ statements: [KernelStatement], into updates: inout [Int: Bool]) -> Bool {
         for s in statements {

@@ -71,6 +71,9 @@ public struct BenchHarness {
                        scalars: ["threshold": 1.0, "integral_threshold": 3.0], integers: ["min_width": 3, "k": 32]),
         // c1 = 0.5 as a literal, as the Numba peer has it (a run-time exponent is a scalar pow).
         "W14": .kernel("loglik.sj", "loglik_half", ["I", "I0", "mu", "jind", "c0"], scalars: ["c0": 0.1]),
+        // Kernel-loop min/max reductions over 2^24 float64 (issue 15), beside NumPy's x.max().
+        "R2": .kernel("minmax.sj", "max_loop", ["x"]),
+        "R3": .kernel("minmax.sj", "min_abs_loop", ["x"]),
     ]
 
     /// The text of a kernel workload's source file: from the folder $SWIFTJIT_EXAMPLES when it is

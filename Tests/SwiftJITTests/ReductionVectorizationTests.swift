@@ -1,3 +1,4 @@
+import JITRuntime
 import SwiftJIT
 import XCTest
 
@@ -116,6 +117,162 @@ final class ReductionVectorizationTests: XCTestCase {
             let k = try JIT.kernels(serialSum, options: JIT.Options(mathMode: mode)).kernel("s")
             let got = try k(x).doubles[0]
             XCTAssertEqual(got, exact, accuracy: 1e-12 * exact, "\(mode)")
+        }
+    }
+
+    // MARK: kernel min/max
+
+    /// `m = max(m, e)` / `m = min(m, e)` loops over x: serial or parallel, either argument order.
+    private func minMaxKernel(_ op: String, _ element: String, dtype: String, parallel: Bool = false,
+                              vFirst: Bool = true) -> String {
+        let start = op == "max" ? "-inf" : "inf"
+        let call = vFirst ? "\(op)(m, \(element))" : "\(op)(\(element), m)"
+        return """
+        kernel k(x: \(dtype)[]) -> \(dtype) {
+            var m: \(dtype) = \(start)
+            \(parallel ? "parallel " : "")for i in 0..<len(x) { m = \(call) }
+            return m
+        }
+        """
+    }
+
+    /// The integer min/max the keyed loop reduces with: LLVM 14 keeps the vector select of a
+    /// compare, LLVM 19 turns it into `llvm.smax`/`llvm.smin` on vectors.
+    private func assertVectorIntegerMinMax(_ ir: String, bits: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let select = #"select <\d+ x i1> %[\w.]+, <\d+ x i\#(bits)>"#
+        let intrinsic = #"@llvm\.(smax|smin)\.v\d+i\#(bits)\("#
+        XCTAssertTrue(ir.range(of: select, options: .regularExpression) != nil
+                      || ir.range(of: intrinsic, options: .regularExpression) != nil,
+                      "no vector integer min/max on i\(bits):\n\(ir)", file: file, line: line)
+    }
+
+    func testMinMaxLoopReductionsVectorize() throws {
+        for mode in [MathMode.relaxed, .fast] {
+            for (dtype, element, bits) in [("f64", "double", 64), ("f32", "float", 32)] {
+                for op in ["max", "min"] {
+                    for (arg, vFirst) in [("x[i]", true), ("abs(x[i])", true), ("x[i] * 2 - 1", false)] {
+                        let source = minMaxKernel(op, arg, dtype: dtype, vFirst: vFirst)
+                        let ir = try kernelIR(source, "k", [dtype == "f64" ? f64 : f32], mode: mode)
+                        assertVectorizedContiguous(ir, element: element)
+                        assertVectorIntegerMinMax(ir, bits: bits)
+                    }
+                    let parallel = minMaxKernel(op, "x[i]", dtype: dtype, parallel: true)
+                    let body = function("kernel.par1", in: try kernelIR(parallel, "k", [dtype == "f64" ? f64 : f32], mode: mode))
+                    assertVectorizedContiguous(body, element: element)
+                    assertVectorIntegerMinMax(body, bits: bits)
+                }
+            }
+        }
+    }
+
+    func testWholeArrayMinMaxInKernelsVectorizes() throws {
+        // Lifted into `$red = x[0]; for i { $red = max($red, x[i]) }`.
+        let source = """
+        kernel r(x: f64[]) -> f64 {
+            return max(abs(x)) - min(x)
+        }
+        """
+        let ir = try kernelIR(source, "r", [f64])
+        assertVectorizedContiguous(ir)
+        assertVectorIntegerMinMax(ir, bits: 64)
+    }
+
+    func testMinMaxLoopsThatReadTheVariableStayScalar() throws {
+        // `m` also read by another statement: not a pure reduction, so no keys (the loop keeps
+        // the float select); the value is still right.
+        let source = """
+        kernel k(x: f64[]) -> f64 {
+            var m = -inf
+            var s = 0.0
+            for i in 0..<len(x) {
+                m = max(m, x[i])
+                s += m
+            }
+            return s
+        }
+        """
+        let ir = try kernelIR(source, "k", [f64])
+        XCTAssertNil(ir.range(of: #"@llvm\.smax|icmp sge <"#, options: .regularExpression), ir)
+        let x: [Double] = [1, 3, 2, 5, 4]
+        XCTAssertEqual(try JIT.kernels(source).kernel("k")(x).doubles[0], 1 + 3 + 3 + 5 + 5)
+    }
+
+    // MARK: kernel min/max values
+
+    /// x[i] = ((7919 i + 13) mod 10007 - 5003) / 64: exact in f32 and f64, in a scrambled order.
+    private static func minMaxData(_ n: Int) -> [Double] {
+        (0..<n).map { (i: Int) -> Double in
+            let scrambled: Int = (i * 7919 + 13) % 10007
+            return Double(scrambled - 5003) / 64
+        }
+    }
+
+    /// NumPy's results over minMaxData(n) (the same for float64 and float32) of, in order,
+    /// np.max(x, initial=-inf), np.min(x, initial=inf), np.max(abs(x), initial=-inf),
+    /// np.min(abs(x), initial=inf): the loops below start from -inf / inf. Computed with NumPy 2.4.6.
+    private static let numpyMinMax: [Int: [Double]] = [
+        0: [-.infinity, .infinity, -.infinity, .infinity],
+        1: [-77.96875, -77.96875, 77.96875, 77.96875],
+        7: [71.625, -77.96875, 77.96875, 13.140625],
+        1000: [78.078125, -78.125, 78.125, 0.046875],
+        10007: [78.171875, -78.171875, 78.171875, 0.0],
+    ]
+
+    private func minMaxValueKernel(_ op: String, abs: Bool, dtype: String, parallel: Bool) -> String {
+        """
+        kernel k(x: \(dtype)[], start: \(dtype)) -> \(dtype) {
+            var m = start
+            \(parallel ? "parallel " : "")for i in 0..<len(x) { m = \(op)(m, \(abs ? "abs(x[i])" : "x[i]")) }
+            return m
+        }
+        """
+    }
+
+    private func callMinMax(_ k: Kernel, _ x: [Double], start: Double, f32: Bool) throws -> Double {
+        guard f32 else { return try k(x, start).doubles[0] }
+        return Double(try k(x.map { Float($0) }, Float(start)).toArray(Float.self)[0])
+    }
+
+    /// Loop min/max against NumPy in every mode, serial and parallel, at 1 and 2 threads (2 with
+    /// the pool forced on), for empty, one-element and longer arrays; a NaN anywhere (first, middle,
+    /// last element, or the start value) gives NaN as NumPy's max does, except in fast mode, which
+    /// assumes no NaN.
+    func testMinMaxLoopValuesMatchNumPy() throws {
+        let savedThreshold = Parallel.serialThreshold
+        defer {
+            Parallel.serialThreshold = savedThreshold
+            Parallel.resetThreadCount()
+        }
+        let ops = [("max", false), ("min", false), ("max", true), ("min", true)]
+        for mode in MathMode.allCases {
+            for dtype in ["f64", "f32"] {
+                for parallel in [false, true] {
+                    for (column, (op, abs)) in ops.enumerated() {
+                        let source = minMaxValueKernel(op, abs: abs, dtype: dtype, parallel: parallel)
+                        let k = try JIT.kernels(source, options: JIT.Options(mathMode: mode)).kernel("k")
+                        let start = op == "max" ? -Double.infinity : .infinity
+                        let what = "\(op)\(abs ? " abs" : "") \(dtype) \(mode)\(parallel ? " parallel" : "")"
+                        for threads in [1, 2] {
+                            JIT.numThreads = threads
+                            Parallel.serialThreshold = threads == 2 ? 0 : savedThreshold
+                            for (n, expected) in Self.numpyMinMax {
+                                var x = Self.minMaxData(n)
+                                let got = try callMinMax(k, x, start: start, f32: dtype == "f32")
+                                XCTAssertEqual(got, expected[column], "\(what) n=\(n) threads=\(threads)")
+                                guard mode != .fast, n > 0 else { continue }
+                                for position in Set([0, n / 2, n - 1]) {
+                                    x = Self.minMaxData(n)
+                                    x[position] = .nan
+                                    let nan = try callMinMax(k, x, start: start, f32: dtype == "f32")
+                                    XCTAssertTrue(nan.isNaN, "\(what) n=\(n) NaN at \(position) threads=\(threads): \(nan)")
+                                }
+                                let fromNaN = try callMinMax(k, Self.minMaxData(n), start: .nan, f32: dtype == "f32")
+                                XCTAssertTrue(fromNaN.isNaN, "\(what) n=\(n) start NaN threads=\(threads): \(fromNaN)")
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
