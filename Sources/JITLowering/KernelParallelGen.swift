@@ -2,13 +2,14 @@
 //
 //     int32_t body(int64_t begin, int64_t end, int64_t *env, sj_context *ctx, void *partials)
 //
-// env holds the addresses of the enclosing scalar variables (copied into private ones at chunk
+// env holds the values of the enclosing scalar variables (copied into private ones at chunk
 // start; they are read-only in the loop, KernelChecker makes sure) and the enclosing arrays'
 // descriptors. Reduction variables start each chunk at their identity; each chunk writes its
 // partial results to `partials` (on the caller's stack), and the caller combines them in chunk
 // order after sj_parallel_for has run every chunk on the runtime's thread pool. When the runtime
-// says the loop runs on the calling thread (sj_parallel_serial), the kernel runs the same chunks
-// itself with direct calls of the body.
+// says the loop runs on the calling thread (sj_parallel_serial), the kernel runs it itself: a
+// loop without reductions as a plain serial loop emitted in place (no call, no env), one with
+// reductions as the same chunks as the pool's, by direct calls of the (inlined) body.
 import CLLVM
 import JITSema
 
@@ -30,9 +31,17 @@ extension KernelEmitter {
             LLVMBuildStore(b, value, LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e"))
             w += 1
         }
+        // Scalars by value (they are read-only in the loop), so their slots here never escape and
+        // stay registers: two words each, the value's bytes (a complex one's real part) and the
+        // imaginary part.
         for s in scalars {
-            put(LLVMBuildPtrToInt(b, slots[s]!.0, i64, "sp")!)
-            put(slots[s]!.1.map { LLVMBuildPtrToInt(b, $0, i64, "spi")! } ?? c64(0))
+            let ty = helper.valueType(k.variables[s].type.dtype)
+            for part in [slots[s]!.0, slots[s]!.1] {
+                var idx: [LLVMValueRef?] = [c64(0), c64(w)]
+                let word = LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e")!
+                if let part { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, part, "sv")!, LLVMBuildBitCast(b, word, sj_pointer_to(ty), "ev")) }
+                w += 1
+            }
         }
         for a in arrayVars {
             let value = arrays[a]!
@@ -48,6 +57,7 @@ extension KernelEmitter {
             LLVMSetAlignment(buffer, 16)
             partials = LLVMBuildBitCast(b, buffer, ptr, "partialsp")!
         }
+        let statements = body
         let body = outline(v, scalars, arrayVars, reductions, body)
         let envp = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envw")!
         let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
@@ -74,7 +84,18 @@ extension KernelEmitter {
         LLVMBuildStore(b, LLVMBuildCall2(b, forType, forFn, &args, 7, "pcode")!, code)
         LLVMBuildBr(b, joined)
         LLVMPositionBuilderAtEnd(b, onThread)
-        emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
+        if reductions.isEmpty && (!prefersWide || MathLoopWidth.callsMath(statements, inLoop: true, mode: options.mathMode)) {
+            // Without reductions the serial path is the loop itself, emitted here: no call, the
+            // enclosing variables and array descriptors as they are (known strides, no env).
+            // Not where this function prefers 512-bit vectors for its math and this loop has
+            // none: the outlined body keeps the plain loop at the target's preferred width.
+            let outer = arrays
+            emitSerialFor(v, lo, hi, by: c64(1), stepped: false, at: start.location, statements)
+            arrays = outer
+            LLVMBuildStore(b, LLVMConstInt(i32, 0, 0), code)
+        } else {
+            emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
+        }
         LLVMBuildBr(b, joined)
         LLVMPositionBuilderAtEnd(b, joined)
         let failed = LLVMAppendBasicBlockInContext(ctx, fn, "pfail"), ok = LLVMAppendBasicBlockInContext(ctx, fn, "pok")
@@ -209,6 +230,7 @@ extension KernelEmitter {
     private func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
                          _ body: [KernelStatement]) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
+        let savedWide = prefersWide
         outlined += 1
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
         let type = LLVMFunctionType(i32, &ps, 5, 0)!
@@ -216,12 +238,12 @@ extension KernelEmitter {
         let f = LLVMAddFunction(module.ref, name, type)!
         LLVMSetLinkage(f, LLVMInternalLinkage)
         helper.setTargetAttributes(f)
+        fn = f
+        preferWidth(for: body, inLoop: true)
         // With reductions, inlined where the kernel runs the chunks itself (its address goes to
         // sj_parallel_for too): the loop of one-iteration chunks then vectorizes. Without them
-        // the serial path is one direct call, and inlining measured slower (W10 n=10: 0.53 ->
-        // 0.70 us per call).
+        // the serial path is the loop emitted in place, or one direct call of this function.
         if !reductions.isEmpty { helper.addAttribute(f, "alwaysinline") }
-        fn = f
         let entry = LLVMAppendBasicBlockInContext(ctx, f, "entry")
         entryBlock = entry
         LLVMPositionBuilderAtEnd(b, entry)
@@ -238,21 +260,20 @@ extension KernelEmitter {
             w += 1
             return LLVMBuildLoad2(b, i64, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ew"), "w")!
         }
-        let reductionVars = Set(reductions.map(\.variable))
         for s in scalars {
             let t = k.variables[s].type.dtype, ty = helper.valueType(t)
-            let re = LLVMBuildIntToPtr(b, word(), sj_pointer_to(ty), "outer")!
-            let imWord = word()
+            var idx: LLVMValueRef? = c64(w)
+            let re = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ew"), sj_pointer_to(ty), "outer")!
+            idx = c64(w + 1)
+            let im = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ewi"), sj_pointer_to(ty), "outeri")!
+            w += 2
             if let red = reductions.first(where: { $0.variable == s }) {
                 LLVMBuildStore(b, helper.reductionIdentity(red.op, t), slots[s]!.0)
                 continue
             }
             LLVMBuildStore(b, LLVMBuildLoad2(b, ty, re, "cap")!, slots[s]!.0)
-            if let im = slots[s]!.1 {
-                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, LLVMBuildIntToPtr(b, imWord, sj_pointer_to(ty), "oim"), "capi")!, im)
-            }
+            if let slot = slots[s]!.1 { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, im, "capi")!, slot) }
         }
-        _ = reductionVars
         arrays = [:]
         for a in arrayVars {
             let rank = saved.4[a]!.shape.count
@@ -292,6 +313,7 @@ extension KernelEmitter {
         LLVMBuildRet(b, LLVMConstInt(i32, 0, 0))
         (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock) =
             (saved.0, saved.1, saved.2, saved.3, saved.4, saved.5, saved.6, saved.7)
+        prefersWide = savedWide
         LLVMPositionBuilderAtEnd(b, saved.8)
         return f
     }
