@@ -25,29 +25,31 @@ extension KernelEmitter {
         let envType = LLVMArrayType(i64, UInt32(max(words, 1)))!
         let env = LLVMBuildAlloca(b, envType, "env")!
         LLVMPositionBuilderAtEnd(b, here)
-        var w = 0
-        func put(_ value: LLVMValueRef) {
-            var idx: [LLVMValueRef?] = [c64(0), c64(w)]
-            LLVMBuildStore(b, value, LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e"))
-            w += 1
-        }
+        // Filled only on the paths that call the outlined body (the pool's, and the serial chunks
+        // of a loop with reductions); a loop run in place reads its variables where they are.
         // Scalars by value (they are read-only in the loop), so their slots here never escape and
         // stay registers: two words each, the value's bytes (a complex one's real part) and the
-        // imaginary part.
-        for s in scalars {
-            let ty = helper.valueType(k.variables[s].type.dtype)
-            for part in [slots[s]!.0, slots[s]!.1] {
+        // imaginary part; then each array's data pointer, extents and strides.
+        func fillEnv() {
+            var w = 0
+            func word() -> LLVMValueRef {
                 var idx: [LLVMValueRef?] = [c64(0), c64(w)]
-                let word = LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e")!
-                if let part { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, part, "sv")!, LLVMBuildBitCast(b, word, sj_pointer_to(ty), "ev")) }
                 w += 1
+                return LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e")!
             }
-        }
-        for a in arrayVars {
-            let value = arrays[a]!
-            put(LLVMBuildPtrToInt(b, value.data, i64, "dp")!)
-            value.shape.forEach(put)
-            value.strides.forEach(put)
+            for s in scalars {
+                let ty = helper.valueType(k.variables[s].type.dtype)
+                for part in [slots[s]!.0, slots[s]!.1] {
+                    let slot = word()
+                    if let part { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, part, "sv")!, LLVMBuildBitCast(b, slot, sj_pointer_to(ty), "ev")) }
+                }
+            }
+            for a in arrayVars {
+                let value = arrays[a]!
+                LLVMBuildStore(b, LLVMBuildPtrToInt(b, value.data, i64, "dp")!, word())
+                for extent in value.shape { LLVMBuildStore(b, extent, word()) }
+                for stride in value.strides { LLVMBuildStore(b, stride, word()) }
+            }
         }
         let partialBytes = 16 * reductions.count
         var partials = LLVMConstPointerNull(ptr)!
@@ -62,19 +64,14 @@ extension KernelEmitter {
         let envp = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envw")!
         let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
         let code = entryAlloca(i32, "pcodeslot")
-        // A loop the runtime would run on this thread (the common small case) runs its chunks here,
-        // calling the body directly (LLVM may inline it): the same chunks in the same order as
-        // sj_parallel_for's serial path, without an indirect call into the runtime per chunk.
-        var sps: [LLVMTypeRef?] = [i64]
-        let serialType = LLVMFunctionType(i32, &sps, 1, 0)!
-        let serialFn = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
-            ?? LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)!
-        var sargs: [LLVMValueRef?] = [n]
-        let serial = LLVMBuildCall2(b, serialType, serialFn, &sargs, 1, "serial")!
+        // A loop the runtime would run on this thread (the common small case) runs here: without
+        // reductions in place, with them as the same chunks in the same order as
+        // sj_parallel_for's serial path, calling the body directly.
         let threaded = LLVMAppendBasicBlockInContext(ctx, fn, "pthreads"), onThread = LLVMAppendBasicBlockInContext(ctx, fn, "pserial")
         let joined = LLVMAppendBasicBlockInContext(ctx, fn, "pjoined")
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, serial, LLVMConstInt(i32, 0, 0), "isserial"), onThread, threaded)
+        emitSerialTest(n, serial: onThread!, threaded: threaded!)
         LLVMPositionBuilderAtEnd(b, threaded)
+        fillEnv()
         // sj_parallel_for(body, lo, hi, env, ctx, partials, partialBytes)
         var ps: [LLVMTypeRef?] = [ptr, i64, i64, ptr, ptr, ptr, i64]
         let forType = LLVMFunctionType(i32, &ps, 7, 0)!
@@ -94,6 +91,7 @@ extension KernelEmitter {
             arrays = outer
             LLVMBuildStore(b, LLVMConstInt(i32, 0, 0), code)
         } else {
+            fillEnv()
             emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
         }
         LLVMBuildBr(b, joined)
@@ -128,6 +126,29 @@ extension KernelEmitter {
         LLVMBuildStore(b, LLVMBuildAdd(b, c, c64(1), "c1"), counter)
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, done)
+    }
+
+    /// Branches to `serial` when the runtime runs a loop of `n` iterations on the calling thread:
+    /// below the serial threshold, read here from sj_runtime_settings (runtime_settings.h: n * 64
+    /// elements below SJ_SETTING_SERIAL_ELEMENTS), else as sj_parallel_serial(n) answers.
+    private func emitSerialTest(_ n: LLVMValueRef, serial: LLVMBasicBlockRef, threaded: LLVMBasicBlockRef) {
+        let settingsType = LLVMArrayType(i64, 2)!
+        let settings = LLVMGetNamedGlobal(module.ref, "sj_runtime_settings")
+            ?? LLVMAddGlobal(module.ref, settingsType, "sj_runtime_settings")!
+        var idx: [LLVMValueRef?] = [c64(0), c64(1)]
+        let elements = LLVMBuildLoad2(b, i64, LLVMBuildInBoundsGEP2(b, settingsType, settings, &idx, 2, "serialp"), "serialelements")!
+        LLVMSetVolatile(elements, 1)
+        let limit = LLVMBuildAShr(b, LLVMBuildAdd(b, elements, c64(63), "se63"), c64(6), "seriallimit")!
+        let ask = LLVMAppendBasicBlockInContext(ctx, fn, "paskserial")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, n, limit, "small"), serial, ask)
+        LLVMPositionBuilderAtEnd(b, ask)
+        var sps: [LLVMTypeRef?] = [i64]
+        let serialType = LLVMFunctionType(i32, &sps, 1, 0)!
+        let serialFn = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
+            ?? LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)!
+        var sargs: [LLVMValueRef?] = [n]
+        let answer = LLVMBuildCall2(b, serialType, serialFn, &sargs, 1, "serial")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, answer, LLVMConstInt(i32, 0, 0), "isserial"), serial, threaded)
     }
 
     /// The serial path of a parallel loop: without reductions one call of `body` over lo..<hi;
