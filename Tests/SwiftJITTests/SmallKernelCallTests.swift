@@ -63,6 +63,16 @@ final class SmallKernelCallTests: XCTestCase {
         return out
     }
 
+    kernel scaled_like(a: f64[,]) -> f64[,] {
+        let out = empty_like(a)
+        for i in 0..<a.shape[0] {
+            for j in 0..<a.shape[1] {
+                out[i, j] = a[i, j] * 3.0
+            }
+        }
+        return out
+    }
+
     # A math loop without a reduction.
     kernel tanh_all(x: f64[]) -> f64[] {
         let out = empty_like(x)
@@ -140,6 +150,21 @@ final class SmallKernelCallTests: XCTestCase {
         }
     }
 
+    /// An array result shaped like an argument shares the argument's shape (and strides, when
+    /// equal) instead of allocating its own; a transposed argument keeps its own strides.
+    func testResultsShapedLikeAnArgument() throws {
+        let k = try module().kernel("scaled_like").typed(NDArray.self, returning: NDArray.self)
+        let a = NDArray((0..<6).map(Double.init), shape: [2, 3])
+        let r = try k(a)
+        XCTAssertEqual(r.shape, [2, 3])
+        XCTAssertEqual(r.strides, [3, 1])
+        XCTAssertEqual(r.doubles, [0, 3, 6, 9, 12, 15])
+        let t = try k(a.transposed())
+        XCTAssertEqual(t.shape, [3, 2])
+        XCTAssertEqual(t.strides, [2, 1])
+        XCTAssertEqual(t.doubles, [0, 9, 3, 12, 6, 15])
+    }
+
     func testMathLoopWithoutReduction() throws {
         let k = try module().kernel("tanh_all").typed(NDArray.self, returning: NDArray.self)
         for n in [1, 3, 8, 13, 100, 1000] {
@@ -159,8 +184,8 @@ final class SmallKernelCallTests: XCTestCase {
         try onBothPaths { path in
             XCTAssertThrowsError(try k([1.0, 2.0, 3.0]), path) { e in
                 XCTAssertEqual("\(e)", """
-                    small.sj:66:20: error: index 3 is out of range for axis 0 with size 3 in kernel 'out_of_range'
-                    66 |         out[i] = x[i + 1]
+                    small.sj:76:20: error: index 3 is out of range for axis 0 with size 3 in kernel 'out_of_range'
+                    76 |         out[i] = x[i + 1]
                        |                    ^~~~~
 
                     """, path)
