@@ -53,9 +53,7 @@ public struct TypedKernel3<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(c, 2, frame)
         }, arrays: { k in
             switch k {
-            case 0: return a.kernelArgumentArray
-            case 1: return b.kernelArgumentArray
-            case 2: return c.kernelArgumentArray
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
             default: return nil
             }
         })
@@ -74,9 +72,7 @@ public struct TypedKernel4<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(d, 3, frame)
         }, arrays: { k in
             switch k {
-            case 0: return a.kernelArgumentArray
-            case 1: return b.kernelArgumentArray
-            case 2: return c.kernelArgumentArray
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
             case 3: return d.kernelArgumentArray
             default: return nil
             }
@@ -98,11 +94,8 @@ public struct TypedKernel5<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(e, 4, frame)
         }, arrays: { k in
             switch k {
-            case 0: return a.kernelArgumentArray
-            case 1: return b.kernelArgumentArray
-            case 2: return c.kernelArgumentArray
-            case 3: return d.kernelArgumentArray
-            case 4: return e.kernelArgumentArray
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
+            case 3: return d.kernelArgumentArray; case 4: return e.kernelArgumentArray
             default: return nil
             }
         })
@@ -124,12 +117,8 @@ public struct TypedKernel6<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(f, 5, frame)
         }, arrays: { k in
             switch k {
-            case 0: return a.kernelArgumentArray
-            case 1: return b.kernelArgumentArray
-            case 2: return c.kernelArgumentArray
-            case 3: return d.kernelArgumentArray
-            case 4: return e.kernelArgumentArray
-            case 5: return f.kernelArgumentArray
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
+            case 3: return d.kernelArgumentArray; case 4: return e.kernelArgumentArray; case 5: return f.kernelArgumentArray
             default: return nil
             }
         })
