@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "jit_support.h"
 #include "kernel_support.h"
+#include "runtime_settings.h"
 
 #ifndef CMPLX
 #define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
@@ -171,6 +172,7 @@ static const sj_symbol table[] = {
     {"sj_parallel_for", (void *)sj_parallel_for}, {"sj_parallel_serial", (void *)sj_parallel_serial},
     {"sj_cancelled", (void *)sj_cancelled},
     {"sj_cancel_pending", (void *)&sj_cancel_pending},
+    {"sj_runtime_settings", (void *)sj_runtime_settings},
     {NULL, NULL},
 };
 

@@ -1,6 +1,7 @@
 #include "kernel_support.h"
 #include "runtime_settings.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -40,13 +41,49 @@ static void *system_alloc(size_t n, int zeroed) {
     return p;
 }
 
+/* A call's first list of allocations (FIRST_LIST pointers) comes from a spare kept per thread, so
+   a call that allocates does not also malloc and free its list. The spare is freed when the
+   thread exits (a pthread key's destructor; the list itself is plain malloc memory, so a list
+   given back on another thread simply becomes that thread's spare). */
+enum { FIRST_LIST = 16 };
+static _Thread_local void **spare_list;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void free_spare(void *unused) {
+    (void)unused;
+    free(spare_list);
+    spare_list = NULL;
+}
+
+static void make_spare_key(void) { (void)pthread_key_create(&spare_key, free_spare); }
+
+static void **first_list(void) {
+    void **list = spare_list;
+    if (list) { spare_list = NULL; return list; }
+    return malloc(FIRST_LIST * sizeof(void *));
+}
+
+static void give_back_list(void **list, int64_t capacity) {
+    if (!list) return;
+    if (capacity != FIRST_LIST || spare_list) { free(list); return; }
+    (void)pthread_once(&spare_once, make_spare_key);
+    if (pthread_setspecific(spare_key, (void *)1) != 0) { free(list); return; }
+    spare_list = list;
+}
+
 static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
     size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
     void *p = alloc_hook ? alloc_hook(n, zeroed) : system_alloc(n, zeroed);
     if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+    if (ctx->count == 0 && ctx->capacity == 0 && !ctx->allocations) {
+        ctx->allocations = first_list();
+        if (!ctx->allocations) { release_allocation(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+        ctx->capacity = FIRST_LIST;
+    }
     if (ctx->count == ctx->capacity) {
-        int64_t cap = ctx->capacity ? ctx->capacity * 2 : 16;
+        int64_t cap = ctx->capacity ? ctx->capacity * 2 : FIRST_LIST;
         void **grown = realloc(ctx->allocations, (size_t)cap * sizeof(void *));
         if (!grown) { release_allocation(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
         ctx->allocations = grown;
@@ -66,7 +103,7 @@ void sj_context_release(sj_context *ctx, void *const *keep, int64_t n) {
         for (int64_t k = 0; k < n; k++) if (keep[k] == ctx->allocations[i]) kept = 1;
         if (!kept) release_allocation(ctx->allocations[i]);
     }
-    free(ctx->allocations);
+    give_back_list(ctx->allocations, ctx->capacity);
     ctx->allocations = NULL;
     ctx->count = ctx->capacity = 0;
 }
@@ -155,7 +192,7 @@ void sj_context_merge(sj_context *parent, sj_context *child) {
         }
         parent->allocations[parent->count++] = child->allocations[i];
     }
-    free(child->allocations);
+    give_back_list(child->allocations, child->capacity);
     child->allocations = NULL;
     child->count = child->capacity = 0;
     if (parent->code == 0 && child->code != 0) {

@@ -70,6 +70,8 @@ final class KernelEmitter {
     var countingUp: Set<Int> = []
     /// Variables the loop being emitted carries as min/max keys (KernelMinMaxKeys.swift).
     var keyedMinMax: [Int: KeyedMinMax] = [:]
+    /// Whether the function being emitted prefers 512-bit vectors (MathLoopWidth).
+    var prefersWide = false
     /// A throwaway Emitter for types and attribute helpers.
     let helper: Emitter
 
@@ -101,6 +103,7 @@ final class KernelEmitter {
         let type = LLVMFunctionType(i32, &params, 3, 0)!
         fn = LLVMAddFunction(module.ref, symbol, type)
         helper.setTargetAttributes(fn)
+        preferWidth(for: k.body, inLoop: false)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
         entryBlock = entry
         LLVMPositionBuilderAtEnd(b, entry)
@@ -136,6 +139,13 @@ final class KernelEmitter {
                 fail(code: 5, at: KernelLocation(line: 0, column: 0), axis: nil, index: nil, bound: nil)
             }
         }
+    }
+
+    /// Marks the current function "prefer-vector-width"="512" when MathLoopWidth wants it for
+    /// `statements`, and records the choice in `prefersWide`.
+    func preferWidth(for statements: [KernelStatement], inLoop: Bool) {
+        prefersWide = MathLoopWidth.wanted(statements, inLoop: inLoop, options: options, features: machine.features)
+        if prefersWide { helper.addStringAttribute(fn, "prefer-vector-width", "512") }
     }
 
     /// Allocas for every scalar variable, in the current (entry) block.
@@ -334,36 +344,7 @@ final class KernelEmitter {
             let by = step.map { int($0) } ?? c64(1)
             let loc = step?.location ?? start.location
             if step != nil { check(LLVMBuildICmp(b, LLVMIntEQ, by, c64(0), "zstep")!, code: 3, at: loc) }
-            LLVMBuildStore(b, lo, slots[v]!.0)
-            let keyed = beginKeyedMinMax(body: body, hasStep: step != nil)
-            let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")
-            let loop = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")
-            let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")
-            let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")
-            LLVMBuildBr(b, head)
-            LLVMPositionBuilderAtEnd(b, head)
-            let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-            let up = LLVMBuildICmp(b, LLVMIntSLT, i, hi, "up")
-            let down = LLVMBuildICmp(b, LLVMIntSGT, i, hi, "down")
-            let positive = LLVMBuildICmp(b, LLVMIntSGT, by, c64(0), "pos")
-            LLVMBuildCondBr(b, LLVMBuildSelect(b, positive, up, down, "more"), loop, exit)
-            LLVMPositionBuilderAtEnd(b, loop)
-            loopTargets.append((latch!, exit!))
-            let counts = step == nil && countingUp.insert(v).inserted
-            emitBlock(body)
-            if counts { countingUp.remove(v) }
-            loopTargets.removeLast()
-            branchIfOpen(latch)
-            LLVMPositionBuilderAtEnd(b, latch)
-            if Self.containsLoop(body) { checkCancelled(at: loc) }
-            let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-            LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
-            let back = LLVMBuildBr(b, head)!
-            if ReductionLoopHint.wanted(body: body, hasStep: step != nil, kernel: k, mode: options.mathMode) {
-                module.requestVectorization(latch: back)
-            }
-            LLVMPositionBuilderAtEnd(b, exit)
-            endKeyedMinMax(keyed)
+            emitSerialFor(v, lo, hi, by: by, stepped: step != nil, at: loc, body)
         case .breakLoop:
             LLVMBuildBr(b, loopTargets.last!.breakBlock)
         case .continueLoop:
@@ -400,6 +381,42 @@ final class KernelEmitter {
 
     func branchIfOpen(_ target: LLVMBasicBlockRef?) {
         if LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(b)) == nil { LLVMBuildBr(b, target) }
+    }
+
+    /// `for v in lo..<hi by by { body }` on this thread (a step of 0 was checked by the caller):
+    /// serial loops, and the serial path of a parallel loop without reductions.
+    func emitSerialFor(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
+                       at loc: KernelLocation, _ body: [KernelStatement]) {
+        LLVMBuildStore(b, lo, slots[v]!.0)
+        let keyed = beginKeyedMinMax(body: body, hasStep: stepped)
+        let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")
+        let loop = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")
+        let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, head)
+        let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+        let up = LLVMBuildICmp(b, LLVMIntSLT, i, hi, "up")
+        let down = LLVMBuildICmp(b, LLVMIntSGT, i, hi, "down")
+        let positive = LLVMBuildICmp(b, LLVMIntSGT, by, c64(0), "pos")
+        LLVMBuildCondBr(b, LLVMBuildSelect(b, positive, up, down, "more"), loop, exit)
+        LLVMPositionBuilderAtEnd(b, loop)
+        loopTargets.append((latch!, exit!))
+        let counts = !stepped && countingUp.insert(v).inserted
+        emitBlock(body)
+        if counts { countingUp.remove(v) }
+        loopTargets.removeLast()
+        branchIfOpen(latch)
+        LLVMPositionBuilderAtEnd(b, latch)
+        if Self.containsLoop(body) { checkCancelled(at: loc) }
+        let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+        LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
+        let back = LLVMBuildBr(b, head)!
+        if ReductionLoopHint.wanted(body: body, hasStep: stepped, kernel: k, mode: options.mathMode) {
+            module.requestVectorization(latch: back)
+        }
+        LLVMPositionBuilderAtEnd(b, exit)
+        endKeyedMinMax(keyed)
     }
 
     // MARK: arrays

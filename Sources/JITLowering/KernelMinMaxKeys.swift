@@ -54,9 +54,9 @@ enum MinMaxKeys {
                     excluded.formUnion(reads(e))
                 }
             case .ifElse(let branches, let otherwise):
-                for (condition, block) in branches {
-                    excluded.formUnion(reads(condition))
-                    visit(block, kernel, ops: &ops, excluded: &excluded)
+                for branch in branches {
+                    excluded.formUnion(reads(branch.condition))
+                    visit(branch.body, kernel, ops: &ops, excluded: &excluded)
                 }
                 visit(otherwise, kernel, ops: &ops, excluded: &excluded)
             case .sequence(let inner):

@@ -2,13 +2,14 @@
 //
 //     int32_t body(int64_t begin, int64_t end, int64_t *env, sj_context *ctx, void *partials)
 //
-// env holds the addresses of the enclosing scalar variables (copied into private ones at chunk
+// env holds the values of the enclosing scalar variables (copied into private ones at chunk
 // start; they are read-only in the loop, KernelChecker makes sure) and the enclosing arrays'
 // descriptors. Reduction variables start each chunk at their identity; each chunk writes its
 // partial results to `partials` (on the caller's stack), and the caller combines them in chunk
 // order after sj_parallel_for has run every chunk on the runtime's thread pool. When the runtime
-// says the loop runs on the calling thread (sj_parallel_serial), the kernel runs the same chunks
-// itself with direct calls of the body.
+// says the loop runs on the calling thread (sj_parallel_serial), the kernel runs it itself: a
+// loop without reductions as a plain serial loop emitted in place (no call, no env), one with
+// reductions as the same chunks as the pool's, by direct calls of the (inlined) body.
 import CLLVM
 import JITSema
 
@@ -24,21 +25,31 @@ extension KernelEmitter {
         let envType = LLVMArrayType(i64, UInt32(max(words, 1)))!
         let env = LLVMBuildAlloca(b, envType, "env")!
         LLVMPositionBuilderAtEnd(b, here)
-        var w = 0
-        func put(_ value: LLVMValueRef) {
-            var idx: [LLVMValueRef?] = [c64(0), c64(w)]
-            LLVMBuildStore(b, value, LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e"))
-            w += 1
-        }
-        for s in scalars {
-            put(LLVMBuildPtrToInt(b, slots[s]!.0, i64, "sp")!)
-            put(slots[s]!.1.map { LLVMBuildPtrToInt(b, $0, i64, "spi")! } ?? c64(0))
-        }
-        for a in arrayVars {
-            let value = arrays[a]!
-            put(LLVMBuildPtrToInt(b, value.data, i64, "dp")!)
-            value.shape.forEach(put)
-            value.strides.forEach(put)
+        // Filled only on the paths that call the outlined body (the pool's, and the serial chunks
+        // of a loop with reductions); a loop run in place reads its variables where they are.
+        // Scalars by value (they are read-only in the loop), so their slots here never escape and
+        // stay registers: two words each, the value's bytes (a complex one's real part) and the
+        // imaginary part; then each array's data pointer, extents and strides.
+        func fillEnv() {
+            var w = 0
+            func word() -> LLVMValueRef {
+                var idx: [LLVMValueRef?] = [c64(0), c64(w)]
+                w += 1
+                return LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e")!
+            }
+            for s in scalars {
+                let ty = helper.valueType(k.variables[s].type.dtype)
+                for part in [slots[s]!.0, slots[s]!.1] {
+                    let slot = word()
+                    if let part { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, part, "sv")!, LLVMBuildBitCast(b, slot, sj_pointer_to(ty), "ev")) }
+                }
+            }
+            for a in arrayVars {
+                let value = arrays[a]!
+                LLVMBuildStore(b, LLVMBuildPtrToInt(b, value.data, i64, "dp")!, word())
+                for extent in value.shape { LLVMBuildStore(b, extent, word()) }
+                for stride in value.strides { LLVMBuildStore(b, stride, word()) }
+            }
         }
         let partialBytes = 16 * reductions.count
         var partials = LLVMConstPointerNull(ptr)!
@@ -48,23 +59,19 @@ extension KernelEmitter {
             LLVMSetAlignment(buffer, 16)
             partials = LLVMBuildBitCast(b, buffer, ptr, "partialsp")!
         }
+        let statements = body
         let body = outline(v, scalars, arrayVars, reductions, body)
         let envp = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envw")!
         let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
         let code = entryAlloca(i32, "pcodeslot")
-        // A loop the runtime would run on this thread (the common small case) runs its chunks here,
-        // calling the body directly (LLVM may inline it): the same chunks in the same order as
-        // sj_parallel_for's serial path, without an indirect call into the runtime per chunk.
-        var sps: [LLVMTypeRef?] = [i64]
-        let serialType = LLVMFunctionType(i32, &sps, 1, 0)!
-        let serialFn = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
-            ?? LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)!
-        var sargs: [LLVMValueRef?] = [n]
-        let serial = LLVMBuildCall2(b, serialType, serialFn, &sargs, 1, "serial")!
+        // A loop the runtime would run on this thread (the common small case) runs here: without
+        // reductions in place, with them as the same chunks in the same order as
+        // sj_parallel_for's serial path, calling the body directly.
         let threaded = LLVMAppendBasicBlockInContext(ctx, fn, "pthreads"), onThread = LLVMAppendBasicBlockInContext(ctx, fn, "pserial")
         let joined = LLVMAppendBasicBlockInContext(ctx, fn, "pjoined")
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, serial, LLVMConstInt(i32, 0, 0), "isserial"), onThread, threaded)
+        emitSerialTest(n, serial: onThread!, threaded: threaded!)
         LLVMPositionBuilderAtEnd(b, threaded)
+        fillEnv()
         // sj_parallel_for(body, lo, hi, env, ctx, partials, partialBytes)
         var ps: [LLVMTypeRef?] = [ptr, i64, i64, ptr, ptr, ptr, i64]
         let forType = LLVMFunctionType(i32, &ps, 7, 0)!
@@ -74,7 +81,19 @@ extension KernelEmitter {
         LLVMBuildStore(b, LLVMBuildCall2(b, forType, forFn, &args, 7, "pcode")!, code)
         LLVMBuildBr(b, joined)
         LLVMPositionBuilderAtEnd(b, onThread)
-        emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
+        if reductions.isEmpty && (!prefersWide || MathLoopWidth.callsMath(statements, inLoop: true, mode: options.mathMode)) {
+            // Without reductions the serial path is the loop itself, emitted here: no call, the
+            // enclosing variables and array descriptors as they are (known strides, no env).
+            // Not where this function prefers 512-bit vectors for its math and this loop has
+            // none: the outlined body keeps the plain loop at the target's preferred width.
+            let outer = arrays
+            emitSerialFor(v, lo, hi, by: c64(1), stepped: false, at: start.location, statements)
+            arrays = outer
+            LLVMBuildStore(b, LLVMConstInt(i32, 0, 0), code)
+        } else {
+            fillEnv()
+            emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
+        }
         LLVMBuildBr(b, joined)
         LLVMPositionBuilderAtEnd(b, joined)
         let failed = LLVMAppendBasicBlockInContext(ctx, fn, "pfail"), ok = LLVMAppendBasicBlockInContext(ctx, fn, "pok")
@@ -107,6 +126,29 @@ extension KernelEmitter {
         LLVMBuildStore(b, LLVMBuildAdd(b, c, c64(1), "c1"), counter)
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, done)
+    }
+
+    /// Branches to `serial` when the runtime runs a loop of `n` iterations on the calling thread:
+    /// below the serial threshold, read here from sj_runtime_settings (runtime_settings.h: n * 64
+    /// elements below SJ_SETTING_SERIAL_ELEMENTS), else as sj_parallel_serial(n) answers.
+    private func emitSerialTest(_ n: LLVMValueRef, serial: LLVMBasicBlockRef, threaded: LLVMBasicBlockRef) {
+        let settingsType = LLVMArrayType(i64, 2)!
+        let settings = LLVMGetNamedGlobal(module.ref, "sj_runtime_settings")
+            ?? LLVMAddGlobal(module.ref, settingsType, "sj_runtime_settings")!
+        var idx: [LLVMValueRef?] = [c64(0), c64(1)]
+        let elements = LLVMBuildLoad2(b, i64, LLVMBuildInBoundsGEP2(b, settingsType, settings, &idx, 2, "serialp"), "serialelements")!
+        LLVMSetVolatile(elements, 1)
+        let limit = LLVMBuildAShr(b, LLVMBuildAdd(b, elements, c64(63), "se63"), c64(6), "seriallimit")!
+        let ask = LLVMAppendBasicBlockInContext(ctx, fn, "paskserial")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, n, limit, "small"), serial, ask)
+        LLVMPositionBuilderAtEnd(b, ask)
+        var sps: [LLVMTypeRef?] = [i64]
+        let serialType = LLVMFunctionType(i32, &sps, 1, 0)!
+        let serialFn = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
+            ?? LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)!
+        var sargs: [LLVMValueRef?] = [n]
+        let answer = LLVMBuildCall2(b, serialType, serialFn, &sargs, 1, "serial")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, answer, LLVMConstInt(i32, 0, 0), "isserial"), serial, threaded)
     }
 
     /// The serial path of a parallel loop: without reductions one call of `body` over lo..<hi;
@@ -209,6 +251,7 @@ extension KernelEmitter {
     private func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
                          _ body: [KernelStatement]) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
+        let savedWide = prefersWide
         outlined += 1
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
         let type = LLVMFunctionType(i32, &ps, 5, 0)!
@@ -216,12 +259,12 @@ extension KernelEmitter {
         let f = LLVMAddFunction(module.ref, name, type)!
         LLVMSetLinkage(f, LLVMInternalLinkage)
         helper.setTargetAttributes(f)
+        fn = f
+        preferWidth(for: body, inLoop: true)
         // With reductions, inlined where the kernel runs the chunks itself (its address goes to
         // sj_parallel_for too): the loop of one-iteration chunks then vectorizes. Without them
-        // the serial path is one direct call, and inlining measured slower (W10 n=10: 0.53 ->
-        // 0.70 us per call).
+        // the serial path is the loop emitted in place, or one direct call of this function.
         if !reductions.isEmpty { helper.addAttribute(f, "alwaysinline") }
-        fn = f
         let entry = LLVMAppendBasicBlockInContext(ctx, f, "entry")
         entryBlock = entry
         LLVMPositionBuilderAtEnd(b, entry)
@@ -238,21 +281,20 @@ extension KernelEmitter {
             w += 1
             return LLVMBuildLoad2(b, i64, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ew"), "w")!
         }
-        let reductionVars = Set(reductions.map(\.variable))
         for s in scalars {
             let t = k.variables[s].type.dtype, ty = helper.valueType(t)
-            let re = LLVMBuildIntToPtr(b, word(), sj_pointer_to(ty), "outer")!
-            let imWord = word()
+            var idx: LLVMValueRef? = c64(w)
+            let re = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ew"), sj_pointer_to(ty), "outer")!
+            idx = c64(w + 1)
+            let im = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ewi"), sj_pointer_to(ty), "outeri")!
+            w += 2
             if let red = reductions.first(where: { $0.variable == s }) {
                 LLVMBuildStore(b, helper.reductionIdentity(red.op, t), slots[s]!.0)
                 continue
             }
             LLVMBuildStore(b, LLVMBuildLoad2(b, ty, re, "cap")!, slots[s]!.0)
-            if let im = slots[s]!.1 {
-                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, LLVMBuildIntToPtr(b, imWord, sj_pointer_to(ty), "oim"), "capi")!, im)
-            }
+            if let slot = slots[s]!.1 { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, im, "capi")!, slot) }
         }
-        _ = reductionVars
         arrays = [:]
         for a in arrayVars {
             let rank = saved.4[a]!.shape.count
@@ -294,6 +336,7 @@ extension KernelEmitter {
         LLVMBuildRet(b, LLVMConstInt(i32, 0, 0))
         (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock) =
             (saved.0, saved.1, saved.2, saved.3, saved.4, saved.5, saved.6, saved.7)
+        prefersWide = savedWide
         LLVMPositionBuilderAtEnd(b, saved.8)
         return f
     }

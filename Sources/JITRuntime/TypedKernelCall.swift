@@ -22,8 +22,10 @@ extension CompiledKernelFunction {
     /// Runs the kernel on `frame` and returns its first result, an array: a view of the argument
     /// it lies in when `argumentView` finds one (given the data pointer, dtype, shape and
     /// strides), else it takes over the kernel allocation it lies in; every other allocation of
-    /// the call is freed. Builds only the result itself.
+    /// the call is freed. Builds only the result itself; `like` may hand over equal shape and
+    /// strides arrays (of an argument) given the result slot and rank, so none are allocated.
     public func callReturningArray(frame: UnsafeMutablePointer<Int64>, results: Int, source: String,
+                                   like: (UnsafeMutablePointer<Int64>, Int) -> (shape: [Int]?, strides: [Int]?) = { _, _ in (nil, nil) },
                                    argumentView: (UnsafeMutableRawPointer, DType, [Int], [Int]) -> NDArray?) throws -> NDArray {
         var context = sj_context()
         let code = entry(UnsafeRawPointer(frame).assumingMemoryBound(to: UnsafeMutableRawPointer?.self),
@@ -36,8 +38,9 @@ extension CompiledKernelFunction {
             preconditionFailure("callReturningArray on a kernel that does not return an array")
         }
         let slot = frame + results
-        let shape = (0..<rank).map { Int(slot[1 + $0]) }
-        let strides = (0..<rank).map { Int(slot[1 + KernelGen.maxRank + $0]) }
+        let known = like(slot, rank)
+        let shape = known.shape ?? (0..<rank).map { Int(slot[1 + $0]) }
+        let strides = known.strides ?? (0..<rank).map { Int(slot[1 + KernelGen.maxRank + $0]) }
         guard let data = UnsafeMutableRawPointer(bitPattern: Int(slot[0])) else {
             sj_context_release(&context, nil, 0)
             return NDArray(zeros: d, shape: shape)

@@ -133,9 +133,10 @@ public final class TypedKernelCore: @unchecked Sendable {
     }
 
     /// Lays out a frame on the stack, lets `write` fill the arguments and calls the kernel.
-    /// `arrays` gives the NDArray arguments (only asked for when the kernel returns an array).
+    /// `arrays` gives argument k as an NDArray, or nil (only asked for when the kernel returns an
+    /// array).
     @inlinable @inline(__always)
-    public func call<R>(_ write: (UnsafeMutablePointer<Int64>) throws -> Void, arrays: () -> [NDArray?]) throws -> R {
+    public func call<R>(_ write: (UnsafeMutablePointer<Int64>) throws -> Void, arrays: (Int) -> NDArray?) throws -> R {
         try withUnsafeTemporaryAllocation(of: Int64.self, capacity: frameWords) { buffer in
             let frame = buffer.baseAddress!
             try write(frame)
@@ -148,10 +149,24 @@ public final class TypedKernelCore: @unchecked Sendable {
     }
 
     /// The call of a kernel that returns an array: the result may be a view of an argument, found
-    /// from the descriptors in the frame (`arrays` gives the NDArrays, whose storage it shares).
+    /// from the descriptors in the frame (`arrays` gives the NDArrays, whose storage it shares). A
+    /// result shaped like an NDArray argument (`empty_like(a)`) shares that argument's shape and
+    /// strides arrays instead of allocating its own.
     @usableFromInline
-    func callReturningArray(_ frame: UnsafeMutablePointer<Int64>, _ arrays: () -> [NDArray?]) throws -> NDArray {
-        try function.callReturningArray(frame: frame, results: resultOffset, source: source) { data, d, shape, strides in
+    func callReturningArray(_ frame: UnsafeMutablePointer<Int64>, _ arrays: (Int) -> NDArray?) throws -> NDArray {
+        // Extents and strides (elements) of the result, in its slot at words 1... and 1 + maxRank...
+        let like: (UnsafeMutablePointer<Int64>, Int) -> (shape: [Int]?, strides: [Int]?) = { slot, rank in
+            var shape: [Int]?, strides: [Int]?
+            for (k, t) in self.types.enumerated() where t.rank == rank && rank > 0 {
+                guard let a = arrays(k) else { continue }
+                if shape == nil, (0..<rank).allSatisfy({ a.shape[$0] == Int(slot[1 + $0]) }) { shape = a.shape }
+                if strides == nil, (0..<rank).allSatisfy({ a.strides[$0] == Int(slot[1 + KernelGen.maxRank + $0]) }) {
+                    strides = a.strides
+                }
+            }
+            return (shape, strides)
+        }
+        return try function.callReturningArray(frame: frame, results: resultOffset, source: source, like: like) { data, d, shape, strides in
             for (k, t) in types.enumerated() where t.rank > 0 {
                 let slot = frame + slots[k]
                 guard let base = UnsafeMutableRawPointer(bitPattern: Int(slot[0])) else { continue }
@@ -162,8 +177,7 @@ public final class TypedKernelCore: @unchecked Sendable {
                     if stride < 0 { lo += (extent - 1) * stride } else { hi += (extent - 1) * stride }
                 }
                 guard !empty, data >= base + lo * t.dtype.size, data < base + (hi + 1) * t.dtype.size else { continue }
-                let list = arrays()
-                if k < list.count, let owner = list[k] {
+                if let owner = arrays(k) {
                     return NDArray(dtype: d, shape: shape, strides: strides, storage: owner.storage,
                                    offset: owner.offset + (data - owner.baseAddress) / d.size)
                 }

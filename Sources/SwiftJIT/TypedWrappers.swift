@@ -11,7 +11,7 @@ public struct TypedKernel0<R>: Sendable {
     @inlinable public func callAsFunction() throws -> R {
         try core.call({ frame in
             _ = frame
-        }, arrays: { [] })
+        }, arrays: { _ in nil })
     }
 }
 
@@ -22,7 +22,9 @@ public struct TypedKernel1<A: KernelArgument, R>: Sendable {
     @inlinable public func callAsFunction(_ a: A) throws -> R {
         try core.call({ frame in
             try core.put(a, 0, frame)
-        }, arrays: { [a.kernelArgumentArray] })
+        }, arrays: { k in
+            switch k { case 0: return a.kernelArgumentArray; default: return nil }
+        })
     }
 }
 
@@ -34,7 +36,9 @@ public struct TypedKernel2<A: KernelArgument, B: KernelArgument, R>: Sendable {
         try core.call({ frame in
             try core.put(a, 0, frame)
             try core.put(b, 1, frame)
-        }, arrays: { [a.kernelArgumentArray, b.kernelArgumentArray] })
+        }, arrays: { k in
+            switch k { case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; default: return nil }
+        })
     }
 }
 
@@ -47,7 +51,12 @@ public struct TypedKernel3<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(a, 0, frame)
             try core.put(b, 1, frame)
             try core.put(c, 2, frame)
-        }, arrays: { [a.kernelArgumentArray, b.kernelArgumentArray, c.kernelArgumentArray] })
+        }, arrays: { k in
+            switch k {
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
+            default: return nil
+            }
+        })
     }
 }
 
@@ -61,7 +70,13 @@ public struct TypedKernel4<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(b, 1, frame)
             try core.put(c, 2, frame)
             try core.put(d, 3, frame)
-        }, arrays: { [a.kernelArgumentArray, b.kernelArgumentArray, c.kernelArgumentArray, d.kernelArgumentArray] })
+        }, arrays: { k in
+            switch k {
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
+            case 3: return d.kernelArgumentArray
+            default: return nil
+            }
+        })
     }
 }
 
@@ -77,8 +92,13 @@ public struct TypedKernel5<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(c, 2, frame)
             try core.put(d, 3, frame)
             try core.put(e, 4, frame)
-        }, arrays: { [a.kernelArgumentArray, b.kernelArgumentArray, c.kernelArgumentArray, d.kernelArgumentArray,
-                      e.kernelArgumentArray] })
+        }, arrays: { k in
+            switch k {
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
+            case 3: return d.kernelArgumentArray; case 4: return e.kernelArgumentArray
+            default: return nil
+            }
+        })
     }
 }
 
@@ -95,8 +115,13 @@ public struct TypedKernel6<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(d, 3, frame)
             try core.put(e, 4, frame)
             try core.put(f, 5, frame)
-        }, arrays: { [a.kernelArgumentArray, b.kernelArgumentArray, c.kernelArgumentArray, d.kernelArgumentArray,
-                      e.kernelArgumentArray, f.kernelArgumentArray] })
+        }, arrays: { k in
+            switch k {
+            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
+            case 3: return d.kernelArgumentArray; case 4: return e.kernelArgumentArray; case 5: return f.kernelArgumentArray
+            default: return nil
+            }
+        })
     }
 }
 
