@@ -112,6 +112,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
     /// Runs the loop over `count` elements of the operands whose pointers are in `frame`.
     @usableFromInline
     func run(_ frame: UnsafeMutablePointer<Int64>, count: Int) throws {
+        try Cancellation.check()
         let bases = UnsafeMutableRawPointer(frame).assumingMemoryBound(to: UnsafeMutableRawPointer.self)
         let n = argumentCount
         let out = bases[n], outEnd = out + count * itemSizes[n]
@@ -133,7 +134,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
             }
             operands[n + c] = out
             return try withExtendedLifetime(specialization) {
-                if Parallel.threadsFor(elements: count) <= 1 {
+                if Parallel.threadsFor(elements: count) <= 1 && count < Launch.cancellableElements {
                     let raw = UnsafeRawPointer(operands).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
                     entry(0, Int64(count), raw, innerStrides, out)
                     return sj_take_expression_error()
@@ -142,6 +143,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
                 return PreparedLaunch(plan: plan, itemSizes: itemSizes).run(entry, bases: UnsafePointer(operands))
             }
         }
+        try Cancellation.checkToken()  // work items may have been skipped
         if fault != 0 { throw stage.runtimeError(ExpressionFault(code: fault)) }
     }
 
