@@ -12,7 +12,6 @@ extension CompiledKernelFunction {
     /// then frees every allocation the call made: for kernels whose results are scalars (or
     /// nothing), which the caller reads from the result slots. Throws the kernel's run-time error.
     public func call(frame: UnsafeMutablePointer<Int64>, results: Int, source: String) throws {
-        try Cancellation.check()
         var context = sj_context()
         let code = entry(UnsafeRawPointer(frame).assumingMemoryBound(to: UnsafeMutableRawPointer?.self),
                          frame + results, &context)
@@ -26,7 +25,6 @@ extension CompiledKernelFunction {
     /// the call is freed. Builds only the result itself.
     public func callReturningArray(frame: UnsafeMutablePointer<Int64>, results: Int, source: String,
                                    argumentView: (UnsafeMutableRawPointer, DType, [Int], [Int]) -> NDArray?) throws -> NDArray {
-        try Cancellation.check()
         var context = sj_context()
         let code = entry(UnsafeRawPointer(frame).assumingMemoryBound(to: UnsafeMutableRawPointer?.self),
                          frame + results, &context)

@@ -1,8 +1,8 @@
 // Cancelling computations from Swift: a CancellationToken cancelled from another thread stops a
 // running kernel (serial outer loop, parallel loop, flat serial and parallel loops, flat while
 // loops) and a long expression or reduction with CancellationError; a call made in a cancelled
-// task throws at once (plain, typed and JIT.cancellable calls); JIT.cancellable stops when its
-// task is cancelled. After each, the same compiled code runs again normally.
+// task throws at once (plain calls, typed calls of 32K+ elements, JIT.cancellable);
+// JIT.cancellable stops when its task is cancelled. After each, the same compiled code runs again normally.
 import Foundation
 import XCTest
 @testable import SwiftJIT
@@ -159,11 +159,11 @@ final class CancellationTests: XCTestCase {
         XCTAssertTrue(error is CancellationError, String(describing: error))
     }
 
-    func testPlainAndTypedCallsInACancelledTaskThrow() async throws {
+    func testCallsInACancelledTaskThrow() async throws {
         let f = try JIT.compile("x * 2")
         let typed = try f.typed(NDArray.self, into: NDArray.self)
         let k = try JIT.kernels(Self.source).kernel("spin")
-        let typedKernel = try k.typed(Int.self, returning: Double.self)
+        let big = NDArray([Double](repeating: 1, count: 1 << 16)), bigOut = NDArray([Double](repeating: 0, count: 1 << 16))
         let task = Task { () -> [Error?] in
             withUnsafeCurrentTask { $0?.cancel() }
             var errors: [Error?] = []
@@ -171,9 +171,10 @@ final class CancellationTests: XCTestCase {
                 do { try call(); errors.append(nil) } catch { errors.append(error) }
             }
             attempt { _ = try f(x: [1.0]) }
+            attempt { _ = try f.call(NDArray([1.0]), out: NDArray([0.0])) }
             attempt { _ = try k(Int64(1)) }
-            attempt { try typed(NDArray([1.0]), out: NDArray([0.0])) }
-            attempt { _ = try typedKernel(1) }
+            // Typed calls check at entry from Parallel.chunkElements elements on.
+            attempt { try typed(big, out: bigOut) }
             return errors
         }
         let errors = await task.value
@@ -181,12 +182,12 @@ final class CancellationTests: XCTestCase {
         for (n, error) in errors.enumerated() {
             XCTAssertTrue(error is CancellationError, "call \(n): \(String(describing: error))")
         }
+        XCTAssertEqual(bigOut.doubles[0], 0, "the typed call ran")
         // Outside the task the same calls run.
         XCTAssertEqual(try f(x: [1.0]).doubles, [2.0])
-        let out = NDArray([0.0])
-        try typed(NDArray([1.5]), out: out)
-        XCTAssertEqual(out.doubles, [3.0])
-        XCTAssertEqual(try typedKernel(1), -0.012909906458834941, accuracy: 1e-15)
+        try typed(big, out: bigOut)
+        XCTAssertEqual(bigOut.doubles[0], 2.0)
+        XCTAssertEqual(try k(Int64(1)).doubles[0], -0.012909906458834941, accuracy: 1e-15)
     }
 
     func testCancellableStopsWhenTheTaskIsCancelled() async throws {
