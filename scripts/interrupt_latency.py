@@ -51,6 +51,8 @@ def read_until(fd, patterns, timeout, after=b""):
         r, _, _ = select.select([fd], [], [], left)
         if r:
             buf += os.read(fd, 65536)
+    if os.environ.get("LATENCY_DEBUG"):
+        print(repr(buf[-300:]))
     return time.perf_counter() - start
 
 

@@ -287,7 +287,7 @@ final class KernelEmitter {
                 loopTargets.removeLast()
             }
             if ReductionLoopHint.wanted(body: body, hasStep: step != nil, kernel: k, mode: options.mathMode) {
-                module.requestVectorization(latch: back)
+                back.forEach(module.requestVectorization)
             }
         case .breakLoop:
             LLVMBuildBr(b, loopTargets.last!.breakBlock)

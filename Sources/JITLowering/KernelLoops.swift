@@ -4,12 +4,11 @@
 // that no loop runs long between two checks and no vectorizable loop body holds one:
 //
 // - a loop that contains another loop checks at its back-edge (once per outer iteration);
-// - a flat counted loop (`for` without a loop inside, the outlined body of a `parallel for`) is
-//   strip-mined: it runs in strips of `stripIterations` iterations, the loop over a strip is
-//   the loop as written (the same body, bound and step, so it vectorizes as before), and the
-//   check comes between strips. A loop of at most one strip (W10's rows, W4's ragged rows)
-//   never reaches it: it pays a subtraction, a compare and a select on entry, one compare on
-//   exit;
+// - a flat counted loop (`for` without a loop inside, the outlined body of a `parallel for`) of
+//   more than `stripIterations` iterations is strip-mined: it runs in strips of that many
+//   iterations, the loop over a strip is the loop as written (the same body, bound and step, so
+//   it vectorizes as before), and the check comes between strips. Shorter loops (W10's rows,
+//   W4's ragged rows) run the loop as written, chosen by one compare on entry;
 // - a flat `while` counts its iterations down in a register and checks every
 //   `stripIterations` of them.
 import CLLVM
@@ -21,62 +20,76 @@ extension KernelEmitter {
     static let stripShift: UInt64 = 16
     static var stripIterations: Int64 { 1 << stripShift }
 
-    /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0), strip-mined
-    /// when the body has no loop (see the file's comment). `body` emits the statements given the
-    /// blocks `continue` and `break` go to; `loc` locates the cancellation. Returns the latch's
-    /// back-edge branch (for `Module.requestVectorization`); the builder ends after the loop.
-    @discardableResult
+    /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0). A flat loop is
+    /// emitted twice: as written for loops of at most one strip (chosen on entry by one compare;
+    /// the code W10's short rows ran before the strips, which measured faster than going through
+    /// the strip's bound), and strip-mined for longer ones (see the file's comment). `body` emits
+    /// the statements given the blocks `continue` and `break` go to (it is called once per
+    /// version); `loc` locates the cancellation. Returns the latches' back-edge branches (for
+    /// `Module.requestVectorization`); the builder ends after the loop.
     func emitForLoop(_ v: Int, from lo: LLVMValueRef, to hi: LLVMValueRef, by: LLVMValueRef, flat: Bool,
                      at loc: KernelLocation,
-                     body: (_ next: LLVMBasicBlockRef, _ exit: LLVMBasicBlockRef) -> Void) -> LLVMValueRef {
+                     body: (_ next: LLVMBasicBlockRef, _ exit: LLVMBasicBlockRef) -> Void) -> [LLVMValueRef] {
         let positive = LLVMBuildICmp(b, LLVMIntSGT, by, c64(0), "pos")!
         /// Whether v has not yet reached `bound`.
         func before(_ i: LLVMValueRef, _ bound: LLVMValueRef) -> LLVMValueRef {
             let up = LLVMBuildICmp(b, LLVMIntSLT, i, bound, "up"), down = LLVMBuildICmp(b, LLVMIntSGT, i, bound, "down")
             return LLVMBuildSelect(b, positive, up, down, "more")!
         }
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")!
+        /// The loop from `head` on (v already holds its start): a plain one, or by strips.
+        func loop(strips: Bool, head: LLVMBasicBlockRef) -> LLVMValueRef {
+            let work = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")!
+            let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")!
+            LLVMPositionBuilderAtEnd(b, head)
+            let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+            var backTo = head
+            if strips {
+                // head -> strip (bound of this strip) -> inner loop over the strip -> stripdone:
+                // the loop's end, or a check and the next strip.
+                let strip = LLVMAppendBasicBlockInContext(ctx, fn, "strip")!
+                let inner = LLVMAppendBasicBlockInContext(ctx, fn, "stripfor")!
+                let done = LLVMAppendBasicBlockInContext(ctx, fn, "stripdone")!
+                let poll = LLVMAppendBasicBlockInContext(ctx, fn, "strippoll")!
+                LLVMBuildCondBr(b, before(i, hi), strip, exit)
+                LLVMPositionBuilderAtEnd(b, strip)
+                let end = stripEnd(i, hi, by, positive)
+                LLVMBuildBr(b, inner)
+                LLVMPositionBuilderAtEnd(b, inner)
+                let j = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+                LLVMBuildCondBr(b, before(j, end), work, done)
+                LLVMPositionBuilderAtEnd(b, done)
+                LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, end, hi, "last"), exit, poll)
+                LLVMPositionBuilderAtEnd(b, poll)
+                checkCancelled(at: loc)
+                LLVMBuildBr(b, head)
+                backTo = inner
+            } else {
+                LLVMBuildCondBr(b, before(i, hi), work, exit)
+            }
+            LLVMPositionBuilderAtEnd(b, work)
+            body(latch, exit)
+            branchIfOpen(latch)
+            LLVMPositionBuilderAtEnd(b, latch)
+            if !flat { checkCancelled(at: loc) }
+            let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+            LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
+            return LLVMBuildBr(b, backTo)!
+        }
         LLVMBuildStore(b, lo, slots[v]!.0)
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")!
-        let loop = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")!
-        let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")!
-        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")!
-        LLVMBuildBr(b, head)
-        LLVMPositionBuilderAtEnd(b, head)
-        let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-        var backTo = head
+        var backs: [LLVMValueRef] = []
         if flat {
-            // head -> strip (bound of this strip) -> inner loop over the strip -> stripdone: the
-            // loop's end, or a check and the next strip.
-            let strip = LLVMAppendBasicBlockInContext(ctx, fn, "strip")!
-            let inner = LLVMAppendBasicBlockInContext(ctx, fn, "stripfor")!
-            let done = LLVMAppendBasicBlockInContext(ctx, fn, "stripdone")!
-            let poll = LLVMAppendBasicBlockInContext(ctx, fn, "strippoll")!
-            LLVMBuildCondBr(b, before(i, hi), strip, exit)
-            LLVMPositionBuilderAtEnd(b, strip)
-            let end = stripEnd(i, hi, by, positive)
-            LLVMBuildBr(b, inner)
-            LLVMPositionBuilderAtEnd(b, inner)
-            let j = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-            LLVMBuildCondBr(b, before(j, end), loop, done)
-            LLVMPositionBuilderAtEnd(b, done)
-            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, end, hi, "last"), exit, poll)
-            LLVMPositionBuilderAtEnd(b, poll)
-            checkCancelled(at: loc)
-            LLVMBuildBr(b, head)
-            backTo = inner
+            // Longer than one strip from the start (or empty: the strips' head sees that)?
+            let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
+            backs.append(loop(strips: true, head: long))
         } else {
-            LLVMBuildCondBr(b, before(i, hi), loop, exit)
+            LLVMBuildBr(b, head)
         }
-        LLVMPositionBuilderAtEnd(b, loop)
-        body(latch, exit)
-        branchIfOpen(latch)
-        LLVMPositionBuilderAtEnd(b, latch)
-        if !flat { checkCancelled(at: loc) }
-        let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-        LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
-        let back = LLVMBuildBr(b, backTo)!
+        backs.append(loop(strips: false, head: head))
         LLVMPositionBuilderAtEnd(b, exit)
-        return back
+        return backs
     }
 
     /// Where the strip starting at `i` ends: `i + stripIterations * by` when more than

@@ -269,7 +269,7 @@ extension KernelEmitter {
             countingUp = outerCounting
         }
         if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
-            module.requestVectorization(latch: back)
+            back.forEach(module.requestVectorization)
         }
         for (r, red) in reductions.enumerated() {
             let t = k.variables[red.variable].type.dtype
