@@ -185,38 +185,6 @@ final class KernelEmitter {
         LLVMBuildRet(b, LLVMConstInt(i32, UInt64(code), 0))
     }
 
-    /// Returns SJ_CANCELLED when the call's cancellation token is set: one load of
-    /// `sj_cancel_pending` (0 unless some token is cancelled), and only when that is not 0 a call
-    /// of `sj_cancelled()` for this thread's token. Emitted at the back-edges of outer loops only,
-    /// so an inner loop's vectorized body never pays for it.
-    func checkCancelled(at loc: KernelLocation) {
-        let pending = LLVMGetNamedGlobal(module.ref, "sj_cancel_pending") ?? LLVMAddGlobal(module.ref, i32, "sj_cancel_pending")!
-        let count = LLVMBuildLoad2(b, i32, pending, "pending")!
-        LLVMSetVolatile(count, 1)
-        let ask = LLVMAppendBasicBlockInContext(ctx, fn, "askcancel"), go = LLVMAppendBasicBlockInContext(ctx, fn, "nocancel")
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, count, LLVMConstInt(i32, 0, 0), "any"), ask, go)
-        LLVMPositionBuilderAtEnd(b, ask)
-        let type = LLVMFunctionType(i32, nil, 0, 0)!
-        let poll = LLVMGetNamedFunction(module.ref, "sj_cancelled") ?? LLVMAddFunction(module.ref, "sj_cancelled", type)!
-        let flag = LLVMBuildCall2(b, type, poll, nil, 0, "cancelled")!
-        check(LLVMBuildICmp(b, LLVMIntNE, flag, LLVMConstInt(i32, 0, 0), "stop")!, code: 7, at: loc)
-        LLVMBuildBr(b, go)
-        LLVMPositionBuilderAtEnd(b, go)
-    }
-
-    /// Whether statements contain a loop (their enclosing loop is then an outer loop).
-    static func containsLoop(_ body: [KernelStatement]) -> Bool {
-        body.contains { s in
-            switch s {
-            case .whileLoop, .forLoop: return true
-            case .ifElse(let branches, let otherwise):
-                return branches.contains { containsLoop($0.body) } || containsLoop(otherwise)
-            case .sequence(let inner): return containsLoop(inner)
-            default: return false
-            }
-        }
-    }
-
     /// if `condition` then fail, else continue in a new block.
     func check(_ condition: LLVMValueRef, code: Int32, at loc: KernelLocation, axis: Int? = nil,
                index: LLVMValueRef? = nil, bound: LLVMValueRef? = nil) {
@@ -322,21 +290,7 @@ final class KernelEmitter {
             branchIfOpen(end)
             LLVMPositionBuilderAtEnd(b, end)
         case .whileLoop(let cond, let body):
-            let head = LLVMAppendBasicBlockInContext(ctx, fn, "while")
-            let loop = LLVMAppendBasicBlockInContext(ctx, fn, "body")
-            let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endwhile")
-            LLVMBuildBr(b, head)
-            LLVMPositionBuilderAtEnd(b, head)
-            LLVMBuildCondBr(b, scalar(cond).0, loop, exit)
-            LLVMPositionBuilderAtEnd(b, loop)
-            loopTargets.append((head!, exit!))
-            emitBlock(body)
-            loopTargets.removeLast()
-            if LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(b)) == nil && Self.containsLoop(body) {
-                checkCancelled(at: cond.location)
-            }
-            branchIfOpen(head)
-            LLVMPositionBuilderAtEnd(b, exit)
+            emitWhileLoop(cond, body)
         case .forLoop(let v, let start, let end, _, true, let reductions, let body):
             emitParallelFor(v, start, end, reductions, body)
         case .forLoop(let v, let start, let end, let step, _, _, let body):
@@ -387,35 +341,17 @@ final class KernelEmitter {
     /// serial loops, and the serial path of a parallel loop without reductions.
     func emitSerialFor(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
                        at loc: KernelLocation, _ body: [KernelStatement]) {
-        LLVMBuildStore(b, lo, slots[v]!.0)
         let keyed = beginKeyedMinMax(body: body, hasStep: stepped)
-        let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")
-        let loop = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")
-        let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")
-        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")
-        LLVMBuildBr(b, head)
-        LLVMPositionBuilderAtEnd(b, head)
-        let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-        let up = LLVMBuildICmp(b, LLVMIntSLT, i, hi, "up")
-        let down = LLVMBuildICmp(b, LLVMIntSGT, i, hi, "down")
-        let positive = LLVMBuildICmp(b, LLVMIntSGT, by, c64(0), "pos")
-        LLVMBuildCondBr(b, LLVMBuildSelect(b, positive, up, down, "more"), loop, exit)
-        LLVMPositionBuilderAtEnd(b, loop)
-        loopTargets.append((latch!, exit!))
-        let counts = !stepped && countingUp.insert(v).inserted
-        emitBlock(body)
-        if counts { countingUp.remove(v) }
-        loopTargets.removeLast()
-        branchIfOpen(latch)
-        LLVMPositionBuilderAtEnd(b, latch)
-        if Self.containsLoop(body) { checkCancelled(at: loc) }
-        let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-        LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
-        let back = LLVMBuildBr(b, head)!
-        if ReductionLoopHint.wanted(body: body, hasStep: stepped, kernel: k, mode: options.mathMode) {
-            module.requestVectorization(latch: back)
+        let back = emitForLoop(v, from: lo, to: hi, by: by, flat: !Self.containsLoop(body), at: loc) { next, exit in
+            loopTargets.append((next, exit))
+            let counts = !stepped && countingUp.insert(v).inserted
+            emitBlock(body)
+            if counts { countingUp.remove(v) }
+            loopTargets.removeLast()
         }
-        LLVMPositionBuilderAtEnd(b, exit)
+        if ReductionLoopHint.wanted(body: body, hasStep: stepped, kernel: k, mode: options.mathMode) {
+            back.forEach(module.requestVectorization)
+        }
         endKeyedMinMax(keyed)
     }
 

@@ -302,29 +302,18 @@ extension KernelEmitter {
             arrays[a] = ArrayValue(data: data, shape: (0..<rank).map { _ in word() }, strides: (0..<rank).map { _ in word() })
         }
         // for i in begin..<end
-        LLVMBuildStore(b, LLVMGetParam(f, 0), slots[v]!.0)
         let keyed = beginKeyedMinMax(body: body, hasStep: false)
-        let head = LLVMAppendBasicBlockInContext(ctx, f, "pfor"), loop = LLVMAppendBasicBlockInContext(ctx, f, "pbody")
-        let latch = LLVMAppendBasicBlockInContext(ctx, f, "pnext"), exit = LLVMAppendBasicBlockInContext(ctx, f, "pend")
-        LLVMBuildBr(b, head)
-        LLVMPositionBuilderAtEnd(b, head)
-        let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, LLVMGetParam(f, 1), "more"), loop, exit)
-        LLVMPositionBuilderAtEnd(b, loop)
-        loopTargets = [(latch!, exit!)]
         let outerCounting = countingUp
-        countingUp = [v]
-        emitBlock(body)
-        countingUp = outerCounting
-        branchIfOpen(latch)
-        LLVMPositionBuilderAtEnd(b, latch)
-        if Self.containsLoop(body) { checkCancelled(at: KernelLocation(line: 0, column: 0)) }
-        LLVMBuildStore(b, LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, slots[v]!.0, "i"), c64(1), "inext"), slots[v]!.0)
-        let back = LLVMBuildBr(b, head)!
-        if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
-            module.requestVectorization(latch: back)
+        let back = emitForLoop(v, from: LLVMGetParam(f, 0), to: LLVMGetParam(f, 1), by: c64(1), flat: !Self.containsLoop(body),
+                               at: KernelLocation(line: 0, column: 0)) { next, exit in
+            loopTargets = [(next, exit)]
+            countingUp = [v]
+            emitBlock(body)
+            countingUp = outerCounting
         }
-        LLVMPositionBuilderAtEnd(b, exit)
+        if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
+            back.forEach(module.requestVectorization)
+        }
         endKeyedMinMax(keyed)
         for (r, red) in reductions.enumerated() {
             let t = k.variables[red.variable].type.dtype

@@ -38,7 +38,7 @@ public enum Launch {
 
     /// From this many elements a serial call also runs by work items, so a cancellation (Ctrl-C
     /// in the REPL, a cancelled task) stops it between two of them.
-    static let cancellableElements = 1 << 20
+    public static let cancellableElements = 1 << 20
 
     static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
     static func roundUp(_ a: Int, _ m: Int) -> Int { ceilDiv(a, m) * m }

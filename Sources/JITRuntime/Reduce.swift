@@ -1,6 +1,7 @@
 // Runs a compiled reduction kernel (see EmitReduction) over a broadcast iteration. The kernel
 // reduces blocks of a row; block results are combined pairwise here, so a float sum over n
 // elements has the error of a pairwise sum over n/blockSize blocks of 8-way blocked sums.
+import CJITSupport
 import JITSema
 
 public enum Reduce {
@@ -77,6 +78,7 @@ public enum Reduce {
             for d in 0..<rowDims { rowBytes.append(plan.rowPlan.outerStrides[k][d] * itemSizes[k]) }
         }
         let faults = FaultCollector()
+        let token = sj_get_cancel_token()
         slots.withUnsafeMutableBufferPointer { slotBuf in
             strides.withUnsafeBufferPointer { strideBuf in
                 let walk = BlockWalk(entry: kernel.entry, count: count, bases: pointers,
@@ -85,14 +87,18 @@ public enum Reduce {
                                      rowLength: rowLength, blocksPerRow: blocksPerRow,
                                      rowsPerResult: rowsPerResult, strides: strideBuf.baseAddress!,
                                      slots: slotBuf.baseAddress!)
-                if t <= 1 {
+                if t <= 1 && results * rowCount < Launch.cancellableElements {
                     walk.run(0..<totalBlocks)
                     faults.collect()
                 } else {
-                    let perItem = max(1, min(Parallel.chunkElements / min(rowLength, blockSize),
-                                             (totalBlocks + t - 1) / t))
+                    // By work items of about `Parallel.chunkElements` elements (serial calls of a
+                    // million elements or more too), each skipped once the caller's cancellation
+                    // token is set.
+                    let perBlock = min(rowLength, blockSize)
+                    let perItem = max(1, min(Parallel.chunkElements / perBlock, (totalBlocks + t - 1) / t))
                     let items = (totalBlocks + perItem - 1) / perItem
                     Parallel.forEach(items: items, threads: t) { i in
+                        if sj_token_cancelled(token) != 0 { return }
                         walk.run((i * perItem)..<min(totalBlocks, (i + 1) * perItem))
                         faults.collect()
                     }
@@ -105,6 +111,7 @@ public enum Reduce {
                 result.setElement(r, pairwise(op, base, lo, lo + blocksPerResult, dtype))
             }
         }
+        if sj_token_cancelled(token) != 0 { throw CancellationError() }  // blocks may have been skipped
         if faults.code != 0 { throw ExpressionFault(code: faults.code) }
         return result
     }

@@ -221,7 +221,7 @@ public final class CompiledExpression: @unchecked Sendable {
     private func run(_ ordered: [any JITArgument], out: NDArray?, casting: Casting) throws -> NDArray {
         try Cancellation.check()
         let result = try runChecked(ordered, out: out, casting: casting)
-        try Cancellation.check()  // work items may have been skipped
+        try Cancellation.checkToken()  // work items may have been skipped
         return result
     }
 

@@ -112,6 +112,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
     /// Runs the loop over `count` elements of the operands whose pointers are in `frame`.
     @usableFromInline
     func run(_ frame: UnsafeMutablePointer<Int64>, count: Int) throws {
+        if count >= Parallel.chunkElements { try Cancellation.check() }
         let bases = UnsafeMutableRawPointer(frame).assumingMemoryBound(to: UnsafeMutableRawPointer.self)
         let n = argumentCount
         let out = bases[n], outEnd = out + count * itemSizes[n]
@@ -124,6 +125,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
         }
         guard count > 0 else { return }
         let c = constantCount
+        var byItems = false
         let fault: Int32 = try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + c + 1) { ops in
             let operands = ops.baseAddress!
             for k in 0..<n { operands[k] = bases[k] }
@@ -133,15 +135,17 @@ public final class TypedExpressionCore: @unchecked Sendable {
             }
             operands[n + c] = out
             return try withExtendedLifetime(specialization) {
-                if Parallel.threadsFor(elements: count) <= 1 {
+                if Parallel.threadsFor(elements: count) <= 1 && count < Launch.cancellableElements {
                     let raw = UnsafeRawPointer(operands).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
                     entry(0, Int64(count), raw, innerStrides, out)
                     return sj_take_expression_error()
                 }
+                byItems = true
                 let plan = IterationPlan(shape: [count], strides: (0...(n + c)).map { [Int(innerStrides[$0])] })
                 return PreparedLaunch(plan: plan, itemSizes: itemSizes).run(entry, bases: UnsafePointer(operands))
             }
         }
+        if byItems { try Cancellation.checkToken() }  // work items may have been skipped
         if fault != 0 { throw stage.runtimeError(ExpressionFault(code: fault)) }
     }
 

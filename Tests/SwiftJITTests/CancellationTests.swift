@@ -1,7 +1,8 @@
 // Cancelling computations from Swift: a CancellationToken cancelled from another thread stops a
-// running kernel (serial outer loop, parallel loop) and a long expression with CancellationError;
-// JIT.cancellable in a cancelled task throws at once; JIT.cancellable stops when its task is cancelled. After
-// each, the same compiled code runs again normally.
+// running kernel (serial outer loop, parallel loop, flat serial and parallel loops, flat while
+// loops) and a long expression or reduction with CancellationError; a call made in a cancelled
+// task throws at once (plain calls, typed calls of 32K+ elements, JIT.cancellable);
+// JIT.cancellable stops when its task is cancelled. After each, the same compiled code runs again normally.
 import Foundation
 import XCTest
 @testable import SwiftJIT
@@ -52,6 +53,82 @@ final class CancellationTests: XCTestCase {
         }
     }
 
+    /// Flat loops (no loop inside): strip-mined, checked between strips of 2^16 iterations.
+    static let flatSource = """
+        kernel flat(n: i64) -> f64 {
+            var s = 0.0
+            for i in 0..<n { s += sin(i * 1.0) }
+            return s
+        }
+
+        kernel flatstep(n: i64) -> f64 {
+            var s = 0.0
+            for i in stride(from: n, to: 0, by: -3) { s += sin(i * 1.0) }
+            return s
+        }
+
+        kernel pflat(n: i64) -> f64 {
+            var s = 0.0
+            parallel for i in 0..<n { s += sin(i * 1.0) }
+            return s
+        }
+
+        kernel pflatnoreduce(n: i64, out: f64[]) {
+            parallel for i in 0..<n {
+                let v = sin(i * 1.0)
+                if v > 2.0 { out[0] = v }
+            }
+        }
+
+        kernel wflat(n: i64) -> f64 {
+            var s = 0.0
+            var i = 0
+            while i < n {
+                s += sin(i * 1.0)
+                i += 1
+            }
+            return s
+        }
+        """
+
+    func testTokenStopsFlatKernelLoops() throws {
+        let module = try JIT.kernels(Self.flatSource, name: "flat.sj")
+        // sum of sin(i), i < 1000
+        let expected = (0..<1000).reduce(0.0) { $0 + sin(Double($1)) }
+        // 10^15 sin calls: only a cancellation ends these calls within the test's time.
+        let huge = Int64(1_000_000_000_000_000)
+        for name in ["flat", "pflat", "wflat"] {
+            let k = try module.kernel(name)
+            let error = cancelledWhileRunning { _ = try k(huge) }
+            XCTAssertTrue(error is CancellationError, "\(name): \(String(describing: error))")
+            XCTAssertEqual(try k(Int64(1000)).doubles[0], expected, accuracy: 1e-9, name)
+        }
+        let step = try module.kernel("flatstep")
+        let error = cancelledWhileRunning { _ = try step(huge) }
+        XCTAssertTrue(error is CancellationError, "flatstep: \(String(describing: error))")
+        let stepped = stride(from: 3000, to: 0, by: -3).reduce(0.0) { $0 + sin(Double($1)) }
+        XCTAssertEqual(try step(Int64(3000)).doubles[0], stepped, accuracy: 1e-9)
+        let noReduce = try module.kernel("pflatnoreduce")
+        let out = NDArray([-1.0])
+        let stopped = cancelledWhileRunning { _ = try noReduce(huge, out) }
+        XCTAssertTrue(stopped is CancellationError, "pflatnoreduce: \(String(describing: stopped))")
+        _ = try noReduce(Int64(1000), out)
+        XCTAssertEqual(out.doubles, [-1.0])
+    }
+
+    func testTokenStopsAReductionWithinTheCall() throws {
+        // sum over a broadcast 10^5 x 10^5 iteration: 10^10 products (seconds) from 1.6 MB of
+        // input, far longer than the 50 ms after which the token is cancelled: a result instead
+        // of the error means the call was not stopped inside.
+        let a = NDArray((0..<100_000).map { Double($0 % 7) }, shape: [100_000, 1])
+        let b = NDArray((0..<100_000).map { Double($0 % 5) })
+        let f = try JIT.compile("sum(a * b)")
+        let error = cancelledWhileRunning { _ = try f(a: a, b: b) }
+        XCTAssertTrue(error is CancellationError, String(describing: error))
+        let small = try f(a: NDArray([1.0, 2.0], shape: [2, 1]), b: NDArray([3.0, 4.0, 5.0]))
+        XCTAssertEqual(small.doubles, [36.0])
+    }
+
     func testTokenStopsALongExpression() throws {
         let x = NDArray((0..<(1 << 22)).map { Double($0) })
         let f = try JIT.compile("sin(x) * cos(x) + exp(-x)")
@@ -80,6 +157,37 @@ final class CancellationTests: XCTestCase {
         }
         let error = await task.value
         XCTAssertTrue(error is CancellationError, String(describing: error))
+    }
+
+    func testCallsInACancelledTaskThrow() async throws {
+        let f = try JIT.compile("x * 2")
+        let typed = try f.typed(NDArray.self, into: NDArray.self)
+        let k = try JIT.kernels(Self.source).kernel("spin")
+        let big = NDArray([Double](repeating: 1, count: 1 << 16)), bigOut = NDArray([Double](repeating: 0, count: 1 << 16))
+        let task = Task { () -> [Error?] in
+            withUnsafeCurrentTask { $0?.cancel() }
+            var errors: [Error?] = []
+            func attempt(_ call: () throws -> Void) {
+                do { try call(); errors.append(nil) } catch { errors.append(error) }
+            }
+            attempt { _ = try f(x: [1.0]) }
+            attempt { _ = try f.call(NDArray([1.0]), out: NDArray([0.0])) }
+            attempt { _ = try k(Int64(1)) }
+            // Typed calls check at entry from Parallel.chunkElements elements on.
+            attempt { try typed(big, out: bigOut) }
+            return errors
+        }
+        let errors = await task.value
+        XCTAssertEqual(errors.count, 4)
+        for (n, error) in errors.enumerated() {
+            XCTAssertTrue(error is CancellationError, "call \(n): \(String(describing: error))")
+        }
+        XCTAssertEqual(bigOut.doubles[0], 0, "the typed call ran")
+        // Outside the task the same calls run.
+        XCTAssertEqual(try f(x: [1.0]).doubles, [2.0])
+        try typed(big, out: bigOut)
+        XCTAssertEqual(bigOut.doubles[0], 2.0)
+        XCTAssertEqual(try k(Int64(1)).doubles[0], -0.012909906458834941, accuracy: 1e-15)
     }
 
     func testCancellableStopsWhenTheTaskIsCancelled() async throws {

@@ -4,3 +4,4 @@
 #include "buffer_cache.h"
 #include "stream_copy.h"
 #include "runtime_settings.h"
+#include "task_cancel.h"

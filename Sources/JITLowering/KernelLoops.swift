@@ -1,0 +1,175 @@
+// Kernel loops and their cancellation checks, for KernelEmitter. In: a loop statement's bounds
+// and body; out: the loop's blocks, with a check of the cancellation flag (one load of
+// `sj_cancel_pending`, a branch that is never taken until something is cancelled) placed so
+// that no loop runs long between two checks and no vectorizable loop body holds one:
+//
+// - a loop that contains another loop checks at its back-edge (once per outer iteration);
+// - a flat counted loop (`for` without a loop inside, the outlined body of a `parallel for`) of
+//   more than `stripIterations` iterations is strip-mined: it runs in strips of that many
+//   iterations, the loop over a strip is the loop as written (the same body, bound and step, so
+//   it vectorizes as before), and the check comes between strips. Shorter loops (W10's rows,
+//   W4's ragged rows) run the loop as written, chosen by one compare on entry;
+// - a flat `while` counts its iterations down in a register and checks every
+//   `stripIterations` of them.
+import CLLVM
+import JITSema
+
+extension KernelEmitter {
+    /// Iterations of a flat loop between two cancellation checks (2^16: well under a millisecond
+    /// for a vectorized body, a few milliseconds for a body of scalar transcendental calls).
+    static let stripShift: UInt64 = 16
+    static var stripIterations: Int64 { 1 << stripShift }
+
+    /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0). A flat loop is
+    /// emitted twice: as written for loops of at most one strip (chosen on entry by one compare;
+    /// the code W10's short rows ran before the strips, which measured faster than going through
+    /// the strip's bound), and strip-mined for longer ones (see the file's comment). `body` emits
+    /// the statements given the blocks `continue` and `break` go to (it is called once per
+    /// version); `loc` locates the cancellation. Returns the latches' back-edge branches (for
+    /// `Module.requestVectorization`); the builder ends after the loop.
+    func emitForLoop(_ v: Int, from lo: LLVMValueRef, to hi: LLVMValueRef, by: LLVMValueRef, flat: Bool,
+                     at loc: KernelLocation,
+                     body: (_ next: LLVMBasicBlockRef, _ exit: LLVMBasicBlockRef) -> Void) -> [LLVMValueRef] {
+        let positive = LLVMBuildICmp(b, LLVMIntSGT, by, c64(0), "pos")!
+        /// Whether v has not yet reached `bound`.
+        func before(_ i: LLVMValueRef, _ bound: LLVMValueRef) -> LLVMValueRef {
+            let up = LLVMBuildICmp(b, LLVMIntSLT, i, bound, "up"), down = LLVMBuildICmp(b, LLVMIntSGT, i, bound, "down")
+            return LLVMBuildSelect(b, positive, up, down, "more")!
+        }
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")!
+        /// The loop from `head` on (v already holds its start): a plain one, or by strips.
+        func loop(strips: Bool, head: LLVMBasicBlockRef) -> LLVMValueRef {
+            let work = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")!
+            let latch = LLVMAppendBasicBlockInContext(ctx, fn, "fornext")!
+            LLVMPositionBuilderAtEnd(b, head)
+            let i = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+            var backTo = head
+            if strips {
+                // head -> strip (bound of this strip) -> inner loop over the strip -> stripdone:
+                // the loop's end, or a check and the next strip.
+                let strip = LLVMAppendBasicBlockInContext(ctx, fn, "strip")!
+                let inner = LLVMAppendBasicBlockInContext(ctx, fn, "stripfor")!
+                let done = LLVMAppendBasicBlockInContext(ctx, fn, "stripdone")!
+                let poll = LLVMAppendBasicBlockInContext(ctx, fn, "strippoll")!
+                LLVMBuildCondBr(b, before(i, hi), strip, exit)
+                LLVMPositionBuilderAtEnd(b, strip)
+                let end = stripEnd(i, hi, by, positive)
+                LLVMBuildBr(b, inner)
+                LLVMPositionBuilderAtEnd(b, inner)
+                let j = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+                LLVMBuildCondBr(b, before(j, end), work, done)
+                LLVMPositionBuilderAtEnd(b, done)
+                LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, end, hi, "last"), exit, poll)
+                LLVMPositionBuilderAtEnd(b, poll)
+                checkCancelled(at: loc)
+                LLVMBuildBr(b, head)
+                backTo = inner
+            } else {
+                LLVMBuildCondBr(b, before(i, hi), work, exit)
+            }
+            LLVMPositionBuilderAtEnd(b, work)
+            body(latch, exit)
+            branchIfOpen(latch)
+            LLVMPositionBuilderAtEnd(b, latch)
+            if !flat { checkCancelled(at: loc) }
+            let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
+            LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
+            return LLVMBuildBr(b, backTo)!
+        }
+        LLVMBuildStore(b, lo, slots[v]!.0)
+        let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")!
+        var backs: [LLVMValueRef] = []
+        if flat {
+            // Longer than one strip from the start (or empty: the strips' head sees that)?
+            let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
+            backs.append(loop(strips: true, head: long))
+        } else {
+            LLVMBuildBr(b, head)
+        }
+        backs.append(loop(strips: false, head: head))
+        LLVMPositionBuilderAtEnd(b, exit)
+        return backs
+    }
+
+    /// Where the strip starting at `i` ends: `i + stripIterations * by` when more than
+    /// `stripIterations` iterations are left, else `hi`. `i` is before `hi`, so the distance is
+    /// right as an unsigned number; steps of 2^47 or more (at most 2^17 iterations) are one strip,
+    /// so the product never overflows. With the unit step all of it folds to one compare.
+    private func stripEnd(_ i: LLVMValueRef, _ hi: LLVMValueRef, _ by: LLVMValueRef,
+                          _ positive: LLVMValueRef) -> LLVMValueRef {
+        let left = LLVMBuildSelect(b, positive, LLVMBuildSub(b, hi, i, "left"), LLVMBuildSub(b, i, hi, "left"), "left")!
+        let magnitude = LLVMBuildSelect(b, positive, by, LLVMBuildNeg(b, by, "negby"), "absby")!
+        let shift = LLVMConstInt(i64, Self.stripShift, 0)
+        let small = LLVMBuildICmp(b, LLVMIntULT, magnitude, c64(1 << 47), "smallstep")!
+        let far = LLVMBuildICmp(b, LLVMIntUGT, left, LLVMBuildShl(b, magnitude, shift, "span"), "far")!
+        let long = LLVMBuildAnd(b, small, far, "long")!
+        return LLVMBuildSelect(b, long, LLVMBuildAdd(b, i, LLVMBuildShl(b, by, shift, "stride"), "stripend"), hi, "end")!
+    }
+
+    /// `while cond { body }`: a loop inside checks at the back-edge; a flat one counts down and
+    /// checks every `stripIterations` iterations (`continue` goes through the count too).
+    func emitWhileLoop(_ cond: KernelScalarExpr, _ body: [KernelStatement]) {
+        let flat = !Self.containsLoop(body)
+        var budget: LLVMValueRef?
+        if flat {
+            budget = entryAlloca(i32, "budget")
+            LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
+        }
+        let head = LLVMAppendBasicBlockInContext(ctx, fn, "while")!
+        let loop = LLVMAppendBasicBlockInContext(ctx, fn, "body")!
+        let next = LLVMAppendBasicBlockInContext(ctx, fn, "whilenext")!
+        let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endwhile")!
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, head)
+        LLVMBuildCondBr(b, scalar(cond).0, loop, exit)
+        LLVMPositionBuilderAtEnd(b, loop)
+        loopTargets.append((next, exit))
+        emitBlock(body)
+        loopTargets.removeLast()
+        branchIfOpen(next)
+        LLVMPositionBuilderAtEnd(b, next)
+        if let budget {
+            let left = LLVMBuildSub(b, LLVMBuildLoad2(b, i32, budget, "budget"), LLVMConstInt(i32, 1, 0), "budget")!
+            LLVMBuildStore(b, left, budget)
+            let poll = LLVMAppendBasicBlockInContext(ctx, fn, "whilepoll")!
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, left, LLVMConstInt(i32, 0, 0), "spent"), poll, head)
+            LLVMPositionBuilderAtEnd(b, poll)
+            LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
+        }
+        checkCancelled(at: cond.location)
+        LLVMBuildBr(b, head)
+        LLVMPositionBuilderAtEnd(b, exit)
+    }
+
+    /// Returns SJ_CANCELLED when the call's cancellation token is set: one load of
+    /// `sj_cancel_pending` (0 unless some token is cancelled), and only when that is not 0 a call
+    /// of `sj_cancelled()` for this thread's token.
+    func checkCancelled(at loc: KernelLocation) {
+        let pending = LLVMGetNamedGlobal(module.ref, "sj_cancel_pending") ?? LLVMAddGlobal(module.ref, i32, "sj_cancel_pending")!
+        let count = LLVMBuildLoad2(b, i32, pending, "pending")!
+        LLVMSetVolatile(count, 1)
+        let ask = LLVMAppendBasicBlockInContext(ctx, fn, "askcancel"), go = LLVMAppendBasicBlockInContext(ctx, fn, "nocancel")
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, count, LLVMConstInt(i32, 0, 0), "any"), ask, go)
+        LLVMPositionBuilderAtEnd(b, ask)
+        let type = LLVMFunctionType(i32, nil, 0, 0)!
+        let poll = LLVMGetNamedFunction(module.ref, "sj_cancelled") ?? LLVMAddFunction(module.ref, "sj_cancelled", type)!
+        let flag = LLVMBuildCall2(b, type, poll, nil, 0, "cancelled")!
+        check(LLVMBuildICmp(b, LLVMIntNE, flag, LLVMConstInt(i32, 0, 0), "stop")!, code: 7, at: loc)
+        LLVMBuildBr(b, go)
+        LLVMPositionBuilderAtEnd(b, go)
+    }
+
+    /// Whether statements contain a loop (their enclosing loop is then an outer loop).
+    static func containsLoop(_ body: [KernelStatement]) -> Bool {
+        body.contains { s in
+            switch s {
+            case .whileLoop, .forLoop: return true
+            case .ifElse(let branches, let otherwise):
+                return branches.contains { containsLoop($0.body) } || containsLoop(otherwise)
+            case .sequence(let inner): return containsLoop(inner)
+            default: return false
+            }
+        }
+    }
+}
