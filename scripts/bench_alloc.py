@@ -127,7 +127,7 @@ def main():
     os.environ.update(bp.thread_env(1))
     bp.pin(1)()
     if not all(os.path.exists(os.path.join(args.data, w, "ref.npy")) for w in wids):
-        bp.prepare(argparse.Namespace(data=args.data, force=False))
+        bp.prepare(argparse.Namespace(data=args.data, force=False, workloads=None))
     import numba
     import numexpr
     numexpr.set_num_threads(1)
