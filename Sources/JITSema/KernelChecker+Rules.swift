@@ -13,15 +13,8 @@ enum StoreRefusal {
 }
 
 extension KernelChecker {
-    /// The kernels' one assignability rule: whether the value of `f` may be stored where `dtype`
-    /// is wanted (typed declarations, assignments, element stores, helper results, returns).
-    /// Literal-only values are weak (Python scalars): `var s: f32 = 0.0` is fine, `n = 2.5` for an
-    /// integer `n` is not.
-    func assignable(_ f: IRFunction, to dtype: DType) -> Bool {
-        storeRefusal(f, into: dtype) == nil
-    }
-
-    /// `e` stored where `dtype` is wanted: converted, or nil after reporting a lossy store.
+    /// `e` stored where `dtype` is wanted (by the one store rule, `storeRefusal`): converted, or
+    /// nil after reporting why it may not be stored.
     mutating func stored(_ e: KernelScalarExpr, as dtype: DType, _ assigning: String?, at range: SourceRange) -> KernelScalarExpr? {
         if let refusal = storeRefusal(e.function, into: dtype) {
             report(refusal, e.type, into: dtype, assigning, at: range)
