@@ -11,6 +11,11 @@
 //     for $i0 ... { let $redKd = f64(E[$i...]) - $redKm; $redKs += $redKd * $redKd }   # pass 2
 //     $redKs / max($redKn - d, 0)                        # var (`sqrt` of it for std)
 //
+// With `axis=k` (an integer literal, negative from the end) the two accumulators are arrays of
+// the other axes' extents (`let $redK = zeros(...)`, updated at the nest's indices but k), and the
+// result is an array expression (`$redK / $redKn`), which the statement around it reads whole or
+// binds with `let`; along the one axis of a vector it is the whole-array statistic.
+//
 // Types follow NumPy: integers and bools give float64, float32 gives float32, complex64 and
 // complex128 keep their type for `mean` and give float32/float64 for `var` and `std` (which sum
 // `real(d * conj(d))`). The sums accumulate in float64 (complex128) whatever the input, so a
@@ -50,11 +55,14 @@ extension KernelChecker {
             bag.error("wrong_argument_count", "'\(name)' takes one array argument and \(what)", at: r)
             return nil
         }
+        var axisLiteral: Int?
         if let axis = keywords["axis"] {
             if case .none = axis.kind {} else {
-                bag.error("kernel_axis", "'\(name)' in a kernel reduces the whole array; 'axis=' is not supported here",
-                          at: axis.range, notes: [DiagnosticNote("loop over the other axes and reduce a view, as in \(name)(m[i, 0..<m.shape[1]])")])
-                return nil
+                guard let v = Self.integerLiteral(axis) else {
+                    bag.error("bad_axis", "axis must be an integer literal or None", at: axis.range)
+                    return nil
+                }
+                axisLiteral = v
             }
         }
         let argument = positional[0]
@@ -64,44 +72,85 @@ extension KernelChecker {
             return nil
         }
         guard let loop = arrayLoop(argument, r) else { return nil }
+        var axis: Int?
+        if let v = axisLiteral {
+            guard v >= -loop.rank && v < loop.rank else {
+                bag.error("bad_axis", "axis \(v) is out of bounds for an array of dimension \(loop.rank)", at: keywords["axis"]!.range)
+                return nil
+            }
+            // Along the one axis of a vector is over the whole array (NumPy gives a 0-d result).
+            axis = loop.rank == 1 ? nil : (v + loop.rank) % loop.rank
+        }
         let complex = loop.dtype.isComplex
-        let accumulator: DType = complex ? .complex128 : .float64
+        let accumulatorType: DType = complex ? .complex128 : .float64
         let single = loop.dtype == .float32 || loop.dtype == .complex64
-        let meanType: DType = single ? loop.dtype : accumulator
+        let meanType: DType = single ? loop.dtype : accumulatorType
         let realType: DType = single ? .float32 : .float64
 
         let k = liftedReductions
         liftedReductions += 1
-        let sum = "$red\(k)", count = "$red\(k)n", mean = "$red\(k)m", squares = "$red\(k)s", deviation = "$red\(k)d"
+        let sum = "$red\(k)", count = "$red\(k)n", squares = "$red\(k)s", deviation = "$red\(k)d"
         func ident(_ s: String) -> Expr { Expr(.name(s), r) }
         func call(_ f: String, _ xs: Expr...) -> Expr { Expr(.call(name: f, nameRange: r, arguments: xs), r) }
         func binary(_ op: BinaryOperator, _ a: Expr, _ b: Expr) -> Expr { Expr(.binary(op, a, b), r) }
         func declare(_ n: String, _ type: DType?, mutable: Bool, _ value: Expr) -> Statement {
             Statement(.declare(name: n, mutable: mutable, type: type.map { .scalar($0.shortName, rank: 0) }, value: value), r)
         }
-        let element = call(accumulator.shortName, loop.element)
+        // Whole array: scalar accumulators. Along an axis: arrays of the other axes' extents, each
+        // element read and updated at the loop nest's indices but the reduced one.
+        let extents = (0..<loop.rank).map { Self.extentSyntax(loop.arrays[0], $0, r) }
+        let kept = (0..<loop.rank).filter { $0 != axis }
+        func accumulator(_ n: String, _ dtype: DType) -> (declaration: Statement, at: Expr) {
+            guard axis != nil else { return (declare(n, dtype, mutable: true, Expr(.integer(0), r)), ident(n)) }
+            let dims = kept.map { extents[$0] } + [Expr(.keyword(name: "dtype", value: Expr(.name(dtype.shortName), r)), r)]
+            let array = Statement(.declare(name: n, mutable: false, type: nil, value: Expr(.call(name: "zeros", nameRange: r, arguments: dims), r)), r)
+            return (array, Expr(.index(ident(n), kept.map { ident(loop.loopVars[$0]) }), r))
+        }
+        func add(_ target: Expr, _ value: Expr) -> Statement {
+            if case .name(let n) = target.kind { return Statement(.assign(target: .variable(n), op: .add, value: value), r) }
+            return Statement(.assign(target: .element(target), op: .add, value: value), r)
+        }
+        func visible(_ n: String, _ dtype: DType) {
+            // Visible now, so a reduction around this one can type its element (the prefix
+            // statements are checked after lifting, and declare them again).
+            _ = self.declare(n, axis == nil ? .scalar(dtype) : .array(dtype, rank: kept.count), mutable: axis == nil)
+            if axis != nil { liftedCalls[n] = source.slice(r) }
+        }
+        let element = call(accumulatorType.shortName, loop.element)
 
         prefix += Self.sameShapes(loop, r)
-        let extents = (0..<loop.rank).map { Self.extentSyntax(loop.arrays[0], $0, r) }
-        prefix.append(declare(count, .float64, mutable: false, call("f64", extents.dropFirst().reduce(extents[0]) { binary(.multiply, $0, $1) })))
-        prefix.append(declare(sum, accumulator, mutable: true, Expr(.integer(0), r)))
-        prefix.append(Self.nest(loop, [Statement(.assign(target: .variable(sum), op: .add, value: element), r)], r))
-        prefix.append(declare(mean, nil, mutable: false, binary(.divide, ident(sum), ident(count))))
-        // Visible now, so a reduction around this one can type its element (the prefix statements
-        // are checked after lifting, and declare them again).
+        let n = axis.map { extents[$0] } ?? extents.dropFirst().reduce(extents[0]) { binary(.multiply, $0, $1) }
+        prefix.append(declare(count, .float64, mutable: false, call("f64", n)))
+        let total = accumulator(sum, accumulatorType)
+        prefix.append(total.declaration)
+        prefix.append(Self.nest(loop, [add(total.at, element)], r))
         _ = self.declare(count, .scalar(.float64), mutable: false)
-        _ = self.declare(mean, .scalar(accumulator), mutable: false)
-        if name == "mean" { return meanType == accumulator ? ident(mean) : call(meanType.shortName, ident(mean)) }
+        visible(sum, accumulatorType)
+        if name == "mean" {
+            let mean = binary(.divide, ident(sum), ident(count))
+            return meanType == accumulatorType ? mean : call(meanType.shortName, mean)
+        }
 
         let d = ident(deviation)
         let square = complex ? call("real", binary(.multiply, d, call("conj", d))) : binary(.multiply, d, d)
-        prefix.append(declare(squares, .float64, mutable: true, Expr(.integer(0), r)))
-        prefix.append(Self.nest(loop, [declare(deviation, nil, mutable: false, binary(.subtract, element, ident(mean))),
-                                       Statement(.assign(target: .variable(squares), op: .add, value: square), r)], r))
-        _ = self.declare(squares, .scalar(.float64), mutable: true)
+        let deviations = accumulator(squares, .float64)
+        prefix.append(deviations.declaration)
+        prefix.append(Self.nest(loop, [declare(deviation, nil, mutable: false, binary(.subtract, element, binary(.divide, total.at, ident(count)))),
+                                       add(deviations.at, square)], r))
+        visible(squares, .float64)
         let divisor = keywords["ddof"].map { call("max", binary(.subtract, ident(count), $0), Expr(.integer(0), r)) } ?? ident(count)
         let variance = binary(.divide, ident(squares), divisor)
         let result = name == "var" ? variance : call("sqrt", variance)
         return realType == .float64 ? result : call(realType.shortName, result)
+    }
+
+    /// `3` or `-1` as an Int.
+    static func integerLiteral(_ a: Expr) -> Int? {
+        switch a.kind {
+        case .integer(let v): return Int(exactly: v)
+        case .unary(.negate, let inner): if case .integer(let v) = inner.kind { return Int(exactly: v).map { -$0 } }
+        default: break
+        }
+        return nil
     }
 }

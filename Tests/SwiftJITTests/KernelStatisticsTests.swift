@@ -38,6 +38,17 @@ final class KernelStatisticsTests: XCTestCase {
             return means, deviations
         }
         kernel degrees(x: f64[], d: i64) -> f64 { return var(x, ddof=d) }
+        kernel axes(m) { return mean(m, axis=0), mean(m, 1), var(m, axis=0), var(m, axis=-1), std(m, axis=1, ddof=1) }
+        kernel axes3(t) { return mean(t, axis=1), std(t, axis=2, ddof=1), var(t, axis=0) }
+        kernel standardized(m: f64[,]) -> (f64, f64[,]) {
+            let mu = mean(m, axis=0)
+            let sd = std(m, axis=0)
+            let out = empty_like(m)
+            parallel for i in 0..<m.shape[0] {
+                for j in 0..<m.shape[1] { out[i, j] = (m[i, j] - mu[j]) / sd[j] }
+            }
+            return sum(mean(m, axis=1)), out
+        }
         """
 
     func call(_ kernel: String, _ arguments: [any JITArgument]) throws -> [NDArray] {
@@ -115,6 +126,44 @@ final class KernelStatisticsTests: XCTestCase {
         assertClose(whole[1].doubles[0], 13.396979437499999, "var(m)")
     }
 
+    /// Along an axis, as in the expression language (the same NumPy values as NumPyNamesTests):
+    /// the result is an array of the other axes, which the statement around it reads whole or
+    /// by index.
+    func testAlongAnAxis() throws {
+        let x = Self.x(1000)
+        let r = try call("axes", [NDArray(x, shape: [4, 250])])
+        XCTAssertEqual(r.map(\.shape), [[250], [4], [250], [4], [4]])
+        for (i, want) in [(0, -0.875), (1, 0.59475), (249, 2.1239999999999997)] { assertClose(r[0].doubles[i], want, "mean0[\(i)]") }
+        for (got, want) in zip(r[1].doubles, [0.3475, 0.65, 0.8515, 1.154]) { assertClose(got, want, "mean1") }
+        for (i, want) in [(0, 16.2578125), (1, 13.7919921875), (249, 16.2578125)] { assertClose(r[2].doubles[i], want, "var0[\(i)]") }
+        for (got, want) in zip(r[3].doubles, [13.34199725, 13.278948, 13.299173249999999, 13.322277000000001]) { assertClose(got, want, "var-1") }
+        for (got, want) in zip(r[4].doubles, [3.6599972087794126, 3.651339084285892, 3.6541187151401293, 3.6572913639033366]) {
+            assertClose(got, want, "std1 ddof=1")
+        }
+        // Three dimensions: each axis (means near zero compared within 1e-14 of the data's scale).
+        let t = try call("axes3", [NDArray(Array(x.prefix(24)), shape: [2, 3, 4])])
+        XCTAssertEqual(t.map(\.shape), [[2, 4], [2, 3], [3, 4]])
+        let means = [-0.12100000000000015, 0.2966666666666666, 0.7143333333333332, -3.076333333333333,
+                     0.6826666666666666, 1.1003333333333332, -2.6903333333333332, 1.9356666666666664]
+        for (got, want) in zip(t[0].doubles, means) { XCTAssertEqual(got, want, accuracy: 1e-14) }
+        let deviations = [4.1365282846851175, 3.305399874952096, 5.012023210906617, 3.305399874952096, 4.1365282846851175, 3.305399874952096]
+        for (got, want) in zip(t[1].doubles, deviations) { assertClose(got, want, "std axis 2") }
+        let variances = [6.280036, 6.280036000000001, 14.489442249999998, 6.280036, 6.280036, 14.489442249999998,
+                         6.280036000000001, 6.280036000000001, 14.489442249999998, 6.280036000000001, 14.489442249999998, 6.280036]
+        for (got, want) in zip(t[2].doubles, variances) { assertClose(got, want, "var axis 0") }
+        // Bound with let and read by index; reduced again.
+        let s = try call("standardized", [NDArray(x, shape: [4, 250])])
+        assertClose(s[0].doubles[0], 3.003, "sum(mean(m, axis=1))")
+        let column = [x[0], x[250], x[500], x[750]]
+        let mu = column.reduce(0, +) / 4, sd = (column.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / 4).squareRoot()
+        XCTAssertEqual(s[1].doubles[0], (x[0] - mu) / sd, accuracy: 1e-14)
+        // An empty axis gives NaN per element, as NumPy's; reducing the other one gives an empty array.
+        let empty = try call("axes", [NDArray(dtype: .float64, shape: [0, 3], storage: ArrayStorage(zeroedBytes: 0))])
+        XCTAssertEqual(empty[0].shape, [3])
+        XCTAssertTrue(empty[0].doubles.allSatisfy(\.isNaN))
+        XCTAssertEqual(empty[1].shape, [0])
+    }
+
     /// NaN propagates; an empty array and ddof >= n divide by zero as NumPy does (NumPy also warns).
     func testNaNEmptyAndDegreesOfFreedom() throws {
         XCTAssertTrue(try call("stats", [NDArray([1.0, .nan, 3])]).allSatisfy { $0.doubles[0].isNaN })
@@ -131,7 +180,12 @@ final class KernelStatisticsTests: XCTestCase {
         func message(_ source: String, _ arguments: [any JITArgument] = [NDArray([1.0, 2])]) -> String {
             do { _ = try JIT.kernels(source).kernel("k").callAll(arguments); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertTrue(message("kernel k(m: f64[]) -> f64 { return mean(m, axis=0) }").contains("'axis=' is not supported here"))
+        XCTAssertTrue(message("kernel k(m: f64[]) -> f64 { return mean(m, axis=1) }").contains("axis 1 is out of bounds for an array of dimension 1"))
+        XCTAssertTrue(message("kernel k(m: f64[], a: i64) -> f64 { return mean(m, axis=a) }", [NDArray([1.0]), Int64(0)])
+                        .contains("axis must be an integer literal or None"))
+        // No broadcasting in kernels: the message names the call, not a hidden variable.
+        XCTAssertTrue(message("kernel k(m: f64[,]) -> f64[,] { return m - mean(m, axis=0) }", [NDArray([1.0, 2], shape: [1, 2])])
+                        .contains("('m' has 2, 'mean(m, axis=0)' has 1)"))
         XCTAssertTrue(message("kernel k(a: f64) -> f64 { return std(a) }", [2.0]).contains("'std' reduces an array, but its argument is a scalar"))
         XCTAssertTrue(message("kernel k(a: f64[]) -> f64 { return mean(a, ddof=1) }").contains("'mean' takes only 'axis=' as keyword argument"))
         XCTAssertTrue(message("kernel k(a: f64[]) -> f64 { return var(a, 0, 1, 2) }").contains("'var' takes one array argument"))
