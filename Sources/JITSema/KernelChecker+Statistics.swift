@@ -6,10 +6,11 @@
 //     let $redKn: f64 = f64(a.shape[0] * ...)            # the element count
 //     var $redK: f64 = 0
 //     for $i0 ... { $redK += f64(E[$i...]) }             # pass 1: the sum
-//     let $redKm = $redK / $redKn                        # the mean (the result of `mean`)
 //     var $redKs: f64 = 0
-//     for $i0 ... { let $redKd = f64(E[$i...]) - $redKm; $redKs += $redKd * $redKd }   # pass 2
-//     $redKs / max($redKn - d, 0)                        # var (`sqrt` of it for std)
+//     for $i0 ... { let $redKd = f64(E[$i...]) - $redK / $redKn; $redKs += $redKd * $redKd }   # pass 2
+//     $redKs / max($redKn - d, 0)                        # var (`sqrt` of it for std; $redK / $redKn is mean)
+//
+// (each innermost loop summed in blocks of `statisticsBlock` elements into a partial sum first).
 //
 // With `axis=k` (an integer literal, negative from the end) the two accumulators are arrays of
 // the other axes' extents (`let $redK = zeros(...)`, updated at the nest's indices but k), and the
@@ -116,6 +117,24 @@ extension KernelChecker {
             _ = self.declare(n, axis == nil ? .scalar(dtype) : .array(dtype, rank: kept.count), mutable: axis == nil)
             if axis != nil { liftedCalls[n] = source.slice(r) }
         }
+        // A whole-array sum adds blocks of the innermost axis into a partial sum, then the partial
+        // sums into the total: the rounding error of n terms grows with block/lanes + n/block
+        // additions (about 64 + n/1024) instead of n/lanes.
+        func summing(_ target: Expr, _ dtype: DType, _ prelude: [Statement], _ value: Expr) -> Statement {
+            guard axis == nil else { return Self.nest(loop, prelude + [add(target, value)], r) }
+            let last = loop.rank - 1, block = Expr(.integer(Int64(Self.statisticsBlock)), r)
+            let (start, partial) = ("$red\(k)b", "$red\(k)p")
+            let end = call("min", binary(.add, ident(start), block), extents[last])
+            let inner = Statement(.forLoop(variable: loop.loopVars[last], start: ident(start), end: end, step: nil, parallel: false,
+                                           body: prelude + [add(ident(partial), value)]), r)
+            var body = [Statement(.forLoop(variable: start, start: Expr(.integer(0), r), end: extents[last], step: block, parallel: false,
+                                           body: [declare(partial, dtype, mutable: true, Expr(.integer(0), r)), inner, add(target, ident(partial))]), r)]
+            for d in stride(from: last - 1, through: 0, by: -1) {
+                body = [Statement(.forLoop(variable: loop.loopVars[d], start: Expr(.integer(0), r), end: extents[d], step: nil,
+                                           parallel: false, body: body), r)]
+            }
+            return body[0]
+        }
         let element = call(accumulatorType.shortName, loop.element)
 
         prefix += Self.sameShapes(loop, r)
@@ -123,7 +142,7 @@ extension KernelChecker {
         prefix.append(declare(count, .float64, mutable: false, call("f64", n)))
         let total = accumulator(sum, accumulatorType)
         prefix.append(total.declaration)
-        prefix.append(Self.nest(loop, [add(total.at, element)], r))
+        prefix.append(summing(total.at, accumulatorType, [], element))
         _ = self.declare(count, .scalar(.float64), mutable: false)
         visible(sum, accumulatorType)
         if name == "mean" {
@@ -135,14 +154,17 @@ extension KernelChecker {
         let square = complex ? call("real", binary(.multiply, d, call("conj", d))) : binary(.multiply, d, d)
         let deviations = accumulator(squares, .float64)
         prefix.append(deviations.declaration)
-        prefix.append(Self.nest(loop, [declare(deviation, nil, mutable: false, binary(.subtract, element, binary(.divide, total.at, ident(count)))),
-                                       add(deviations.at, square)], r))
+        prefix.append(summing(deviations.at, .float64, [declare(deviation, nil, mutable: false,
+                                                                binary(.subtract, element, binary(.divide, total.at, ident(count))))], square))
         visible(squares, .float64)
         let divisor = keywords["ddof"].map { call("max", binary(.subtract, ident(count), $0), Expr(.integer(0), r)) } ?? ident(count)
         let variance = binary(.divide, ident(squares), divisor)
         let result = name == "var" ? variance : call("sqrt", variance)
         return realType == .float64 ? result : call(realType.shortName, result)
     }
+
+    /// Elements of the innermost axis summed into one partial sum (whole-array statistics).
+    static let statisticsBlock = 1024
 
     /// `3` or `-1` as an Int.
     static func integerLiteral(_ a: Expr) -> Int? {
