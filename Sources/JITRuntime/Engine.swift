@@ -1,10 +1,11 @@
 // Engine: typed IR -> callable native code, cached. One LLJIT per process; modules are built and
 // optimised in parallel (one LLVM context and target machine per compilation) and only the
 // add-and-lookup step is serialised. The cache is keyed by everything that decides the machine
-// code: the canonical typed IR text, the lowering options (math mode, optimisation level) and
-// the target CPU and features, the LLVM and SwiftJIT versions. A hit does no LLVM work; a miss in
-// memory looks in the disk cache, whose hits link a stored object without optimising or
-// generating code. A real miss generates an object, links it and stores it on disk.
+// code: the canonical typed IR text, the compile's `CompileOptions` (lowering options, target CPU
+// and features) and the LLVM and SwiftJIT versions (`CodeSettings`). A hit does no LLVM work; a
+// miss in memory looks in the disk cache, whose hits link a stored object without optimising or
+// generating code. A real miss runs the back-end stages (lower, optimize: `CompilationUnit`;
+// codegen, link: here), links the object and stores it on disk.
 // Every object is linked under a resource tracker of its own (JITCode): its machine code is
 // freed when the last CompiledKernel (or CompiledKernelFunction) holding it goes. The engine
 // itself keeps only the `codeCacheCapacity` most recently used ones alive; others live as long
