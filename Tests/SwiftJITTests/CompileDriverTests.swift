@@ -88,6 +88,22 @@ final class CompileDriverTests: XCTestCase {
         XCTAssertTrue(targeted.keyText.contains("cpu x86-64-v3\nfeatures +sse2\n"), targeted.keyText)
     }
 
+    /// Every field of the public JIT.Options reaches the CompileOptions kernels compile with
+    /// (expressions check their bounds in the runtime, so their code keeps the checks' default).
+    func testJITOptionsReachCompileOptions() {
+        XCTAssertEqual(Mirror(reflecting: JIT.Options()).children.compactMap(\.label),
+                       ["mathMode", "optimizationLevel", "boundsChecks"])
+        let o = JIT.Options(mathMode: .strict, optimizationLevel: 2, boundsChecks: false)
+        XCTAssertEqual(o.kernelCompileOptions.lowering.mathMode, .strict)
+        XCTAssertEqual(o.kernelCompileOptions.lowering.optimizationLevel, 2)
+        XCTAssertFalse(o.kernelCompileOptions.lowering.boundsChecks)
+        XCTAssertEqual(o.compileOptions.lowering.mathMode, .strict)
+        XCTAssertEqual(o.compileOptions.lowering.optimizationLevel, 2)
+        XCTAssertTrue(o.compileOptions.lowering.boundsChecks)
+        XCTAssertEqual(o.compileOptions.lowering.vectorMath, EnvironmentSettings.process.vectorMath)
+        XCTAssertEqual(o.compileOptions.lowering.leanExpressions, EnvironmentSettings.process.leanExpressions)
+    }
+
     // MARK: the command line
 
     func temporaryDirectory() throws -> URL {
