@@ -10,7 +10,9 @@ import Foundation
 public final class StageTrace: @unchecked Sendable {
     /// One stage run: its tag and wall time.
     public struct Entry: Sendable, Equatable {
+        /// The stage's tag.
         public var stage: String
+        /// Its wall time.
         public var seconds: Double
     }
 

@@ -21,9 +21,13 @@ import JITSyntax
 
 /// One stage of a compile: its tag, the target that implements it, what goes in, what comes out.
 public struct CompileStage: Sendable, Equatable {
+    /// The kebab-case tag `--print-after` and `--time-stages` use.
     public var tag: String
+    /// The SwiftPM target that does the work.
     public var target: String
+    /// What goes in.
     public var input: String
+    /// What comes out (and is printed after the stage).
     public var output: String
 
     init(_ tag: String, _ target: String, _ input: String, _ output: String) {
