@@ -218,7 +218,7 @@ struct IR: ParsableCommand {
         discussion: """
             Examples:
               swiftjit ir 'a*x + b' --type a=f64 --type x=f64[] --type b=f64[] --typed
-              swiftjit ir Examples/lu.sj --kernel lu --type a=f64[,] --typed
+              swiftjit ir Examples/lu.sj --kernel lu_pivot_product --type M=f64[,] --typed
               swiftjit ir 'x*2 + 1' --type x=f64[] --print-after fold-constants --print-after lower
               swiftjit ir Examples/lu.sj --kernel lu_pivot_product --type M=f64[,] --time-stages
             With --kernel the argument is a kernel source file; parameters without a --type or --var \
