@@ -11,7 +11,7 @@ extension KernelChecker {
     /// Whether `e` is a whole-array reduction call `sum(E)`, `prod(E)`, `min(E)`, `max(E)`.
     func isReduction(_ e: Expr) -> Bool {
         guard case .call(let name, _, let args) = e.kind, ReductionOp(rawValue: name) != nil else { return false }
-        if name == "min" || name == "max" {
+        if Builtins.lookup(name)?.pairwise != nil {  // min(a, b) of two scalars is elementwise
             return args.filter { if case .keyword = $0.kind { return false }; return true }.count == 1
         }
         return true

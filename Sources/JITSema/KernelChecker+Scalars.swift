@@ -98,9 +98,8 @@ extension KernelChecker {
                 ok = false
                 return e
             case .call(let name, let nameRange, let args):
-                if (name == "min" || name == "max") && args.count == 2 {
-                    return Expr(.call(name: name == "min" ? "minimum" : "maximum", nameRange: nameRange,
-                                      arguments: args.map(rewrite)), e.range)
+                if let pair = Builtins.lookup(name)?.pairwise, args.count == 2 {  // min(a, b) is minimum(a, b)
+                    return Expr(.call(name: pair, nameRange: nameRange, arguments: args.map(rewrite)), e.range)
                 }
                 if let helper = module.declaration(name), helper.isHelper {
                     guard let body = inline(helper, args, e.range) else { ok = false; return e }

@@ -83,7 +83,7 @@ struct ReferenceInterpreter {
                 chosen.special = chosen.special || cond.special
                 v = chosen
             case .call(let name, let args):
-                v = call(name, args.map { values[Int($0.index)] }, t)
+                v = call(name.name, args.map { values[Int($0.index)] }, t)
             }
             guard let v else { return nil }
             values.append(v)
