@@ -22,11 +22,10 @@ import Darwin
 
 /// glibc's libmvec on this process: Linux x86-64 with `libmvec.so.1` loadable (loaded once,
 /// RTLD_GLOBAL and never closed, so the JIT's process-symbol generator finds its functions).
-/// `SWIFTJIT_LIBMVEC=0` turns it off (for A/B timing and tests).
+/// Whether code uses it is `LoweringOptions.libmvec` (`SWIFTJIT_LIBMVEC=0` turns that off).
 public enum LibMVec {
     public static let available: Bool = {
         #if os(Linux) && arch(x86_64)
-        if let v = getenv("SWIFTJIT_LIBMVEC"), String(cString: v) == "0" { return false }
         guard let handle = dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL) else { return false }
         // glibc 2.35+ has the full set (earlier ones only sin, cos, exp, log, pow).
         return dlsym(handle, "_ZGVeN8v_erfc") != nil && dlsym(handle, "_ZGVdN4v_erfc") != nil
@@ -49,17 +48,11 @@ public enum LibMVec {
 }
 
 public enum VectorMath {
-    /// `SWIFTJIT_VECTOR_MATH=0` in the environment turns our implementations off (for A/B timing).
-    public static let enabled: Bool = {
-        guard let v = getenv("SWIFTJIT_VECTOR_MATH") else { return true }
-        return String(cString: v) != "0"
-    }()
-
     /// Which implementation a builtin with vector lowering `vector` uses for `type` in `mode`, by
     /// its row (libmvec only when `libmvec` says it is usable for the target; else ours; `.libm`
     /// for all when `vectorMath` is off or the row has none).
     public static func choice(_ vector: VectorLowering?, _ type: DType, _ mode: MathMode,
-                              libmvec: Bool = LibMVec.available, vectorMath: Bool = enabled) -> VectorMathImplementation {
+                              libmvec: Bool = LibMVec.available, vectorMath: Bool = true) -> VectorMathImplementation {
         guard let vector, type == .float32 || type == .float64, vectorMath else { return .libm }
         let c = vector.choice(type, mode)
         return c == .libmvec && !libmvec ? .polynomial : c
