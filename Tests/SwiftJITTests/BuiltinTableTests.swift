@@ -140,6 +140,34 @@ final class BuiltinTableTests: XCTestCase {
         }
     }
 
+    /// The docs name every function of the table: docs/language.md's Functions section, the
+    /// kernel generator's functions in docs/kernels.md.
+    func testDocsNameEveryRow() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs")
+        guard FileManager.default.fileExists(atPath: docs.path) else { throw XCTSkip("docs not found beside the tests") }
+        let language = try String(contentsOf: docs.appendingPathComponent("language.md"), encoding: .utf8)
+        let kernels = try String(contentsOf: docs.appendingPathComponent("kernels.md"), encoding: .utf8)
+        let section = try XCTUnwrap(language.components(separatedBy: "## Functions").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        func words(_ text: String) -> Set<String> {
+            Set(text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
+        }
+        let listed = words(section), kernelWords = words(kernels)
+        for row in Builtins.all {
+            XCTAssertTrue((row.typing == .random ? kernelWords : listed).contains(row.name),
+                          "\(row.name) is missing from docs/\(row.typing == .random ? "kernels" : "language").md")
+        }
+    }
+
+    /// The fuzzers' reference interpreter (ReferenceInterpreter.swift) knows every elementwise
+    /// function of the table that reaches lowering with float arguments.
+    func testReferenceInterpreterKnowsEveryFloatFunction() {
+        for row in Builtins.all where [.floatUnary, .floatBinary, .sameUnary, .sameBinary, .predicate].contains(row.typing) {
+            XCTAssertNotNil(ReferenceInterpreter.floatFunction(row.name, 0.5, 0.25), "\(row.name) has no reference")
+        }
+    }
+
     /// Lowering is total over the table: every row that reaches lowering compiles and runs for
     /// float64, float32, int32 and (where accepted) bool and complex128 arrays, in every math mode.
     func testEveryLoweredRowCompilesForEveryAcceptedType() throws {
