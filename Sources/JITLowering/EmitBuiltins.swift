@@ -25,8 +25,10 @@ extension Emitter {
             return r
         case .emitted(let code):
             return emitted(code, inst, args, argType)
-        case .runtime, .rewritten:
-            preconditionFailure("\(fn.name) reaches lowering as a call (the verifier refuses it)")
+        case .runtime:
+            preconditionFailure("runtime calls return above")
+        case .rewritten:
+            preconditionFailure("\(fn.name) is rewritten before lowering (the verifier refuses such a call)")
         }
     }
 
