@@ -2,6 +2,7 @@
 // how it lowers for real, complex and vectorisable float arguments, which C names it has and how
 // accurate it is. Lowering (JITLowering) switches over these enums, so a row is all it reads:
 // no list of names elsewhere says what a builtin does.
+import JITSyntax
 
 /// How a builtin types its arguments and result.
 public enum TypingRule: Hashable, Sendable {
@@ -187,6 +188,8 @@ public struct Builtin: Hashable, Sendable {
     public var typing: TypingRule
     /// How it lowers for real arguments.
     public var lowering: LoweringRule
+    /// For an expansion that is an operator: that operator (`add(a, b)` is `a + b`; BuiltinExpansion).
+    public var binaryOperator: BinaryOperator?
     /// Whether bool arguments are accepted.
     public var acceptsBool: Bool
     /// How complex arguments are handled (float functions then give complex results); nil when

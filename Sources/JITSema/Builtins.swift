@@ -3,6 +3,7 @@
 // real, complex and vectorisable arguments and the C names; `swiftjit functions --json` prints it,
 // and the scripts that generate tests or measure accuracy read that. Adding a function is adding
 // a row here plus its implementation and tests: docs/architecture.md, "Adding a builtin".
+import JITSyntax
 
 /// The table of builtins.
 public enum Builtins {
@@ -95,32 +96,32 @@ public enum Builtins {
         b("std", 1, .reduction, .rewritten, bool: true, complex: .whole,
           "std(x, axis=None, ddof=0): standard deviation, sqrt(var(x, axis, ddof))"),
         b("clip", 3, .expansion, .rewritten, bool: true, "clip(x, lo, hi): minimum(maximum(x, lo), hi); NaN propagates"),
-        b("mod", 2, .expansion, .rewritten, "mod(a, b): a % b, the remainder with the sign of b (NumPy's rule; fmod is C's)"),
-        b("remainder", 2, .expansion, .rewritten, "remainder(a, b): the same as mod(a, b), a % b"),
+        b("mod", 2, .expansion, .rewritten, op: .modulo, "mod(a, b): a % b, the remainder with the sign of b (NumPy's rule; fmod is C's)"),
+        b("remainder", 2, .expansion, .rewritten, op: .modulo, "remainder(a, b): the same as mod(a, b), a % b"),
         b("deg2rad", 1, .expansion, .rewritten, bool: true, "x * (pi/180): degrees to radians (also radians)"),
         b("rad2deg", 1, .expansion, .rewritten, bool: true, "x * (180/pi): radians to degrees (also degrees)"),
         b("square", 1, .expansion, .rewritten, bool: true, "x**2"),
         b("negative", 1, .expansion, .rewritten, "-x"),
         b("positive", 1, .expansion, .rewritten, "+x"),
-        b("add", 2, .expansion, .rewritten, bool: true, "a + b"),
-        b("subtract", 2, .expansion, .rewritten, "a - b"),
-        b("multiply", 2, .expansion, .rewritten, bool: true, "a * b"),
-        b("divide", 2, .expansion, .rewritten, bool: true, "a / b (also true_divide)"),
-        b("floor_divide", 2, .expansion, .rewritten, "a // b"),
+        b("add", 2, .expansion, .rewritten, op: .add, bool: true, "a + b"),
+        b("subtract", 2, .expansion, .rewritten, op: .subtract, "a - b"),
+        b("multiply", 2, .expansion, .rewritten, op: .multiply, bool: true, "a * b"),
+        b("divide", 2, .expansion, .rewritten, op: .divide, bool: true, "a / b (also true_divide)"),
+        b("floor_divide", 2, .expansion, .rewritten, op: .floorDivide, "a // b"),
         // `**` on floats: llvm.pow (libm's pow), or this row's vector lowering (EmitArithmetic.swift).
-        b("power", 2, .expansion, .rewritten, vector: v(.pow, [L, P, V], [L, P, V]), libm: "pow",
+        b("power", 2, .expansion, .rewritten, op: .power, vector: v(.pow, [L, P, V], [L, P, V]), libm: "pow",
           "a ** b"),  // 1.91x 1.11 | 1.53x 0.89
-        b("greater", 2, .expansion, .rewritten, bool: true, "a > b"),
-        b("greater_equal", 2, .expansion, .rewritten, bool: true, "a >= b"),
-        b("less", 2, .expansion, .rewritten, bool: true, "a < b"),
-        b("less_equal", 2, .expansion, .rewritten, bool: true, "a <= b"),
-        b("equal", 2, .expansion, .rewritten, bool: true, "a == b"),
-        b("not_equal", 2, .expansion, .rewritten, bool: true, "a != b"),
-        b("bitwise_and", 2, .expansion, .rewritten, bool: true, "a & b"),
-        b("bitwise_or", 2, .expansion, .rewritten, bool: true, "a | b"),
-        b("bitwise_xor", 2, .expansion, .rewritten, bool: true, "a ^ b"),
-        b("left_shift", 2, .expansion, .rewritten, "a << b"),
-        b("right_shift", 2, .expansion, .rewritten, "a >> b"),
+        b("greater", 2, .expansion, .rewritten, op: .greater, bool: true, "a > b"),
+        b("greater_equal", 2, .expansion, .rewritten, op: .greaterEqual, bool: true, "a >= b"),
+        b("less", 2, .expansion, .rewritten, op: .less, bool: true, "a < b"),
+        b("less_equal", 2, .expansion, .rewritten, op: .lessEqual, bool: true, "a <= b"),
+        b("equal", 2, .expansion, .rewritten, op: .equal, bool: true, "a == b"),
+        b("not_equal", 2, .expansion, .rewritten, op: .notEqual, bool: true, "a != b"),
+        b("bitwise_and", 2, .expansion, .rewritten, op: .bitAnd, bool: true, "a & b"),
+        b("bitwise_or", 2, .expansion, .rewritten, op: .bitOr, bool: true, "a | b"),
+        b("bitwise_xor", 2, .expansion, .rewritten, op: .bitXor, bool: true, "a ^ b"),
+        b("left_shift", 2, .expansion, .rewritten, op: .shiftLeft, "a << b"),
+        b("right_shift", 2, .expansion, .rewritten, op: .shiftRight, "a >> b"),
         b("logical_and", 2, .expansion, .rewritten, bool: true, "bool(a) & bool(b)"),
         b("logical_or", 2, .expansion, .rewritten, bool: true, "bool(a) | bool(b)"),
         b("logical_xor", 2, .expansion, .rewritten, bool: true, "bool(a) ^ bool(b)"),
@@ -179,13 +180,14 @@ public enum Builtins {
     /// given; vectorisable rows have an accuracy bound: `ulp` in strict mode (1 unless given), 4
     /// in relaxed and fast mode.
     private static func b(_ name: String, _ arity: Int, _ typing: TypingRule, _ lowering: LoweringRule,
-                          bool: Bool = false, complex: ComplexLowering? = nil, vector: VectorLowering? = nil,
+                          op: BinaryOperator? = nil, bool: Bool = false, complex: ComplexLowering? = nil,
+                          vector: VectorLowering? = nil,
                           ulp strict: Double? = nil, libm: String? = nil, pairwise: String? = nil,
                           _ summary: String) -> Builtin {
         var cName = libm
         if case .libm(let n) = lowering { cName = n }
         if case .intrinsic(let n) = lowering, n.hasPrefix("llvm.") { cName = String(n.dropFirst(5)) }
-        return Builtin(name: name, arity: arity, typing: typing, lowering: lowering, acceptsBool: bool,
+        return Builtin(name: name, arity: arity, typing: typing, lowering: lowering, binaryOperator: op, acceptsBool: bool,
                        complex: complex, vector: vector, libm: cName,
                        accuracy: vector == nil ? nil : ulp(strict ?? 1), pairwise: pairwise, summary: summary)
     }

@@ -129,6 +129,19 @@ final class BuiltinTableTests: XCTestCase {
         XCTAssertEqual(Set(kernels.keys), Set(VectorKernel.allCases), "a kernel no row uses")
     }
 
+    /// The rows that are operators are expansions of two arguments, and every binary operator has
+    /// NumPy's function name as a row (`add`, `less`, ...).
+    func testOperatorRowsAreBinaryExpansions() {
+        var operators: Set<BinaryOperator> = []
+        for row in Builtins.all {
+            guard let op = row.binaryOperator else { continue }
+            XCTAssertEqual(row.typing, .expansion, row.name)
+            XCTAssertEqual(row.arity, 2, row.name)
+            operators.insert(op)
+        }
+        XCTAssertEqual(operators, Set(BinaryOperator.allCases), "an operator without a NumPy function row")
+    }
+
     /// `min(a, b)` in a kernel is the row's pairwise builtin: an elementwise row of two arguments.
     func testPairwiseFormsNameElementwiseRows() throws {
         let pairs = Builtins.all.filter { $0.pairwise != nil }
