@@ -16,7 +16,7 @@ public enum BuiltinExpansion {
 
     /// Whether a kernel helper may take `fn`'s name (the names this file and the statistics add).
     public static func helperMayShadow(_ fn: Builtin) -> Bool {
-        fn.typing == .expansion || ["mean", "var", "std"].contains(fn.name)
+        fn.typing == .expansion || fn.statistic
     }
 
     /// `expr` with every expansion applied (bottom-up). Constant names in `keeping` stay

@@ -205,6 +205,9 @@ public struct Builtin: Hashable, Sendable {
     /// For a reduction: the elementwise builtin that a call with two scalar arguments means in a
     /// kernel (`min(a, b)` is `minimum(a, b)`).
     public var pairwise: String?
+    /// `mean var std`: a reduction computed from sums (ReductionLifting, KernelChecker+Statistics),
+    /// whose name a kernel helper may take.
+    public var statistic: Bool
     /// One line for `--list-functions` and the docs.
     public var summary: String
 

@@ -89,11 +89,11 @@ public enum Builtins {
         b("prod", 1, .reduction, .rewritten, bool: true, complex: .whole, "prod(x, axis=None): product"),
         b("min", 1, .reduction, .rewritten, bool: true, pairwise: "minimum", "min(x, axis=None): minimum; NaN propagates"),
         b("max", 1, .reduction, .rewritten, bool: true, pairwise: "maximum", "max(x, axis=None): maximum; NaN propagates"),
-        b("mean", 1, .reduction, .rewritten, bool: true, complex: .whole,
+        b("mean", 1, .reduction, .rewritten, bool: true, complex: .whole, statistic: true,
           "mean(x, axis=None): arithmetic mean (float64 for integers and bools, else x's type)"),
-        b("var", 1, .reduction, .rewritten, bool: true, complex: .whole,
+        b("var", 1, .reduction, .rewritten, bool: true, complex: .whole, statistic: true,
           "var(x, axis=None, ddof=0): variance, mean(abs(x - mean(x))**2) * n/(n - ddof) (a real type)"),
-        b("std", 1, .reduction, .rewritten, bool: true, complex: .whole,
+        b("std", 1, .reduction, .rewritten, bool: true, complex: .whole, statistic: true,
           "std(x, axis=None, ddof=0): standard deviation, sqrt(var(x, axis, ddof))"),
         b("clip", 3, .expansion, .rewritten, bool: true, "clip(x, lo, hi): minimum(maximum(x, lo), hi); NaN propagates"),
         b("mod", 2, .expansion, .rewritten, op: .modulo, "mod(a, b): a % b, the remainder with the sign of b (NumPy's rule; fmod is C's)"),
@@ -182,13 +182,14 @@ public enum Builtins {
     private static func b(_ name: String, _ arity: Int, _ typing: TypingRule, _ lowering: LoweringRule,
                           op: BinaryOperator? = nil, bool: Bool = false, complex: ComplexLowering? = nil,
                           vector: VectorLowering? = nil,
-                          ulp strict: Double? = nil, libm: String? = nil, pairwise: String? = nil,
+                          ulp strict: Double? = nil, libm: String? = nil, pairwise: String? = nil, statistic: Bool = false,
                           _ summary: String) -> Builtin {
         var cName = libm
         if case .libm(let n) = lowering { cName = n }
         if case .intrinsic(let n) = lowering, n.hasPrefix("llvm.") { cName = String(n.dropFirst(5)) }
         return Builtin(name: name, arity: arity, typing: typing, lowering: lowering, binaryOperator: op, acceptsBool: bool,
                        complex: complex, vector: vector, libm: cName,
-                       accuracy: vector == nil ? nil : ulp(strict ?? 1), pairwise: pairwise, summary: summary)
+                       accuracy: vector == nil ? nil : ulp(strict ?? 1), pairwise: pairwise, statistic: statistic,
+                       summary: summary)
     }
 }

@@ -9,7 +9,8 @@ extension Functions {
     /// complex ones are (`complex`, absent when refused, with `accepts_complex`), the C names
     /// (`libm`, float64; float32 adds `f`), the vector lowering (our kernel and the implementation
     /// per type and mode), the accuracy bound in ULP per mode, the two-scalar form of a reduction
-    /// (`pairwise`), the operator an expansion is (`operator`) and the summary.
+    /// (`pairwise`), the operator an expansion is (`operator`), whether it is a statistic and the
+    /// summary.
     static func json() throws -> String {
         let rows: [[String: Any]] = Builtins.all.map { b in
             var row: [String: Any] = ["name": b.name, "arity": b.arity, "typing": typing(b.typing),
@@ -21,6 +22,7 @@ extension Functions {
             if let a = b.accuracy { row["accuracy_ulp"] = ["strict": a.strict, "relaxed": a.relaxed, "fast": a.fast] }
             if let pair = b.pairwise { row["pairwise"] = pair }
             if let op = b.binaryOperator { row["operator"] = op.rawValue }
+            if b.statistic { row["statistic"] = true }
             return row
         }
         let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])

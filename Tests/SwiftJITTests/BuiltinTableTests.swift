@@ -142,6 +142,15 @@ final class BuiltinTableTests: XCTestCase {
         XCTAssertEqual(operators, Set(BinaryOperator.allCases), "an operator without a NumPy function row")
     }
 
+    /// The statistics are reductions that ReductionLifting builds from sums (not loop reductions).
+    func testStatisticsAreReductionsBuiltFromSums() {
+        for row in Builtins.all where row.statistic {
+            XCTAssertEqual(row.typing, .reduction, row.name)
+            XCTAssertNil(ReductionOp(rawValue: row.name), "\(row.name) is a loop reduction")
+        }
+        XCTAssertEqual(Builtins.all.filter(\.statistic).map(\.name), ["mean", "var", "std"])
+    }
+
     /// `min(a, b)` in a kernel is the row's pairwise builtin: an elementwise row of two arguments.
     func testPairwiseFormsNameElementwiseRows() throws {
         let pairs = Builtins.all.filter { $0.pairwise != nil }
