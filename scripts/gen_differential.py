@@ -4,6 +4,10 @@
 Usage:  python3 scripts/gen_differential.py [output-dir]
         (default: Tests/SwiftJITTests/Cases/differential)
 
+The functions come from SwiftJIT's builtin table (`swiftjit functions --json`, read by
+builtin_table.py: SWIFTJIT_BIN or the checkout's build), so every function of the table is
+covered; NUMPY_EQUIVALENT names NumPy's (or SciPy's) function where NumPy has none of that name.
+
 Deterministic: a fixed seed, fixed edge values, and NumPy (2.x) as the reference. The files it
 writes are committed; Tests/SwiftJITTests/DifferentialTests.swift reads them and runs every case
 through the JIT in each math mode (strict, relaxed, fast).
@@ -114,6 +118,7 @@ INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"
 COMPLEX_PART = {"complex64": "float32", "complex128": "float64"}
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import builtin_table  # noqa: E402
 import repo_root  # noqa: E402
 ROOT = str(repo_root.find())
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests/SwiftJITTests/Cases/differential")
@@ -201,18 +206,50 @@ def dtname(d):
 # --------------------------------------------------------------------------------------------
 # evaluation of an expression with NumPy, node by node
 
-FUNCS = {
-    "where": np.where, "abs": np.abs, "round": np.round,
-}
-for _n in ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
-           "arcsinh", "arccosh", "arctanh", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt",
-           "ceil", "floor", "trunc", "sign", "fmod", "hypot", "maximum", "minimum", "copysign",
-           "nextafter", "isnan", "isinf", "isfinite", "signbit"]:
-    FUNCS[_n] = getattr(np, _n)
+# The elementwise functions of the table, evaluated by NumPy's function of the same name or, where
+# NumPy has none, by the equivalent here (a table function with neither stops the generator).
+ELEMENTWISE = ("floatUnary", "floatBinary", "sameUnary", "sameBinary", "predicate")
+FLOAT_FUNCS = set(builtin_table.names("floatUnary", "floatBinary"))
+def _exact(name, odd=False, limit=math.inf):
+    """mpmath's `name` at 160 bits, rounded to the argument's float type (float64 for integers):
+    for functions NumPy lacks where SciPy's are off by many ULP (scipy.special.erfc(27) is 0, the
+    value is 5.2e-319). An odd function keeps the sign of a zero (mpmath's zero has none);
+    arguments are clamped to +-limit (mpmath cannot round erfc(1e300) to a float)."""
+    def one(v, fn, mp):
+        if np.isnan(v):
+            return v
+        r = float(fn(mp.mpf(max(min(v, limit), -limit))))
+        return math.copysign(r, v) if odd and r == 0 else r
 
-FLOAT_FUNCS = {"sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
-               "arcsinh", "arccosh", "arctanh", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt",
-               "hypot", "copysign", "nextafter"}
+    def f(x):
+        import mpmath as mp
+        mp.mp.prec = 160
+        a = np.asarray(x)
+        t = a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
+        fn = getattr(mp, name)
+        r = np.array([one(float(v), fn, mp) for v in a.astype(np.float64).reshape(-1)],
+                     dtype=np.float64).astype(t).reshape(a.shape)
+        return r if isinstance(x, np.ndarray) else t.type(r[()])
+    return f
+
+
+NUMPY_EQUIVALENT = {
+    "exp10": lambda x: np.power(10.0, x),   # a weak 10.0: float32 stays float32
+    "erf": _exact("erf", odd=True, limit=1000),
+    "erfc": _exact("erfc", limit=1000),
+}
+
+
+def _numpy_function(name):
+    f = NUMPY_EQUIVALENT.get(name) or getattr(np, name, None)
+    if f is None:
+        raise SystemExit("gen_differential.py: no NumPy equivalent of builtin %r: add it to NUMPY_EQUIVALENT" % name)
+    return f
+
+
+FUNCS = {"where": np.where}
+for _n in builtin_table.names(*ELEMENTWISE):
+    FUNCS[_n] = _numpy_function(_n)
 
 
 def _float64_of_small_ints(f):
@@ -410,9 +447,8 @@ class Evaluation:
 # case files
 
 BOOL_ONLY_ERRORS = {"//", "%", "**", "<<", ">>"}
-TRANSCENDENTAL = {"sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-                  "tanh", "arcsinh", "arccosh", "arctanh", "exp", "expm1", "log", "log1p", "log2",
-                  "log10", "sqrt", "hypot"}
+# Float functions compared within the transcendental bound; copysign and nextafter are exact.
+TRANSCENDENTAL = FLOAT_FUNCS - {"copysign", "nextafter"}
 
 
 class CaseFile:
@@ -840,18 +876,19 @@ def main():
 
     # ---------------------------------------------------------------- functions
     fns = CaseFile("functions.txt", "Builtin functions: every function, dtype and position")
-    unary = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
-             "arccosh", "arctanh", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "abs",
-             "ceil", "floor", "trunc", "round", "sign", "isnan", "isinf", "isfinite", "signbit"]
-    same_bool_ok = {"abs", "ceil", "floor", "trunc", "isnan", "isinf", "isfinite", "signbit"}
+    unary = builtin_table.names("floatUnary", "sameUnary", "predicate", arity=1)
+    # Functions of bool that keep bool (or give bool): the rest give float64 in SwiftJIT and
+    # float16 in NumPy (not compared), or are refused (sign, by both).
+    same_bool_ok = {n for n in builtin_table.names("sameUnary", "predicate") if builtin_table.row(n)["accepts_bool"]}
     k = 0
     for fn in unary:
         cls = "transcendental" if fn in TRANSCENDENTAL else ("predicate" if fn in ("isnan", "isinf", "isfinite") else "exact")
         for a in DTYPES:
             k += 1
-            if a == "bool" and fn not in same_bool_ok and fn not in ("sign", "round"):
+            same = builtin_table.rule(builtin_table.row(fn)) != "floatUnary"
+            if a == "bool" and not same:
                 continue  # float functions of bool: float64 in SwiftJIT, float16 in NumPy
-            err = a == "bool" and fn == "sign"
+            err = a == "bool" and fn not in same_bool_ok
             expr = "%s(x)" % fn
             if fn == "round" and a == "bool":
                 # SwiftJIT: identity on bool (NumPy gives float16); encode SwiftJIT's rule
@@ -863,15 +900,17 @@ def main():
                 add(fns, expr, [("x", "array", a, U[a])], cls, err)
                 if fn == "arccosh":
                     add(fns, expr, [("x", "array", a, G[a])], cls, err)
-    binary = ["arctan2", "fmod", "hypot", "maximum", "minimum", "copysign", "nextafter"]
+    binary = builtin_table.names("floatBinary", "sameBinary", arity=2)
     for fn in binary:
+        bool_ok = builtin_table.row(fn)["accepts_bool"]
+        same = builtin_table.rule(builtin_table.row(fn)) == "sameBinary"
         cls = "transcendental" if fn in TRANSCENDENTAL else "exact"
         for a in DTYPES:
             for b in DTYPES:
                 k += 1
-                if a == "bool" and b == "bool" and fn not in ("maximum", "minimum", "fmod"):
-                    continue
-                err = fn == "fmod" and a == "bool" and b == "bool"
+                if a == "bool" and b == "bool" and not bool_ok and not same:
+                    continue  # a float function of two bools: float16 in NumPy
+                err = a == "bool" and b == "bool" and not bool_ok
                 expr = "%s(x, y)" % fn
                 add(fns, expr, [("x", "array", a, X[a]), ("y", "array", b, Y[b])], cls, err)
                 add(fns, expr, [("x", "array", a, X[a]), ("y", "scalar", b, scalar_pick(Y[b], 3 * k))], cls, err)
@@ -880,7 +919,7 @@ def main():
                     add(fns, expr, [("x", "scalar", a, scalar_pick(X[a], 7 * k + 1)),
                                     ("y", "scalar", b, scalar_pick(Y[b], 3 * k + 2))], cls, err)
         for a in DTYPES:
-            if a == "bool" and fn not in ("maximum", "minimum"):
+            if a == "bool" and not bool_ok:
                 continue
             add(fns, "%s(x, 2.5)" % fn, [("x", "array", a, X[a])], cls)
             add(fns, "%s(x, -3)" % fn, [("x", "array", a, X[a])], cls)
@@ -1190,8 +1229,7 @@ def nd_files(X, Y):
 
 C = ("complex64", "complex128")
 NEW_INTS = ("int8", "int16", "uint8", "uint16", "uint32", "uint64")
-COMPLEX_FUNCS = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "sin", "cos", "tan", "arcsin",
-                 "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh"]
+COMPLEX_FUNCS = builtin_table.complex_helpers()
 # On complex values: `< <= > >=` order lexicographically (NumPy 2), `round` rounds both parts and
 # `sign` is z/|z| (NumPy 2), in both; SwiftJIT refuses the others (NumPy refuses all but maximum
 # and minimum, which it orders lexicographically: a deliberate difference).

@@ -51,7 +51,8 @@ static int cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static int is_binary(const char *name) { return !strcmp(name, "pow") || !strcmp(name, "arctan2"); }
+/* NAME is NumPy's (scripts/throughput) or C's (scripts/accuracy passes the table's libm name). */
+static int is_binary(const char *name) { return !strcmp(name, "pow") || !strcmp(name, "arctan2") || !strcmp(name, "atan2"); }
 
 static void *variant(void *lib, const char *name, int wide) {
     char sym[64];

@@ -77,7 +77,7 @@ extension Emitter {
         case .mul: result = LLVMBuildFMul(b, x, y, "fmul")!
         case .div: result = LLVMBuildFDiv(b, x, y, "fdiv")!
         case .pow:
-            if let r = vectorMathCall("pow", [x, y], t) { return r }  // VectorMathPow.swift
+            if let r = vectorMathCall(BuiltinID.power.builtin, [x, y], t) { return r }  // the `power` row; VectorMathPow.swift
             let call = intrinsic("llvm.pow", overloads: [valueType(t)], [x, y], ret: valueType(t))
             fastMath.applyToPow(call, for: id)
             return call

@@ -90,19 +90,20 @@ extension Emitter {
             case .pow: return helper("sj_cpow", pt, [a, bi, c, d])
             default: preconditionFailure("sema never emits complex \(op)")
             }
-        case .call(let name, let args):
-            switch name {
-            case "conj":
-                let (re, im) = parts(args[0])
-                return (re, LLVMBuildFNeg(b, im, "conj")!)
-            case "complex":
-                return (value(args[0]), value(args[1]))
-            default:
-                guard let helperName = Emitter.complexHelpers[name] else {
-                    preconditionFailure("no complex lowering for \(name)")
-                }
+        case .call(let id, let args):
+            let fn = id.builtin
+            if case .helper(let helperName)? = fn.complex {
                 let (re, im) = parts(args[0])
                 return helper(helperName, pt, [re, im])
+            }
+            switch fn.lowering {
+            case .emitted(.conj):
+                let (re, im) = parts(args[0])
+                return (re, LLVMBuildFNeg(b, im, "conj")!)
+            case .emitted(.complex):
+                return (value(args[0]), value(args[1]))
+            default:
+                preconditionFailure("\(fn.name) has no complex result (the type specializer gives it none)")
             }
         case .select(let c, let x, let y):
             let (a, bi) = parts(x), (cc, d) = parts(y)
@@ -129,33 +130,36 @@ extension Emitter {
             }
             // An unsafe cast to a real type keeps the real part, as NumPy does.
             return cast(re, from: f[a].type.realPart, to: inst.type)
-        case .call(let name, let args) where !args.isEmpty && f[args[0]].type.isComplex:
+        case .call(let id, let args) where !args.isEmpty && f[args[0]].type.isComplex:
+            guard case .emitted(let code) = id.builtin.lowering else { return nil }
             let pt = f[args[0]].type.realPart
             let (re, im) = parts(args[0])
-            switch name {
-            case "real": return re
-            case "imag": return im
-            case "abs": return libm(pt == .float32 ? "hypotf" : "hypot", [re, im], ret: valueType(pt))
-            case "isnan", "isinf":
-                let a = call(name, re, pt), c = call(name, im, pt)
+            let name = code.rawValue
+            switch code {
+            case .real: return re
+            case .imag: return im
+            case .abs: return libm(pt == .float32 ? "hypotf" : "hypot", [re, im], ret: valueType(pt))
+            case .isnan, .isinf:
+                let a = classify(code, re, pt), c = classify(code, im, pt)
                 return LLVMBuildOr(b, a, c, name)!
-            case "isfinite":
-                return LLVMBuildAnd(b, call(name, re, pt), call(name, im, pt), name)!
-            default: return nil
+            case .isfinite:
+                return LLVMBuildAnd(b, classify(code, re, pt), classify(code, im, pt), name)!
+            case .sign, .fmod, .maximum, .minimum, .signbit, .conj, .complex: return nil
             }
         default:
             return nil
         }
     }
 
-    /// A float class test on one part (reuses the bit-test lowering of real values).
-    private func call(_ name: String, _ v: LLVMValueRef, _ t: DType) -> LLVMValueRef {
+    /// isnan, isinf or isfinite of a real value or of one part of a complex value: bit tests,
+    /// immune to fast-math assumptions about NaN and infinity.
+    func classify(_ code: EmittedCode, _ v: LLVMValueRef, _ t: DType) -> LLVMValueRef {
         let wide = t == .float64
         let intTy = wide ? i64 : i32
         let magnitude = LLVMBuildAnd(b, bits(v, t), LLVMConstInt(intTy, wide ? 0x7fff_ffff_ffff_ffff : 0x7fff_ffff, 0), "mag")
         let infBits = LLVMConstInt(intTy, wide ? 0x7ff0_0000_0000_0000 : 0x7f80_0000, 0)
-        let pred: LLVMIntPredicate = name == "isnan" ? LLVMIntUGT : name == "isinf" ? LLVMIntEQ : LLVMIntULT
-        return LLVMBuildICmp(b, pred, magnitude, infBits, name)!
+        let pred: LLVMIntPredicate = code == .isnan ? LLVMIntUGT : code == .isinf ? LLVMIntEQ : LLVMIntULT
+        return LLVMBuildICmp(b, pred, magnitude, infBits, code.rawValue)!
     }
 
     /// NumPy's complex division (Smith's method; division by 0 gives inf/NaN parts).
@@ -195,13 +199,4 @@ extension Emitter {
         LLVMBuildCall2(b, type, fn, &callArgs, UInt32(callArgs.count), "")
         return (LLVMBuildLoad2(b, ty, reSlot, "hre")!, LLVMBuildLoad2(b, ty, imSlot, "him")!)
     }
-
-    /// Builtin name -> C helper for complex arguments.
-    static let complexHelpers: [String: String] = [
-        "sin": "sj_csin", "cos": "sj_ccos", "tan": "sj_ctan", "arcsin": "sj_casin", "arccos": "sj_cacos",
-        "arctan": "sj_catan", "sinh": "sj_csinh", "cosh": "sj_ccosh", "tanh": "sj_ctanh",
-        "arcsinh": "sj_casinh", "arccosh": "sj_cacosh", "arctanh": "sj_catanh", "exp": "sj_cexp",
-        "expm1": "sj_cexpm1", "log": "sj_clog", "log1p": "sj_clog1p", "log2": "sj_clog2",
-        "log10": "sj_clog10", "sqrt": "sj_csqrt",
-    ]
 }

@@ -46,8 +46,8 @@ extension Emitter {
             return binary(op, id, x, y, t)
         case .compare(let op, let x, let y):
             return compare(op, value(x), value(y), f[x].type)
-        case .call(let name, let args):
-            return call(name, id, args, t)
+        case .call(let builtin, let args):
+            return call(builtin, id, args, t)
         case .select(let c, let x, let y):
             return LLVMBuildSelect(b, value(c), value(x), value(y), "sel")!
         }

@@ -22,7 +22,7 @@ struct FastMath {
         var sensitive = Set<ValueID>()
         var work: [ValueID] = []
         for inst in f.instructions {
-            if case .call(let name, let args) = inst.op, ["isnan", "isinf", "isfinite"].contains(name) {
+            if case .call(let id, let args) = inst.op, [BuiltinID.isnan, .isinf, .isfinite].contains(id) {
                 work.append(contentsOf: args)
             }
             // Float -> integer conversions give fixed results for NaN and infinities (language.md).

@@ -96,13 +96,13 @@ enum MinMaxKeys {
     static func split(_ v: Int, _ e: KernelScalarExpr) -> (ReductionOp, ValueID)? {
         let f = e.function
         guard Int(f.result.index) == f.instructions.count - 1,
-              case .call(let name, let args) = f[f.result].op, args.count == 2,
-              name == "maximum" || name == "minimum" else { return nil }
+              case .call(let builtin, let args) = f[f.result].op, args.count == 2,
+              builtin == .maximum || builtin == .minimum else { return nil }
         func isV(_ id: ValueID) -> Bool {
             if case .argument(let k) = f[id].op { return e.operands[k] == .variable(v) }
             return false
         }
-        let op: ReductionOp = name == "maximum" ? .max : .min
+        let op: ReductionOp = builtin == .maximum ? .max : .min
         if isV(args[0]) && !isV(args[1]) { return (op, args[1]) }
         if isV(args[1]) && !isV(args[0]) { return (op, args[0]) }
         return nil
@@ -178,7 +178,7 @@ extension KernelEmitter {
         var value = em.values[Int(other.index)]!
         if LLVMIsALoadInst(value) != nil { value = LLVMBuildFreeze(b, value, "mmel")! }
         var signClear = false
-        if case .call("abs", let args) = e.function[other].op, e.function[args[0]].type.isFloat { signClear = true }
+        if case .call(.abs, let args) = e.function[other].op, e.function[args[0]].type.isFloat { signClear = true }
         let acc = LLVMBuildLoad2(b, LLVMIntTypeInContext(ctx, UInt32(8 * kv.dtype.size)), kv.slot, "mmacc")!
         LLVMBuildStore(b, helper.keyedMinMax(kv.op, acc, value, kv.dtype, signClear: signClear), kv.slot)
     }

@@ -47,7 +47,7 @@ enum MathLoopWidth {
     /// element it reads).
     private static func calls(_ e: KernelScalarExpr, _ mode: MathMode) -> Bool {
         for inst in e.function.instructions {
-            if case .call(let name, _) = inst.op, VectorMath.choice(name, inst.type, mode) != .libm { return true }
+            if case .call(let id, _) = inst.op, VectorMath.choice(id.builtin.vector, inst.type, mode) != .libm { return true }
         }
         return e.operands.contains { op in
             if case .element(_, let indices, _) = op { return indices.contains { calls($0, mode) } }

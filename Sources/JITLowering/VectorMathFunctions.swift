@@ -424,30 +424,35 @@ extension VMBuilder {
         return select(isNaN(x), x, y)
     }
 
-    /// The body of function `name` on argument x.
-    func body(_ name: String, _ x: LLVMValueRef) -> LLVMValueRef? {
-        switch name {
-        case "exp": return exp(x)
-        case "exp2": return exp2(x)
-        case "exp10": return exp10(x)
-        case "expm1": return expm1(x)
-        case "log": return log(x)
-        case "log2": return log2(x)
-        case "log10": return log10(x)
-        case "log1p": return log1p(x)
-        case "sin": return sinCos(x, cosine: false)
-        case "cos": return sinCos(x, cosine: true)
-        case "tan": return tan(x)
-        case "sinh": return sinh(x)
-        case "cosh": return cosh(x)
-        case "tanh": return tanh(x)
-        case "arctan": return atan(x)
-        case "arcsin": return asin(x)
-        case "arccos": return acos(x)
-        case "arcsinh": return asinh(x)
-        case "arccosh": return acosh(x)
-        case "arctanh": return atanh(x)
-        default: return specialBody(name, x)  // VectorMathSpecial.swift
+    /// The body of `kernel` on argument x (and y for the functions of two arguments). No default:
+    /// a kernel without a body does not compile.
+    func body(_ kernel: VectorKernel, _ x: LLVMValueRef, _ y: LLVMValueRef? = nil) -> LLVMValueRef {
+        switch kernel {
+        case .exp: return exp(x)
+        case .exp2: return exp2(x)
+        case .exp10: return exp10(x)
+        case .expm1: return expm1(x)
+        case .log: return log(x)
+        case .log2: return log2(x)
+        case .log10: return log10(x)
+        case .log1p: return log1p(x)
+        case .sin: return sinCos(x, cosine: false)
+        case .cos: return sinCos(x, cosine: true)
+        case .tan: return tan(x)
+        case .sinh: return sinh(x)
+        case .cosh: return cosh(x)
+        case .tanh: return tanh(x)
+        case .arctan: return atan(x)
+        case .arcsin: return asin(x)
+        case .arccos: return acos(x)
+        case .arcsinh: return asinh(x)
+        case .arccosh: return acosh(x)
+        case .arctanh: return atanh(x)
+        case .cbrt: return cbrt(x)  // VectorMathSpecial.swift
+        case .erf: return erfPair(x).0
+        case .erfc: return erfPair(x).1
+        case .pow: return pow(x, y!)  // VectorMathPow.swift
+        case .arctan2: return atan2(x, y!)
         }
     }
 }

@@ -154,13 +154,4 @@ extension VMBuilder {
         let r = copysign(a, y)
         return select(LLVMBuildOr(b, isNaN(x), isNaN(y), "")!, Double.nan, r)
     }
-
-    /// The body of binary function `name`.
-    func binaryBody(_ name: String, _ x: LLVMValueRef, _ y: LLVMValueRef) -> LLVMValueRef? {
-        switch name {
-        case "pow": return pow(x, y)
-        case "arctan2": return atan2(x, y)
-        default: return nil
-        }
-    }
 }

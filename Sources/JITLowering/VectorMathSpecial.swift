@@ -112,14 +112,4 @@ extension VMBuilder {
         let erfc = select(isSmall, sub(c(1), erf), select(positive, big, sub(c(2), big)))
         return (select(isNaN(x), x, erf), select(isNaN(x), x, erfc))
     }
-
-    /// The body of cbrt, erf or erfc; nil for other names.
-    func specialBody(_ name: String, _ x: LLVMValueRef) -> LLVMValueRef? {
-        switch name {
-        case "cbrt": return cbrt(x)
-        case "erf": return erfPair(x).0
-        case "erfc": return erfPair(x).1
-        default: return nil
-        }
-    }
 }

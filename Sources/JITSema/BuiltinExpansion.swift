@@ -14,18 +14,9 @@ public enum BuiltinExpansion {
         "euler_gamma": 0.5772156649015329,
     ]
 
-    /// Binary operators by NumPy's function name (`np.add(a, b)` is `a + b`).
-    static let operators: [String: BinaryOperator] = [
-        "add": .add, "subtract": .subtract, "multiply": .multiply, "divide": .divide, "true_divide": .divide,
-        "floor_divide": .floorDivide, "mod": .modulo, "remainder": .modulo, "power": .power,
-        "greater": .greater, "greater_equal": .greaterEqual, "less": .less, "less_equal": .lessEqual,
-        "equal": .equal, "not_equal": .notEqual, "bitwise_and": .bitAnd, "bitwise_or": .bitOr,
-        "bitwise_xor": .bitXor, "left_shift": .shiftLeft, "right_shift": .shiftRight,
-    ]
-
     /// Whether a kernel helper may take `fn`'s name (the names this file and the statistics add).
     public static func helperMayShadow(_ fn: Builtin) -> Bool {
-        fn.typing == .expansion || ["mean", "var", "std"].contains(fn.name)
+        fn.typing == .expansion || fn.statistic
     }
 
     /// `expr` with every expansion applied (bottom-up). Constant names in `keeping` stay
@@ -59,7 +50,7 @@ public enum BuiltinExpansion {
         func call(_ f: String, _ xs: [Expr]) -> Expr { Expr(.call(name: f, nameRange: nameRange, arguments: xs), range) }
         func binary(_ op: BinaryOperator, _ a: Expr, _ b: Expr) -> Expr { Expr(.binary(op, a, b), range) }
         func float(_ v: Double) -> Expr { Expr(.float(v), range) }
-        if let op = operators[fn.name] { return binary(op, args[0], args[1]) }
+        if let op = fn.binaryOperator { return binary(op, args[0], args[1]) }  // the row says which
         switch fn.name {
         case "clip": return call("minimum", [call("maximum", [args[0], args[1]]), args[2]])
         case "deg2rad": return binary(.multiply, args[0], float(Double.pi / 180))

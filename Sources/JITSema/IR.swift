@@ -60,8 +60,8 @@ public enum IROp: Hashable, Sendable {
     case unary(UnaryOp, ValueID)
     case binary(BinaryOp, ValueID, ValueID)
     case compare(CompareOp, ValueID, ValueID)
-    /// A builtin from `Builtins`, by name.
-    case call(String, [ValueID])
+    /// A builtin from `Builtins`, by its row (prints as its name).
+    case call(BuiltinID, [ValueID])
     /// `select(c, a, b)`: `a` where the bool `c` holds, else `b`.
     case select(ValueID, ValueID, ValueID)
 

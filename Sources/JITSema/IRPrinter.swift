@@ -30,7 +30,7 @@ extension IRFunction: CustomStringConvertible {
         case .unary(let op, let a): return "\(op.rawValue) \(a)"
         case .binary(let op, let a, let b): return "\(op.rawValue) \(a), \(b)"
         case .compare(let op, let a, let b): return "cmp \(op.rawValue) \(a), \(b)"
-        case .call(let name, let args): return "call \(name)(\(args.map(\.description).joined(separator: ", ")))"
+        case .call(let id, let args): return "call \(id.name)(\(args.map(\.description).joined(separator: ", ")))"
         case .select(let c, let a, let b): return "select \(c), \(a), \(b)"
         }
     }

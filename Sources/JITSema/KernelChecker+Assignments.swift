@@ -70,9 +70,9 @@ extension KernelChecker {
     func detectReduction(_ name: String, _ op: BinaryOperator?, _ value: Expr) -> ReductionOp? {
         if op == .add { return .sum }
         if op == .multiply { return .prod }
-        if op == nil, case .call(let f, _, let args) = value.kind, f == "min" || f == "max", args.count == 2,
+        if op == nil, case .call(let f, _, let args) = value.kind, Builtins.lookup(f)?.pairwise != nil, args.count == 2,
            args.contains(where: { $0.kind == .name(name) }) {
-            return f == "min" ? .min : .max
+            return ReductionOp(rawValue: f)
         }
         return nil
     }
@@ -130,7 +130,7 @@ extension KernelChecker {
             case .unary(let u, let a): op = .unary(u, m(a))
             case .binary(let o, let x, let y): op = .binary(o, m(x), m(y))
             case .compare(let o, let x, let y): op = .compare(o, m(x), m(y))
-            case .call(let n, let args): op = .call(n, args.map(m))
+            case .call(let id, let args): op = .call(id, args.map(m))
             case .select(let c, let x, let y): op = .select(m(c), m(x), m(y))
             default: break
             }

@@ -13,7 +13,7 @@ extension KernelChecker {
         guard case .call(let name, _, let args) = e.kind else { return false }
         if isStatistic(name) { return true }
         guard ReductionOp(rawValue: name) != nil else { return false }
-        if name == "min" || name == "max" {
+        if Builtins.lookup(name)?.pairwise != nil {  // min(a, b) of two scalars is elementwise
             return args.filter { if case .keyword = $0.kind { return false }; return true }.count == 1
         }
         return true

@@ -93,9 +93,8 @@ extension KernelChecker {
                 }
                 return Expr(.name(bind(.extent(array: v, axis: 0), .int64)), e.range)
             case .call(let name, let nameRange, let args):
-                if (name == "min" || name == "max") && args.count == 2 {
-                    return Expr(.call(name: name == "min" ? "minimum" : "maximum", nameRange: nameRange,
-                                      arguments: args.map(rewrite)), e.range)
+                if let pair = Builtins.lookup(name)?.pairwise, args.count == 2 {  // min(a, b) is minimum(a, b)
+                    return Expr(.call(name: pair, nameRange: nameRange, arguments: args.map(rewrite)), e.range)
                 }
                 if let helper = module.declaration(name), helper.isHelper {
                     guard let body = inline(helper, args, e.range) else { ok = false; return e }

@@ -28,7 +28,7 @@ import JITSyntax
 extension KernelChecker {
     /// Whether `name` is one of the statistics and not a helper the module declares instead.
     func isStatistic(_ name: String) -> Bool {
-        ["mean", "var", "std"].contains(name) && module.declaration(name) == nil
+        Builtins.lookup(name)?.statistic == true && module.declaration(name) == nil
     }
 
     /// `mean(E)`, `var(E, ddof=d)` or `std(E, ddof=d)`: its two loop nests appended to `prefix`,

@@ -57,7 +57,7 @@ public enum ReductionLifting {
             case .binary(let op, let a, let b): return Expr(.binary(op, visit(a), visit(b)), e.range)
             case .keyword(let name, let v): return Expr(.keyword(name: name, value: visit(v)), e.range)
             case .call(let name, let nameRange, let args):
-                let statistic = ["mean", "var", "std"].contains(name)
+                let statistic = Builtins.lookup(name)?.statistic == true
                 guard let op = ReductionOp(rawValue: name) ?? (statistic ? .sum : nil) else {
                     return Expr(.call(name: name, nameRange: nameRange, arguments: args.map(visit)), e.range)
                 }

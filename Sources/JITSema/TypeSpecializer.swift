@@ -120,7 +120,7 @@ public struct TypeSpecializer {
         case .member(let base, let name) where name == "real" || name == "imag":
             // NumPy's attribute spelling: z.real, z.imag (also of real values: x and 0).
             guard let v = visit(base) else { return nil }
-            return part(name, v)
+            return part(name == "real" ? .real : .imag, v)
         case .member(let base, let name):
             _ = visit(base)
             return typeError("unknown_attribute", "unknown attribute '\(name)'; values have .real and .imag", at: e.range)
@@ -359,37 +359,37 @@ public struct TypeSpecializer {
         case .floatUnary:
             let t = Promotion.floatResult(vs[0].type)
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
-            return Typed(id: builder.emit(.call(name, [x]), t.dtype), type: t)
+            return Typed(id: builder.emit(.call(fn.id, [x]), t.dtype), type: t)
         case .floatBinary:
             let t = Promotion.floatResult(Promotion.promote(vs[0].type, vs[1].type))
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
-            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
-        case .sameUnary where vs[0].type.dtype.isComplex && name == "round":
+            return Typed(id: builder.emit(.call(fn.id, [x, y]), t.dtype), type: t)
+        case .sameUnary where vs[0].type.dtype.isComplex && fn.id == .round:
             return complexRound(vs[0])
-        case .sameUnary where vs[0].type.dtype.isComplex && name == "sign":
+        case .sameUnary where vs[0].type.dtype.isComplex && fn.id == .sign:
             return complexSign(vs[0])
         case .sameUnary where vs[0].type.dtype.isComplex:
             // abs of a complex value is its modulus, a float of the same precision.
             let t = SemaType(vs[0].type.dtype.realPart, weak: vs[0].type.weak)
-            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t)
+            return Typed(id: builder.emit(.call(fn.id, [vs[0].id]), t.dtype), type: t)
         case .sameUnary:
             let t = vs[0].type
             if t.dtype.isBool && !fn.acceptsBool {
                 return typeError("bool_unsupported", "'\(name)' does not accept bool arguments", at: range)
             }
             // Rounding is the identity on integers and bools, and so is abs on bools and unsigned.
-            if !t.dtype.isFloat && (name != "abs" && name != "sign" || t.dtype.isBool
-                                    || (name == "abs" && t.dtype.isUnsignedInteger)) { return vs[0] }
+            if !t.dtype.isFloat && (fn.id != .abs && fn.id != .sign || t.dtype.isBool
+                                    || (fn.id == .abs && t.dtype.isUnsignedInteger)) { return vs[0] }
             // abs of an integer constant is a constant; abs(i8(-128)) has no value in int8.
             var constant: Int64?
-            if name == "abs", let c = vs[0].constant {
+            if fn.id == .abs, let c = vs[0].constant {
                 guard c != .min, t.dtype.integerRange?.contains(Swift.abs(c)) == true else {
                     return constantOverflow(t.dtype, at: range)
                 }
                 constant = Swift.abs(c)
             }
-            return Typed(id: builder.emit(.call(name, [vs[0].id]), t.dtype), type: t, constant: constant)
+            return Typed(id: builder.emit(.call(fn.id, [vs[0].id]), t.dtype), type: t, constant: constant)
         case .sameBinary:
             let t = Promotion.promote(vs[0].type, vs[1].type)
             if t.dtype.isBool && !fn.acceptsBool {
@@ -398,21 +398,21 @@ public struct TypeSpecializer {
             let x = materialize(vs[0], to: t.dtype, at: args[0].range)
             let y = materialize(vs[1], to: t.dtype, at: args[1].range)
             var constant: Int64?
-            if t.dtype.isInteger, let p = vs[0].constant, let q = vs[1].constant, name == "maximum" || name == "minimum" {
-                constant = name == "maximum" ? max(p, q) : min(p, q)
+            if t.dtype.isInteger, let p = vs[0].constant, let q = vs[1].constant, fn.id == .maximum || fn.id == .minimum {
+                constant = fn.id == .maximum ? max(p, q) : min(p, q)
             }
-            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t, constant: constant)
+            return Typed(id: builder.emit(.call(fn.id, [x, y]), t.dtype), type: t, constant: constant)
         case .predicate:
             let v = vs[0]
             if v.type.dtype.isFloat || v.type.dtype.isComplex {
-                return Typed(id: builder.emit(.call(name, [v.id]), .bool), type: SemaType(.bool))
+                return Typed(id: builder.emit(.call(fn.id, [v.id]), .bool), type: SemaType(.bool))
             }
             // Integers and bools are never NaN or infinite; only negative integers have the sign bit.
-            if name == "signbit" && v.type.dtype.isSignedInteger {
+            if fn.id == .signbit && v.type.dtype.isSignedInteger {
                 let zero = builder.constant(.int(0), v.type.dtype)
                 return Typed(id: builder.emit(.compare(.lt, v.id, zero), .bool), type: SemaType(.bool))
             }
-            let answer = name == "isfinite"
+            let answer = fn.id == .isfinite
             return Typed(id: builder.constant(.bool(answer), .bool), type: SemaType(.bool))
         case .select:
             let condition = materialize(vs[0], to: .bool, at: args[0].range)
@@ -421,17 +421,17 @@ public struct TypeSpecializer {
             let y = materialize(vs[2], to: t.dtype, at: args[2].range)
             return Typed(id: builder.emit(.select(condition, x, y), t.dtype), type: t)
         case .part:
-            return part(name, vs[0])
+            return part(fn.id, vs[0])
         case .conjugate:
             let v = vs[0]
             guard v.type.dtype.isComplex else { return v }
-            return Typed(id: builder.emit(.call(name, [v.id]), v.type.dtype), type: v.type)
+            return Typed(id: builder.emit(.call(fn.id, [v.id]), v.type.dtype), type: v.type)
         case .makeComplex:
             let part = Promotion.floatResult(Promotion.promote(vs[0].type, vs[1].type))
             let x = materialize(vs[0], to: part.dtype, at: args[0].range)
             let y = materialize(vs[1], to: part.dtype, at: args[1].range)
             let t = SemaType(part.dtype.complexOf, weak: part.weak)
-            return Typed(id: builder.emit(.call(name, [x, y]), t.dtype), type: t)
+            return Typed(id: builder.emit(.call(fn.id, [x, y]), t.dtype), type: t)
         case .conversion(let d):
             // An explicit conversion of a known integer wraps, as a cast does (i8(abs(300)) is 44).
             let constant = vs[0].constant.flatMap { c in
@@ -449,10 +449,10 @@ public struct TypeSpecializer {
             let site = builder.constant(.int(Int64(callSite)), .int64)
             if name == "seed" {
                 let n = materialize(vs[0], to: .int64, at: args[0].range)
-                return Typed(id: builder.emit(.call(name, [n, site]), .bool), type: SemaType(.bool))
+                return Typed(id: builder.emit(.call(fn.id, [n, site]), .bool), type: SemaType(.bool))
             }
             let xs = vs.enumerated().map { materialize($0.element, to: .float64, at: args[$0.offset].range) }
-            return Typed(id: builder.emit(.call(name, xs + [site]), .float64), type: SemaType(.float64))
+            return Typed(id: builder.emit(.call(fn.id, xs + [site]), .float64), type: SemaType(.float64))
         }
     }
 }

@@ -36,10 +36,10 @@ public enum Verifier {
                 }
             case .compare(_, let a, let b):
                 if type(a) != type(b) || inst.type != .bool { return "%\(i): compare types" }
-            case .call(let name, let args):
-                guard let fn = Builtins.lookup(name), fn.arity + (fn.typing == .random ? 1 : 0) == args.count else {
-                    return "%\(i): bad call \(name)"
-                }
+            case .call(let id, let args):
+                let fn = id.builtin
+                guard fn.arity + (fn.typing == .random ? 1 : 0) == args.count else { return "%\(i): bad call \(fn.name)" }
+                if fn.lowering == .rewritten { return "%\(i): \(fn.name) is rewritten before lowering" }
             case .select(let c, let a, let b):
                 if type(c) != .bool || type(a) != inst.type || type(b) != inst.type { return "%\(i): select types" }
             }

@@ -225,6 +225,17 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.stderr)
         let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(rows.count, Builtins.all.count)
+        // Every row, in order, with its vector lowering, C name, complex helper and bound.
+        XCTAssertEqual(rows.map { $0["name"] as? String ?? "" }, Builtins.all.map(\.name))
+        for (json, row) in zip(rows, Builtins.all) {
+            XCTAssertEqual((json["vector"] as? [String: Any])?["kernel"] as? String, row.vector?.kernel.rawValue, row.name)
+            XCTAssertEqual(json["libm"] as? String, row.libm, row.name)
+            XCTAssertEqual(json["accepts_complex"] as? Bool, row.acceptsComplex, row.name)
+            XCTAssertEqual((json["accuracy_ulp"] as? [String: Double])?["strict"], row.accuracy?.strict, row.name)
+            if case .helper(let symbol)? = row.complex {
+                XCTAssertEqual((json["complex"] as? [String: Any])?["symbol"] as? String, symbol, row.name)
+            }
+        }
         let sin = try XCTUnwrap(rows.first { $0["name"] as? String == "sin" })
         XCTAssertEqual(sin["arity"] as? Int, 1)
         XCTAssertEqual((sin["typing"] as? [String: Any])?["rule"] as? String, "floatUnary")

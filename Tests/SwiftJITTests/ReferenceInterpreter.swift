@@ -83,7 +83,7 @@ struct ReferenceInterpreter {
                 chosen.special = chosen.special || cond.special
                 v = chosen
             case .call(let name, let args):
-                v = call(name, args.map { values[Int($0.index)] }, t)
+                v = call(name.name, args.map { values[Int($0.index)] }, t)
             }
             guard let v else { return nil }
             values.append(v)
@@ -189,6 +189,7 @@ struct ReferenceInterpreter {
         case "exp": r = exp(a)
         case "expm1": r = expm1(a)
         case "exp2": r = exp2(a)
+        case "exp10": r = pow(10, a)
         case "log": r = log(a)
         case "log1p": r = log1p(a)
         case "log2": r = log2(a)
@@ -208,6 +209,7 @@ struct ReferenceInterpreter {
         case "maximum": r = a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
         case "minimum": r = a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
         case "copysign": r = copysign(a, b)
+        case "nextafter": r = nextafter(a, b)
         case "isnan": return .bool(a.isNaN)
         case "isinf": return .bool(a.isInfinite)
         case "isfinite": return .bool(a.isFinite)

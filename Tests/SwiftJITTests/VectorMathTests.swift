@@ -90,7 +90,7 @@ final class VectorMathTests: XCTestCase {
         for mode in [MathMode.relaxed, .fast] { try checkSpecialValues(mode) }
     }
 
-    /// Fast mode may call glibc's libmvec (VectorMath.table): its special values must be the
+    /// Fast mode may call glibc's libmvec (the rows' vector lowering): its special values must be the
     /// documented ones too (fast mode keeps NaN and infinity semantics for isnan & co).
     func checkSpecialValues(_ mode: MathMode) throws {
         let d = Double.leastNonzeroMagnitude, n = Double.leastNormalMagnitude
@@ -135,7 +135,7 @@ final class VectorMathTests: XCTestCase {
         let xs = (0..<2000).map { _ in (Bool.random(using: &g) ? 1.0 : -1.0) * Foundation.exp(Double.random(in: 9...709, using: &g)) }
         let xf = (0..<2000).map { _ in Float((Bool.random(using: &g) ? 1.0 : -1.0) * Foundation.exp(Double.random(in: 9...88, using: &g))) }
         for (name, ref) in [("sin", Foundation.sin), ("cos", Foundation.cos), ("tan", Foundation.tan)] as [(String, (Double) -> Double)] {
-            for mode in [MathMode.relaxed, .fast] {  // fast: libmvec for some (VectorMath.table)
+            for mode in [MathMode.relaxed, .fast] {  // fast: libmvec for some (the rows' vector lowering)
                 let f = try JIT.compile("\(name)(x)", options: JIT.Options(mathMode: mode))
                 for (x, y) in zip(xs, try f(x: xs).doubles) {
                     XCTAssertLessThanOrEqual(Self.ulps(y, ref(x), float: false), Self.bound, "\(name)(\(x))")
@@ -195,7 +195,7 @@ final class VectorMathTests: XCTestCase {
         #endif
     }
 
-    /// Fast mode calls libmvec's vector variants where VectorMath.table chooses them, at the
+    /// Fast mode calls libmvec's vector variants where the builtin's row chooses them, at the
     /// target's widest ISA (AVX-512 `_ZGVeN8v_exp`, AVX2 `_ZGVdN4v_exp`), and nowhere else; relaxed
     /// never. Skipped without libmvec or without AVX2 (then fast mode uses our code).
     func testFastModeUsesLibmvecWhereChosen() throws {
@@ -204,21 +204,20 @@ final class VectorMathTests: XCTestCase {
             throw XCTSkip("libmvec or AVX2 not available: fast mode uses our implementations")
         }
         let avx512 = features.contains("+avx512f")
-        let glibc = ["arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
-                     "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2"]
-        for name in VectorMath.implemented.sorted() {
-            let binary = name == "pow" || name == "arctan2"
-            let expression = name == "pow" ? "x**y" : binary ? "\(name)(x, y)" : "\(name)(x)"
+        for row in Builtins.all where row.vector != nil {
+            let name = row.name, glibc = try XCTUnwrap(row.libm, name)
+            let binary = row.arity == 2
+            let expression = row.id == .power ? "x**y" : binary ? "\(name)(x, y)" : "\(name)(x)"
             for dtype in [DType.float64, .float32] {
                 let f = try JIT.compile(expression, options: JIT.Options(mathMode: .fast))
                 let ir = try f.llvmIR(binary ? ["x": .array(dtype), "y": .array(dtype)] : ["x": .array(dtype)])
                 // The vectorizer picks the width: 512-bit (`e`) where the CPU prefers it, 256-bit
                 // (`d`) where it has AVX-512 but prefers 256-bit vectors (znver4 and later report
                 // that), so either is right on an AVX-512 machine; AVX2 machines have only `d`.
-                let suffix = "\(binary ? "vv" : "v")_\(glibc[name] ?? name)\(dtype == .float32 ? "f" : "")("
+                let suffix = "\(binary ? "vv" : "v")_\(glibc)\(dtype == .float32 ? "f" : "")("
                 let widths = (avx512 ? [("e", 8), ("d", 4)] : [("d", 4)]).map { ($0.0, $0.1 * (dtype == .float32 ? 2 : 1)) }
                 let calls = widths.map { "call <\($0.1) x \(dtype == .float32 ? "float" : "double")> @_ZGV\($0.0)N\($0.1)\(suffix)" }
-                if VectorMath.choice(name, dtype, .fast) == .libmvec {
+                if VectorMath.choice(row.vector, dtype, .fast) == .libmvec {
                     XCTAssertTrue(calls.contains { ir.contains($0) },
                                   "\(name) \(dtype): fast mode should make one of \(calls)")
                 } else {

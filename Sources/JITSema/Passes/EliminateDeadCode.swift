@@ -17,7 +17,7 @@ public func eliminateDeadCode(_ f: IRFunction, _ options: PassOptions) -> IRFunc
         case .unary(let u, let a): op = .unary(u, m(a))
         case .binary(let b, let x, let y): op = .binary(b, m(x), m(y))
         case .compare(let c, let x, let y): op = .compare(c, m(x), m(y))
-        case .call(let name, let args): op = .call(name, args.map(m))
+        case .call(let id, let args): op = .call(id, args.map(m))
         case .select(let c, let x, let y): op = .select(m(c), m(x), m(y))
         }
         map[i] = builder.emit(IRInstruction(op, inst.type))

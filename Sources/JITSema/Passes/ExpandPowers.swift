@@ -24,14 +24,14 @@ public func expandPowers(_ f: IRFunction, _ options: PassOptions) -> IRFunction 
             if n >= 0 { return p }
             return b.emit(.binary(.div, b.constant(.float(1), t), p), t)
         case .float(0.5):
-            return b.emit(.call("sqrt", [base]), t)
+            return b.emit(.call(.sqrt, [base]), t)
         case .float(let x) where options.mathMode != .strict && (x - 0.5) == (x - 0.5).rounded() && abs(x) <= 16.5:
             // x = k + 1/2: sqrt(base) * base**k, or its reciprocal for negative exponents.
             let k = Int(abs(x) - 0.5)
             // pow(-0.0, negative) is +inf: read -0.0 as +0.0 so the reciprocal's sign is right.
             let zero = b.constant(.float(0), t)
             let unsignedBase = x < 0 ? b.emit(.select(b.emit(.compare(.eq, base, zero), .bool), zero, base), t) : base
-            let root = b.emit(.call("sqrt", [unsignedBase]), t)
+            let root = b.emit(.call(.sqrt, [unsignedBase]), t)
             var p = k == 0 ? root : b.emit(.binary(.mul, power(&b, base, k, t), root), t)
             if x < 0 { p = b.emit(.binary(.div, b.constant(.float(1), t), p), t) }
             // pow(-inf, k + 1/2) is +inf (or +0 for negative exponents); sqrt(-inf) would be NaN.

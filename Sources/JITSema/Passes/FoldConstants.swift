@@ -49,7 +49,7 @@ public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction
         case .compare(let op, let l, let r):
             guard let x = const_(l), let y = const_(r) else { return b.emit(inst) }
             return emitFolded(.bool(ScalarSemantics.compare(op, x, y, dtype: b[l].type)))
-        case .call(let name, let args) where inst.type.isInteger && ["maximum", "minimum", "abs"].contains(name):
+        case .call(let id, let args) where inst.type.isInteger && [BuiltinID.maximum, .minimum, .abs].contains(id):
             // Exact on integers (no libm involved): folded so an integer constant's value is known
             // (a kernel checks a constant stored in a narrower variable by it). uint64 compares
             // as its bit pattern.
@@ -57,9 +57,9 @@ public func foldConstants(_ f: IRFunction, _ options: PassOptions) -> IRFunction
             guard values.count == args.count, !values.isEmpty else { return b.emit(inst) }
             let order: (Int64, Int64) -> Bool = inst.type == .uint64
                 ? { UInt64(bitPattern: $0) < UInt64(bitPattern: $1) } : { $0 < $1 }
-            switch name {
-            case "maximum": return emitFolded(.int(values.max(by: order)!))
-            case "minimum": return emitFolded(.int(values.min(by: order)!))
+            switch id {
+            case .maximum: return emitFolded(.int(values.max(by: order)!))
+            case .minimum: return emitFolded(.int(values.min(by: order)!))
             default:
                 let v = values[0]
                 return emitFolded(inst.type.isUnsignedInteger ? .int(v) : ScalarSemantics.normalize(.int(v < 0 ? 0 &- v : v), inst.type))
