@@ -294,7 +294,7 @@ public final class Engine: @unchecked Sendable {
     func generateObject(_ key: ObjectKey, forJIT: Bool = true, lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
         lock.withLock { llvmCompilations += 1 }
         return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT) { machine in
-            try machine.object(of: try lower(machine).module)
+            try machine.object(consuming: try lower(machine).module)
         }
     }
 
