@@ -318,6 +318,9 @@ public final class Engine: @unchecked Sendable {
         lock.withLock { llvmCompilations += 1 }
         return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT) { machine in
             let module = try lower(machine).module
+            // Code generation changes its module: emitted from the module itself (no clone) unless
+            // a trace may print the assembly afterwards.
+            guard trace != nil else { return try machine.object(consuming: module) }
             return try trace.run("codegen", { try machine.object(of: module) },
                                  text: { _ in (try? machine.assembly(of: module)) ?? "" })
         }

@@ -52,6 +52,11 @@ struct CompileBench: ParsableCommand {
         return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    /// The 1-, 5- and 15-minute load averages (/proc/loadavg), as `uptime` prints them.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
 
     /// One first compile + first call of workload `name` under never-seen names (`tag`).
     func firstCall(_ name: String, tag: String) throws {
@@ -84,11 +89,11 @@ struct CompileBench: ParsableCommand {
     func first() throws {
         let names = workloads.split(separator: ",").map(String.init)
         let states = cacheEntries.split(separator: ",").map(String.init)
+        try firstCall("tiny", tag: "warm")  // LLVM's one-time start-up is not any workload's
         print("first compile + first call, median of \(repetitions), LLVM \(LLVM.versionMajor), 1 thread "
-              + "(ms wall and thread CPU; phases: median ms wall)")
+              + "(ms wall and thread CPU; phases: median ms of CPU time; load \(Self.loadAverage()))")
         let phaseNames = PhaseTimes.Totals.phases.map(\.0).filter { $0 != "free" }
         print(["cache", "workload", "total", "cpu", "compiles"].joined(separator: "\t") + "\t" + phaseNames.joined(separator: "\t") + "\tours+rest")
-        try firstCall("tiny", tag: "warm")  // LLVM's one-time start-up is not any workload's
         for (s, state) in states.enumerated() {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftjit-compile-bench-\(getpid())-\(s)")
             defer {
@@ -107,12 +112,13 @@ struct CompileBench: ParsableCommand {
                 var phases: [[Double]] = Array(repeating: [], count: phaseNames.count)
                 var rest: [Double] = []
                 for r in 0..<repetitions {
-                    let before = PhaseTimes.current, compiled = JIT.llvmCompilations
+                    let before = PhaseTimes.currentCPU, compiled = JIT.llvmCompilations
                     let start = Self.now(), cpuStart = Self.cpuNow()
                     try firstCall(name, tag: "s\(s)r\(r)")
                     let ms = Double(Self.now() - start) / 1e6
-                    cpus.append(Double(Self.cpuNow() - cpuStart) / 1e6)
-                    let d = PhaseTimes.current.since(before)
+                    let cpu = Double(Self.cpuNow() - cpuStart) / 1e6
+                    cpus.append(cpu)
+                    let d = PhaseTimes.currentCPU.since(before)
                     totals.append(ms)
                     compiles.append(Double(JIT.llvmCompilations - compiled))
                     var spent = 0.0
@@ -121,7 +127,7 @@ struct CompileBench: ParsableCommand {
                         phases[i].append(v)
                         spent += v
                     }
-                    rest.append(ms - spent)
+                    rest.append(cpu - spent)
                 }
                 let cells = [state, name, String(format: "%.2f", Self.median(totals)), String(format: "%.2f", Self.median(cpus)),
                              String(format: "%.0f", Self.median(compiles))]
@@ -168,7 +174,9 @@ struct CompileBench: ParsableCommand {
     func memory() throws {
         JIT.diskCache = nil
         let x = NDArray((0..<16).map(Double.init)), y = NDArray((0..<16).map { Double($0) + 0.5 })
-        let header = "distinct expressions compiled in one process (LLVM \(LLVM.versionMajor), disk cache off); "
+        try LLVM.initialize()
+        let header = "distinct expressions compiled in one process (LLVM \(LLVM.versionMajor), disk cache off, "
+            + "load \(Self.loadAverage())); "
             + "expression cache \(JIT.expressionCacheCapacity), engine code cache \(JIT.codeCacheCapacity)\n"
             + "compiled\tresident MB\tlive functions\tms per compile\n"
         FileHandle.standardOutput.write(Data(header.utf8))
