@@ -126,13 +126,15 @@ extension Emitter {
         let next: LLVMValueRef
         if keyed {
             next = keyedMinMax(op, acc, element, t)
+        } else if let fused = fusedAccumulate(op, acc, t) {
+            next = fused
         } else {
             next = combine(op, acc, element, t)
         }
         let iNext = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "i1")!
         let latch = LLVMGetInsertBlock(b)
         let back = LLVMBuildBr(b, check)!
-        module.requestVectorization(latch: back)
+        module.requestVectorization(latch: back, noRuntimeUnroll: true)
         addIncoming(i, [(begin, entry), (iNext, latch)])
         addIncoming(acc, [(identity, entry), (next, latch)])
         LLVMPositionBuilderAtEnd(b, exit)
@@ -141,6 +143,21 @@ extension Emitter {
         LLVMSetAlignment(store, UInt32(t.size))
         finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
+    }
+
+    /// `acc + a*b` as one `llvm.fmuladd` when the summed element is a product used by nothing
+    /// else and the mode contracts (relaxed, fast), the same contraction an expression's
+    /// `c + a*b` gets (EmitArithmetic). LLVM 19 fused the separate `fmul`/`fadd` through their
+    /// `contract` flags already; LLVM 14, whose C API sets no flags, kept a multiply and an add
+    /// per vector, so both LLVMs now build the same FMA loop from one source.
+    private func fusedAccumulate(_ op: ReductionOp, _ acc: LLVMValueRef, _ t: DType) -> LLVMValueRef? {
+        let r = f.result
+        guard op == .sum, t.isFloat, fastMath.contracts, useCounts[Int(r.index)] == 1,
+              case .binary(.mul, let p, let q) = f[r].op else { return nil }
+        let ty = valueType(t)
+        let fused = intrinsic("llvm.fmuladd", overloads: [ty], [value(p), value(q), acc], ret: ty)
+        fastMath.apply(fused, for: r)
+        return fused
     }
 
     /// The key accumulator `acc` after taking in the float `element`: the integer min or max of
