@@ -6,10 +6,10 @@
 //   plain loop carrying the `llvm.loop.vectorize.enable` hint, so the loop vectorizer keeps
 //   VF x interleave accumulators in vector registers and reads contiguous vectors (with the hint
 //   it may reorder the float reduction on LLVM 14, whose C API sets no `reassoc` flags);
-// - float min/max in every mode: the same loop over integer keys (the float's bits mapped to a
-//   signed integer that orders like the float, NaN mapped above or below everything), because
-//   an integer min/max vectorizes on every LLVM while a NaN-propagating float select does not;
-//   min and max are exact, so the order does not matter;
+// - float min/max in every mode: the same loop with three integer min/max accumulators of the
+//   floats' bits (FloatMinMaxBits.swift), because an integer min/max vectorizes on every LLVM
+//   while a NaN-propagating float select does not; min and max are exact, so the order does
+//   not matter;
 // - float sum/prod in strict mode: 8 accumulators over 8-element steps, then a tail loop, then
 //   the 8 combined pairwise: a fixed order, the same on every machine and vector width.
 import CLLVM
@@ -21,8 +21,8 @@ extension Emitter {
     func emitReductionLoops(_ fn: LLVMValueRef, _ op: ReductionOp) {
         let t = f.resultType
         if t.isComplex { return emitComplexReductionLoops(fn, op) }
-        if t.isFloat && (op == .min || op == .max) { return emitSingleAccumulatorLoop(fn, op, keyed: true) }
-        if !t.isFloat || options.mathMode != .strict { return emitSingleAccumulatorLoop(fn, op, keyed: false) }
+        if t.isFloat && (op == .min || op == .max) { return emitFloatMinMaxLoop(fn, op) }
+        if !t.isFloat || options.mathMode != .strict { return emitSingleAccumulatorLoop(fn, op) }
         let ty = valueType(t)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")
         let mainCheck = LLVMAppendBasicBlockInContext(ctx, fn, "main.check")
@@ -107,92 +107,96 @@ extension Emitter {
         return (LLVMGetParam(fn, 0)!, LLVMGetParam(fn, 1)!, LLVMGetParam(fn, 2)!, invariant)
     }
 
-    /// One accumulator over begin..<end in a loop the vectorizer is asked to vectorize. With
-    /// `keyed`, float min/max run on order-preserving integer keys (see `orderKey`).
-    private func emitSingleAccumulatorLoop(_ fn: LLVMValueRef, _ op: ReductionOp, keyed: Bool) {
-        let t = f.resultType
-        let bits = LLVMIntTypeInContext(ctx, UInt32(8 * t.size))!
-        let ty = keyed ? bits : valueType(t)
+    /// The parts of a one-accumulator loop that its emitters share.
+    private struct Loop {
+        let entry: LLVMBasicBlockRef, check: LLVMBasicBlockRef, body: LLVMBasicBlockRef, exit: LLVMBasicBlockRef
+        let begin: LLVMValueRef, end: LLVMValueRef, out: LLVMValueRef
+        let invariant: [Bool]
+        /// The element index, a phi in `check`.
+        let i: LLVMValueRef
+    }
+
+    /// Entry and check blocks up to the index phi; the builder is left in `check` for the
+    /// accumulator phis, then `enterBody` ends the check.
+    private func openLoop(_ fn: LLVMValueRef) -> Loop {
         let (entry, check, body, exit) = loopBlocks(fn)
         let (begin, end, out, invariant) = enterReduction(fn, at: entry)
-        let identity = keyed ? orderKey(reductionIdentity(op, t), t, nanKey: nil) : reductionIdentity(op, t)
         LLVMBuildBr(b, check)
         LLVMPositionBuilderAtEnd(b, check)
         let i = LLVMBuildPhi(b, i64, "i")!
-        let acc = LLVMBuildPhi(b, ty, "acc")!
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, end, "more"), body, exit)
-        LLVMPositionBuilderAtEnd(b, body)
-        let element = elementValue(i, invariant, fn)
-        let next: LLVMValueRef
-        if keyed {
-            next = keyedMinMax(op, acc, element, t)
-        } else {
-            next = combine(op, acc, element, t)
+        return Loop(entry: entry, check: check, body: body, exit: exit, begin: begin, end: end, out: out,
+                    invariant: invariant, i: i)
+    }
+
+    /// Ends the check (continue while i < end) and emits element i in the body; returns it.
+    private func enterBody(_ loop: Loop, _ fn: LLVMValueRef) -> LLVMValueRef {
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, loop.i, loop.end, "more"), loop.body, loop.exit)
+        LLVMPositionBuilderAtEnd(b, loop.body)
+        return elementValue(loop.i, loop.invariant, fn)
+    }
+
+    /// Ends the body: i + 1 and the branch back carrying the vectorization hint; returns the
+    /// latch block. The builder is left in the exit block.
+    private func closeLoop(_ loop: Loop) -> LLVMBasicBlockRef {
+        let iNext = LLVMBuildAdd(b, loop.i, LLVMConstInt(i64, 1, 0), "i1")!
+        let latch = LLVMGetInsertBlock(b)!
+        let back = LLVMBuildBr(b, loop.check)!
+        module.requestVectorization(latch: back, noRuntimeUnroll: true)
+        addIncoming(loop.i, [(loop.begin, loop.entry), (iNext, latch)])
+        LLVMPositionBuilderAtEnd(b, loop.exit)
+        return latch
+    }
+
+    /// One accumulator over begin..<end in a loop the vectorizer is asked to vectorize.
+    private func emitSingleAccumulatorLoop(_ fn: LLVMValueRef, _ op: ReductionOp) {
+        let t = f.resultType
+        let loop = openLoop(fn)
+        let acc = LLVMBuildPhi(b, valueType(t), "acc")!
+        let element = enterBody(loop, fn)
+        let next = fusedAccumulate(op, acc, t) ?? combine(op, acc, element, t)
+        let latch = closeLoop(loop)
+        addIncoming(acc, [(reductionIdentity(op, t), loop.entry), (next, latch)])
+        storeResult(acc, t, loop.out, fn)
+    }
+
+    /// Float min/max over begin..<end: three integer accumulators of the elements' bits
+    /// (FloatMinMaxBits.swift) in a loop the vectorizer is asked to vectorize.
+    private func emitFloatMinMaxLoop(_ fn: LLVMValueRef, _ op: ReductionOp) {
+        let t = f.resultType
+        let loop = openLoop(fn)
+        let accs = ["a", "b", "c"].map { LLVMBuildPhi(b, floatBitsType(t), "mm.\($0)")! }
+        let element = enterBody(loop, fn)
+        var signClear = false
+        if case .call("abs", let args) = f[f.result].op, f[args[0]].type.isFloat { signClear = true }
+        let next = floatMinMaxUpdate(op, accs, floatBits(element, t), signClear: signClear)
+        let latch = closeLoop(loop)
+        for (k, identity) in floatMinMaxIdentities(op, t).enumerated() {
+            addIncoming(accs[k], [(identity, loop.entry), (next[k], latch)])
         }
-        let iNext = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "i1")!
-        let latch = LLVMGetInsertBlock(b)
-        let back = LLVMBuildBr(b, check)!
-        module.requestVectorization(latch: back)
-        addIncoming(i, [(begin, entry), (iNext, latch)])
-        addIncoming(acc, [(identity, entry), (next, latch)])
-        LLVMPositionBuilderAtEnd(b, exit)
-        let result = keyed ? LLVMBuildBitCast(b, orderKeyInverse(acc, t), valueType(t), "fromkey")! : acc
-        let store = LLVMBuildStore(b, toMemory(result, t), out)
+        storeResult(floatMinMaxResult(op, accs, t), t, loop.out, fn)
+    }
+
+    /// Stores the partial result and returns.
+    private func storeResult(_ value: LLVMValueRef, _ t: DType, _ out: LLVMValueRef, _ fn: LLVMValueRef) {
+        let store = LLVMBuildStore(b, toMemory(value, t), out)
         LLVMSetAlignment(store, UInt32(t.size))
         finishErrorCollection(fn)
         LLVMBuildRetVoid(b)
     }
 
-    /// The key accumulator `acc` after taking in the float `element`: the integer min or max of
-    /// `acc` and the element's key, NaN keyed so that it wins. An integer select of a compare,
-    /// which the loop vectorizer turns into a vector min/max reduction on every LLVM (kernel
-    /// loops use it too, KernelMinMaxKeys.swift).
-    func keyedMinMax(_ op: ReductionOp, _ acc: LLVMValueRef, _ element: LLVMValueRef, _ t: DType,
-                     signClear: Bool = false) -> LLVMValueRef {
-        let key = minMaxKey(op, element, t, signClear: signClear)
-        let pred = op == .min ? LLVMIntSLE : LLVMIntSGE
-        return LLVMBuildSelect(b, LLVMBuildICmp(b, pred, acc, key, "keep"), acc, key, "racc")!
-    }
-
-    /// The key of a float for a min or max reduction: `orderKey` with NaN the largest key for
-    /// max, the smallest for min. `signClear`: the value's sign bit is known to be 0 (an `abs`).
-    func minMaxKey(_ op: ReductionOp, _ value: LLVMValueRef, _ t: DType, signClear: Bool = false) -> LLVMValueRef {
-        let width = 8 * t.size
-        let nanKey = op == .max ? (UInt64(1) << (width - 1)) - 1 : UInt64(1) << (width - 1)
-        return orderKey(value, t, nanKey: LLVMConstInt(LLVMIntTypeInContext(ctx, UInt32(width)), nanKey, 0),
-                        signClear: signClear)
-    }
-
-    /// A float's bits as a signed integer that orders like the float: non-negative floats keep
-    /// their bits, negative ones flip every bit but the sign (so -0.0 < +0.0). NaN (found by a
-    /// bit test, immune to fast-math flags) becomes `nanKey` when given: the largest key for
-    /// max, the smallest for min, so NaN wins as NumPy's min and max propagate it.
-    /// With `signClear` (the sign bit is known to be 0) the key is the bits themselves, which
-    /// LLVM 14 cannot tell by itself when the value is an `abs`.
-    func orderKey(_ value: LLVMValueRef, _ t: DType, nanKey: LLVMValueRef?, signClear: Bool = false) -> LLVMValueRef {
-        let width = UInt32(8 * t.size)
-        let bits = LLVMIntTypeInContext(ctx, width)!
-        let raw = LLVMBuildBitCast(b, value, bits, "fbits")!
-        let key = signClear ? raw : flipMagnitudeIfNegative(raw, width: width)
-        guard let nanKey else { return key }
-        let magnitude = LLVMBuildAnd(b, raw, LLVMConstInt(bits, (UInt64(1) << (width - 1)) - 1, 0), "mag")
-        let infinity = t == .float32 ? UInt64(0x7F80_0000) : 0x7FF0_0000_0000_0000
-        let isNaN = LLVMBuildICmp(b, LLVMIntUGT, magnitude, LLVMConstInt(bits, infinity, 0), "isnan")
-        return LLVMBuildSelect(b, isNaN, nanKey, key, "key")!
-    }
-
-    /// The bits of the float whose key is `key` (the map is its own inverse). The NaN keys map
-    /// to NaN bit patterns (0x7FF...F and 0xFFF...F).
-    func orderKeyInverse(_ key: LLVMValueRef, _ t: DType) -> LLVMValueRef {
-        flipMagnitudeIfNegative(key, width: UInt32(8 * t.size))
-    }
-
-    /// x ^ ((x >>s (w-1)) >>u 1): flips the low w-1 bits where the sign bit is set.
-    private func flipMagnitudeIfNegative(_ x: LLVMValueRef, width: UInt32) -> LLVMValueRef {
-        let bits = LLVMTypeOf(x)!
-        let sign = LLVMBuildAShr(b, x, LLVMConstInt(bits, UInt64(width - 1), 0), "sgn")
-        let mask = LLVMBuildLShr(b, sign, LLVMConstInt(bits, 1, 0), "mask")
-        return LLVMBuildXor(b, x, mask, "flip")!
+    /// `acc + a*b` as one `llvm.fmuladd` when the summed element is a product used by nothing
+    /// else and the mode contracts (relaxed, fast), the same contraction an expression's
+    /// `c + a*b` gets (EmitArithmetic). LLVM 19 fused the separate `fmul`/`fadd` through their
+    /// `contract` flags already; LLVM 14, whose C API sets no flags, kept a multiply and an add
+    /// per vector, so both LLVMs now build the same FMA loop from one source.
+    private func fusedAccumulate(_ op: ReductionOp, _ acc: LLVMValueRef, _ t: DType) -> LLVMValueRef? {
+        let r = f.result
+        guard op == .sum, t.isFloat, fastMath.contracts, useCounts[Int(r.index)] == 1,
+              case .binary(.mul, let p, let q) = f[r].op else { return nil }
+        let ty = valueType(t)
+        let fused = intrinsic("llvm.fmuladd", overloads: [ty], [value(p), value(q), acc], ret: ty)
+        fastMath.apply(fused, for: r)
+        return fused
     }
 
     /// Complex sums and products: the same loop shape with a (re, im) pair per accumulator.

@@ -350,7 +350,7 @@ final class KernelEmitter {
             loopTargets.removeLast()
         }
         if ReductionLoopHint.wanted(body: body, hasStep: stepped, kernel: k, mode: options.mathMode) {
-            back.forEach(module.requestVectorization)
+            back.forEach { module.requestVectorization(latch: $0) }
         }
         endKeyedMinMax(keyed)
     }

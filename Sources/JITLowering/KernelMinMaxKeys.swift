@@ -1,17 +1,17 @@
 // Float min/max reductions in kernel loops (`m = max(m, x[i])`, `m = min(m, abs(x[i] - c))`),
 // for KernelEmitter. In: a `for` or `parallel for` body and the math mode; out: the loop with each
-// such variable carried as an integer key while it runs.
+// such variable carried as integer accumulators of floats' bits while it runs.
 //
 // The scalar `max(a, b)` propagates NaN from either side (a select of `a >= b or a is NaN`), and
 // no LLVM vectorizes that select as a reduction: LLVM 14 wants no-NaN flags on a float min/max
 // (its C API cannot set them, and they would drop NaN), LLVM 19 vectorizes only its own
 // NaN-propagating intrinsic, which LLVM 14 does not. So in relaxed and fast mode the loop keeps the
-// variable as the order-preserving integer key of the expression reductions (EmitReduction.swift):
-// each update is an integer min/max of the key and the new value's key, NaN keyed so it wins,
-// which vectorizes on every LLVM. The key is made from the variable before the loop and turned
-// back into the float after it; min and max are exact, so only which of two equal zeros comes out
-// can differ from the source order (the key orders -0.0 below 0.0). Strict mode keeps the
-// select in source order.
+// variable as the three integer min/max accumulators of the expression reductions
+// (FloatMinMaxBits.swift), which vectorize on every LLVM: the variable's value before the loop
+// goes in as one element, each update takes in the new value's bits, and after the loop the
+// accumulators give the float back. Min and max are exact, so only which of two equal zeros comes
+// out can differ from the source order (-0.0 orders below 0.0). Strict mode keeps the select in
+// source order.
 //
 // Only innermost loops without early exits and without a step (the loops that get the
 // vectorization hint, ReductionLoopHint.swift), and only variables whose every write in the loop
@@ -19,13 +19,13 @@
 import CLLVM
 import JITSema
 
-/// A float variable a loop reduces with min or max, carried as an integer key meanwhile.
+/// A float variable a loop reduces with min or max, carried as integer accumulators meanwhile.
 struct KeyedMinMax {
     let variable: Int
     let op: ReductionOp
     let dtype: DType
-    /// The key's alloca (in the entry block, so mem2reg makes it a register).
-    let slot: LLVMValueRef
+    /// The allocas of the accumulators A, B, C (in the entry block, so mem2reg makes them registers).
+    let slots: [LLVMValueRef]
 }
 
 enum MinMaxKeys {
@@ -143,43 +143,46 @@ enum MinMaxKeys {
 }
 
 extension KernelEmitter {
-    /// Before a loop: the keys of the variables the loop reduces with min/max (see above).
+    /// Before a loop: the accumulators of the variables the loop reduces with min/max (see above),
+    /// each variable's value taken in as their first element.
     func beginKeyedMinMax(body: [KernelStatement], hasStep: Bool) -> [KeyedMinMax] {
         let found = MinMaxKeys.candidates(body: body, hasStep: hasStep, kernel: k, mode: options.mathMode)
         return found.keys.sorted().map { v in
             let t = k.variables[v].type.dtype
-            let slot = entryAlloca(LLVMIntTypeInContext(ctx, UInt32(8 * t.size))!, k.variables[v].name + ".key")
+            let name = k.variables[v].name
             let value = LLVMBuildLoad2(b, helper.valueType(t), slots[v]!.0, "mm")!
-            LLVMBuildStore(b, helper.minMaxKey(found[v]!, value, t), slot)
-            let keyed = KeyedMinMax(variable: v, op: found[v]!, dtype: t, slot: slot)
+            let bits = helper.floatBits(value, t)
+            let accs = ["a", "b", "c"].map { entryAlloca(helper.floatBitsType(t), "\(name).mm.\($0)") }
+            for slot in accs { LLVMBuildStore(b, bits, slot) }
+            let keyed = KeyedMinMax(variable: v, op: found[v]!, dtype: t, slots: accs)
             keyedMinMax[v] = keyed
             return keyed
         }
     }
 
-    /// After the loop (at its exit): each variable back from its key.
+    /// After the loop (at its exit): each variable back from its accumulators.
     func endKeyedMinMax(_ keyed: [KeyedMinMax]) {
         for kv in keyed {
-            let key = LLVMBuildLoad2(b, LLVMIntTypeInContext(ctx, UInt32(8 * kv.dtype.size)), kv.slot, "mmkey")!
-            let value = LLVMBuildBitCast(b, helper.orderKeyInverse(key, kv.dtype), helper.valueType(kv.dtype), "mmval")!
-            LLVMBuildStore(b, value, slots[kv.variable]!.0)
+            let accs = kv.slots.map { LLVMBuildLoad2(b, helper.floatBitsType(kv.dtype), $0, "mmacc")! }
+            LLVMBuildStore(b, helper.floatMinMaxResult(kv.op, accs, kv.dtype), slots[kv.variable]!.0)
             keyedMinMax[kv.variable] = nil
         }
     }
 
-    /// `v = max(v, other)` (or min) on v's key.
+    /// `v = max(v, other)` (or min) on v's accumulators.
     func emitKeyedUpdate(_ kv: KeyedMinMax, _ e: KernelScalarExpr) {
         let (_, other) = MinMaxKeys.split(kv.variable, e)!
         let em = scalarEmitter(e, count: Int(e.function.result.index))  // all but the result
         // A loaded element is frozen, so that it stays a float load: otherwise instcombine loads it
         // as an integer through a cast pointer, and LLVM 14's loop vectorizer then no longer assumes
-        // a unit stride for `x[i]` and gathers (freeze itself costs no instruction). Computed values
-        // are not: through a freeze LLVM 14 no longer sees that `abs` clears the sign bit.
+        // a unit stride for `x[i]` and gathers (freeze itself costs no instruction).
         var value = em.values[Int(other.index)]!
         if LLVMIsALoadInst(value) != nil { value = LLVMBuildFreeze(b, value, "mmel")! }
         var signClear = false
         if case .call(.abs, let args) = e.function[other].op, e.function[args[0]].type.isFloat { signClear = true }
-        let acc = LLVMBuildLoad2(b, LLVMIntTypeInContext(ctx, UInt32(8 * kv.dtype.size)), kv.slot, "mmacc")!
-        LLVMBuildStore(b, helper.keyedMinMax(kv.op, acc, value, kv.dtype, signClear: signClear), kv.slot)
+        let bitsType = helper.floatBitsType(kv.dtype)
+        let accs = kv.slots.map { LLVMBuildLoad2(b, bitsType, $0, "mmacc")! }
+        let next = helper.floatMinMaxUpdate(kv.op, accs, helper.floatBits(value, kv.dtype), signClear: signClear)
+        for (slot, v) in zip(kv.slots, next) { LLVMBuildStore(b, v, slot) }
     }
 }

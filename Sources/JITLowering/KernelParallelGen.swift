@@ -312,7 +312,7 @@ extension KernelEmitter {
             countingUp = outerCounting
         }
         if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
-            back.forEach(module.requestVectorization)
+            back.forEach { module.requestVectorization(latch: $0) }
         }
         endKeyedMinMax(keyed)
         for (r, red) in reductions.enumerated() {

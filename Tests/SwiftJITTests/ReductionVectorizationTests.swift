@@ -289,6 +289,71 @@ final class ReductionVectorizationTests: XCTestCase {
         assertVectorizedContiguous(f, element: "float")
     }
 
+    /// `sum(a*b)` accumulates with one fused multiply-add per vector on every LLVM in relaxed and
+    /// fast mode (LLVM 14 had a multiply and an add: its C API sets no `contract` flag), and its
+    /// vector loop is not unrolled again (LLVM 14 had unrolled it four times): both LLVMs build
+    /// the same loop. Strict mode neither fuses nor reorders.
+    func testSumOfProductsIsOneFusedLoopOnEveryLLVM() throws {
+        for mode in [MathMode.relaxed, .fast] {
+            for (source, types) in [("sum(x*x)", ["x": f64]), ("sum(x*y)", ["x": f64, "y": f64])] {
+                let ir = try JIT.compile(source, options: JIT.Options(mathMode: mode)).llvmIR(types)
+                assertVectorizedContiguous(ir)
+                XCTAssertNotNil(ir.range(of: #"@llvm\.fmuladd\.v\d+f64\("#, options: .regularExpression),
+                                "\(source) \(mode): no vector fused multiply-add:\n\(ir)")
+                XCTAssertNil(ir.range(of: #"fmul[a-z ]*<\d+ x double>"#, options: .regularExpression),
+                             "\(source) \(mode): a separate vector multiply:\n\(ir)")
+                XCTAssertTrue(ir.contains("llvm.loop.unroll.runtime.disable"), "\(source) \(mode):\n\(ir)")
+            }
+        }
+        let strict = try JIT.compile("sum(x*x)", options: JIT.Options(mathMode: .strict)).llvmIR(["x": f64])
+        XCTAssertFalse(strict.contains("llvm.fmuladd"), strict)
+    }
+
+    /// The fused sums against exact references: sums of products of small integers over 64ths are
+    /// exact in float64 whatever the order and rounding of the partial sums, so every mode, thread
+    /// count and LLVM must give the reference itself; a sum of squares of tenths is checked
+    /// against a compensated sum within 1e-13 (blocked pairwise error), and NaN/infinity propagate
+    /// (not checked in fast mode, which assumes neither).
+    func testFusedSumsMatchReferenceSums() throws {
+        defer { Parallel.resetThreadCount() }
+        let n = 300_001  // blocks of 4,096 and a tail, several work items
+        let x: [Double] = Self.minMaxData(n)
+        let y: [Double] = (0..<n).map { (i: Int) -> Double in
+            let scrambled: Int = (i * 104_729 + 7) % 1009
+            return Double(scrambled - 504) / 64
+        }
+        var exactXX = 0, exactXY = 0  // in units of 1/4096
+        for i in 0..<n {
+            exactXX += Int(x[i] * 64) * Int(x[i] * 64)
+            exactXY += Int(x[i] * 64) * Int(y[i] * 64)
+        }
+        let tenths: [Double] = (0..<n).map { (i: Int) -> Double in Double(i % 1000) / 10 }
+        var refTenths = 0.0, compensation = 0.0  // Kahan-compensated sum of the squares of tenths
+        for v in tenths {
+            let term = v * v - compensation
+            let t = refTenths + term
+            compensation = (t - refTenths) - term
+            refTenths = t
+        }
+        for mode in MathMode.allCases {
+            for threads in [1, 2] {
+                JIT.numThreads = threads
+                let xx = try JIT.compile("sum(x*x)", options: JIT.Options(mathMode: mode))
+                let xy = try JIT.compile("sum(x*y)", options: JIT.Options(mathMode: mode))
+                let what = "\(mode) threads=\(threads)"
+                XCTAssertEqual(try xx.call(["x": x]).doubles[0], Double(exactXX) / 4096, what)
+                XCTAssertEqual(try xy.call(["x": x, "y": y]).doubles[0], Double(exactXY) / 4096, what)
+                XCTAssertEqual(try xx.call(["x": tenths]).doubles[0], refTenths, accuracy: 1e-13 * refTenths, what)
+                guard mode != .fast else { continue }  // fast mode assumes no NaN or infinity
+                var special = x
+                special[n / 3] = .nan
+                XCTAssertTrue(try xy.call(["x": special, "y": y]).doubles[0].isNaN, what)
+                special[n / 3] = .infinity
+                XCTAssertEqual(try xx.call(["x": special]).doubles[0], .infinity, what)
+            }
+        }
+    }
+
     func testMinAndMaxVectorizeInEveryMode() throws {
         for mode in MathMode.allCases {
             for source in ["min(x)", "max(x)"] {
