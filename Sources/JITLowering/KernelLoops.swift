@@ -4,12 +4,16 @@
 // that no loop runs long between two checks and no vectorizable loop body holds one:
 //
 // - a loop that contains another loop checks at its back-edge (once per outer iteration);
-// - a flat counted loop (`for` without a loop inside, the outlined body of a `parallel for`) of
-//   more than `stripIterations` iterations is strip-mined: it runs in strips of that many
-//   iterations, the loop over a strip is the loop as written (the same body, bound and step, so
-//   it vectorizes as before), and the check comes between strips. Shorter loops (W10's rows,
-//   W4's ragged rows) run the loop as written, chosen by one compare on entry;
-// - a flat `while` counts its iterations down in a register and checks every
+// - a flat loop (no loop inside) nested in another loop has no check of its own: the enclosing
+//   loop checks each time it ends (W10's rows, W4's ragged rows, W8's escape-time `while`, W9's
+//   rows run exactly the loop as written). Such an inner loop that never ends (`while true`
+//   inside a `for`) cannot be interrupted;
+// - an outermost flat counted loop (`for` without a loop inside, the outlined body of a
+//   `parallel for`) of more than `stripIterations` iterations is strip-mined: it runs in strips
+//   of that many iterations, the loop over a strip is the loop as written (the same body, bound
+//   and step, so it vectorizes as before), and the check comes between strips. Shorter loops
+//   run the loop as written, chosen by one compare on entry;
+// - an outermost flat `while` counts its iterations down in a register and checks every
 //   `stripIterations` of them.
 import CLLVM
 import JITSema
@@ -20,10 +24,10 @@ extension KernelEmitter {
     static let stripShift: UInt64 = 16
     static var stripIterations: Int64 { 1 << stripShift }
 
-    /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0). A flat loop is
-    /// emitted twice: as written for loops of at most one strip (chosen on entry by one compare;
-    /// the code W10's short rows ran before the strips, which measured faster than going through
-    /// the strip's bound), and strip-mined for longer ones (see the file's comment). `body` emits
+    /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0). An outermost
+    /// flat loop is emitted twice: as written for loops of at most one strip (chosen on entry by
+    /// one compare), and strip-mined for longer ones (see the file's comment); a flat loop inside
+    /// another loop only as written. `body` emits
     /// the statements given the blocks `continue` and `break` go to (it is called once per
     /// version); `loc` locates the cancellation. Returns the latches' back-edge branches (for
     /// `Module.requestVectorization`); the builder ends after the loop.
@@ -68,7 +72,9 @@ extension KernelEmitter {
                 LLVMBuildCondBr(b, before(i, hi), work, exit)
             }
             LLVMPositionBuilderAtEnd(b, work)
+            loopDepth += 1
             body(latch, exit)
+            loopDepth -= 1
             branchIfOpen(latch)
             LLVMPositionBuilderAtEnd(b, latch)
             if !flat { checkCancelled(at: loc) }
@@ -79,7 +85,7 @@ extension KernelEmitter {
         LLVMBuildStore(b, lo, slots[v]!.0)
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")!
         var backs: [LLVMValueRef] = []
-        if flat {
+        if flat && loopDepth == 0 {
             // Longer than one strip from the start (or empty: the strips' head sees that)?
             let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
             LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
@@ -107,12 +113,13 @@ extension KernelEmitter {
         return LLVMBuildSelect(b, long, LLVMBuildAdd(b, i, LLVMBuildShl(b, by, shift, "stride"), "stripend"), hi, "end")!
     }
 
-    /// `while cond { body }`: a loop inside checks at the back-edge; a flat one counts down and
-    /// checks every `stripIterations` iterations (`continue` goes through the count too).
+    /// `while cond { body }`: a loop inside checks at the back-edge; an outermost flat one counts
+    /// down and checks every `stripIterations` iterations (`continue` goes through the count
+    /// too); a flat one inside another loop does not check (its enclosing loop does).
     func emitWhileLoop(_ cond: KernelScalarExpr, _ body: [KernelStatement]) {
         let flat = !Self.containsLoop(body)
         var budget: LLVMValueRef?
-        if flat {
+        if flat && loopDepth == 0 {
             budget = entryAlloca(i32, "budget")
             LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
         }
@@ -125,7 +132,9 @@ extension KernelEmitter {
         LLVMBuildCondBr(b, scalar(cond).0, loop, exit)
         LLVMPositionBuilderAtEnd(b, loop)
         loopTargets.append((next, exit))
+        loopDepth += 1
         emitBlock(body)
+        loopDepth -= 1
         loopTargets.removeLast()
         branchIfOpen(next)
         LLVMPositionBuilderAtEnd(b, next)
@@ -137,7 +146,7 @@ extension KernelEmitter {
             LLVMPositionBuilderAtEnd(b, poll)
             LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
         }
-        checkCancelled(at: cond.location)
+        if !flat || budget != nil { checkCancelled(at: cond.location) }
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, exit)
     }

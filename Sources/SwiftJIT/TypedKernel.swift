@@ -134,10 +134,12 @@ public final class TypedKernelCore: @unchecked Sendable {
 
     /// Lays out a frame on the stack, lets `write` fill the arguments and calls the kernel.
     /// `arrays` gives argument k as an NDArray, or nil (only asked for when the kernel returns an
-    /// array).
+    /// array). Throws `CancellationError` first when the thread's token is cancelled or the call
+    /// is made in a cancelled task.
     @inlinable @inline(__always)
     public func call<R>(_ write: (UnsafeMutablePointer<Int64>) throws -> Void, arrays: (Int) -> NDArray?) throws -> R {
-        try withUnsafeTemporaryAllocation(of: Int64.self, capacity: frameWords) { buffer in
+        try Cancellation.check()
+        return try withUnsafeTemporaryAllocation(of: Int64.self, capacity: frameWords) { buffer in
             let frame = buffer.baseAddress!
             try write(frame)
             if returnsArray {
