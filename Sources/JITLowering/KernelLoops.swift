@@ -22,6 +22,15 @@ extension KernelEmitter {
     /// Iterations of a flat loop between two cancellation checks (2^16: well under a millisecond
     /// for a vectorized body, a few milliseconds for a body of scalar transcendental calls).
     static let stripShift: UInt64 = 16
+
+    /// Whether kernels check for cancellation at all: false only in a build made to measure what
+    /// the checks cost (`swift build -c release -Xswiftc -DSWIFTJIT_NO_CANCEL_CHECKS`, with the
+    /// object cache off), which cannot be interrupted.
+    #if SWIFTJIT_NO_CANCEL_CHECKS
+    static let checksEnabled = false
+    #else
+    static let checksEnabled = true
+    #endif
     static var stripIterations: Int64 { 1 << stripShift }
 
     /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0). An outermost
@@ -85,7 +94,7 @@ extension KernelEmitter {
         LLVMBuildStore(b, lo, slots[v]!.0)
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")!
         var backs: [LLVMValueRef] = []
-        if flat && loopDepth == 0 {
+        if flat && loopDepth == 0 && Self.checksEnabled {
             // Longer than one strip from the start (or empty: the strips' head sees that)?
             let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
             LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
@@ -119,7 +128,7 @@ extension KernelEmitter {
     func emitWhileLoop(_ cond: KernelScalarExpr, _ body: [KernelStatement]) {
         let flat = !Self.containsLoop(body)
         var budget: LLVMValueRef?
-        if flat && loopDepth == 0 {
+        if flat && loopDepth == 0 && Self.checksEnabled {
             budget = entryAlloca(i32, "budget")
             LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
         }
@@ -155,6 +164,7 @@ extension KernelEmitter {
     /// `sj_cancel_pending` (0 unless some token is cancelled), and only when that is not 0 a call
     /// of `sj_cancelled()` for this thread's token.
     func checkCancelled(at loc: KernelLocation) {
+        guard Self.checksEnabled else { return }
         let pending = LLVMGetNamedGlobal(module.ref, "sj_cancel_pending") ?? LLVMAddGlobal(module.ref, i32, "sj_cancel_pending")!
         let count = LLVMBuildLoad2(b, i32, pending, "pending")!
         LLVMSetVolatile(count, 1)

@@ -20,6 +20,18 @@ final class CancellationTests: XCTestCase {
             parallel for i in 0..<n { for j in 0..<1000 { s += sin((i + j) * 1.0) } }
             return s
         }
+
+        kernel wspin(n: i64) -> f64 {
+            var s = 0.0
+            for i in 0..<n {
+                var j = 0
+                while j < 1000 {
+                    s += sin((i + j) * 1.0)
+                    j += 1
+                }
+            }
+            return s
+        }
         """
 
     /// Runs `body` under a token that another thread cancels once `body` has started.
@@ -44,7 +56,8 @@ final class CancellationTests: XCTestCase {
 
     func testTokenStopsKernelsWithCancellationError() throws {
         let module = try JIT.kernels(Self.source, name: "spin.sj")
-        for name in ["spin", "pspin"] {
+        // wspin: a flat while inside a loop has no check of its own; the outer loop's stops it.
+        for name in ["spin", "pspin", "wspin"] {
             let k = try module.kernel(name)
             // 10^12 sin calls: only a cancellation ends this call within the test's time.
             let error = cancelledWhileRunning { _ = try k(Int64(1_000_000_000)) }
