@@ -68,6 +68,10 @@ final class KernelEmitter {
     /// Variables of the enclosing unit-step `for` and `parallel for` loops (they count up from
     /// their start and are not assigned in the body).
     var countingUp: Set<Int> = []
+    /// Loops enclosing the statement being emitted (in this function). A flat `while` inside
+    /// another loop needs no cancellation check of its own: the enclosing loop contains a loop,
+    /// so it checks at its back-edge (KernelLoops.swift).
+    var loopDepth = 0
     /// Variables the loop being emitted carries as min/max keys (KernelMinMaxKeys.swift).
     var keyedMinMax: [Int: KeyedMinMax] = [:]
     /// Whether the function being emitted prefers 512-bit vectors (MathLoopWidth).

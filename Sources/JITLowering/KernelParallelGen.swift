@@ -51,7 +51,7 @@ extension KernelEmitter {
                 for stride in value.strides { LLVMBuildStore(b, stride, word()) }
             }
         }
-        let partialBytes = 16 * reductions.count
+        let partialBytes = partialSlotBytes(reductions) * reductions.count
         var partials = LLVMConstPointerNull(ptr)!
         if !reductions.isEmpty {
             // On the caller's stack: it waits for every chunk, so the pool's threads may write here.
@@ -117,7 +117,8 @@ extension KernelEmitter {
         LLVMPositionBuilderAtEnd(b, step)
         for (r, red) in reductions.enumerated() {
             let t = k.variables[red.variable].type.dtype
-            var offset: LLVMValueRef? = LLVMBuildAdd(b, LLVMBuildMul(b, c, c64(partialBytes), "co"), c64(16 * r), "ro")
+            var offset: LLVMValueRef? = LLVMBuildAdd(b, LLVMBuildMul(b, c, c64(partialBytes), "co"),
+                                                     c64(partialSlotBytes(reductions) * r), "ro")
             let p = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "pp"), sj_pointer_to(helper.memoryType(t)), "ppt")!
             let part = helper.fromMemory(LLVMBuildLoad2(b, helper.memoryType(t), p, "part")!, t)
             let acc = LLVMBuildLoad2(b, helper.valueType(t), slots[red.variable]!.0, "acc")!
@@ -247,11 +248,19 @@ extension KernelEmitter {
         return raw
     }
 
+    /// Bytes of each reduction's partial in a chunk's block of partials: 8 (so a loop of
+    /// one-iteration chunks with one real reduction, W9's trace, stores its partials as one
+    /// vector instead of scattering them), 16 when one of them is complex.
+    func partialSlotBytes(_ reductions: [KernelLoopReduction]) -> Int {
+        reductions.contains { k.variables[$0.variable].type.dtype.isComplex } ? 16 : 8
+    }
+
     /// Builds the outlined body function and returns it; the emitter's state is restored after.
     private func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
                          _ body: [KernelStatement]) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
-        let savedWide = prefersWide
+        let savedWide = prefersWide, savedDepth = loopDepth
+        loopDepth = 0  // the pool calls it: its loop over a chunk is the outermost
         outlined += 1
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
         let type = LLVMFunctionType(i32, &ps, 5, 0)!
@@ -317,7 +326,7 @@ extension KernelEmitter {
         endKeyedMinMax(keyed)
         for (r, red) in reductions.enumerated() {
             let t = k.variables[red.variable].type.dtype
-            var offset: LLVMValueRef? = c64(16 * r)
+            var offset: LLVMValueRef? = c64(partialSlotBytes(reductions) * r)
             let p = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "pp"), sj_pointer_to(helper.memoryType(t)), "ppt")!
             let value = LLVMBuildLoad2(b, helper.valueType(t), slots[red.variable]!.0, "partial")!
             LLVMBuildStore(b, helper.toMemory(value, t), p)
@@ -326,6 +335,7 @@ extension KernelEmitter {
         (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock) =
             (saved.0, saved.1, saved.2, saved.3, saved.4, saved.5, saved.6, saved.7)
         prefersWide = savedWide
+        loopDepth = savedDepth
         LLVMPositionBuilderAtEnd(b, saved.8)
         return f
     }

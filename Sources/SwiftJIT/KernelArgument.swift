@@ -25,8 +25,10 @@ public protocol KernelArgument {
     /// The value in words, for error messages: "a float32 array of shape (3, 4)".
     var kernelArgumentDescription: String { get }
 
-    /// The value when it is an NDArray: kernel results that are views of it share its storage.
-    var kernelArgumentArray: NDArray? { get }
+    /// Calls `body` with the value when it is an NDArray (kernel results that are views of it
+    /// share its storage, results shaped like it its shape and strides), else does nothing. The
+    /// array is lent, not copied (no reference counting on the typed call path).
+    func withKernelArgumentArray(_ body: (NDArray) -> Void)
 }
 
 /// Where a typed expression writes its result: a contiguous `NDArray` or an
@@ -70,7 +72,8 @@ public struct TypedShape {
 }
 
 extension KernelArgument {
-    public var kernelArgumentArray: NDArray? { nil }
+    @inlinable
+    public func withKernelArgumentArray(_ body: (NDArray) -> Void) {}
 }
 
 // MARK: scalars
@@ -146,7 +149,8 @@ extension NDArray: KernelArgument, ExpressionOutput {
         "a \(dtype.rawValue) array of shape \(Broadcast.format(shape))\(isContiguous ? "" : " (not contiguous)")"
     }
 
-    public var kernelArgumentArray: NDArray? { self }
+    @inlinable
+    public func withKernelArgumentArray(_ body: (NDArray) -> Void) { body(self) }
 }
 
 /// A buffer of `count` elements of `dtype` at `base`, as a kernel or expression argument.

@@ -112,7 +112,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
     /// Runs the loop over `count` elements of the operands whose pointers are in `frame`.
     @usableFromInline
     func run(_ frame: UnsafeMutablePointer<Int64>, count: Int) throws {
-        if count >= Parallel.chunkElements { try Cancellation.check() }
+        try Cancellation.check()
         let bases = UnsafeMutableRawPointer(frame).assumingMemoryBound(to: UnsafeMutableRawPointer.self)
         let n = argumentCount
         let out = bases[n], outEnd = out + count * itemSizes[n]

@@ -133,11 +133,14 @@ public final class TypedKernelCore: @unchecked Sendable {
     }
 
     /// Lays out a frame on the stack, lets `write` fill the arguments and calls the kernel.
-    /// `arrays` gives argument k as an NDArray, or nil (only asked for when the kernel returns an
-    /// array).
+    /// `arrays(k, body)` lends argument k to `body` when it is an NDArray (only asked for when the
+    /// kernel returns an array). Throws `CancellationError` first when the thread's token is
+    /// cancelled or the call is made in a cancelled task.
     @inlinable @inline(__always)
-    public func call<R>(_ write: (UnsafeMutablePointer<Int64>) throws -> Void, arrays: (Int) -> NDArray?) throws -> R {
-        try withUnsafeTemporaryAllocation(of: Int64.self, capacity: frameWords) { buffer in
+    public func call<R>(_ write: (UnsafeMutablePointer<Int64>) throws -> Void,
+                        arrays: (Int, (NDArray) -> Void) -> Void) throws -> R {
+        try Cancellation.check()
+        return try withUnsafeTemporaryAllocation(of: Int64.self, capacity: frameWords) { buffer in
             let frame = buffer.baseAddress!
             try write(frame)
             if returnsArray {
@@ -149,19 +152,23 @@ public final class TypedKernelCore: @unchecked Sendable {
     }
 
     /// The call of a kernel that returns an array: the result may be a view of an argument, found
-    /// from the descriptors in the frame (`arrays` gives the NDArrays, whose storage it shares). A
+    /// from the descriptors in the frame (`arrays` lends the NDArrays, whose storage it shares). A
     /// result shaped like an NDArray argument (`empty_like(a)`) shares that argument's shape and
-    /// strides arrays instead of allocating its own.
+    /// strides arrays instead of allocating its own. The arguments are compared through their
+    /// descriptors in the frame and lent, not copied, so the call retains only what the result keeps.
     @usableFromInline
-    func callReturningArray(_ frame: UnsafeMutablePointer<Int64>, _ arrays: (Int) -> NDArray?) throws -> NDArray {
+    func callReturningArray(_ frame: UnsafeMutablePointer<Int64>, _ arrays: (Int, (NDArray) -> Void) -> Void) throws -> NDArray {
         // Extents and strides (elements) of the result, in its slot at words 1... and 1 + maxRank...
-        let like: (UnsafeMutablePointer<Int64>, Int) -> (shape: [Int]?, strides: [Int]?) = { slot, rank in
+        let like: (UnsafeMutablePointer<Int64>, Int) -> (shape: [Int]?, strides: [Int]?) = { result, rank in
             var shape: [Int]?, strides: [Int]?
-            for (k, t) in self.types.enumerated() where t.rank == rank && rank > 0 {
-                guard let a = arrays(k) else { continue }
-                if shape == nil, (0..<rank).allSatisfy({ a.shape[$0] == Int(slot[1 + $0]) }) { shape = a.shape }
-                if strides == nil, (0..<rank).allSatisfy({ a.strides[$0] == Int(slot[1 + KernelGen.maxRank + $0]) }) {
-                    strides = a.strides
+            for k in 0..<self.types.count where self.types[k].rank == rank && rank > 0 && (shape == nil || strides == nil) {
+                let slot = frame + self.slots[k]
+                let sameShape = shape == nil && (0..<rank).allSatisfy { slot[1 + $0] == result[1 + $0] }
+                let sameStrides = strides == nil && (0..<rank).allSatisfy { slot[1 + rank + $0] == result[1 + KernelGen.maxRank + $0] }
+                guard sameShape || sameStrides else { continue }
+                arrays(k) { a in
+                    if sameShape { shape = a.shape }
+                    if sameStrides { strides = a.strides }
                 }
             }
             return (shape, strides)
@@ -177,10 +184,12 @@ public final class TypedKernelCore: @unchecked Sendable {
                     if stride < 0 { lo += (extent - 1) * stride } else { hi += (extent - 1) * stride }
                 }
                 guard !empty, data >= base + lo * t.dtype.size, data < base + (hi + 1) * t.dtype.size else { continue }
-                if let owner = arrays(k) {
-                    return NDArray(dtype: d, shape: shape, strides: strides, storage: owner.storage,
+                var view: NDArray?
+                arrays(k) { owner in
+                    view = NDArray(dtype: d, shape: shape, strides: strides, storage: owner.storage,
                                    offset: owner.offset + (data - owner.baseAddress) / d.size)
                 }
+                if let view { return view }
                 // A buffer pointer's memory is the caller's: the result is a copy.
                 return NDArray(dtype: d, shape: shape, strides: strides,
                                storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()

@@ -11,7 +11,7 @@ public struct TypedKernel0<R>: Sendable {
     @inlinable public func callAsFunction() throws -> R {
         try core.call({ frame in
             _ = frame
-        }, arrays: { _ in nil })
+        }, arrays: { _, _ in })
     }
 }
 
@@ -22,8 +22,8 @@ public struct TypedKernel1<A: KernelArgument, R>: Sendable {
     @inlinable public func callAsFunction(_ a: A) throws -> R {
         try core.call({ frame in
             try core.put(a, 0, frame)
-        }, arrays: { k in
-            switch k { case 0: return a.kernelArgumentArray; default: return nil }
+        }, arrays: { k, body in
+            switch k { case 0: a.withKernelArgumentArray(body); default: break }
         })
     }
 }
@@ -36,8 +36,8 @@ public struct TypedKernel2<A: KernelArgument, B: KernelArgument, R>: Sendable {
         try core.call({ frame in
             try core.put(a, 0, frame)
             try core.put(b, 1, frame)
-        }, arrays: { k in
-            switch k { case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; default: return nil }
+        }, arrays: { k, body in
+            switch k { case 0: a.withKernelArgumentArray(body); case 1: b.withKernelArgumentArray(body); default: break }
         })
     }
 }
@@ -51,10 +51,10 @@ public struct TypedKernel3<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(a, 0, frame)
             try core.put(b, 1, frame)
             try core.put(c, 2, frame)
-        }, arrays: { k in
+        }, arrays: { k, body in
             switch k {
-            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
-            default: return nil
+            case 0: a.withKernelArgumentArray(body); case 1: b.withKernelArgumentArray(body); case 2: c.withKernelArgumentArray(body)
+            default: break
             }
         })
     }
@@ -70,11 +70,11 @@ public struct TypedKernel4<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(b, 1, frame)
             try core.put(c, 2, frame)
             try core.put(d, 3, frame)
-        }, arrays: { k in
+        }, arrays: { k, body in
             switch k {
-            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
-            case 3: return d.kernelArgumentArray
-            default: return nil
+            case 0: a.withKernelArgumentArray(body); case 1: b.withKernelArgumentArray(body); case 2: c.withKernelArgumentArray(body)
+            case 3: d.withKernelArgumentArray(body)
+            default: break
             }
         })
     }
@@ -92,11 +92,11 @@ public struct TypedKernel5<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(c, 2, frame)
             try core.put(d, 3, frame)
             try core.put(e, 4, frame)
-        }, arrays: { k in
+        }, arrays: { k, body in
             switch k {
-            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
-            case 3: return d.kernelArgumentArray; case 4: return e.kernelArgumentArray
-            default: return nil
+            case 0: a.withKernelArgumentArray(body); case 1: b.withKernelArgumentArray(body); case 2: c.withKernelArgumentArray(body)
+            case 3: d.withKernelArgumentArray(body); case 4: e.withKernelArgumentArray(body)
+            default: break
             }
         })
     }
@@ -115,11 +115,11 @@ public struct TypedKernel6<A: KernelArgument, B: KernelArgument, C: KernelArgume
             try core.put(d, 3, frame)
             try core.put(e, 4, frame)
             try core.put(f, 5, frame)
-        }, arrays: { k in
+        }, arrays: { k, body in
             switch k {
-            case 0: return a.kernelArgumentArray; case 1: return b.kernelArgumentArray; case 2: return c.kernelArgumentArray
-            case 3: return d.kernelArgumentArray; case 4: return e.kernelArgumentArray; case 5: return f.kernelArgumentArray
-            default: return nil
+            case 0: a.withKernelArgumentArray(body); case 1: b.withKernelArgumentArray(body); case 2: c.withKernelArgumentArray(body)
+            case 3: d.withKernelArgumentArray(body); case 4: e.withKernelArgumentArray(body); case 5: f.withKernelArgumentArray(body)
+            default: break
             }
         })
     }

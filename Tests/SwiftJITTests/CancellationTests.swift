@@ -1,7 +1,7 @@
 // Cancelling computations from Swift: a CancellationToken cancelled from another thread stops a
 // running kernel (serial outer loop, parallel loop, flat serial and parallel loops, flat while
 // loops) and a long expression or reduction with CancellationError; a call made in a cancelled
-// task throws at once (plain calls, typed calls of 32K+ elements, JIT.cancellable);
+// task throws at once (plain and typed calls, JIT.cancellable);
 // JIT.cancellable stops when its task is cancelled. After each, the same compiled code runs again normally.
 import Foundation
 import XCTest
@@ -18,6 +18,18 @@ final class CancellationTests: XCTestCase {
         kernel pspin(n: i64) -> f64 {
             var s = 0.0
             parallel for i in 0..<n { for j in 0..<1000 { s += sin((i + j) * 1.0) } }
+            return s
+        }
+
+        kernel wspin(n: i64) -> f64 {
+            var s = 0.0
+            for i in 0..<n {
+                var j = 0
+                while j < 1000 {
+                    s += sin((i + j) * 1.0)
+                    j += 1
+                }
+            }
             return s
         }
         """
@@ -44,7 +56,8 @@ final class CancellationTests: XCTestCase {
 
     func testTokenStopsKernelsWithCancellationError() throws {
         let module = try JIT.kernels(Self.source, name: "spin.sj")
-        for name in ["spin", "pspin"] {
+        // wspin: a flat while inside a loop has no check of its own; the outer loop's stops it.
+        for name in ["spin", "pspin", "wspin"] {
             let k = try module.kernel(name)
             // 10^12 sin calls: only a cancellation ends this call within the test's time.
             let error = cancelledWhileRunning { _ = try k(Int64(1_000_000_000)) }
@@ -164,6 +177,7 @@ final class CancellationTests: XCTestCase {
         let typed = try f.typed(NDArray.self, into: NDArray.self)
         let k = try JIT.kernels(Self.source).kernel("spin")
         let big = NDArray([Double](repeating: 1, count: 1 << 16)), bigOut = NDArray([Double](repeating: 0, count: 1 << 16))
+        let small = NDArray([1.0, 2.0]), smallOut = NDArray([0.0, 0.0])
         let task = Task { () -> [Error?] in
             withUnsafeCurrentTask { $0?.cancel() }
             var errors: [Error?] = []
@@ -173,21 +187,81 @@ final class CancellationTests: XCTestCase {
             attempt { _ = try f(x: [1.0]) }
             attempt { _ = try f.call(NDArray([1.0]), out: NDArray([0.0])) }
             attempt { _ = try k(Int64(1)) }
-            // Typed calls check at entry from Parallel.chunkElements elements on.
             attempt { try typed(big, out: bigOut) }
+            attempt { try typed(small, out: smallOut) }
             return errors
         }
         let errors = await task.value
-        XCTAssertEqual(errors.count, 4)
+        XCTAssertEqual(errors.count, 5)
         for (n, error) in errors.enumerated() {
             XCTAssertTrue(error is CancellationError, "call \(n): \(String(describing: error))")
         }
         XCTAssertEqual(bigOut.doubles[0], 0, "the typed call ran")
+        XCTAssertEqual(smallOut.doubles, [0, 0], "the typed call ran")
         // Outside the task the same calls run.
         XCTAssertEqual(try f(x: [1.0]).doubles, [2.0])
         try typed(big, out: bigOut)
         XCTAssertEqual(bigOut.doubles[0], 2.0)
+        try typed(small, out: smallOut)
+        XCTAssertEqual(smallOut.doubles, [2.0, 4.0])
         XCTAssertEqual(try k(Int64(1)).doubles[0], -0.012909906458834941, accuracy: 1e-15)
+    }
+
+    /// Typed kernel calls (scalar, array and no result) made in a cancelled task throw
+    /// CancellationError before the kernel runs: its writes do not happen, and the typed entry
+    /// points work normally afterwards. The array-returning call allocates nothing it keeps.
+    static let typedSource = """
+        kernel bump(x: f64[]) -> f64 {
+            x[0] += 1.0
+            return x[0]
+        }
+
+        kernel fill(x: f64[]) {
+            for i in 0..<len(x) { x[i] = 7.0 }
+        }
+
+        kernel twice(x: f64[]) -> f64[] {
+            let out = empty_like(x)
+            for i in 0..<len(x) { out[i] = 2.0 * x[i] }
+            return out
+        }
+        """
+
+    func testTypedKernelCallsInACancelledTaskThrowAtEntry() async throws {
+        let module = try JIT.kernels(Self.typedSource, name: "typed.sj")
+        let bump = try module.kernel("bump").typed(NDArray.self, returning: Double.self)
+        let fill = try module.kernel("fill").typed(UnsafeMutableBufferPointer<Double>.self, returning: Void.self)
+        let twice = try module.kernel("twice").typed(NDArray.self, returning: NDArray.self)
+        // Big enough that twice's result would come from the buffer cache (counted as live).
+        let x = NDArray((0..<4096).map(Double.init))
+        let storage = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2)
+        storage.initialize(repeating: 0)
+        defer { storage.deallocate() }
+        nonisolated(unsafe) let pointer = storage
+        let live = BufferCache.statistics.liveBuffers
+        let errors = await Task { () -> [Error?] in
+            withUnsafeCurrentTask { $0?.cancel() }
+            var errors: [Error?] = []
+            func attempt(_ call: () throws -> Void) {
+                do { try call(); errors.append(nil) } catch { errors.append(error) }
+            }
+            attempt { _ = try bump(x) }
+            attempt { try fill(pointer) }
+            attempt { _ = try twice(x) }
+            return errors
+        }.value
+        XCTAssertEqual(errors.count, 3)
+        for (n, error) in errors.enumerated() {
+            XCTAssertTrue(error is CancellationError, "call \(n): \(String(describing: error))")
+        }
+        XCTAssertEqual(x.doubles[0], 0, "bump ran")
+        XCTAssertEqual(Array(storage), [0.0, 0.0], "fill ran")
+        XCTAssertEqual(BufferCache.statistics.liveBuffers, live, "a cancelled call left a buffer behind")
+        // Outside the task they run.
+        XCTAssertEqual(try bump(x), 1.0)
+        try fill(storage)
+        XCTAssertEqual(Array(storage), [7.0, 7.0])
+        XCTAssertEqual(Array(try twice(x).doubles.prefix(3)), [2.0, 2.0, 4.0])
     }
 
     func testCancellableStopsWhenTheTaskIsCancelled() async throws {
