@@ -182,6 +182,7 @@ extension Engine {
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
         _ = BufferCache.configured  // kernel allocations go through the buffer cache
+        _ = StreamingStores.configured  // kernel loops read its threshold (KernelStreaming.swift)
         return try compiled(.kernel(kernel), options: options) { code, seconds in
             CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
         }
