@@ -14,6 +14,8 @@
 //   into a caller's array;
 // - kernel zeros: `zeros(len(x))` accumulated into, against the same kernel clearing the caller's
 //   array itself;
+// - kernel return: a kernel returning the whole-array expression `x*2.5 + 1` (an array the kernel
+//   allocates), against the loop writing into a caller's array;
 // - Swift NDArray: `NDArray(uninitialized:)` made in Swift per call and filled by `out:`, against a
 //   preallocated one.
 // Both calls of a pair alternate within each round (batches of about --target-ms), so drift on a
@@ -23,7 +25,7 @@ import SwiftJIT
 
 var rounds = 7
 var targetMs = 40.0
-var sizeNames = ["4K", "16K", "64K", "256K", "1M", "4M", "16M", "64M", "128M"]
+var sizeNames = ["2K", "4K", "8K", "16K", "64K", "256K", "1M", "4M", "16M", "64M", "128M"]
 var markdown = false
 var only: String?
 var argv = Array(CommandLine.arguments.dropFirst())
@@ -79,6 +81,9 @@ let kernels = try JIT.kernels("""
         for i in 0..<len(x) { y[i] += x[i] * 2.5 }
         return y
     }
+    kernel returned(x: f64[]) -> f64[] {
+        return x * 2.5 + 1
+    }
     kernel into_cleared(x: f64[], y: f64[]) {
         for i in 0..<len(x) { y[i] = 0.0 }
         for i in 0..<len(x) { y[i] += x[i] * 2.5 }
@@ -86,6 +91,7 @@ let kernels = try JIT.kernels("""
     """)
 let allocEmpty = try kernels.kernel("alloc_empty"), into = try kernels.kernel("into")
 let allocZeros = try kernels.kernel("alloc_zeros"), intoCleared = try kernels.kernel("into_cleared")
+let returned = try kernels.kernel("returned")
 let expr = try JIT.compile("x*2.5 + 1")
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -114,6 +120,7 @@ for (name, byteCount) in sizes {
         ("expr f(x: x)", { _ = try expr(x: x) }, { _ = try expr(x: x, out: y) }),
         ("kernel empty_like", { _ = try allocEmpty(x) }, { _ = try into(x, y) }),
         ("kernel zeros", { _ = try allocZeros(x) }, { _ = try intoCleared(x, y) }),
+        ("kernel return", { _ = try returned(x) }, { _ = try into(x, y) }),
         ("Swift NDArray + out:", {
             let z = NDArray(uninitialized: .float64, shape: [n])
             _ = try expr.call(["x": x], out: z)
@@ -129,6 +136,7 @@ for (name, byteCount) in sizes {
         case "expr f(x: x)": got = try expr(x: x)
         case "kernel empty_like": got = try allocEmpty(x)
         case "kernel zeros": got = try allocZeros(x)
+        case "kernel return": got = try returned(x)
         default: got = nil
         }
         if let got, got.doubles != want {
