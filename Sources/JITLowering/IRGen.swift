@@ -26,7 +26,8 @@ public struct LoweredModule {
 }
 
 public enum IRGen {
-    /// Lowers `function` into a new module named after `symbol` and optimises it.
+    /// Lowers `function` into a new module named after `symbol` and optimises it (unless `optimize`
+    /// is false: the compile driver runs and times the two stages apart).
     public static func lower(_ function: IRFunction, symbol: String, options: LoweringOptions,
                              machine: TargetMachine, optimize: Bool = true) throws -> LoweredModule {
         let context = ThreadSafeContext()
@@ -41,11 +42,14 @@ public enum IRGen {
                 preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
             }
         }
-        if optimize {
-            let calls = function.instructions.contains { if case .call = $0.op { return true } else { return false } }
-            try module.runPasses(options.expressionPipeline(reduces: function.reduction != nil, calls: calls), machine: machine)
-        }
+        if optimize { try module.runPasses(passPipeline(for: function, options: options), machine: machine) }
         return LoweredModule(module: module, symbol: symbol)
+    }
+
+    /// LLVM's pass pipeline for `function`'s module (`LoweringOptions.expressionPipeline`).
+    public static func passPipeline(for function: IRFunction, options: LoweringOptions) -> String {
+        let calls = function.instructions.contains { if case .call = $0.op { return true } else { return false } }
+        return options.expressionPipeline(reduces: function.reduction != nil, calls: calls)
     }
 }
 

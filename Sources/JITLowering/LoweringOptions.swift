@@ -1,8 +1,5 @@
 import JITSema
 import LLVMKit
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Everything that decides the machine code besides the IR itself; part of the cache key.
 public struct LoweringOptions: Hashable, Sendable {
@@ -13,19 +10,18 @@ public struct LoweringOptions: Hashable, Sendable {
     /// Kernels: check array indices and integer divisors (an error instead of undefined behaviour).
     public var boundsChecks: Bool
     /// Our vectorisable math functions (`VectorMath`); off: every builtin lowers by the builtin
-    /// table's rule. Default from `SWIFTJIT_VECTOR_MATH` (`VectorMath.enabled`).
+    /// table's rule. (`CompileOptions` sets it from `SWIFTJIT_VECTOR_MATH`.)
     public var vectorMath: Bool
-    /// glibc's libmvec where the choice table picks it; off: ours instead. Default: whether
-    /// libmvec is usable in this process (`LibMVec.available`, `SWIFTJIT_LIBMVEC=0` turns it off).
+    /// glibc's libmvec where the choice table picks it; off: ours instead. Never on where libmvec
+    /// is not usable in this process (`LibMVec.available`). (`CompileOptions`: `SWIFTJIT_LIBMVEC`.)
     public var libmvec: Bool
     /// Elementwise arithmetic expressions at level 3 use `leanPipeline` (the optimiser takes half
-    /// the time, the same vector loop); false: LLVM's `default<O3>` for them too. Default from
-    /// `SWIFTJIT_PIPELINE` (`full`: false), for A/B comparisons.
+    /// the time, the same vector loop); false: LLVM's `default<O3>` for them too, for A/B
+    /// comparisons. (`CompileOptions` sets it from `SWIFTJIT_PIPELINE`.)
     public var leanExpressions: Bool
 
     public init(mathMode: MathMode = .relaxed, optimizationLevel: Int = 3, boundsChecks: Bool = true,
-                vectorMath: Bool = VectorMath.enabled, libmvec: Bool = LibMVec.available,
-                leanExpressions: Bool = LoweringOptions.leanByDefault) {
+                vectorMath: Bool = true, libmvec: Bool = true, leanExpressions: Bool = true) {
         self.mathMode = mathMode
         self.optimizationLevel = min(3, max(0, optimizationLevel))
         self.boundsChecks = boundsChecks
@@ -33,12 +29,6 @@ public struct LoweringOptions: Hashable, Sendable {
         self.libmvec = libmvec && LibMVec.available
         self.leanExpressions = leanExpressions
     }
-
-    /// `SWIFTJIT_PIPELINE=full` turns the lean expression pipeline off.
-    public static let leanByDefault: Bool = {
-        guard let v = getenv("SWIFTJIT_PIPELINE") else { return true }
-        return String(cString: v) != "full"
-    }()
 
     /// The new-pass-manager pipeline text for kernels (and reductions): LLVM's default at the level.
     public var passPipeline: String { "default<O\(optimizationLevel)>" }

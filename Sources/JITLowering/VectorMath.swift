@@ -33,11 +33,10 @@ public enum VectorMathImplementation: String, Sendable {
 
 /// glibc's libmvec on this process: Linux x86-64 with `libmvec.so.1` loadable (loaded once,
 /// RTLD_GLOBAL and never closed, so the JIT's process-symbol generator finds its functions).
-/// `SWIFTJIT_LIBMVEC=0` turns it off (for A/B timing and tests).
+/// Whether code uses it is `LoweringOptions.libmvec` (`SWIFTJIT_LIBMVEC=0` turns that off).
 public enum LibMVec {
     public static let available: Bool = {
         #if os(Linux) && arch(x86_64)
-        if let v = getenv("SWIFTJIT_LIBMVEC"), String(cString: v) == "0" { return false }
         guard let handle = dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL) else { return false }
         // glibc 2.35+ has the full set (earlier ones only sin, cos, exp, log, pow).
         return dlsym(handle, "_ZGVeN8v_erfc") != nil && dlsym(handle, "_ZGVdN4v_erfc") != nil
@@ -66,12 +65,6 @@ public enum VectorMath {
         "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
         "pow", "arctan2", "cbrt", "erf", "erfc",
     ]
-
-    /// `SWIFTJIT_VECTOR_MATH=0` in the environment turns our implementations off (for A/B timing).
-    public static let enabled: Bool = {
-        guard let v = getenv("SWIFTJIT_VECTOR_MATH") else { return true }
-        return String(cString: v) != "0"
-    }()
 
     private static let L = VectorMathImplementation.libm
     private static let P = VectorMathImplementation.polynomial
@@ -127,7 +120,7 @@ public enum VectorMath {
     /// `libmvec` says it is usable for the target; else ours; `.libm` for all when `vectorMath`
     /// is off).
     public static func choice(_ name: String, _ type: DType, _ mode: MathMode,
-                              libmvec: Bool = LibMVec.available, vectorMath: Bool = enabled) -> VectorMathImplementation {
+                              libmvec: Bool = LibMVec.available, vectorMath: Bool = true) -> VectorMathImplementation {
         guard let row = table[name], type == .float32 || type == .float64, vectorMath else { return .libm }
         let modes = type == .float64 ? row.f64 : row.f32
         let index: Int

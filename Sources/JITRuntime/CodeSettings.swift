@@ -1,8 +1,10 @@
 // CodeSettings: everything besides the typed IR that decides an object's machine code, as one
-// value. In: the lowering options, the target CPU and features, the versions of SwiftJIT, LLVM and
-// the cache format. Out: the lines of the object key (Engine.objectKey), so a setting that changes
-// the generated code cannot be left out of the key by one call site.
+// value. In: a `CompileOptions` (its lowering options, target CPU and features, resolved for the
+// host by `Engine.settings`), the versions of SwiftJIT, LLVM and the cache format. Out: the lines
+// of the object key (Engine.objectKey), so a setting that changes the generated code cannot be
+// left out of the key by one call site.
 import JITLowering
+import JITSema
 import LLVMKit
 
 /// The settings an object is compiled under; every field is part of its cache key.
@@ -34,21 +36,36 @@ public struct CodeSettings: Hashable, Sendable {
         self.lowering = lowering
     }
 
-    /// The key lines, one per setting, in a fixed order.
+    /// The key lines, one per setting, in a fixed order. The lowering options' lines are made
+    /// from the fields of `LoweringOptions` as they are declared (`loweringLine`), so a field
+    /// added there enters the key without anyone listing it here.
     public var keyText: String {
-        """
-        swiftjit-object \(cacheFormat)
-        swiftjit \(swiftjit)
-        llvm \(llvm)
-        triple \(triple)
-        cpu \(cpu)
-        features \(features)
-        math \(lowering.mathMode.rawValue)
-        opt \(lowering.optimizationLevel)
-        bounds-checks \(lowering.boundsChecks)
-        vector-math \(lowering.vectorMath ? "on" : "off")
-        libmvec \(lowering.libmvec ? "loaded" : "none")
-        pipeline \(lowering.leanExpressions ? "lean" : "full")
-        """
+        var lines = [
+            "swiftjit-object \(cacheFormat)",
+            "swiftjit \(swiftjit)",
+            "llvm \(llvm)",
+            "triple \(triple)",
+            "cpu \(cpu)",
+            "features \(features)",
+        ]
+        for field in Mirror(reflecting: lowering).children {
+            lines.append(Self.loweringLine(field.label ?? "?", field.value))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The key line of one field of `LoweringOptions`: its documented name and wording
+    /// (docs/cache.md), or `field value` for a field without one.
+    static func loweringLine(_ field: String, _ value: Any) -> String {
+        let on = value as? Bool ?? false
+        switch field {
+        case "mathMode": return "math \((value as? MathMode)?.rawValue ?? "\(value)")"
+        case "optimizationLevel": return "opt \(value)"
+        case "boundsChecks": return "bounds-checks \(value)"
+        case "vectorMath": return "vector-math \(on ? "on" : "off")"
+        case "libmvec": return "libmvec \(on ? "loaded" : "none")"
+        case "leanExpressions": return "pipeline \(on ? "lean" : "full")"
+        default: return "\(field) \(value)"
+        }
     }
 }

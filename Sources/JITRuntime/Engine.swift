@@ -1,10 +1,11 @@
 // Engine: typed IR -> callable native code, cached. One LLJIT per process; modules are built and
 // optimised in parallel (one LLVM context and target machine per compilation) and only the
 // add-and-lookup step is serialised. The cache is keyed by everything that decides the machine
-// code: the canonical typed IR text, the lowering options (math mode, optimisation level) and
-// the target CPU and features, the LLVM and SwiftJIT versions. A hit does no LLVM work; a miss in
-// memory looks in the disk cache, whose hits link a stored object without optimising or
-// generating code. A real miss generates an object, links it and stores it on disk.
+// code: the canonical typed IR text, the compile's `CompileOptions` (lowering options, target CPU
+// and features) and the LLVM and SwiftJIT versions (`CodeSettings`). A hit does no LLVM work; a
+// miss in memory looks in the disk cache, whose hits link a stored object without optimising or
+// generating code. A real miss runs the back-end stages (lower, optimize: `CompilationUnit`;
+// codegen, link: here), links the object and stores it on disk.
 // Every object is linked under a resource tracker of its own (JITCode): its machine code is
 // freed when the last CompiledKernel (or CompiledKernelFunction) holding it goes. The engine
 // itself keeps only the `codeCacheCapacity` most recently used ones alive; others live as long
@@ -133,6 +134,8 @@ public final class Engine: @unchecked Sendable {
     public var liveFunctions: Int { startLock.withLock { nativeState?.jit.liveCodeCount } ?? 0 }
     /// Number of times LLVM lowered, optimised and generated code (not counting disk-cache hits).
     public private(set) var llvmCompilations = 0
+    /// Compilations by `compileUncached` (their symbols are numbered).
+    private var uncachedCount = 0
     /// Number of entries loaded from the disk cache (no optimiser or code generator ran).
     public private(set) var diskCacheHits = 0
     /// Seconds spent making code ready on misses in memory: compiling, or loading and linking
@@ -162,9 +165,16 @@ public final class Engine: @unchecked Sendable {
     /// The settings `options` compile under on `cpu` with `features` (default: the host, with
     /// the host's features; another CPU gets its own default features).
     public func settings(_ options: LoweringOptions, cpu: String? = nil, features: String? = nil) throws -> CodeSettings {
+        try settings(CompileOptions(lowering: options, cpu: cpu, features: features))
+    }
+
+    /// The settings `options` compile under: its target resolved (the host, with the host's
+    /// features; another CPU with its own default features), with this process's versions.
+    public func settings(_ options: CompileOptions) throws -> CodeSettings {
         let host = try started()
-        let cpu = cpu ?? host.cpuName
-        return CodeSettings(lowering: options, cpu: cpu, features: features ?? (cpu == host.cpuName ? host.cpuFeatures : ""),
+        let cpu = options.cpu ?? host.cpuName
+        let features = options.features ?? (cpu == host.cpuName ? host.cpuFeatures : "")
+        return CodeSettings(lowering: options.lowering, cpu: cpu, features: features,
                             llvm: host.llvmIdentity, triple: host.triple)
     }
 
@@ -208,18 +218,24 @@ public final class Engine: @unchecked Sendable {
     /// Native code for `function`, from the caches or compiled now. Concurrent requests for the
     /// same key compile once; others wait for that result.
     public func kernel(for function: IRFunction, options: LoweringOptions) throws -> CompiledKernel {
-        try compiled(.expression(function), options: options) { code, seconds in
-            CompiledKernel(function: function, code: code, options: options, compileSeconds: seconds)
+        try kernel(for: function, options: CompileOptions(lowering: options))
+    }
+
+    /// Native code for `function` under `options` (for the host), timed and printed through
+    /// `trace` when it is compiled now.
+    public func kernel(for function: IRFunction, options: CompileOptions, trace: StageTrace? = nil) throws -> CompiledKernel {
+        try compiled(.expression(function), options: options, trace: trace) { code, seconds in
+            CompiledKernel(function: function, code: code, options: options.lowering, compileSeconds: seconds)
         }
     }
 
     /// `unit`'s native code from the caches (memory, then disk) or compiled now, wrapped by `make`
     /// (given the code and the seconds it took).
-    func compiled<T: AnyObject>(_ unit: CompilationUnit, options: LoweringOptions,
+    func compiled<T: AnyObject>(_ unit: CompilationUnit, options: CompileOptions, trace: StageTrace?,
                                 _ make: (JITCode, Double) -> T) throws -> T {
         let key = try objectKey(unit, options: options)
         return try cached(key.digest) {
-            let (code, seconds) = try self.native(key, unit, options: options)
+            let (code, seconds) = try self.native(key, unit, options: options.lowering, trace: trace)
             return make(code, seconds)
         }
     }
@@ -271,7 +287,8 @@ public final class Engine: @unchecked Sendable {
     /// Loads `key`'s object from the disk cache, or lowers `unit`, generates an object
     /// and stores it; then links that object into the JIT (the same bytes either way). Returns
     /// the code and the seconds spent.
-    func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions) throws -> (JITCode, Double) {
+    func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions,
+                trace: StageTrace? = nil) throws -> (JITCode, Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double {
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -284,37 +301,50 @@ public final class Engine: @unchecked Sendable {
             lock.withLock { diskCacheHits += 1 }
             return (code, seconds())
         }
-        let object = try generateObject(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
-        let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
+        let object = try generateObject(key, trace: trace) {
+            try unit.lower(symbol: key.symbol, options: options, machine: $0, trace: trace)
+        }
+        let code = try trace.run("link", {
+            try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
+        }, text: { _ in "linked \(key.symbol)\n" })
         PhaseTimes.measure(\.disk) { disk?.store(key: key.text, object: object) }
         return (code, seconds())
     }
 
-    /// Lowers, optimises and generates the object for `key` (for its CPU) with `lower`.
-    func generateObject(_ key: ObjectKey, forJIT: Bool = true, lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
+    /// Lowers and optimises with `lower`, then generates the object for `key` (for its CPU): stage
+    /// `codegen`, whose printed form is the assembly.
+    func generateObject(_ key: ObjectKey, forJIT: Bool = true, trace: StageTrace? = nil,
+                        lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
         lock.withLock { llvmCompilations += 1 }
         return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT) { machine in
-            try machine.object(of: try lower(machine).module)
+            let module = try lower(machine).module
+            return try trace.run("codegen", { try machine.object(of: module) },
+                                 text: { _ in (try? machine.assembly(of: module)) ?? "" })
         }
     }
 
     /// Fills the disk cache for `key` without loading the code (for another CPU, say): returns
     /// false when a valid entry was there already.
-    func precompile(_ key: ObjectKey, lower: (TargetMachine) throws -> LoweredModule) throws -> Bool {
+    func precompile(_ key: ObjectKey, trace: StageTrace? = nil, lower: (TargetMachine) throws -> LoweredModule) throws -> Bool {
         guard let disk = diskCache else { throw JITError.argument("the object cache is off (SWIFTJIT_CACHE_DIR=off)") }
         if disk.load(key: key.text) != nil { return false }
         do {
-            disk.store(key: key.text, object: try generateObject(key, lower: lower))
+            disk.store(key: key.text, object: try generateObject(key, trace: trace, lower: lower))
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
         return true
     }
 
     /// Optimised LLVM IR text for `function` (not cached, nothing is added to the JIT).
     public func llvmIR(for function: IRFunction, options: LoweringOptions, optimize: Bool = true) throws -> String {
+        try llvmIR(for: .expression(function), options: options, optimize: optimize)
+    }
+
+    /// Optimised (or, with `optimize` false, unoptimised) LLVM IR text for `unit`; not cached,
+    /// nothing is added to the JIT.
+    public func llvmIR(for unit: CompilationUnit, options: LoweringOptions, optimize: Bool = true) throws -> String {
         do {
-            let machine = try TargetMachine()
-            return try IRGen.lower(function, symbol: "sj_expr", options: options, machine: machine,
-                                   optimize: optimize).module.text
+            return try unit.lower(symbol: unit.textSymbol, options: options, machine: try TargetMachine(),
+                                  optimize: optimize).module.text
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
     }
 
@@ -323,8 +353,32 @@ public final class Engine: @unchecked Sendable {
         try validateTarget(cpu: cpu, features: nil)
         do {
             let machine = try TargetMachine(cpu: cpu)
-            let lowered = try IRGen.lower(function, symbol: "sj_expr", options: options, machine: machine)
+            let lowered = try CompilationUnit.expression(function).lower(symbol: "sj_expr", options: options, machine: machine)
             return try machine.assembly(of: lowered.module)
+        } catch let e as LLVMError { throw JITError.llvm(e.message) }
+    }
+
+    /// Lowers, optimises, generates and links `unit` now, bypassing both caches, with every stage
+    /// timed and printed through `trace` (`swiftjit ir --print-after/--time-stages`); the code is
+    /// freed on return.
+    public func compileUncached(_ unit: CompilationUnit, options: CompileOptions, trace: StageTrace) throws {
+        try validateTarget(cpu: options.cpu, features: options.features)
+        if case .kernel = unit {
+            _ = KernelParallel.installed
+            _ = BufferCache.configured
+        }
+        let key = try objectKey(unit, options: options)
+        // Its own symbol: the key's may be linked already.
+        let symbol = lock.withLock { uncachedCount += 1; return "sj_stages_\(uncachedCount)" }
+        do {
+            let object = try generateObject(key, trace: trace) {
+                try unit.lower(symbol: symbol, options: options.lowering, machine: $0, trace: trace)
+            }
+            // An object for another CPU is made (and printed) but not linked into this process.
+            guard options.cpu == nil && options.features == nil else { return }
+            let code = try trace.run("link", { try started().jit.addObject(object, symbol: symbol) },
+                                     text: { _ in "linked \(symbol)\n" })
+            withExtendedLifetime(code) {}
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
     }
 }

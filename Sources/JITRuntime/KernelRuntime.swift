@@ -180,18 +180,23 @@ public struct KernelRunError: Error, CustomStringConvertible, Sendable {
 extension Engine {
     /// Native code for a typed kernel, from the cache or compiled now.
     public func kernelFunction(for kernel: TypedKernel, options: LoweringOptions) throws -> CompiledKernelFunction {
+        try kernelFunction(for: kernel, options: CompileOptions(lowering: options))
+    }
+
+    /// Native code for a typed kernel under `options` (for the host), from the cache or compiled
+    /// now (timed and printed through `trace`).
+    public func kernelFunction(for kernel: TypedKernel, options: CompileOptions,
+                               trace: StageTrace? = nil) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
         _ = BufferCache.configured  // kernel allocations go through the buffer cache
         _ = StreamingStores.configured  // kernel loops read its threshold (KernelStreaming.swift)
-        return try compiled(.kernel(kernel), options: options) { code, seconds in
+        return try compiled(.kernel(kernel), options: options, trace: trace) { code, seconds in
             CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
         }
     }
 
     /// Optimised LLVM IR of a typed kernel.
     public func kernelIR(for kernel: TypedKernel, options: LoweringOptions) throws -> String {
-        do {
-            return try KernelGen.lower(kernel, symbol: "kernel", options: options, machine: try TargetMachine()).module.text
-        } catch let e as LLVMError { throw JITError.llvm(e.message) }
+        try llvmIR(for: .kernel(kernel), options: options)
     }
 }

@@ -5,70 +5,52 @@ import JITLowering
 import JITSema
 import LLVMKit
 
-/// Typed code the engine can compile: an elementwise expression or a kernel.
-public enum CompilationUnit {
-    case expression(IRFunction)
-    case kernel(TypedKernel)
-
-    /// The ABI name that enters the key.
-    var kind: String {
-        switch self {
-        case .expression: return "expression"
-        case .kernel: return "kernel"
-        }
-    }
-
-    /// One line for listings: the typed signature.
-    var label: String {
-        switch self {
-        case .expression(let f): return "\(f)".prefix { $0 != "{" }.trimmingCharacters(in: .whitespaces)
-        case .kernel(let k):
-            let params = k.variables.prefix(k.parameterCount).map { "\($0.name): \($0.type)" }
-            return "\(k.name)(\(params.joined(separator: ", "))) -> \(k.returnTypes.map(\.description).joined(separator: ", "))"
-        }
-    }
-
-    /// The canonical typed IR text.
-    var irText: String {
-        switch self {
-        case .expression(let f): return "\(f)"
-        case .kernel(let k): return "\(k)"
-        }
-    }
-
-    func lower(symbol: String, options: LoweringOptions, machine: TargetMachine) throws -> LoweredModule {
-        switch self {
-        case .expression(let f): return try IRGen.lower(f, symbol: symbol, options: options, machine: machine)
-        case .kernel(let k): return try KernelGen.lower(k, symbol: symbol, options: options, machine: machine)
-        }
-    }
-}
-
 extension Engine {
     /// The object-cache key of `unit` for the host, or for `cpu` (with `features`, else the
     /// CPU's own) when given.
     public func objectKey(_ unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil,
                           features: String? = nil) throws -> ObjectKey {
-        try objectKey(kind: unit.kind, label: unit.label, ir: unit.irText, options: options, cpu: cpu, features: features)
+        try objectKey(unit, options: CompileOptions(lowering: options, cpu: cpu, features: features))
+    }
+
+    /// The object-cache key of `unit` under `options` (its target included).
+    public func objectKey(_ unit: CompilationUnit, options: CompileOptions) throws -> ObjectKey {
+        objectKey(kind: unit.kind, label: unit.label, ir: unit.irText, settings: try settings(options))
     }
 
     /// Compiles `unit` into the disk cache unless a valid entry is there; nothing is loaded or run,
     /// so any CPU LLVM knows can be named. Returns the key and whether LLVM compiled it now.
     public func precompile(_ unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil,
                            features: String? = nil) throws -> (key: ObjectKey, compiled: Bool) {
-        try validateTarget(cpu: cpu, features: features)
-        let key = try objectKey(unit, options: options, cpu: cpu, features: features)
-        let compiled = try precompile(key) { try unit.lower(symbol: key.symbol, options: options, machine: $0) }
+        try precompile(unit, options: CompileOptions(lowering: options, cpu: cpu, features: features))
+    }
+
+    /// `precompile` for the target `options` names.
+    public func precompile(_ unit: CompilationUnit, options: CompileOptions,
+                           trace: StageTrace? = nil) throws -> (key: ObjectKey, compiled: Bool) {
+        try validateTarget(cpu: options.cpu, features: options.features)
+        let key = try objectKey(unit, options: options)
+        let compiled = try precompile(key, trace: trace) {
+            try unit.lower(symbol: key.symbol, options: options.lowering, machine: $0, trace: trace)
+        }
         return (key, compiled)
     }
 
     /// An object for a system linker (default code model) whose entry point is `symbol`.
     public func exportObject(_ unit: CompilationUnit, symbol: String, options: LoweringOptions,
                              cpu: String? = nil, features: String? = nil) throws -> [UInt8] {
-        try validateTarget(cpu: cpu, features: features)
-        let key = try objectKey(unit, options: options, cpu: cpu, features: features)
+        try exportObject(unit, symbol: symbol, options: CompileOptions(lowering: options, cpu: cpu, features: features))
+    }
+
+    /// `exportObject` for the target `options` names.
+    public func exportObject(_ unit: CompilationUnit, symbol: String, options: CompileOptions,
+                             trace: StageTrace? = nil) throws -> [UInt8] {
+        try validateTarget(cpu: options.cpu, features: options.features)
+        let key = try objectKey(unit, options: options)
         do {
-            return try generateObject(key, forJIT: false) { try unit.lower(symbol: symbol, options: options, machine: $0) }
+            return try generateObject(key, forJIT: false, trace: trace) {
+                try unit.lower(symbol: symbol, options: options.lowering, machine: $0, trace: trace)
+            }
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
     }
 

@@ -1,5 +1,8 @@
 // The optimisation pipeline over typed IR, listed once (Halide's Lower.cpp). Each pass is a pure
-// function IRFunction -> IRFunction with a kebab-case tag for `--print-after` and timing.
+// function IRFunction -> IRFunction with a kebab-case tag for `--print-after` and `--time-stages`.
+// The compile driver (SwiftJIT's CompileDriver.swift) runs it between type specialization and
+// lowering, and lists its passes among the other stages; kernels run it on each scalar expression
+// while they are checked.
 
 /// One pass with its tag.
 public struct Pass: Sendable {
@@ -20,18 +23,16 @@ public enum Pipeline {
     public nonisolated(unsafe) static var alwaysVerify = false
 
     /// Runs every pass; verifies after each one in debug builds (always when `verify` is set);
-    /// calls `printAfter` with the tag and IR after each pass whose tag is in `printTags`.
-    public static func run(_ f: IRFunction, options: PassOptions, verify: Bool = false,
-                           printTags: Set<String> = [], printAfter: (String, IRFunction) -> Void = { _, _ in })
+    /// times each pass and prints the IR after it through `trace` when given.
+    public static func run(_ f: IRFunction, options: PassOptions, verify: Bool = false, trace: StageTrace? = nil)
         -> IRFunction {
         var f = f
         var shouldVerify = verify || alwaysVerify
         assert({ shouldVerify = true; return true }())
         if shouldVerify { Verifier.verify(f, after: "specialize") }
         for pass in passes {
-            f = pass.run(f, options)
+            f = trace.run(pass.tag, { pass.run(f, options) }, text: \.description)
             if shouldVerify { Verifier.verify(f, after: pass.tag) }
-            if printTags.contains(pass.tag) || printTags.contains("all") { printAfter(pass.tag, f) }
         }
         return f
     }

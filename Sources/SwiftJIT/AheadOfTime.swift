@@ -22,8 +22,9 @@ extension Kernel {
     /// Compiles the kernel for `types` into the disk cache (nothing is loaded or run, so `cpu`
     /// may name any CPU LLVM knows; `features` default to that CPU's own).
     public func precompile(_ types: [ArgumentType], cpu: String? = nil, features: String? = nil) throws -> PrecompileResult {
-        let r = try Engine.shared.precompile(.kernel(try typedKernel(types)), options: module.options.kernelLowering,
-                                             cpu: cpu, features: features)
+        var options = module.options.kernelCompileOptions
+        (options.cpu, options.features) = (cpu, features)
+        let r = try Engine.shared.precompile(.kernel(try typedKernel(types)), options: options)
         return PrecompileResult(key: r.key, compiled: r.compiled)
     }
 
@@ -31,8 +32,9 @@ extension Kernel {
     public func export(_ types: [ArgumentType], name: String, cpu: String? = nil, features: String? = nil) throws -> ExportedObject {
         let typed = try typedKernel(types)
         let header = try AOTHeader.kernel(typed, name: name)
-        let object = try Engine.shared.exportObject(.kernel(typed), symbol: name + "_entry",
-                                                    options: module.options.kernelLowering, cpu: cpu, features: features)
+        var options = module.options.kernelCompileOptions
+        (options.cpu, options.features) = (cpu, features)
+        let object = try Engine.shared.exportObject(.kernel(typed), symbol: name + "_entry", options: options)
         return ExportedObject(object: object, header: header)
     }
 }
@@ -41,9 +43,11 @@ extension CompiledExpression {
     /// Compiles the expression (every stage) for named argument types into the disk cache.
     public func precompile(_ types: [String: ArgumentType], cpu: String? = nil, features: String? = nil) throws -> [PrecompileResult] {
         // The code a call compiles: float constants lifted into parameters (ExpressionStage).
-        try typedIR(types).map {
-            let r = try Engine.shared.precompile(.expression(liftConstants($0).function), options: options.lowering,
-                                                 cpu: cpu, features: features)
+        var options = options.compileOptions
+        (options.cpu, options.features) = (cpu, features)
+        return try typedIR(types).map {
+            let lifted = CompileDriver.liftConstants($0, trace: nil)
+            let r = try Engine.shared.precompile(.expression(lifted.function), options: options)
             return PrecompileResult(key: r.key, compiled: r.compiled)
         }
     }
@@ -56,8 +60,9 @@ extension CompiledExpression {
             throw JITError.argument("expressions with reductions cannot be exported yet")
         }
         let header = try AOTHeader.expression(f, name: name, source: source)
-        let object = try Engine.shared.exportObject(.expression(f), symbol: name + "_entry", options: options.lowering,
-                                                    cpu: cpu, features: features)
+        var options = options.compileOptions
+        (options.cpu, options.features) = (cpu, features)
+        let object = try Engine.shared.exportObject(.expression(f), symbol: name + "_entry", options: options)
         return ExportedObject(object: object, header: header)
     }
 }

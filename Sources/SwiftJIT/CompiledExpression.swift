@@ -34,21 +34,20 @@ public final class CompiledExpression: @unchecked Sendable {
     /// The stages' parameters, sorted: `parameterNames` and the subscripts' names.
     let boundNames: [String]
 
-    init(source: String, options: JIT.Options, keepingConstants kept: Set<String> = []) throws {
+    init(source: String, options: JIT.Options, keepingConstants kept: Set<String> = [], trace: StageTrace? = nil) throws {
         self.source = source
         keptConstants = kept
         self.options = options
         sourceText = SourceText(source)
         let program: ReductionProgram
         do {
-            let (parsed, subscripts) = try ExpressionSubscripts.extract(try Parser.parseExpression(sourceText), source: sourceText)
-            let expr = BuiltinExpansion.expand(parsed, keeping: kept)
-            shadowableConstants = TypeSpecializer.freeNames(parsed).filter { BuiltinExpansion.constants[$0] != nil && !kept.contains($0) }
-            program = try ReductionLifting.lift(expr, source: sourceText)
-            boundNames = TypeSpecializer.freeNames(expr)
-            let views = Set(subscripts.map(\.name))
-            parameterNames = Set(boundNames.filter { !views.contains($0) } + subscripts.map(\.base)).sorted()
-            self.subscripts = subscripts
+            let parsed = try CompileDriver.parse(sourceText, keeping: kept, trace: trace)
+            shadowableConstants = TypeSpecializer.freeNames(parsed.parsed).filter { BuiltinExpansion.constants[$0] != nil && !kept.contains($0) }
+            program = parsed.program
+            boundNames = TypeSpecializer.freeNames(parsed.expanded)
+            let views = Set(parsed.subscripts.map(\.name))
+            parameterNames = Set(boundNames.filter { !views.contains($0) } + parsed.subscripts.map(\.base)).sorted()
+            self.subscripts = parsed.subscripts
         } catch let d as DiagnosticError {
             throw JITError.diagnostics(d)
         }
@@ -79,7 +78,7 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// The version of the expression that reads the constants among `names` as variables, or
     /// nil when `names` binds none of them.
-    private func variant<C: Collection>(binding names: C) throws -> CompiledExpression? where C.Element == String {
+    func variant<C: Collection>(binding names: C) throws -> CompiledExpression? where C.Element == String {
         if shadowableConstants.isEmpty { return nil }
         let shadowed = Set(shadowableConstants.filter { names.contains($0) })
         if shadowed.isEmpty { return nil }
@@ -97,7 +96,7 @@ public final class CompiledExpression: @unchecked Sendable {
 
     /// Result types of the reductions for the given argument types: each reduced value is a
     /// scalar (all axes) or an array one rank lower than the largest argument it reads.
-    private func signatures(_ types: [String: ArgumentType]) throws -> [(ExpressionStage, Signature)] {
+    func signatures(_ types: [String: ArgumentType]) throws -> [(ExpressionStage, Signature)] {
         var known = types
         for s in subscripts {
             do { known[s.name] = try s.type(of: types[s.base]!) } catch let e as IndexingError { throw s.diagnostic(e, source: sourceText) }
@@ -131,12 +130,11 @@ public final class CompiledExpression: @unchecked Sendable {
     }
 
     /// Typed IR after the passes for named argument types: the final stage's, preceded by each
-    /// lifted reduction's.
-    public func typedIR(_ types: [String: ArgumentType], printAfter: Set<String> = [],
-                        log: (String, IRFunction) -> Void = { _, _ in }) throws -> [IRFunction] {
-        if let v = try variant(binding: types.keys) { return try v.typedIR(types, printAfter: printAfter, log: log) }
+    /// lifted reduction's (timed and printed through `trace` when given).
+    public func typedIR(_ types: [String: ArgumentType], trace: StageTrace? = nil) throws -> [IRFunction] {
+        if let v = try variant(binding: types.keys) { return try v.typedIR(types, trace: trace) }
         try checkNames(Set(types.keys))
-        return try signatures(types).map { try $0.0.typedIR($0.1, printAfter: printAfter, log: log) }
+        return try signatures(types).map { try $0.0.typedIR($0.1, trace: trace) }
     }
 
     /// The final stage's specialization for types in `parameterNames` order; for expressions
@@ -159,7 +157,8 @@ public final class CompiledExpression: @unchecked Sendable {
         if let v = try variant(binding: types.keys) { return try v.llvmIR(types, optimize: optimize) }
         try checkNames(Set(types.keys))
         return try signatures(types).map {
-            try Engine.shared.llvmIR(for: try $0.0.typedIR($0.1), options: options.lowering, optimize: optimize)
+            try Engine.shared.llvmIR(for: .expression(try $0.0.typedIR($0.1)), options: options.compileOptions.lowering,
+                                     optimize: optimize)
         }.joined(separator: "\n")
     }
 
@@ -168,11 +167,11 @@ public final class CompiledExpression: @unchecked Sendable {
         if let v = try variant(binding: types.keys) { return try v.assembly(types, cpu: cpu) }
         try checkNames(Set(types.keys))
         return try signatures(types).map {
-            try Engine.shared.assembly(for: try $0.0.typedIR($0.1), options: options.lowering, cpu: cpu)
+            try Engine.shared.assembly(for: try $0.0.typedIR($0.1), options: options.compileOptions.lowering, cpu: cpu)
         }.joined(separator: "\n")
     }
 
-    private func checkNames<C: Collection>(_ given: C) throws where C.Element == String {
+    func checkNames<C: Collection>(_ given: C) throws where C.Element == String {
         // The common case, exactly the parameters, is checked without building sets.
         if given.count == parameterNames.count && parameterNames.allSatisfy({ given.contains($0) }) { return }
         let given = Set(given)

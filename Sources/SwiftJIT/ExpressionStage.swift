@@ -57,8 +57,7 @@ final class ExpressionStage: @unchecked Sendable {
         lock.unlock()
         let signature = Signature(Array(zip(parameterNames, types)))
         let typed = try typedIR(signature, output: output)
-        let lifted = liftConstants(typed)
-        let kernel = try Engine.shared.kernel(for: lifted.function, options: options.lowering)
+        let (kernel, lifted) = try CompileDriver.native(typed, options: options.compileOptions, trace: nil)
         let s = Specialization(signature: signature, function: typed, kernel: kernel,
                                constants: ConstantArguments(lifted.values))
         lock.lock()
@@ -81,17 +80,10 @@ final class ExpressionStage: @unchecked Sendable {
 
     /// Typed IR (after the passes unless `optimize` is false) for a signature.
     func typedIR(_ signature: Signature, output: ArgumentType? = nil, optimize: Bool = true,
-                 printAfter: Set<String> = [], log: (String, IRFunction) -> Void = { _, _ in }) throws -> IRFunction {
-        let raw: IRFunction
-        do {
-            raw = try TypeSpecializer.specialize(expr, source: sourceText, signature: signature, output: output,
-                                                 reduction: reduction?.op)
-        } catch let d as DiagnosticError {
-            throw JITError.diagnostics(d)
-        }
-        guard optimize else { return raw }
-        return Pipeline.run(raw, options: PassOptions(mathMode: options.mathMode), printTags: printAfter,
-                            printAfter: log)
+                 trace: StageTrace? = nil) throws -> IRFunction {
+        try CompileDriver.specialize(expr, source: sourceText, signature: signature, output: output,
+                                     reduction: reduction?.op, options: options.compileOptions, optimize: optimize,
+                                     trace: trace)
     }
 
     /// The broadcast shape of `views` (in parameter order).
@@ -406,9 +398,4 @@ final class ExpressionStage: @unchecked Sendable {
             Diagnostic("negative_integer_power", fault.message, at: range,
                        notes: [DiagnosticNote("an integer exponent was negative at run time; convert the base to float, e.g. f64(x) ** y")])]))
     }
-}
-
-extension JIT.Options {
-    /// The lowering options these compile with.
-    var lowering: LoweringOptions { LoweringOptions(mathMode: mathMode, optimizationLevel: optimizationLevel) }
 }

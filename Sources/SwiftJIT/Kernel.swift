@@ -20,10 +20,9 @@ public final class KernelModule: @unchecked Sendable {
     private var kernels: [String: WeakKernel] = [:]
     private struct WeakKernel { weak var kernel: Kernel? }
 
-    init(source: String, name: String, options: JIT.Options) throws {
+    init(source: String, name: String, options: JIT.Options, trace: StageTrace? = nil) throws {
         do {
-            ast = try Parser.parseKernels(SourceText(source, name: name))
-            try KernelNames.check(ast)
+            ast = try CompileDriver.parseKernels(SourceText(source, name: name), trace: trace)
         } catch let d as DiagnosticError {
             throw JITError.diagnostics(d)
         }
@@ -84,7 +83,7 @@ public final class Kernel: @unchecked Sendable {
         if let c = compiled[types] { lock.unlock(); return c }
         lock.unlock()
         let typed = try typedKernel(types)
-        let c = try Engine.shared.kernelFunction(for: typed, options: module.options.kernelLowering)
+        let c = try CompileDriver.native(typed, options: module.options.kernelCompileOptions, trace: nil)
         lock.lock()
         compiled[types] = c
         lock.unlock()
@@ -92,18 +91,14 @@ public final class Kernel: @unchecked Sendable {
     }
 
     /// The typed kernel for argument types (what KernelGen lowers).
-    public func typedKernel(_ types: [ArgumentType]) throws -> TypedKernel {
-        do {
-            return try KernelChecker.check(module.ast, kernel: decl.name, arguments: types,
-                                           options: PassOptions(mathMode: module.options.mathMode))
-        } catch let d as DiagnosticError {
-            throw JITError.diagnostics(d)
-        }
+    public func typedKernel(_ types: [ArgumentType], trace: StageTrace? = nil) throws -> TypedKernel {
+        try CompileDriver.check(module.ast, kernel: decl.name, types: types, options: module.options.kernelCompileOptions,
+                                trace: trace)
     }
 
     /// Optimised LLVM IR for argument types.
     public func llvmIR(_ types: [ArgumentType]) throws -> String {
-        try Engine.shared.kernelIR(for: try typedKernel(types), options: module.options.kernelLowering)
+        try Engine.shared.llvmIR(for: .kernel(try typedKernel(types)), options: module.options.kernelCompileOptions.lowering)
     }
 
     /// Runs the kernel with positional arguments; returns every value it returns (scalars as
@@ -156,12 +151,5 @@ extension JIT {
     /// The kernel `name` of `source`.
     public static func kernel(_ source: String, name: String, options: Options = Options()) throws -> Kernel {
         try kernels(source, options: options).kernel(name)
-    }
-}
-
-extension JIT.Options {
-    /// The lowering options kernels compile with.
-    var kernelLowering: LoweringOptions {
-        LoweringOptions(mathMode: mathMode, optimizationLevel: optimizationLevel, boundsChecks: boundsChecks)
     }
 }

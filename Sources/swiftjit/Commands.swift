@@ -218,9 +218,16 @@ struct IR: ParsableCommand {
         discussion: """
             Examples:
               swiftjit ir 'a*x + b' --type a=f64 --type x=f64[] --type b=f64[] --typed
-              swiftjit ir Examples/lu.sj --kernel lu --type a=f64[,] --typed
+              swiftjit ir Examples/lu.sj --kernel lu_pivot_product --type M=f64[,] --typed
+              swiftjit ir 'x*2 + 1' --type x=f64[] --print-after fold-constants --print-after lower
+              swiftjit ir Examples/lu.sj --kernel lu_pivot_product --type M=f64[,] --time-stages
             With --kernel the argument is a kernel source file; parameters without a --type or --var \
             take their declared types.
+            --print-after and --time-stages compile once through every stage (lower, optimize, codegen \
+            and link run even when the object is cached). Stages of an expression: \
+            \(CompileDriver.expressionStages.map(\.tag).joined(separator: ", ")); of a kernel: \
+            \(CompileDriver.kernelStages.map(\.tag).joined(separator: ", ")). The text after a stage follows \
+            a line ';; after STAGE'; the time table goes to standard error.
             """)
 
     @OptionGroup var expression: ExpressionOptions
@@ -232,8 +239,23 @@ struct IR: ParsableCommand {
     @Option(help: ArgumentHelp("Print a kernel of the source file given as the argument.", valueName: "NAME"))
     var kernel: String?
 
+    @Option(name: .customLong("print-after"),
+            help: ArgumentHelp("Print the IR after a compile stage instead (repeatable; 'all': every stage).", valueName: "STAGE"))
+    var printAfter: [String] = []
+
+    @Flag(name: .customLong("time-stages"), help: "Print each compile stage's time (ms) to standard error.")
+    var timeStages = false
+
+    func validate() throws {
+        for tag in printAfter where tag != "all" && !CompileDriver.tags.contains(tag) {
+            let hint = NameSuggestion.closest(to: tag, in: CompileDriver.tags).map { " (did you mean '\($0)'?)" } ?? ""
+            throw ValidationError("--print-after '\(tag)' is not a stage\(hint); stages: \(CompileDriver.tags.joined(separator: ", ")), all")
+        }
+    }
+
     func run() throws {
         let types = try signatureOptions.argumentTypes()
+        if !printAfter.isEmpty || timeStages { return try traceStages(types) }
         if let kernel {
             let k = try JIT.kernels(try RunKernel.readSource(try expression.source()), name: try expression.source(),
                                     options: JIT.Options(mathMode: expression.math)).kernel(kernel)
@@ -249,6 +271,31 @@ struct IR: ParsableCommand {
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         } else {
             print(try f.llvmIR(types), terminator: "")
+        }
+    }
+}
+
+extension IR {
+    /// One compile through every stage, printing after the stages asked for and timing them.
+    func traceStages(_ types: [String: ArgumentType]) throws {
+        let trace = StageTrace(printAfter: Set(printAfter)) { stage, text in
+            print(";; after \(stage)")
+            print(text, terminator: text.hasSuffix("\n") || text.isEmpty ? "" : "\n")
+        }
+        let options = JIT.Options(mathMode: expression.math)
+        if let kernel {
+            let path = try expression.source()
+            try CompileDriver.compileKernel(try RunKernel.readSource(path), sourceName: path, kernel: kernel,
+                                            options: options, trace: trace) { try kernelArgumentTypes($0, types) }
+        } else {
+            let f = try expression.compile()
+            _ = try signature(of: f, types)
+            try CompileDriver.compileExpression(try expression.source(), types: types, options: options, trace: trace)
+        }
+        if timeStages {
+            fflush(nil)
+            let stages = kernel == nil ? CompileDriver.expressionStages : CompileDriver.kernelStages
+            FileHandle.standardError.write(Data(CompileDriver.timeTable(trace, stages: stages).utf8))
         }
     }
 }

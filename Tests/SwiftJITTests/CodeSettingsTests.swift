@@ -40,7 +40,7 @@ final class CodeSettingsTests: XCTestCase {
         }
         // The engine's own key for these options is the one derived from these settings.
         XCTAssertEqual(try e.objectKey(kind: "expression", label: "l", ir: ir, options: LoweringOptions()).digest, baseKey)
-        XCTAssertTrue(base.keyText.contains("vector-math \(VectorMath.enabled ? "on" : "off")"))
+        XCTAssertTrue(base.keyText.contains("vector-math on"))
     }
 
     /// SWIFTJIT_VECTOR_MATH=0 is the default of `LoweringOptions.vectorMath`; the lowering follows
