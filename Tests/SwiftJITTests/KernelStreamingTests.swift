@@ -167,6 +167,19 @@ final class KernelStreamingTests: XCTestCase {
         for _ in 0..<3 { _ = try m.kernel("fresh")(x) }
         let z = try m.kernel("cleared")(n)
         XCTAssertTrue(z.doubles.allSatisfy { $0 == 0 })
+        // The same through NDArray(zeros:), at sizes with a tail that is not a multiple of 64 bytes
+        // (cleared with streaming stores from the threshold on, as the kernel's buffers are).
+        for (dtype, count) in [(DType.float64, n), (.int8, 5_003), (.float32, 70_001)] {
+            let bytes = count * dtype.size
+            let dirty = NDArray(uninitialized: dtype, shape: [count])
+            dirty.baseAddress.initializeMemory(as: UInt8.self, repeating: 0xA5, count: bytes)
+            let address = dirty.storage.pointer
+            _ = consume dirty
+            let clean = NDArray(zeros: dtype, shape: [count])
+            XCTAssertEqual(clean.storage.pointer, address, "the released buffer is reused")
+            let raw = UnsafeRawBufferPointer(start: clean.baseAddress, count: bytes)
+            XCTAssertTrue(raw.allSatisfy { $0 == 0 }, "zeros(\(dtype), \(count))")
+        }
         let acc = try m.kernel("accumulate")(x)
         XCTAssertTrue(acc.doubles == values(n).map { 0 + $0 * 2.5 })
         // Made on several threads at once: every result its own buffer, each correct.
