@@ -41,7 +41,8 @@ extension KernelChecker {
         let arrayNames = wholeArrays(value)
         let rank = variables[lookup(arrayNames[0])!].type.rank
         for n in arrayNames where variables[lookup(n)!].type.rank != rank {
-            bag.error("rank_mismatch", "whole-array expressions need arrays of one rank ('\(arrayNames[0])' has \(rank), '\(n)' has \(variables[lookup(n)!].type.rank)); index them in a loop",
+            let (first, other) = (liftedCalls[arrayNames[0]] ?? arrayNames[0], liftedCalls[n] ?? n)
+            bag.error("rank_mismatch", "whole-array expressions need arrays of one rank ('\(first)' has \(rank), '\(other)' has \(variables[lookup(n)!].type.rank)); index them in a loop",
                       at: range)
             return nil
         }

@@ -1,16 +1,18 @@
 // KernelChecker, continued: whole-array reductions inside kernels. In: a statement whose
-// expressions call `sum prod min max` on whole arrays (`return sum(x*y) / len(x)`); out: statements
-// that compute each reduction first, in one loop nest fused with its argument (no temporary
-// array), into a synthetic variable `$red0, $red1, ...`, then the statement reading those
-// variables. Innermost reductions are lifted first (`max(abs(x - sum(x) / len(x)))`). Results
-// follow NumPy: integer and bool sums and products accumulate in int64 (uint64 for unsigned),
+// expressions call `sum prod min max` (or `mean var std`, KernelChecker+Statistics) on whole
+// arrays (`return sum(x*y) / len(x)`); out: statements that compute each reduction first, in one
+// loop nest fused with its argument (no temporary array), into a synthetic variable `$red0, $red1,
+// ...`, then the statement reading those variables. Innermost reductions are lifted first
+// (`max(abs(x - sum(x) / len(x)))`). Results follow NumPy: integer and bool sums and products accumulate in int64 (uint64 for unsigned),
 // min/max keep the dtype, propagate NaN and fail on an empty array.
 import JITSyntax
 
 extension KernelChecker {
     /// Whether `e` is a whole-array reduction call `sum(E)`, `prod(E)`, `min(E)`, `max(E)`.
     func isReduction(_ e: Expr) -> Bool {
-        guard case .call(let name, _, let args) = e.kind, ReductionOp(rawValue: name) != nil else { return false }
+        guard case .call(let name, _, let args) = e.kind else { return false }
+        if isStatistic(name) { return true }
+        guard ReductionOp(rawValue: name) != nil else { return false }
         if name == "min" || name == "max" {
             return args.filter { if case .keyword = $0.kind { return false }; return true }.count == 1
         }
@@ -105,6 +107,7 @@ extension KernelChecker {
                     defer { inlining.removeLast() }
                     return visit(body)
                 }
+                if isStatistic(name) { return liftStatistic(name, inner, e.range, into: &prefix) ?? Expr(.integer(0), e.range) }
                 guard isReduction(e), let op = ReductionOp(rawValue: name) else {
                     return Expr(.call(name: name, nameRange: nameRange, arguments: inner), e.range)
                 }

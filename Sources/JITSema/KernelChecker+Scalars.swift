@@ -92,11 +92,6 @@ extension KernelChecker {
                     return e
                 }
                 return Expr(.name(bind(.extent(array: v, axis: 0), .int64)), e.range)
-            case .call(let name, _, _) where ["mean", "var", "std"].contains(name) && module.declaration(name) == nil:
-                bag.error("statistic_in_kernel", "'\(name)' is not available in kernels (it is in expressions)", at: e.range,
-                          notes: [DiagnosticNote("compute it with a loop, e.g. the mean as sum(x) / len(x)")])
-                ok = false
-                return e
             case .call(let name, let nameRange, let args):
                 if (name == "min" || name == "max") && args.count == 2 {
                     return Expr(.call(name: name == "min" ? "minimum" : "maximum", nameRange: nameRange,

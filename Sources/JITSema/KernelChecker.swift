@@ -44,6 +44,9 @@ public struct KernelChecker {
     var parallelLoopDepths: [Int] = []
     /// Whole-array reductions lifted so far (they name their results `$red0`, `$red1`, ...).
     var liftedReductions = 0
+    /// The source text of the call each lifted array result comes from (`$red0` is
+    /// `mean(m, axis=0)`), so messages name what the user wrote.
+    var liftedCalls: [String: String] = [:]
     /// Variables declared without a type whose value was an error: their type is unknown, so
     /// statements reading or assigning them are not checked again (one error, not a cascade of
     /// guesses such as "returns f64").

@@ -47,6 +47,9 @@ struct Cache: ParsableCommand {
                        let text = CacheEntryText.expression(fromIR: String(entry.key[ir.upperBound...])) {
                         what += "  " + CacheEntryText.shortened(text, to: 60)
                     }
+                    if Cache.field(entry.key, "kind") == "kernel", let text = CacheEntryText.kernel(fromIR: entry.key) {
+                        what += "  " + CacheEntryText.shortened(text, to: 60)
+                    }
                 }
                 print("\(f.url.lastPathComponent.prefix(16))  \(String(format: "%8d", f.size))  \(Cache.utc(f.modified))  \(what)")
             }

@@ -67,6 +67,83 @@ enum CacheEntryText {
         return result
     }
 
+    /// A kernel's body in one line of source-like text (`s = 0.0; for i in 0 ..< x.shape[0] { s = s + x[i] * 2.0 }; return s`),
+    /// rebuilt from the typed kernel IR stored in its key: declarations, ids (`#3`), locations (`@3:25`)
+    /// and types are dropped, and each scalar expression is read back as text. Nil when the key has none.
+    static func kernel(fromIR ir: String) -> String? {
+        var lines = ir.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("kernel ") }) else { return nil }
+        lines = Array(lines[(header + 1)...])
+        // Declarations (`s#1: f64 var`) and the braces around the whole body carry no statement.
+        let declaration = /^[A-Za-z_][A-Za-z_0-9]*#[0-9]+: .* (var|let)$/
+        var body = lines.filter { !$0.isEmpty && (try? declaration.wholeMatch(in: $0)) == nil }
+        if body.first == "{", body.last == "}" { body = Array(body.dropFirst().dropLast()) }
+        guard !body.isEmpty else { return nil }
+        var text = body.map(readingGroups).joined(separator: "; ")
+        text = text.replacingOccurrences(of: "{; ", with: "{ ").replacingOccurrences(of: "; }", with: " }")
+        text = text.replacing(/#[0-9]+/, with: "").replacing(/@[0-9]+:[0-9]+/, with: "")
+        return text
+    }
+
+    /// `line` with every `{...}@L:C` expression group replaced by its text.
+    private static func readingGroups(_ line: String) -> String {
+        let chars = Array(line)
+        var out = "", i = 0
+        while i < chars.count {
+            guard chars[i] == "{", let close = matchingBrace(chars, from: i) else {
+                out.append(chars[i]); i += 1; continue
+            }
+            // A block's `{` ends its line; an expression group is followed by its location.
+            guard close + 1 < chars.count, chars[close + 1] == "@" else { out.append(chars[i]); i += 1; continue }
+            out += groupText(String(chars[(i + 1)..<close]))
+            i = close + 1
+        }
+        return out
+    }
+
+    private static func matchingBrace(_ chars: [Character], from start: Int) -> Int? {
+        var depth = 0
+        for j in start..<chars.count {
+            if chars[j] == "{" { depth += 1 }
+            if chars[j] == "}" { depth -= 1; if depth == 0 { return j } }
+        }
+        return nil
+    }
+
+    /// The text of one group: `const 2.0 : f64` is `2.0`; `$0: f64 = s#1, ... | %0 = arg $0 : f64; ...`
+    /// is its scalar IR read as an expression with the bindings put in; anything else is itself.
+    private static func groupText(_ group: String) -> String {
+        let inner = readingGroups(group)
+        if inner.hasPrefix("const "), let colon = inner.range(of: " : ", options: .backwards) {
+            return String(inner[inner.index(inner.startIndex, offsetBy: 6)..<colon.lowerBound])
+        }
+        guard let bar = inner.range(of: " | ") else { return inner }
+        var bindings: [String: String] = [:]
+        for binding in splitTopLevel(String(inner[..<bar.lowerBound])) {
+            guard let colon = binding.firstIndex(of: ":"), let eq = binding.range(of: " = ") else { continue }
+            bindings[String(binding[..<colon])] = String(binding[eq.upperBound...])
+        }
+        let ir = inner[bar.upperBound...].replacingOccurrences(of: "; ", with: "\n")
+        guard var text = expression(fromIR: ir) else { return inner }
+        for (name, value) in bindings.sorted(by: { $0.key.count > $1.key.count }) {
+            text = text.replacingOccurrences(of: name, with: value)
+        }
+        return text
+    }
+
+    /// `a, b[c, d], e` split at the commas outside brackets and braces.
+    private static func splitTopLevel(_ text: String) -> [String] {
+        var parts: [String] = [], current = "", depth = 0
+        for c in text {
+            if "[{(".contains(c) { depth += 1 }
+            if "]})".contains(c) { depth -= 1 }
+            if c == ",", depth == 0 { parts.append(current.trimmingCharacters(in: .whitespaces)); current = ""; continue }
+            current.append(c)
+        }
+        if !current.isEmpty { parts.append(current.trimmingCharacters(in: .whitespaces)) }
+        return parts
+    }
+
     /// `text` cut to `width` characters with `…` at the end when longer.
     static func shortened(_ text: String, to width: Int) -> String {
         text.count <= width ? text : String(text.prefix(width - 1)) + "…"

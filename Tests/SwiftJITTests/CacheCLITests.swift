@@ -137,6 +137,8 @@ final class CacheCLITests: XCTestCase {
         // Expression entries show their text (rebuilt from the key's typed IR; `$k0` is the
         // float constant passed at run time) after the signature.
         XCTAssertTrue(list.stdout.contains("func(x: f64[], $k0: f64) -> f64[]  x * ($k0 + x * ($k0 + x))\n"), list.stdout)
+        // Kernel entries show their body, read back from the key's typed kernel IR and shortened.
+        XCTAssertTrue(list.stdout.contains("i64[,]  let out = allocate i64[ci.shape[0], cr.shape[0]] zeros; par…\n"), list.stdout)
         let bad = try run(["compile", "--expr", "x + y", "--signature", "f64[]"], in: dir)
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("takes 2 argument"), bad.stderr)

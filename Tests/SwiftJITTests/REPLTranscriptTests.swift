@@ -93,8 +93,61 @@ final class REPLTranscriptTests: XCTestCase {
             """)
     }
 
-    /// mean, var, std (axis, ddof), clip, mod, deg2rad, constants (a variable of the same name
-    /// wins), `:help NAME`, and the errors of each.
+    /// zeros, ones and full inside an expression are their one value broadcast to their shape
+    /// (stride 0): nothing is allocated or filled, so a sum over 10^8 ones needs no 800 MB array.
+    /// As values of their own (assigned, passed to a kernel) they are ordinary new arrays, which
+    /// a kernel may write without touching any other element.
+    func testConstantFunctionsAreFused() throws {
+        try transcript("""
+            x = arange(3) * 1.0
+            zeros((2, 3)) + x
+            ones(3, dtype=i32) + arange(3)
+            full((2, 2), 7)
+            full(shape=(3,), fill_value=2.5, dtype=f32) * 2
+            full(2, True) & (arange(2) > 0)
+            sum(ones((10000, 10000)))
+            mean(full((10000, 10000), 2.5) * arange(10000))
+            y = (zeros(3))
+            kernel first(a: f64[]) -> f64 {
+                a[0] = 5.0
+                return a[1]
+            }
+            first(y)
+            y
+            full((2,), x)
+            full(3)
+            """, stdout: """
+            array([[0., 1., 2.],
+                   [0., 1., 2.]])
+            float64 (2, 3)
+            array([1, 2, 3])
+            int64 (3,)
+            array([[7, 7],
+                   [7, 7]])
+            int64 (2, 2)
+            array([5., 5., 5.], dtype=float32)
+            float32 (3,)
+            array([False,  True])
+            bool (2,)
+            100000000.0
+            12498.75
+            0.0
+            array([5., 0., 0.])
+            float64 (3,)
+
+            """, stderr: """
+            <stdin>:16:12: error: fill_value must be a number, not an array
+            16 | full((2,), x)
+               |            ^
+            <stdin>:17:1: error: full needs a shape and a fill_value
+            17 | full(3)
+               | ^~~~~~~
+
+            """)
+    }
+
+    /// mean, var, std (axis, ddof; also in kernels), clip, mod, deg2rad, constants (a variable of
+    /// the same name wins), `:help NAME`, and the errors of each.
     func testNumPyNames() throws {
         let dir = try temporaryDirectory()
         try NPY.write(NDArray([1.0, 2, 3, 4, 2, 4, 6, 9], shape: [2, 4]), to: dir.appendingPathComponent("m.npy").path)
@@ -119,8 +172,9 @@ final class REPLTranscriptTests: XCTestCase {
             var(x, ddof=1.5)
             mean(x, axis=1)
             kernel k(a: f64[]) -> f64 {
-                return mean(a)
+                return mean(a) + std(a, ddof=1)
             }
+            k(arange(4) * 1.0)
             :help meen
             """, in: dir, stdout: """
             3.875
@@ -148,6 +202,7 @@ final class REPLTranscriptTests: XCTestCase {
             deg2rad(x): x * (pi/180): degrees to radians (also radians)
             (radians is another name for deg2rad)
             also called: radians
+            2.7909944487358054
 
             """, stderr: """
             <stdin>:18:13: error: ddof must be a non-negative integer literal
@@ -156,12 +211,8 @@ final class REPLTranscriptTests: XCTestCase {
             <stdin>:19:1: error: axis 1 is out of bounds for an array of dimension 1
             19 | mean(x, axis=1)
                | ^~~~~~~~~~~~~~~
-            <stdin>:21:12: error: 'mean' is not available in kernels (it is in expressions)
-            21 |     return mean(a)
-               |            ^~~~~~~
-              = note: compute it with a loop, e.g. the mean as sum(x) / len(x)
-            <stdin>:23:7: error: no help for 'meen'
-            23 | :help meen
+            <stdin>:24:7: error: no help for 'meen'
+            24 | :help meen
                |       ^~~~
               = note: did you mean 'mean'?
 

@@ -4,7 +4,12 @@
 // and replaced by a hidden variable name of exactly the call's length, so every later diagnostic
 // still points at the typed text. The calls run each time the expression does (so `:time`
 // counts them and `rand` draws new numbers); the expression then reads their values like any
-// other variable.
+// other variable. `zeros`, `ones` and `full` are not made at all: each is its one value seen as
+// an array of its shape with every stride 0, which the expression's loop reads like any operand
+// (no memory, no fill pass). The other functions (arange, linspace, rand, normal, load) and kernel
+// calls are computed into arrays first: an expression's compiled loop reads operands through
+// pointers and strides and has no element position to compute `start + i * step` or a draw from,
+// so fusing them would need a new kind of operand in the lowering.
 import Foundation
 import SwiftJIT
 
@@ -51,8 +56,15 @@ extension Session {
             if i == 0 && close == bytes.count - 1 { return nil }
             var callText = Fragment(String(decoding: bytes, as: UTF8.self), from: i, to: close + 1)
             callText.offset += fragment.offset
-            let prepared = try prepare(callText)
             let variable = Self.hiddenName(calls.count, length: close + 1 - i)
+            if let constant = REPLFunctions.constant[name], let call = CallSyntax(callText) {
+                let (value, shape) = try constant(call, self)
+                calls.append(EmbeddedCall(variable: variable, text: callText.text) { REPLFunctions.broadcast(value, to: shape) })
+                bytes.replaceSubrange(i...close, with: Array(variable.utf8))
+                i = close + 1
+                continue
+            }
+            let prepared = try prepare(callText)
             let range = callText.range
             calls.append(EmbeddedCall(variable: variable, text: callText.text) {
                 let values = try prepared.run()

@@ -1,4 +1,4 @@
-// Functions the REPL adds for making, reading and writing arrays: linspace, arange, zeros, ones,
+// Functions the REPL adds for making, reading and writing arrays: linspace, arange, zeros, ones, full,
 // rand, normal, seed, load, save. They are values anywhere in an expression (`rand(1000) * 2 - 1`,
 // see EmbeddedCalls.swift); their arguments are values (variables, literals, expressions),
 // strings in single or double quotes, shapes as numbers or tuples (`zeros((2, 3))`, `shape=`),
@@ -61,6 +61,11 @@ enum REPLFunctions {
             let (shape, dtype, _) = try Arguments.shape(call, s)
             return { try converted(NDArray([Double](repeating: 1, count: shape.reduce(1, *)), shape: shape), to: dtype) }
         },
+        REPLFunction(name: "full", usage: "full((n, ...), fill_value, dtype=...)",
+                     summary: "an array of fill_value (its dtype unless dtype= is given)") { call, s in
+            let (value, shape) = try filled(call, s)
+            return { try materialized(broadcast(value, to: shape)) }
+        },
         REPLFunction(name: "rand", usage: "rand(n, ...)", summary: "uniform in [0, 1), as random() in kernels (see seed)") { call, s in
             let (shape, dtype, _) = try Arguments.shape(call, s, dtype: false)
             return { try converted(NDArray((0..<shape.reduce(1, *)).map { _ in sj_random() }, shape: shape), to: dtype) }
@@ -101,6 +106,56 @@ enum REPLFunctions {
     ]
 
     static func named(_ name: String) -> REPLFunction? { all.first { $0.name == name } }
+
+    /// The functions whose every element is one value (zeros, ones, full): inside an expression
+    /// they are that value broadcast to their shape (stride 0, one element of memory), so the
+    /// expression's loop reads it where it reads the other operands and no array is made or filled.
+    /// Returns the value (0-d, of the result's dtype) and the shape.
+    nonisolated(unsafe) static let constant: [String: (CallSyntax, Session) throws -> (NDArray, [Int])] = [
+        "zeros": { call, s in
+            let (shape, dtype, _) = try Arguments.shape(call, s)
+            return (NDArray(zeros: dtype, shape: []), shape)
+        },
+        "ones": { call, s in
+            let (shape, dtype, _) = try Arguments.shape(call, s)
+            return (try converted(NDArray(scalar: 1.0), to: dtype), shape)
+        },
+        "full": filled,
+    ]
+
+    /// `full(shape, fill_value, dtype=)` as NumPy calls it: the value (as `dtype`, else its own
+    /// dtype: int64 for an integer, float64 for a float, bool) and the shape.
+    static func filled(_ call: CallSyntax, _ s: Session) throws -> (NDArray, [Int]) {
+        var rest = call.arguments
+        func take(_ label: String) -> CallSyntax.Argument? {
+            if let k = rest.firstIndex(where: { $0.label == label }) { return rest.remove(at: k) }
+            if let k = rest.firstIndex(where: { $0.label == nil }) { return rest.remove(at: k) }
+            return nil
+        }
+        guard let shapeArgument = take("shape"), let fill = take("fill_value") else {
+            throw InputError("full needs a shape and a fill_value", at: call.range)
+        }
+        if let extra = rest.first(where: { $0.label != "dtype" }) {
+            throw InputError("full takes a shape, a fill_value and dtype=", at: extra.value.range)
+        }
+        var shapeCall = call
+        shapeCall.arguments = [CallSyntax.Argument(label: nil, value: shapeArgument.value)] + rest
+        let (shape, _, a) = try Arguments.shape(shapeCall, s)
+        let value = try s.evaluate(fill.value)
+        guard value.rank == 0 else { throw InputError("fill_value must be a number, not an array", at: fill.value.range) }
+        return (try converted(value, to: try a.dtype(default: value.dtype)), shape)
+    }
+
+    /// A new contiguous array with the elements of `a`.
+    static func materialized(_ a: NDArray) throws -> NDArray {
+        try JIT.evaluate("a", ["a": a], out: NDArray(uninitialized: a.dtype, shape: a.shape))
+    }
+
+    /// `value` (0-d) seen as an array of `shape`: every stride 0, no memory of its own.
+    static func broadcast(_ value: NDArray, to shape: [Int]) -> NDArray {
+        NDArray(dtype: value.dtype, shape: shape, strides: Array(repeating: 0, count: shape.count),
+                storage: value.storage, offset: value.offset)
+    }
 
     /// `a` as `dtype` (C casting, as NumPy's astype).
     static func converted(_ a: NDArray, to dtype: DType) throws -> NDArray {
