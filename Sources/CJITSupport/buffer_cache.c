@@ -11,6 +11,8 @@
    and unmapped outside it. Under AddressSanitizer cached buffers are poisoned (all but the node),
    so a use after release is still reported. */
 #include "buffer_cache.h"
+#include "runtime_settings.h"
+#include "stream_copy.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +227,19 @@ static size_t destroy(node *victims) {
     return freed;
 }
 
+/* Zeroes a reused buffer: with streaming stores from the size at which results are written with
+   them (SJ_SETTING_STREAM_BYTES, StreamingStores.threshold), as a kernel's own clearing loop then
+   is, so that `zeros(n)` is not slower than clearing a caller's array; else memset. */
+static void clear(void *p, size_t bytes) {
+    int64_t threshold = sj_setting_load(SJ_SETTING_STREAM_BYTES);
+    if (threshold > 0 && bytes >= (uint64_t)threshold) {
+        sj_stream_zero(p, bytes);
+        sj_stream_fence();
+    } else {
+        memset(p, 0, bytes);
+    }
+}
+
 /* ---- the interface ---- */
 
 void *sj_buffer_acquire(size_t bytes, int zeroed) {
@@ -246,7 +261,7 @@ void *sj_buffer_acquire(size_t bytes, int zeroed) {
         live_buffers++;
         pthread_mutex_unlock(&lock);
         UNPOISON(n, cap);
-        if (zeroed) memset(n, 0, bytes);
+        if (zeroed) clear(n, bytes);
         return n;
     }
     misses++;
@@ -264,7 +279,7 @@ void *sj_buffer_acquire(size_t bytes, int zeroed) {
     live_bytes += cap;
     live_buffers++;
     pthread_mutex_unlock(&lock);
-    if (zeroed && !zero) memset(p, 0, bytes);
+    if (zeroed && !zero) clear(p, bytes);
     return p;
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "jit_support.h"
 #include "kernel_support.h"
+#include "stream_copy.h"
 #include "runtime_settings.h"
 
 #ifndef CMPLX
@@ -173,6 +174,7 @@ static const sj_symbol table[] = {
     {"sj_cancelled", (void *)sj_cancelled},
     {"sj_cancel_pending", (void *)&sj_cancel_pending},
     {"sj_runtime_settings", (void *)sj_runtime_settings},
+    {"sj_stream_copy", (void *)sj_stream_copy}, {"sj_stream_fence", (void *)sj_stream_fence},
     {NULL, NULL},
 };
 

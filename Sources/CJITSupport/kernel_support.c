@@ -159,7 +159,7 @@ static sj_parallel_serial_fn sj_parallel_serial_hook = 0;
 
 void sj_set_parallel_serial_hook(sj_parallel_serial_fn hook) { sj_parallel_serial_hook = hook; }
 
-int64_t sj_runtime_settings[SJ_SETTINGS_COUNT];
+int64_t sj_runtime_settings[SJ_SETTINGS_COUNT] = {[SJ_SETTING_STREAM_BYTES] = (int64_t)64 << 20};
 
 int32_t sj_parallel_serial(int64_t n) {
     // Below the serial threshold (n * 64 elements < it) at any thread count: no call into Swift.

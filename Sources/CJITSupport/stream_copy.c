@@ -1,6 +1,7 @@
-/* Streaming copies (see stream_copy.h): 64 bytes per step as four 16-byte MOVNTDQ stores (SSE2,
-   present on every x86-64), the rest with memcpy. */
+/* Streaming copies and clears (see stream_copy.h): 64 bytes per step as four 16-byte MOVNTDQ
+   stores (SSE2, present on every x86-64), the rest with memcpy or memset. */
 #include "stream_copy.h"
+#include <stdint.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <emmintrin.h>
@@ -24,6 +25,31 @@ void sj_stream_copy(void *dst, const void *src, size_t bytes) {
     memcpy(d + n, s + n, bytes - n);
 #else
     memcpy(dst, src, bytes);
+#endif
+}
+
+void sj_stream_zero(void *dst, size_t bytes) {
+#if defined(__x86_64__)
+    char *d = dst;
+    size_t head = (size_t)(-(uintptr_t)d & 15);
+    if (head >= bytes) {
+        memset(d, 0, bytes);
+        return;
+    }
+    memset(d, 0, head);
+    d += head;
+    bytes -= head;
+    size_t n = bytes / 64 * 64;
+    __m128i z = _mm_setzero_si128();
+    for (size_t i = 0; i < n; i += 64) {
+        _mm_stream_si128((__m128i *)(d + i), z);
+        _mm_stream_si128((__m128i *)(d + i + 16), z);
+        _mm_stream_si128((__m128i *)(d + i + 32), z);
+        _mm_stream_si128((__m128i *)(d + i + 48), z);
+    }
+    memset(d + n, 0, bytes - n);
+#else
+    memset(dst, 0, bytes);
 #endif
 }
 

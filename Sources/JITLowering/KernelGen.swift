@@ -76,6 +76,11 @@ final class KernelEmitter {
     var keyedMinMax: [Int: KeyedMinMax] = [:]
     /// Whether the function being emitted prefers 512-bit vectors (MathLoopWidth).
     var prefersWide = false
+    /// While the tile loop of a streaming-store loop is emitted (KernelStreaming.swift): the
+    /// array whose stores go to the tile, the tile, and the index of the tile's first element.
+    var streamTile: (array: Int, data: LLVMValueRef, first: LLVMValueRef)?
+    /// Emitted by `fail` before an error return (a streaming loop's tile written out first).
+    var beforeFailure: (() -> Void)?
     /// A throwaway Emitter for types and attribute helpers.
     let helper: Emitter
 
@@ -175,6 +180,7 @@ final class KernelEmitter {
 
     /// Stores an error into ctx and returns its code from the kernel.
     func fail(code: Int32, at loc: KernelLocation, axis: Int?, index: LLVMValueRef?, bound: LLVMValueRef?) {
+        beforeFailure?()
         func field(_ offset: Int, _ type: LLVMTypeRef) -> LLVMValueRef {
             var o = c64opt(offset)
             let p = LLVMBuildInBoundsGEP2(b, i8, LLVMBuildBitCast(b, contextArg, ptr, "c"), &o, 1, "f")
@@ -276,6 +282,7 @@ final class KernelEmitter {
         case .bind(let v, let a):
             arrays[v] = arrayValue(a)
         case .store(let a, let indices, let value, let loc):
+            if let tile = streamTile, tile.array == a { return emitTileStore(tile, indices, value) }
             let offset = elementOffset(a, indices, loc)
             let (re, im) = scalar(value)
             helper.storeElement(re, im, k.variables[a].type.dtype, base: arrays[a]!.data, index: offset)
@@ -345,6 +352,15 @@ final class KernelEmitter {
     /// serial loops, and the serial path of a parallel loop without reductions.
     func emitSerialFor(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
                        at loc: KernelLocation, _ body: [KernelStatement]) {
+        if let plan = streamingPlan(v, stepped: stepped, body) {
+            return emitStreamingFor(plan, v, lo, hi, at: loc, body)
+        }
+        emitLoopAsWritten(v, lo, hi, by: by, stepped: stepped, at: loc, body)
+    }
+
+    /// The loop of `emitSerialFor` as written.
+    func emitLoopAsWritten(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
+                           at loc: KernelLocation, _ body: [KernelStatement]) {
         let keyed = beginKeyedMinMax(body: body, hasStep: stepped)
         let back = emitForLoop(v, from: lo, to: hi, by: by, flat: !Self.containsLoop(body), at: loc) { next, exit in
             loopTargets.append((next, exit))

@@ -133,9 +133,7 @@ extension KernelEmitter {
     /// below the serial threshold, read here from sj_runtime_settings (runtime_settings.h: n * 64
     /// elements below SJ_SETTING_SERIAL_ELEMENTS), else as sj_parallel_serial(n) answers.
     private func emitSerialTest(_ n: LLVMValueRef, serial: LLVMBasicBlockRef, threaded: LLVMBasicBlockRef) {
-        let settingsType = LLVMArrayType(i64, 2)!
-        let settings = LLVMGetNamedGlobal(module.ref, "sj_runtime_settings")
-            ?? LLVMAddGlobal(module.ref, settingsType, "sj_runtime_settings")!
+        let (settingsType, settings) = runtimeSettings()
         var idx: [LLVMValueRef?] = [c64(0), c64(1)]
         let elements = LLVMBuildLoad2(b, i64, LLVMBuildInBoundsGEP2(b, settingsType, settings, &idx, 2, "serialp"), "serialelements")!
         LLVMSetVolatile(elements, 1)

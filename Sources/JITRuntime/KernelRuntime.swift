@@ -189,6 +189,7 @@ extension Engine {
                                trace: StageTrace? = nil) throws -> CompiledKernelFunction {
         _ = KernelParallel.installed
         _ = BufferCache.configured  // kernel allocations go through the buffer cache
+        _ = StreamingStores.configured  // kernel loops read its threshold (KernelStreaming.swift)
         return try compiled(.kernel(kernel), options: options, trace: trace) { code, seconds in
             CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
         }

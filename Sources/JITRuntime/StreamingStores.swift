@@ -32,11 +32,25 @@ public enum StreamingStores {
     }()
 
     /// Outputs of at least this many bytes (contiguous, 64-byte aligned) are written with
-    /// streaming stores; `Int.max` turns them off. Read when a call pattern is first prepared.
+    /// streaming stores; `Int.max` turns them off. Expressions read it when a call pattern is
+    /// first prepared; compiled kernel loops (KernelStreaming.swift) read it on every call, from
+    /// the runtime's settings (runtime_settings.h), which this keeps equal to it.
     public static var threshold: Int {
         get { lock.lock(); defer { lock.unlock() }; return current }
-        set { lock.lock(); current = max(1, newValue); lock.unlock() }
+        set {
+            lock.lock()
+            current = max(1, newValue)
+            sj_setting_store(Int32(SJ_SETTING_STREAM_BYTES), Int64(current))
+            lock.unlock()
+        }
     }
+
+    /// Copies the threshold (with SWIFTJIT_STREAMING_STORES applied) into the runtime's
+    /// settings, once, before the first kernel call.
+    static let configured: Void = {
+        let bytes = threshold
+        sj_setting_store(Int32(SJ_SETTING_STREAM_BYTES), Int64(bytes))
+    }()
 
     /// Bytes of one scratch tile.
     static let tileBytes = 16 << 10

@@ -1,6 +1,7 @@
 // Allocating calls against `out:` calls over result sizes from 4 KiB to 128 MiB (issue 16).
 //
-//   swift run -c release alloc-sweep [--rounds N] [--target-ms T] [--sizes 4K,64K,...] [--only CASE] [--markdown]
+//   swift run -c release alloc-sweep [--rounds N] [--target-ms T] [--sizes 4K,64K,...] [--only CASE] [--clock cpu|wall] [--markdown]
+//   swift run -c release alloc-sweep --parts [--sizes 4K,16K]
 //
 // In: nothing (inputs are made here). Out: one row per case and result size with the median time
 // of the allocating call, of the `out:` call doing the same work, and their ratio, as a table (or a
@@ -14,21 +15,30 @@
 //   into a caller's array;
 // - kernel zeros: `zeros(len(x))` accumulated into, against the same kernel clearing the caller's
 //   array itself;
+// - kernel return: a kernel returning the whole-array expression `x*2.5 + 1` (an array the kernel
+//   allocates), against the loop writing into a caller's array;
 // - Swift NDArray: `NDArray(uninitialized:)` made in Swift per call and filled by `out:`, against a
 //   preallocated one.
 // Both calls of a pair alternate within each round (batches of about --target-ms), so drift on a
 // shared machine falls on both.
+//
+// --parts times, instead, what an `NDArray` made in Swift costs, in ns (the least of --rounds
+// batches of 200,000): made and dropped, its storage alone, the buffer cache's acquire and release
+// alone, and the `out:` call with a fresh array against one made and dropped beside a reused `out:`.
+import CJITSupport
 import Foundation
 import SwiftJIT
 
 var rounds = 7
 var targetMs = 40.0
-var sizeNames = ["4K", "16K", "64K", "256K", "1M", "4M", "16M", "64M", "128M"]
+var sizeNames = ["2K", "4K", "8K", "16K", "64K", "256K", "1M", "4M", "16M", "64M", "128M"]
 var markdown = false
+var parts = false
+nonisolated(unsafe) var cpuClock = false  // set once, before any timing
 var only: String?
 var argv = Array(CommandLine.arguments.dropFirst())
 func usage(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("alloc-sweep: \(message)\nusage: alloc-sweep [--rounds N] [--target-ms T] [--sizes 4K,64K,1M,128M] [--only CASE] [--markdown]\n".utf8))
+    FileHandle.standardError.write(Data("alloc-sweep: \(message)\nusage: alloc-sweep [--rounds N] [--target-ms T] [--sizes 4K,64K,1M,128M] [--only CASE] [--clock cpu|wall] [--markdown] [--parts]\n".utf8))
     exit(2)
 }
 while !argv.isEmpty {
@@ -44,11 +54,15 @@ while !argv.isEmpty {
         guard let v = argv.first else { usage("--sizes needs a list such as 4K,1M,128M") }
         sizeNames = v.split(separator: ",").map(String.init); argv.removeFirst()
     case "--markdown": markdown = true
+    case "--parts": parts = true
+    case "--clock":
+        guard let v = argv.first, v == "cpu" || v == "wall" else { usage("--clock takes cpu or wall") }
+        cpuClock = v == "cpu"; argv.removeFirst()
     case "--only":
         guard let v = argv.first else { usage("--only needs a case name prefix, such as kernel") }
         only = v; argv.removeFirst()
     case "-h", "--help":
-        print("usage: alloc-sweep [--rounds N] [--target-ms T] [--sizes 4K,64K,1M,128M] [--only CASE] [--markdown]"); exit(0)
+        print("usage: alloc-sweep [--rounds N] [--target-ms T] [--sizes 4K,64K,1M,128M] [--only CASE] [--clock cpu|wall] [--markdown] [--parts]"); exit(0)
     default: usage("unknown option '\(a)'")
     }
 }
@@ -79,6 +93,9 @@ let kernels = try JIT.kernels("""
         for i in 0..<len(x) { y[i] += x[i] * 2.5 }
         return y
     }
+    kernel returned(x: f64[]) -> f64[] {
+        return x * 2.5 + 1
+    }
     kernel into_cleared(x: f64[], y: f64[]) {
         for i in 0..<len(x) { y[i] = 0.0 }
         for i in 0..<len(x) { y[i] += x[i] * 2.5 }
@@ -86,9 +103,18 @@ let kernels = try JIT.kernels("""
     """)
 let allocEmpty = try kernels.kernel("alloc_empty"), into = try kernels.kernel("into")
 let allocZeros = try kernels.kernel("alloc_zeros"), intoCleared = try kernels.kernel("into_cleared")
+let returned = try kernels.kernel("returned")
 let expr = try JIT.compile("x*2.5 + 1")
 
-func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+/// Nanoseconds of the clock in use: the calling thread's CPU time with --clock cpu (user and
+/// system, so page faults count, but time spent waiting for a CPU that other processes hold does
+/// not: at one thread every call runs on this thread), else the monotonic wall clock.
+func now() -> UInt64 {
+    guard cpuClock else { return DispatchTime.now().uptimeNanoseconds }
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}
 
 /// Milliseconds per call of `body` over `count` calls.
 func batch(_ count: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -105,6 +131,34 @@ func median(_ v: [Double]) -> Double {
 struct Row { var what: String; var size: String; var alloc: Double; var out: Double }
 var rows: [Row] = []
 
+if parts {
+    // Not generic: a generic one went through value witnesses, which cost as much as the storage.
+    @inline(never) func keep(_ a: NDArray) { withExtendedLifetime(a) {} }
+    @inline(never) func keep(_ s: ArrayStorage) { withExtendedLifetime(s) {} }
+    for (name, byteCount) in sizes {
+        let n = byteCount / 8
+        let x = NDArray((0..<n).map { Double($0 % 1000) * 0.001 }), y = NDArray(uninitialized: .float64, shape: [n])
+        let steps: [(String, () throws -> Void)] = [
+            ("NDArray(uninitialized:) made and dropped", { keep(NDArray(uninitialized: .float64, shape: [n])) }),
+            ("ArrayStorage(uninitializedBytes:) alone", { keep(ArrayStorage(uninitializedBytes: byteCount)) }),
+            ("buffer cache acquire + release", { sj_buffer_release(sj_buffer_acquire(byteCount, 0)) }),
+            ("call, out: reused y", { _ = try expr.call(["x": x], out: y) }),
+            ("call, out: fresh NDArray", { _ = try expr.call(["x": x], out: NDArray(uninitialized: .float64, shape: [n])) }),
+            ("fresh NDArray dropped + call, out: y", {
+                keep(NDArray(uninitialized: .float64, shape: [n]))
+                _ = try expr.call(["x": x], out: y)
+            }),
+        ]
+        for (what, body) in steps {
+            for _ in 0..<1000 { try body() }
+            var best = Double.infinity
+            for _ in 0..<rounds { best = min(best, try batch(200_000, body)) }
+            print("\(what.padding(toLength: 42, withPad: " ", startingAt: 0)) \(name.leftPad(6)) \(String(format: "%8.1f", best * 1e6)) ns")
+        }
+    }
+    exit(0)
+}
+
 for (name, byteCount) in sizes {
     let n = byteCount / 8
     let x = NDArray((0..<n).map { Double($0 % 1000) * 0.001 })
@@ -114,6 +168,7 @@ for (name, byteCount) in sizes {
         ("expr f(x: x)", { _ = try expr(x: x) }, { _ = try expr(x: x, out: y) }),
         ("kernel empty_like", { _ = try allocEmpty(x) }, { _ = try into(x, y) }),
         ("kernel zeros", { _ = try allocZeros(x) }, { _ = try intoCleared(x, y) }),
+        ("kernel return", { _ = try returned(x) }, { _ = try into(x, y) }),
         ("Swift NDArray + out:", {
             let z = NDArray(uninitialized: .float64, shape: [n])
             _ = try expr.call(["x": x], out: z)
@@ -129,6 +184,7 @@ for (name, byteCount) in sizes {
         case "expr f(x: x)": got = try expr(x: x)
         case "kernel empty_like": got = try allocEmpty(x)
         case "kernel zeros": got = try allocZeros(x)
+        case "kernel return": got = try returned(x)
         default: got = nil
         }
         if let got, got.doubles != want {
