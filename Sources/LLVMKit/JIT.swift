@@ -11,6 +11,12 @@ public final class OrcJIT: @unchecked Sendable {
     private let lock = NSLock()
     /// Symbols of live `JITCode`s (a symbol can be defined again once its code is removed).
     private var defined = Set<String>()
+    /// Code removals since ORC's symbol string pool was last cleared of dead entries.
+    private var removalsSinceClear = 0
+    /// Removals between two clearings: the pool keeps every name it ever interned (each object's
+    /// entry and section symbols, about 100 bytes a compile) until `ClearDeadEntries`, which walks
+    /// the whole pool, so it runs once per this many removals.
+    static let clearPoolEvery = 1024
 
     public init() throws {
         try LLVM.initialize()
@@ -120,6 +126,11 @@ public final class OrcJIT: @unchecked Sendable {
         }
         LLVMOrcReleaseResourceTracker(tracker)
         defined.remove(symbol)
+        removalsSinceClear += 1
+        if removalsSinceClear >= Self.clearPoolEvery {
+            removalsSinceClear = 0
+            LLVMOrcSymbolStringPoolClearDeadEntries(LLVMOrcExecutionSessionGetSymbolStringPool(LLVMOrcLLJITGetExecutionSession(ref)))
+        }
     }
 
     /// Live `JITCode`s of this JIT.
