@@ -167,7 +167,7 @@ extension Emitter {
         let accs = ["a", "b", "c"].map { LLVMBuildPhi(b, floatBitsType(t), "mm.\($0)")! }
         let element = enterBody(loop, fn)
         var signClear = false
-        if case .call("abs", let args) = f[f.result].op, f[args[0]].type.isFloat { signClear = true }
+        if case .call(.abs, let args) = f[f.result].op, f[args[0]].type.isFloat { signClear = true }
         let next = floatMinMaxUpdate(op, accs, floatBits(element, t), signClear: signClear)
         let latch = closeLoop(loop)
         for (k, identity) in floatMinMaxIdentities(op, t).enumerated() {
