@@ -45,6 +45,16 @@ public struct LoweringOptions: Hashable, Sendable {
             + "inject-tli-mappings,loop-vectorize,\(combine),simplifycfg)"
     }()
 
+    /// The quick tier's pipeline for kernels (compiled for their first calls while `default<O3>`
+    /// runs on the background thread, docs/cache.md "Compile tiers"): scalar cleanup only, no
+    /// loop passes and no vectorizer, then code generation at level 0 (FastISel). Bodies marked
+    /// `alwaysinline` are not inlined (they stay functions, compiled once): a third less code for
+    /// the code generator for the same results.
+    public static let quickPipeline: String = {
+        let combine = LLVM.versionMajor >= 18 ? "instcombine<no-verify-fixpoint>" : "instcombine"
+        return "function(sroa,early-cse,\(combine),simplifycfg)"
+    }()
+
     /// The pipeline for an elementwise function: lean for arithmetic-only loops; `default<O3>` for
     /// a reduction's row loop (`reduces`) and for loops that call builtins (`calls`: the vector
     /// math and libmvec variants rely on attributes that O3's interprocedural passes infer).

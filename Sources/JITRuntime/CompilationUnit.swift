@@ -54,10 +54,10 @@ public enum CompilationUnit {
         }
     }
 
-    /// Stages `lower` (a new module exporting `symbol`) and `optimize` (unless `optimize` is false),
-    /// timed and printed through `trace`.
+    /// Stages `lower` (a new module exporting `symbol`) and `optimize` (unless `optimize` is false;
+    /// with `pipeline` instead of the unit's own when given), timed and printed through `trace`.
     func lower(symbol: String, options: LoweringOptions, machine: TargetMachine, optimize: Bool = true,
-               trace: StageTrace? = nil) throws -> LoweredModule {
+               pipeline: String? = nil, trace: StageTrace? = nil) throws -> LoweredModule {
         let lowered = try trace.run("lower", {
             switch self {
             case .expression(let f): return try IRGen.lower(f, symbol: symbol, options: options, machine: machine, optimize: false)
@@ -65,7 +65,7 @@ public enum CompilationUnit {
             }
         }, text: { $0.module.text })
         if optimize {
-            try trace.run("optimize", { try lowered.module.runPasses(passPipeline(options), machine: machine) },
+            try trace.run("optimize", { try lowered.module.runPasses(pipeline ?? passPipeline(options), machine: machine) },
                           text: { lowered.module.text })
         }
         return lowered

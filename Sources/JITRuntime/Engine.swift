@@ -132,7 +132,8 @@ public final class Engine: @unchecked Sendable {
     }
     /// Compiled functions whose machine code is in the JIT now.
     public var liveFunctions: Int { startLock.withLock { nativeState?.jit.liveCodeCount } ?? 0 }
-    /// Number of times LLVM lowered, optimised and generated code (not counting disk-cache hits).
+    /// Number of times LLVM lowered, optimised and generated final code (not counting disk-cache
+    /// hits, nor quick-tier compiles: `tierStatistics`), on the calling or the background thread.
     public private(set) var llvmCompilations = 0
     /// Compilations by `compileUncached` (their symbols are numbered).
     private var uncachedCount = 0
@@ -290,33 +291,49 @@ public final class Engine: @unchecked Sendable {
     func native(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions,
                 trace: StageTrace? = nil) throws -> (JITCode, Double) {
         let start = DispatchTime.now().uptimeNanoseconds
-        func seconds() -> Double {
-            let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            lock.withLock { missSeconds += s }
-            return s
-        }
+        if let code = try linkFromDisk(key) { return (code, missSeconds(since: start)) }
+        return (try compileFinal(key, unit, options: options, trace: trace), missSeconds(since: start))
+    }
+
+    /// Seconds since `start` (uptime nanoseconds), added to `missSeconds`.
+    func missSeconds(since start: UInt64) -> Double {
+        let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lock.withLock { missSeconds += s }
+        return s
+    }
+
+    /// `key`'s object linked from the disk cache; nil when the cache is off or has no valid entry.
+    func linkFromDisk(_ key: ObjectKey) throws -> JITCode? {
         let disk = diskCache
-        if let object = PhaseTimes.measure(\.disk, { disk?.load(key: key.text) }) {
-            let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
-            lock.withLock { diskCacheHits += 1 }
-            return (code, seconds())
-        }
+        guard let object = PhaseTimes.measure(\.disk, { disk?.load(key: key.text) }) else { return nil }
+        let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
+        lock.withLock { diskCacheHits += 1 }
+        return code
+    }
+
+    /// Lowers `unit` through its full pipeline, generates its object, links it under the key's
+    /// symbol and stores it in the disk cache.
+    func compileFinal(_ key: ObjectKey, _ unit: CompilationUnit, options: LoweringOptions,
+                      trace: StageTrace? = nil) throws -> JITCode {
         let object = try generateObject(key, trace: trace) {
             try unit.lower(symbol: key.symbol, options: options, machine: $0, trace: trace)
         }
         let code = try trace.run("link", {
             try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: key.symbol) }
         }, text: { _ in "linked \(key.symbol)\n" })
+        let disk = diskCache
         PhaseTimes.measure(\.disk) { disk?.store(key: key.text, object: object) }
-        return (code, seconds())
+        return code
     }
 
     /// Lowers and optimises with `lower`, then generates the object for `key` (for its CPU): stage
-    /// `codegen`, whose printed form is the assembly.
-    func generateObject(_ key: ObjectKey, forJIT: Bool = true, trace: StageTrace? = nil,
+    /// `codegen`, whose printed form is the assembly. `codeGenLevel` 0 is the quick tier's (not
+    /// counted in `llvmCompilations`).
+    func generateObject(_ key: ObjectKey, forJIT: Bool = true, codeGenLevel: Int = 3, trace: StageTrace? = nil,
                         lower: (TargetMachine) throws -> LoweredModule) throws -> [UInt8] {
-        lock.withLock { llvmCompilations += 1 }
-        return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT) { machine in
+        if codeGenLevel == 3 { lock.withLock { llvmCompilations += 1 } }
+        return try TargetMachine.withPooled(cpu: key.cpu, features: key.features, forJIT: forJIT,
+                                            codeGenLevel: codeGenLevel) { machine in
             let module = try lower(machine).module
             // Code generation changes its module: emitted from the module itself (no clone) unless
             // a trace may print the assembly afterwards.

@@ -6,6 +6,7 @@ import Foundation
 import JITLowering
 import JITSema
 import LLVMKit
+import Synchronization
 
 /// The C ABI of a compiled kernel (see KernelGen).
 public typealias KernelFunctionEntry = @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?,
@@ -13,18 +14,68 @@ public typealias KernelFunctionEntry = @convention(c) (UnsafePointer<UnsafeMutab
                                                        UnsafeMutablePointer<sj_context>?) -> Int32
 
 /// A kernel compiled for one signature.
+///
+/// Its entry may change once: a kernel compiled now starts on quick-tier code while its final
+/// code compiles on the background thread, which then swaps the entry (docs/cache.md, "Compile
+/// tiers"). Calls read the entry with one atomic load and no lock. The quick code stays in the JIT
+/// until this object goes (not at the swap), so a call still running on it keeps working.
 public final class CompiledKernelFunction: @unchecked Sendable {
     public let kernel: TypedKernel
-    public let entry: KernelFunctionEntry
+    /// Seconds until the first code (quick or final) was ready.
     public let compileSeconds: Double
-    /// The machine code `entry` points into, freed when this object goes.
-    let code: JITCode
+    /// The address of the code calls run now.
+    private let entryAddress: Atomic<UInt>
+    private let tierLock = NSCondition()
+    /// The quick tier's code (nil when compiled straight to final code); freed with this object.
+    private let quickCode: JITCode?
+    /// The final code, once there (given at init, or swapped in by the background thread).
+    private var finalCode: JITCode?
+    /// The background compile gave up (failed or dropped at exit): the quick code stays.
+    private var tierAbandoned = false
 
-    init(kernel: TypedKernel, code: JITCode, compileSeconds: Double) {
+    /// A kernel with its final code, or (`quick`) with quick-tier code awaiting `installFinal`.
+    init(kernel: TypedKernel, code: JITCode, compileSeconds: Double, quick: Bool = false) {
         self.kernel = kernel
-        self.entry = unsafeBitCast(code.address, to: KernelFunctionEntry.self)
-        self.code = code
+        entryAddress = Atomic(UInt(bitPattern: code.address))
+        quickCode = quick ? code : nil
+        finalCode = quick ? nil : code
         self.compileSeconds = compileSeconds
+    }
+
+    /// The native entry point calls use now (one atomic load).
+    public var entry: KernelFunctionEntry {
+        unsafeBitCast(UnsafeRawPointer(bitPattern: entryAddress.load(ordering: .acquiring))!, to: KernelFunctionEntry.self)
+    }
+
+    /// Whether calls run the final (optimised) code: compiled straight to it, loaded from the
+    /// disk cache, or swapped in after the quick tier.
+    public var isOptimized: Bool { tierLock.withLock { finalCode != nil } }
+
+    /// Waits until the final code is in (returns at once when it is, or when its background compile
+    /// failed or was dropped); true when it is in.
+    @discardableResult
+    public func waitForOptimizedCode() -> Bool {
+        tierLock.lock()
+        defer { tierLock.unlock() }
+        while finalCode == nil && !tierAbandoned { tierLock.wait() }
+        return finalCode != nil
+    }
+
+    /// Swaps the final code in (the background thread): kept first, then published to calls.
+    func installFinal(_ code: JITCode) {
+        tierLock.withLock {
+            finalCode = code
+            entryAddress.store(UInt(bitPattern: code.address), ordering: .releasing)
+            tierLock.broadcast()
+        }
+    }
+
+    /// The final code will not come: waiters return, calls stay on the quick code.
+    func abandonFinal() {
+        tierLock.withLock {
+            tierAbandoned = true
+            tierLock.broadcast()
+        }
     }
 
     /// A raw argument: a scalar's bytes or an array's data, shape and element strides.
@@ -190,9 +241,55 @@ extension Engine {
         _ = KernelParallel.installed
         _ = BufferCache.configured  // kernel allocations go through the buffer cache
         _ = StreamingStores.configured  // kernel loops read its threshold (KernelStreaming.swift)
-        return try compiled(.kernel(kernel), options: options, trace: trace) { code, seconds in
-            CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
+        let unit = CompilationUnit.kernel(kernel)
+        let key = try objectKey(unit, options: options)
+        return try cached(key.digest) {
+            // Traced compiles print every stage of the final code; other targets are not linked.
+            if options.tiers, trace == nil, options.cpu == nil, options.features == nil,
+               let f = try tieredKernelFunction(key, kernel, options: options.lowering) {
+                return f
+            }
+            let (code, seconds) = try native(key, unit, options: options.lowering, trace: trace)
+            return CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: seconds)
         }
+    }
+
+    /// A kernel's code from the disk cache (final code), or compiled by the quick tier with its
+    /// final code queued on the background thread (docs/cache.md, "Compile tiers"); nil when the
+    /// queue is full (the caller compiles the final code itself).
+    func tieredKernelFunction(_ key: ObjectKey, _ kernel: TypedKernel,
+                              options: LoweringOptions) throws -> CompiledKernelFunction? {
+        let start = DispatchTime.now().uptimeNanoseconds
+        if let code = try linkFromDisk(key) {
+            return CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: missSeconds(since: start))
+        }
+        let background = BackgroundCompiler.shared
+        guard background.hasRoom else { return nil }
+        let unit = CompilationUnit.kernel(kernel)
+        // Its own symbol: the final code is linked under the key's while this is still in the JIT.
+        let symbol = key.symbol + "_quick"
+        let object = try generateObject(key, codeGenLevel: 0) {
+            try unit.lower(symbol: symbol, options: options, machine: $0, pipeline: LoweringOptions.quickPipeline)
+        }
+        let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: symbol) }
+        let f = CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: missSeconds(since: start), quick: true)
+        background.countQuick()
+        let queued = background.enqueue(label: "kernel \(kernel.name)") { [weak f, self] in
+            do {
+                // The kernel may have been freed while queued: then nothing is compiled.
+                guard f != nil else { return false }
+                try background.throwInjectedFailure()
+                let final = try compileFinal(key, unit, options: options)
+                guard let f else { return false }
+                f.installFinal(final)
+                return true
+            } catch {
+                f?.abandonFinal()
+                throw error
+            }
+        }
+        if !queued { f.installFinal(try compileFinal(key, unit, options: options)) }
+        return f
     }
 
     /// Optimised LLVM IR of a typed kernel.

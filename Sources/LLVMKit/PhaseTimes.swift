@@ -2,9 +2,11 @@
 // time, `swiftjit compile-bench`). In: the phases that LLVMKit and the engine time. Out: running
 // totals of wall time and of the measuring thread's CPU time (on a loaded machine the CPU time
 // is the steadier figure); a profile is the difference of two snapshots. Costs four clock reads
-// per phase.
+// per phase. Phases run on the background compile thread (the optimised tier, CompileTiers.swift)
+// go to totals of their own, so a profile of the calling thread is not mixed with them.
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Running totals of the seconds spent per compile phase, process-wide.
 public enum PhaseTimes {
@@ -44,11 +46,22 @@ public enum PhaseTimes {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var totals = Totals()
     nonisolated(unsafe) private static var cpuTotals = Totals()
+    nonisolated(unsafe) private static var backgroundTotals = Totals()
+    /// The background compile thread (`pthread_t` as an integer; 0: none yet).
+    private static let backgroundThread = Atomic<UInt>(0)
 
-    /// The wall-time totals so far.
+    /// The wall-time totals so far (phases on the calling threads, not the background thread).
     public static var current: Totals { lock.withLock { totals } }
-    /// The CPU-time totals so far (of the threads that ran each phase).
+    /// The CPU-time totals so far (of the threads that ran each phase; not the background thread).
     public static var currentCPU: Totals { lock.withLock { cpuTotals } }
+    /// The CPU-time totals of the background compile thread so far.
+    public static var backgroundCPU: Totals { lock.withLock { backgroundTotals } }
+
+    /// Marks the calling thread as the background compile thread: its phases count in
+    /// `backgroundCPU` only.
+    public static func markBackgroundThread() {
+        backgroundThread.store(UInt(pthread_self()), ordering: .releasing)
+    }
 
     /// CPU time of the calling thread, seconds.
     public static func threadCPUSeconds() -> Double {
@@ -62,9 +75,14 @@ public enum PhaseTimes {
         let start = DispatchTime.now().uptimeNanoseconds, cpuStart = threadCPUSeconds()
         defer {
             let s = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = threadCPUSeconds() - cpuStart
+            let background = backgroundThread.load(ordering: .acquiring) == UInt(pthread_self())
             lock.withLock {
-                totals[keyPath: phase] += s
-                cpuTotals[keyPath: phase] += cpu
+                if background {
+                    backgroundTotals[keyPath: phase] += cpu
+                } else {
+                    totals[keyPath: phase] += s
+                    cpuTotals[keyPath: phase] += cpu
+                }
             }
         }
         return try body()

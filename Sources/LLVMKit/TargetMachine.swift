@@ -63,12 +63,15 @@ public final class TargetMachine {
 
     /// Runs `body` with a machine for `cpu`/`features` taken from a pool of idle ones (made if
     /// none is idle) and returns it afterwards: creating a machine and its subtarget costs about
-    /// half a millisecond per compile. A machine is used by one thread at a time.
+    /// half a millisecond per compile. A machine is used by one thread at a time. `codeGenLevel`
+    /// as in `init` (0: the quick tier's FastISel code generation).
     public static func withPooled<T>(cpu: String? = nil, features: String? = nil, forJIT: Bool = true,
-                                     _ body: (TargetMachine) throws -> T) throws -> T {
-        let key = "\(cpu ?? "")|\(features ?? "")|\(forJIT)"
+                                     codeGenLevel: Int = 3, _ body: (TargetMachine) throws -> T) throws -> T {
+        let key = "\(cpu ?? "")|\(features ?? "")|\(forJIT)|\(codeGenLevel)"
         let idle = poolLock.withLock { pool[key]?.popLast() }
-        let machine = try idle ?? PhaseTimes.measure(\.targetMachine) { try TargetMachine(cpu: cpu, features: features, forJIT: forJIT) }
+        let machine = try idle ?? PhaseTimes.measure(\.targetMachine) {
+            try TargetMachine(cpu: cpu, features: features, forJIT: forJIT, codeGenLevel: codeGenLevel)
+        }
         defer { poolLock.withLock { if pool[key, default: []].count < 4 { pool[key, default: []].append(machine) } } }
         return try body(machine)
     }

@@ -94,6 +94,15 @@ public enum JIT {
     /// generation; disk-cache hits do none of it).
     public static var llvmCompilations: Int { Engine.shared.llvmCompilations }
 
+    /// What the background compiles of kernels' final code have done so far (docs/cache.md,
+    /// "Compile tiers"): quick-tier compiles, final codes swapped in, failures (with the last
+    /// message), skipped and pending jobs.
+    public static var tierStatistics: TierStatistics { BackgroundCompiler.shared.statistics }
+
+    /// Waits until every kernel compile queued on the background thread has finished and its
+    /// final code is swapped in (or its failure recorded in `tierStatistics`).
+    public static func drainBackgroundCompiles() { BackgroundCompiler.shared.drain() }
+
     /// Number of compiled objects loaded from the disk cache so far in this process.
     public static var diskCacheHits: Int { Engine.shared.diskCacheHits }
 

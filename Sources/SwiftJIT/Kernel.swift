@@ -90,6 +90,14 @@ public final class Kernel: @unchecked Sendable {
         return c
     }
 
+    /// Waits until every specialization compiled so far runs its final (optimised) code: a
+    /// specialization compiled now starts on a quick tier while its final code compiles on the
+    /// background thread (docs/cache.md, "Compile tiers"). For tests and measurements; calls never
+    /// need it.
+    public func waitForOptimizedCode() {
+        for c in lock.withLock({ Array(compiled.values) }) { c.waitForOptimizedCode() }
+    }
+
     /// The typed kernel for argument types (what KernelGen lowers).
     public func typedKernel(_ types: [ArgumentType], trace: StageTrace? = nil) throws -> TypedKernel {
         try CompileDriver.check(module.ast, kernel: decl.name, types: types, options: module.options.kernelCompileOptions,

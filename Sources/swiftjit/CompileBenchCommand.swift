@@ -1,7 +1,9 @@
 // `swiftjit compile-bench`: what making code costs, in one process through the public API.
 //   first:  first compile + first call of never-seen work (a tiny expression, W2's Horner
 //           polynomial, the W9 and W10 kernels), with the disk cache off, holding 10 and holding
-//           10,000 entries; medians, with the share of each phase (PhaseTimes).
+//           10,000 entries; medians, with the share of each phase (PhaseTimes). A kernel's first
+//           call runs its quick tier; "background" is the CPU time of its final code compiled on
+//           the background thread (waited for after each measurement; SWIFTJIT_TIERS=0: none).
 //   memory: compiles many distinct expressions and prints resident memory as it goes (code
 //           that no cache holds is freed).
 // In: options below (run from the repository: kernels are read from Examples/). Out: text tables.
@@ -93,7 +95,7 @@ struct CompileBench: ParsableCommand {
         print("first compile + first call, median of \(repetitions), LLVM \(LLVM.versionMajor), 1 thread "
               + "(ms wall and thread CPU; phases: median ms of CPU time; load \(Self.loadAverage()))")
         let phaseNames = PhaseTimes.Totals.phases.map(\.0).filter { $0 != "free" }
-        print(["cache", "workload", "total", "cpu", "compiles"].joined(separator: "\t") + "\t" + phaseNames.joined(separator: "\t") + "\tours+rest")
+        print(["cache", "workload", "total", "cpu", "compiles"].joined(separator: "\t") + "\t" + phaseNames.joined(separator: "\t") + "\tours+rest\tbackground")
         for (s, state) in states.enumerated() {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftjit-compile-bench-\(getpid())-\(s)")
             defer {
@@ -110,13 +112,19 @@ struct CompileBench: ParsableCommand {
             for name in names {
                 var totals: [Double] = [], cpus: [Double] = [], compiles: [Double] = []
                 var phases: [[Double]] = Array(repeating: [], count: phaseNames.count)
-                var rest: [Double] = []
+                var rest: [Double] = [], background: [Double] = []
                 for r in 0..<repetitions {
                     let before = PhaseTimes.currentCPU, compiled = JIT.llvmCompilations
+                    let backgroundBefore = PhaseTimes.backgroundCPU
                     let start = Self.now(), cpuStart = Self.cpuNow()
                     try firstCall(name, tag: "s\(s)r\(r)")
                     let ms = Double(Self.now() - start) / 1e6
                     let cpu = Double(Self.cpuNow() - cpuStart) / 1e6
+                    // A kernel's final code compiles on the background thread (compile tiers):
+                    // waited for outside the measurement, its CPU time reported apart.
+                    JIT.drainBackgroundCompiles()
+                    let b = PhaseTimes.backgroundCPU.since(backgroundBefore)
+                    background.append((b.optimize + b.codegen + b.link + b.disk + b.irBuild) * 1e3)
                     cpus.append(cpu)
                     let d = PhaseTimes.currentCPU.since(before)
                     totals.append(ms)
@@ -131,7 +139,8 @@ struct CompileBench: ParsableCommand {
                 }
                 let cells = [state, name, String(format: "%.2f", Self.median(totals)), String(format: "%.2f", Self.median(cpus)),
                              String(format: "%.0f", Self.median(compiles))]
-                    + phases.map { String(format: "%.2f", Self.median($0)) } + [String(format: "%.2f", Self.median(rest))]
+                    + phases.map { String(format: "%.2f", Self.median($0)) } + [String(format: "%.2f", Self.median(rest)),
+                                                                                 String(format: "%.1f", Self.median(background))]
                 print(cells.joined(separator: "\t"))
             }
         }

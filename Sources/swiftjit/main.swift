@@ -32,6 +32,9 @@ if arguments.isEmpty { exit(REPLLoop().run()) }
 do {
     var command = try SwiftJITCommand.parseAsRoot(arguments)
     try command.run()
+    // Kernels' final code (compiled on the background thread after a quick first tier) is what
+    // the disk cache stores: a one-shot command waits for it, so the next process loads it.
+    JIT.drainBackgroundCompiles()
     if ProcessInfo.processInfo.environment["SWIFTJIT_CACHE_STATS"] == "1" {
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         let llvm = JIT.loadedLLVM.map { "LLVM \($0.version) loaded in " + String(format: "%.2f ms, ", $0.loadSeconds * 1e3) }
