@@ -69,6 +69,10 @@ final class KernelParallelTests: XCTestCase {
     func testReductionsAreCorrectAndIdenticalAtEveryThreadCount() throws {
         let x = (0..<100_003).map { Foundation.sin(Double($0) * 0.37) * 100 }
         var results: [[Double]] = []
+        // The same code for every call: the final tier (a first call may run the quick tier,
+        // whose sums are in the source's order, docs/cache.md "Compile tiers").
+        _ = try module().kernel("stats").callAll([x])
+        JIT.drainBackgroundCompiles()
         for t in [1, 2, 3, 8] {
             JIT.numThreads = t
             results.append(try module().kernel("stats").callAll([x]).map { $0.doubles[0] })
@@ -84,6 +88,8 @@ final class KernelParallelTests: XCTestCase {
     /// be the pool's chunks to the bit (values of very different sizes make any other split show).
     func testChunksRunInTheKernelAreThoseOfThePool() throws {
         let k = try module().kernel("stats")
+        _ = try k.callAll([[1.0, 2.0]])
+        JIT.drainBackgroundCompiles()  // every call on the final tier
         let saved = Parallel.serialThreshold
         defer { Parallel.serialThreshold = saved }
         for n in [1, 2, 7, 255, 256, 257, 1000, 4099] {
