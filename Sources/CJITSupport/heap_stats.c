@@ -15,11 +15,3 @@ sj_heap_stats sj_heap_statistics(void) {
 #endif
     return s;
 }
-
-int sj_heap_trim(void) {
-#if defined(__GLIBC__)
-    return malloc_trim(0);
-#else
-    return 0;
-#endif
-}

@@ -142,7 +142,7 @@ public final class OrcJIT: @unchecked Sendable {
             // its arenas on its own. Resident memory then crept up by about 0.14 MB per 1,000
             // compiles (docs/reliability.md). malloc_trim returns those free pages (a few ms for
             // a heap of this size, once per `clearPoolEvery` removals).
-            _ = sj_release_free_heap()
+            Self.releaseFreeHeap()
         }
     }
 
@@ -155,6 +155,9 @@ public final class OrcJIT: @unchecked Sendable {
 
     /// Clearings of the string pool (and returns of free heap memory) since this JIT was made.
     public var poolClearings: Int { lock.withLock { clearings } }
+
+    /// Returns memory malloc holds free to the system (glibc's malloc_trim; nothing elsewhere).
+    public static func releaseFreeHeap() { _ = sj_release_free_heap() }
 
     /// Live `JITCode`s of this JIT.
     public var liveCodeCount: Int { lock.withLock { defined.count } }

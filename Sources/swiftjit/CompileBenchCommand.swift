@@ -202,7 +202,7 @@ struct CompileBench: ParsableCommand {
             precondition(r.shape == [16])
             if i % every == 0 {
                 let t = Self.now()
-                if trim { _ = sj_heap_trim() }
+                if trim { OrcJIT.releaseFreeHeap() }
                 let heap = sj_heap_statistics(), maps = Self.mappings()
                 // Unbuffered, so a long run can be watched.
                 let line = String(format: "%d\t%.1f\t%d\t%.2f\t%.1f\t%.1f\t%d (%d)\n", i, Self.residentMB(), JIT.liveFunctions,

@@ -19,7 +19,4 @@ typedef struct {
 /// The current statistics (all zero where the C library does not provide mallinfo2).
 sj_heap_stats sj_heap_statistics(void);
 
-/// Returns free memory at the top and inside malloc's arenas to the system (malloc_trim);
-/// 1 if any memory was released.
-int sj_heap_trim(void);
 #endif
