@@ -42,3 +42,15 @@ static void sj_quiet_diagnostic_handler(LLVMDiagnosticInfoRef info, void *contex
 void sj_silence_diagnostics(LLVMContextRef ctx) {
     LLVMContextSetDiagnosticHandler(ctx, sj_quiet_diagnostic_handler, 0);
 }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+int sj_release_free_heap(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}

@@ -8,6 +8,7 @@
 //           that no cache holds is freed).
 // In: options below (run from the repository: kernels are read from Examples/). Out: text tables.
 import ArgumentParser
+import CJITSupport
 import Foundation
 import LLVMKit
 import SwiftJIT
@@ -34,6 +35,9 @@ struct CompileBench: ParsableCommand {
 
     @Option(help: "memory: print a line every this many compiles.")
     var every = 1000
+
+    @Flag(help: "memory: return malloc's free memory to the system (malloc_trim) before each line.")
+    var trim = false
 
     @Option(help: "Folder of the kernel sources (W9: trace.sj, W10: lu.sj).")
     var examples = "Examples"
@@ -180,14 +184,25 @@ struct CompileBench: ParsableCommand {
         return text
     }
 
+    /// Mappings of this process (lines of /proc/self/maps) and how many of them are executable.
+    static func mappings() -> (all: Int, executable: Int) {
+        guard let text = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return (0, 0) }
+        let lines = text.split(separator: "\n")
+        let executable = lines.filter { line in
+            line.split(separator: " ", maxSplits: 2).dropFirst().first.map { $0.contains("x") } ?? false
+        }.count
+        return (lines.count, executable)
+    }
+
     func memory() throws {
         JIT.diskCache = nil
         let x = NDArray((0..<16).map(Double.init)), y = NDArray((0..<16).map { Double($0) + 0.5 })
         try LLVM.initialize()
         let header = "distinct expressions compiled in one process (LLVM \(LLVM.versionMajor), disk cache off, "
-            + "load \(Self.loadAverage())); "
+            + "load \(Self.loadAverage())\(trim ? ", malloc_trim before each line" : "")); "
             + "expression cache \(JIT.expressionCacheCapacity), engine code cache \(JIT.codeCacheCapacity)\n"
-            + "compiled\tresident MB\tlive functions\tms per compile\n"
+            + "heap: malloc's bytes in use and freed but held (mallinfo2); maps: mappings (executable ones)\n"
+            + "compiled\tresident MB\tlive functions\tms per compile\theap MB\tfree MB\tmaps\n"
         FileHandle.standardOutput.write(Data(header.utf8))
         var last = Self.now()
         for i in 1...count {
@@ -196,9 +211,12 @@ struct CompileBench: ParsableCommand {
             precondition(r.shape == [16])
             if i % every == 0 {
                 let t = Self.now()
+                if trim { OrcJIT.releaseFreeHeap() }
+                let heap = sj_heap_statistics(), maps = Self.mappings()
                 // Unbuffered, so a long run can be watched.
-                let line = String(format: "%d\t%.1f\t%d\t%.2f\n", i, Self.residentMB(), JIT.liveFunctions,
-                                  Double(t - last) / 1e6 / Double(every))
+                let line = String(format: "%d\t%.1f\t%d\t%.2f\t%.1f\t%.1f\t%d (%d)\n", i, Self.residentMB(), JIT.liveFunctions,
+                                  Double(t - last) / 1e6 / Double(every), Double(heap.in_use) / 1e6,
+                                  Double(heap.free_held) / 1e6, maps.all, maps.executable)
                 FileHandle.standardOutput.write(Data(line.utf8))
                 last = t
             }

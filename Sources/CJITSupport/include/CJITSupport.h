@@ -5,3 +5,4 @@
 #include "stream_copy.h"
 #include "runtime_settings.h"
 #include "task_cancel.h"
+#include "heap_stats.h"

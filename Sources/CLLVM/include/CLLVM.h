@@ -201,6 +201,9 @@ int sj_set_fast_math_flags(LLVMValueRef inst, unsigned flags);
 /// vectorization hint could not vectorize reports a warning, which the default handler would
 /// print to the user's stderr); errors are reported through the C API's return values.
 void sj_silence_diagnostics(LLVMContextRef ctx);
+/// Returns memory that malloc holds free (inside its arenas as well as at their top) to the
+/// system (glibc's malloc_trim(0)); 1 if any was released, 0 otherwise or without glibc.
+int sj_release_free_heap(void);
 /// The pointer type used for all memory: opaque `ptr` on LLVM 15+, `i8*` on 14.
 LLVMTypeRef sj_pointer_type(LLVMContextRef ctx);
 /// A pointer to `elem` (typed on 14, opaque on 15+).
