@@ -137,6 +137,24 @@ final class Emitter {
         LLVMAddAttributeAtIndex(fn, index, LLVMCreateEnumAttribute(ctx, kind, 0))
     }
 
+    /// Marks a runtime function that touches only memory the module cannot see (its own state:
+    /// the thread's cancellation token, the thread pool), and does not unwind. Calls of it stay
+    /// (it may change that state, so none is merged or moved out of a loop), but they no longer
+    /// count as writes to the kernel's arrays, so loads of those can still move past them: a
+    /// loop that holds such a call on a path never taken (a cancellation check) is optimised as
+    /// if it were not there. `memory(inaccessiblemem: readwrite)` from LLVM 16 on, before it
+    /// `inaccessiblememonly`.
+    func markInaccessibleMemoryOnly(_ fn: LLVMValueRef) {
+        let memory = LLVMGetEnumAttributeKindForName("memory", 6)
+        if memory != 0 {
+            // MemoryEffects: two bits (ref, mod) per location; inaccessible memory is location 1.
+            LLVMAddAttributeAtIndex(fn, LLVMAttributeIndex(bitPattern: -1), LLVMCreateEnumAttribute(ctx, memory, 3 << 2))
+        } else {
+            addAttribute(fn, "inaccessiblememonly")
+        }
+        addAttribute(fn, "nounwind")
+    }
+
     func addStringAttribute(_ fn: LLVMValueRef, _ key: String, _ value: String) {
         let attr = LLVMCreateStringAttribute(ctx, key, UInt32(key.utf8.count), value, UInt32(value.utf8.count))
         LLVMAddAttributeAtIndex(fn, LLVMAttributeIndex(bitPattern: -1), attr)

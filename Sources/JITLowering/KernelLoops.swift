@@ -169,10 +169,14 @@ extension KernelEmitter {
         let count = LLVMBuildLoad2(b, i32, pending, "pending")!
         LLVMSetVolatile(count, 1)
         let ask = LLVMAppendBasicBlockInContext(ctx, fn, "askcancel"), go = LLVMAppendBasicBlockInContext(ctx, fn, "nocancel")
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, count, LLVMConstInt(i32, 0, 0), "any"), ask, go)
+        module.markUnlikely(branch: LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, count, LLVMConstInt(i32, 0, 0), "any"), ask, go))
         LLVMPositionBuilderAtEnd(b, ask)
         let type = LLVMFunctionType(i32, nil, 0, 0)!
-        let poll = LLVMGetNamedFunction(module.ref, "sj_cancelled") ?? LLVMAddFunction(module.ref, "sj_cancelled", type)!
+        var poll: LLVMValueRef! = LLVMGetNamedFunction(module.ref, "sj_cancelled")
+        if poll == nil {
+            poll = LLVMAddFunction(module.ref, "sj_cancelled", type)
+            helper.markInaccessibleMemoryOnly(poll)
+        }
         let flag = LLVMBuildCall2(b, type, poll, nil, 0, "cancelled")!
         check(LLVMBuildICmp(b, LLVMIntNE, flag, LLVMConstInt(i32, 0, 0), "stop")!, code: 7, at: loc)
         LLVMBuildBr(b, go)

@@ -143,8 +143,11 @@ extension KernelEmitter {
         LLVMPositionBuilderAtEnd(b, ask)
         var sps: [LLVMTypeRef?] = [i64]
         let serialType = LLVMFunctionType(i32, &sps, 1, 0)!
-        let serialFn = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
-            ?? LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)!
+        var serialFn: LLVMValueRef! = LLVMGetNamedFunction(module.ref, "sj_parallel_serial")
+        if serialFn == nil {
+            serialFn = LLVMAddFunction(module.ref, "sj_parallel_serial", serialType)
+            helper.markInaccessibleMemoryOnly(serialFn)
+        }
         var sargs: [LLVMValueRef?] = [n]
         let answer = LLVMBuildCall2(b, serialType, serialFn, &sargs, 1, "serial")!
         LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, answer, LLVMConstInt(i32, 0, 0), "isserial"), serial, threaded)

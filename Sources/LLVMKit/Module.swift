@@ -116,6 +116,25 @@ extension Module {
     }
 }
 
+extension Module {
+    /// Attaches `!prof !{"branch_weights", 1, 2^20 - 1}` to a conditional branch whose first
+    /// successor is (almost) never taken: a cancellation check, a run-time error. Without it
+    /// LLVM weighs both ways alike, and the register allocator puts the spills and reloads that a
+    /// call on the cold path needs into the loop around it (LLVM 14: W10's elimination loop, about
+    /// 100 ns of 500 at n = 10).
+    public func markUnlikely(branch: LLVMValueRef) {
+        let c = context.context
+        let i32 = LLVMInt32TypeInContext(c)
+        var operands: [LLVMMetadataRef?] = [
+            LLVMMDStringInContext2(c, "branch_weights", 14),
+            LLVMValueAsMetadata(LLVMConstInt(i32, 1, 0)),
+            LLVMValueAsMetadata(LLVMConstInt(i32, (1 << 20) - 1, 0)),
+        ]
+        let weights = LLVMMDNodeInContext2(c, &operands, operands.count)
+        LLVMSetMetadata(branch, LLVMGetMDKindIDInContext(c, "prof", 4), LLVMMetadataAsValue(c, weights))
+    }
+}
+
 /// An IR builder; disposed before its context (it is owned by the lowering that uses it).
 public final class Builder {
     public let ref: LLVMBuilderRef
