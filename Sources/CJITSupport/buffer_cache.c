@@ -338,9 +338,15 @@ static void retire_record(void *arg) {
 static void make_record_key(void) { (void)pthread_key_create(&record_key, retire_record); }
 
 /* This thread's record, made and listed on first use; NULL when it cannot be (no memory). */
-static thread_record *record(void) {
+static thread_record *new_record(void);
+static inline __attribute__((always_inline)) thread_record *record(void) {
     thread_record *r = my_record;
-    if (r || my_record_failed) return r;
+    return __builtin_expect(r != NULL, 1) ? r : new_record();
+}
+
+static __attribute__((noinline)) thread_record *new_record(void) {
+    thread_record *r = NULL;
+    if (my_record_failed) return NULL;
     (void)pthread_once(&record_once, make_record_key);
     r = calloc(1, sizeof *r);
     if (!r || pthread_setspecific(record_key, r) != 0) {
@@ -444,10 +450,11 @@ void *sj_buffer_acquire_sized(size_t bytes, int zeroed) {
     size_t cap = sj_buffer_cache_capacity(bytes);
     thread_record *r;
     if (cap <= TLS_MAX && bytes >= SJ_BUFFER_CACHE_MIN && (r = record())) {
+        uintptr_t c = (uintptr_t)class_of(cap);  /* 3 or more: a slot word of this class is never 0 */
         uintptr_t word = atomic_load_explicit(&r->slot, memory_order_relaxed);
-        if (word && cap_of_class((int)(word & CLASS_BITS)) == cap) {
+        if ((word & CLASS_BITS) == c) {
             word = atomic_exchange_explicit(&r->slot, 0, memory_order_acquire);
-            if (word && cap_of_class((int)(word & CLASS_BITS)) == cap) {
+            if ((word & CLASS_BITS) == c) {
                 void *p = (void *)(word & ~(uintptr_t)CLASS_BITS);
                 bump(&r->hits);
                 add_live(r, (int64_t)cap, 1);
