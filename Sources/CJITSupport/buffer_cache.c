@@ -9,11 +9,25 @@
    table from address to capacity, so a release needs only the pointer (kernel allocations are
    released by pointer through sj_context_release). One mutex guards everything; memory is mapped
    and unmapped outside it. Under AddressSanitizer cached buffers are poisoned (all but the node),
-   so a use after release is still reported. */
+   so a use after release is still reported.
+
+   Arrays made by ArrayStorage know their size, so they acquire and release by size
+   (sj_buffer_acquire_sized / sj_buffer_release_sized) and need no entry in the table. For those,
+   each thread keeps one released buffer of at most TLS_MAX bytes in a slot of its own (a
+   _Thread_local record), so `NDArray(uninitialized:)` made and dropped per call takes no lock:
+   one atomic exchange to take the slot's buffer, one store to put one back. The slot word is the
+   buffer's address with its size class in the low bits (buffers are 64-byte aligned). Records
+   are listed (under the lock) so that trimming, lowering the limit and reading the counters reach
+   every thread's slot: trim takes a slot's buffer with the same atomic exchange, so a buffer is
+   owned by exactly one party at a time. A thread's counters are written only by that thread
+   (relaxed atomic loads and stores) and summed when read; a thread that exits gives its slot's
+   buffer to the shared lists and its counters to the totals (a pthread key's destructor,
+   registered once per thread). */
 #include "buffer_cache.h"
 #include "runtime_settings.h"
 #include "stream_copy.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,6 +73,29 @@ static int limit_known;
 static slot *table;
 static unsigned table_shift;  /* table has 1 << table_shift slots */
 static size_t table_count;
+
+/* ---- per-thread slots (see the top of the file) ---- */
+
+enum { TLS_MAX = 64 << 10, CLASS_BITS = 63 };
+
+typedef struct thread_record {
+    _Atomic uintptr_t slot;                     /* address | class, or 0 */
+    _Atomic uint64_t hits, stored;              /* written by the owning thread only */
+    _Atomic int64_t live_bytes, live_buffers;   /* deltas by the owning thread */
+    struct thread_record *prev, *next;          /* in `records`, under the lock */
+} thread_record;
+
+static thread_record *records;
+/* Counters of threads that have exited. */
+static uint64_t retired_hits, retired_stored;
+static int64_t retired_live_bytes, retired_live_buffers;
+/* Nonzero while the limit is at least TLS_LIMIT_FLOOR: slots are used only then. */
+enum { TLS_LIMIT_FLOOR = 16 << 20 };
+static _Atomic int slots_enabled = 1;
+static _Thread_local thread_record *my_record;
+static _Thread_local int my_record_failed;
+static pthread_key_t record_key;
+static pthread_once_t record_once = PTHREAD_ONCE_INIT;
 
 size_t sj_buffer_cache_default_limit(void) {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -240,6 +277,117 @@ static void clear(void *p, size_t bytes) {
     }
 }
 
+/* ---- per-thread slots ---- */
+
+static size_t cap_of_class(int c) {
+    unsigned e = (unsigned)(c / 4) + MIN_SHIFT;
+    return ((size_t)1 << e) + (size_t)(c % 4 + 1) * ((size_t)1 << (e - 2));
+}
+
+static void bump(_Atomic uint64_t *counter) {
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+static void add_live(thread_record *r, int64_t bytes, int64_t buffers) {
+    atomic_store_explicit(&r->live_bytes, atomic_load_explicit(&r->live_bytes, memory_order_relaxed) + bytes,
+                          memory_order_relaxed);
+    atomic_store_explicit(&r->live_buffers, atomic_load_explicit(&r->live_buffers, memory_order_relaxed) + buffers,
+                          memory_order_relaxed);
+}
+
+/* Puts a released buffer into the shared lists (or back to the system past the bound), counting
+   it as stored when `count`; the caller does not hold the lock. */
+static void store_shared(void *p, size_t cap, int count) {
+    pthread_mutex_lock(&lock);
+    ensure_limit();
+    if (cap > limit_bytes) {
+        evicted++;
+        pthread_mutex_unlock(&lock);
+        system_free(p, cap);
+        return;
+    }
+    node *victims = cached_bytes + cap > limit_bytes ? evict_until(limit_bytes - cap) : NULL;
+    POISON((char *)p + NODE_BYTES, cap - NODE_BYTES);
+    push_node(p, cap);
+    if (count) stored++;
+    pthread_mutex_unlock(&lock);
+    destroy(victims);
+}
+
+/* A thread's exit: its slot's buffer to the shared lists, its counters to the totals. */
+static void retire_record(void *arg) {
+    thread_record *r = arg;
+    uintptr_t word = atomic_exchange_explicit(&r->slot, 0, memory_order_acquire);
+    pthread_mutex_lock(&lock);
+    if (r->prev) r->prev->next = r->next; else records = r->next;
+    if (r->next) r->next->prev = r->prev;
+    retired_hits += atomic_load_explicit(&r->hits, memory_order_relaxed);
+    retired_stored += atomic_load_explicit(&r->stored, memory_order_relaxed);
+    retired_live_bytes += atomic_load_explicit(&r->live_bytes, memory_order_relaxed);
+    retired_live_buffers += atomic_load_explicit(&r->live_buffers, memory_order_relaxed);
+    pthread_mutex_unlock(&lock);
+    my_record = NULL;
+    free(r);
+    if (word) {
+        void *p = (void *)(word & ~(uintptr_t)CLASS_BITS);
+        UNPOISON(p, NODE_BYTES);
+        store_shared(p, cap_of_class((int)(word & CLASS_BITS)), 0);
+    }
+}
+
+static void make_record_key(void) { (void)pthread_key_create(&record_key, retire_record); }
+
+/* This thread's record, made and listed on first use; NULL when it cannot be (no memory). */
+static thread_record *new_record(void);
+static inline __attribute__((always_inline)) thread_record *record(void) {
+    thread_record *r = my_record;
+    return __builtin_expect(r != NULL, 1) ? r : new_record();
+}
+
+static __attribute__((noinline)) thread_record *new_record(void) {
+    thread_record *r = NULL;
+    if (my_record_failed) return NULL;
+    (void)pthread_once(&record_once, make_record_key);
+    r = calloc(1, sizeof *r);
+    if (!r || pthread_setspecific(record_key, r) != 0) {
+        free(r);
+        my_record_failed = 1;
+        return NULL;
+    }
+    pthread_mutex_lock(&lock);
+    r->next = records;
+    if (records) records->prev = r;
+    records = r;
+    pthread_mutex_unlock(&lock);
+    my_record = r;
+    return r;
+}
+
+/* Takes every thread's slot buffer (for trim and a lower limit); the lock is held. Returns them
+   chained by cnext; each is counted as evicted. */
+static node *take_slots(void) {
+    node *victims = NULL;
+    for (thread_record *r = records; r; r = r->next) {
+        uintptr_t word = atomic_exchange_explicit(&r->slot, 0, memory_order_acquire);
+        if (!word) continue;
+        node *n = (node *)(word & ~(uintptr_t)CLASS_BITS);
+        UNPOISON(n, NODE_BYTES);
+        n->cap = cap_of_class((int)(word & CLASS_BITS));
+        n->cnext = victims;
+        victims = n;
+        evicted++;
+    }
+    return victims;
+}
+
+/* Bytes and buffers held in slots now; the lock is held. */
+static void slot_totals(uint64_t *bytes, uint64_t *buffers) {
+    for (thread_record *r = records; r; r = r->next) {
+        uintptr_t word = atomic_load_explicit(&r->slot, memory_order_relaxed);
+        if (word) { *bytes += cap_of_class((int)(word & CLASS_BITS)); (*buffers)++; }
+    }
+}
+
 /* ---- the interface ---- */
 
 void *sj_buffer_acquire(size_t bytes, int zeroed) {
@@ -294,35 +442,117 @@ void sj_buffer_release(void *p) {
     }
     live_bytes -= cap;
     live_buffers--;
-    ensure_limit();
-    if (cap > limit_bytes) {
-        evicted++;
+    pthread_mutex_unlock(&lock);
+    store_shared(p, cap, 1);
+}
+
+void *sj_buffer_acquire_sized(size_t bytes, int zeroed) {
+    size_t cap = sj_buffer_cache_capacity(bytes);
+    thread_record *r;
+    if (cap <= TLS_MAX && bytes >= SJ_BUFFER_CACHE_MIN && (r = record())) {
+        uintptr_t c = (uintptr_t)class_of(cap);  /* 3 or more: a slot word of this class is never 0 */
+        uintptr_t word = atomic_load_explicit(&r->slot, memory_order_relaxed);
+        if ((word & CLASS_BITS) == c) {
+            word = atomic_exchange_explicit(&r->slot, 0, memory_order_acquire);
+            if ((word & CLASS_BITS) == c) {
+                void *p = (void *)(word & ~(uintptr_t)CLASS_BITS);
+                bump(&r->hits);
+                add_live(r, (int64_t)cap, 1);
+                UNPOISON(p, cap);
+                if (zeroed) clear(p, bytes);
+                return p;
+            }
+            /* Taken by a trim meanwhile (word 0), or of another class: that one to the lists. */
+            if (word) {
+                void *q = (void *)(word & ~(uintptr_t)CLASS_BITS);
+                UNPOISON(q, NODE_BYTES);
+                store_shared(q, cap_of_class((int)(word & CLASS_BITS)), 0);
+            }
+        }
+    }
+    if (bytes < SJ_BUFFER_CACHE_MIN) return sj_buffer_acquire(bytes, zeroed);
+    if (!cap) return NULL;
+    pthread_mutex_lock(&lock);
+    node *n = classes[class_of(cap)];
+    if (n) {
+        unlink_node(n);
+        hits++;
+        live_bytes += cap;
+        live_buffers++;
         pthread_mutex_unlock(&lock);
-        system_free(p, cap);
+        UNPOISON(n, cap);
+        if (zeroed) clear(n, bytes);
+        return n;
+    }
+    misses++;
+    live_bytes += cap;
+    live_buffers++;
+    pthread_mutex_unlock(&lock);
+    int zero;
+    void *p = system_alloc(cap, &zero);
+    if (!p) {
+        pthread_mutex_lock(&lock);
+        live_bytes -= cap;
+        live_buffers--;
+        pthread_mutex_unlock(&lock);
+        return NULL;
+    }
+    if (zeroed && !zero) clear(p, bytes);
+    return p;
+}
+
+void sj_buffer_release_sized(void *p, size_t bytes) {
+    if (!p) return;
+    if (bytes < SJ_BUFFER_CACHE_MIN) { free(p); return; }
+    size_t cap = sj_buffer_cache_capacity(bytes);
+    thread_record *r;
+    if (cap <= TLS_MAX && atomic_load_explicit(&slots_enabled, memory_order_relaxed) && (r = record())) {
+        POISON(p, cap);
+        bump(&r->stored);
+        add_live(r, -(int64_t)cap, -1);
+        uintptr_t word = (uintptr_t)p | (uintptr_t)class_of(cap);
+        if (!atomic_load_explicit(&r->slot, memory_order_relaxed)) {
+            /* Only this thread fills its slot, so an empty slot stays empty until the store. */
+            atomic_store_explicit(&r->slot, word, memory_order_release);
+            return;
+        }
+        /* The most recent buffer takes the slot; the one there goes to the shared lists (already
+           counted as stored when it went into the slot). */
+        uintptr_t old = atomic_exchange_explicit(&r->slot, word, memory_order_acq_rel);
+        if (old) {
+            void *q = (void *)(old & ~(uintptr_t)CLASS_BITS);
+            UNPOISON(q, NODE_BYTES);
+            store_shared(q, cap_of_class((int)(old & CLASS_BITS)), 0);
+        }
         return;
     }
-    node *victims = cached_bytes + cap > limit_bytes ? evict_until(limit_bytes - cap) : NULL;
-    POISON((char *)p + NODE_BYTES, cap - NODE_BYTES);
-    push_node(p, cap);
-    stored++;
+    pthread_mutex_lock(&lock);
+    live_bytes -= cap;
+    live_buffers--;
     pthread_mutex_unlock(&lock);
-    destroy(victims);
+    store_shared(p, cap, 1);
 }
 
 size_t sj_buffer_cache_trim(size_t keep) {
     pthread_mutex_lock(&lock);
     node *victims = evict_until(keep);
+    uint64_t slot_bytes = 0, slot_buffers = 0;
+    slot_totals(&slot_bytes, &slot_buffers);
+    node *slots = cached_bytes + slot_bytes > keep ? take_slots() : NULL;
     pthread_mutex_unlock(&lock);
-    return destroy(victims);
+    return destroy(victims) + destroy(slots);
 }
 
 void sj_buffer_cache_set_limit(size_t limit) {
     pthread_mutex_lock(&lock);
     limit_bytes = limit;
     limit_known = 1;
+    atomic_store_explicit(&slots_enabled, limit >= TLS_LIMIT_FLOOR, memory_order_relaxed);
     node *victims = evict_until(limit);
+    node *slots = limit < TLS_LIMIT_FLOOR ? take_slots() : NULL;
     pthread_mutex_unlock(&lock);
     destroy(victims);
+    destroy(slots);
 }
 
 size_t sj_buffer_cache_limit(void) {
@@ -336,14 +566,24 @@ size_t sj_buffer_cache_limit(void) {
 void sj_buffer_cache_get_stats(sj_buffer_cache_stats *out) {
     pthread_mutex_lock(&lock);
     ensure_limit();
-    out->hits = hits;
+    uint64_t h = hits + retired_hits, st = stored + retired_stored;
+    int64_t lb = (int64_t)live_bytes + retired_live_bytes, ln = (int64_t)live_buffers + retired_live_buffers;
+    uint64_t slot_bytes = 0, slot_buffers = 0;
+    for (thread_record *r = records; r; r = r->next) {
+        h += atomic_load_explicit(&r->hits, memory_order_relaxed);
+        st += atomic_load_explicit(&r->stored, memory_order_relaxed);
+        lb += atomic_load_explicit(&r->live_bytes, memory_order_relaxed);
+        ln += atomic_load_explicit(&r->live_buffers, memory_order_relaxed);
+    }
+    slot_totals(&slot_bytes, &slot_buffers);
+    out->hits = h;
     out->misses = misses;
-    out->stored = stored;
+    out->stored = st;
     out->evicted = evicted;
-    out->cached_bytes = cached_bytes;
-    out->cached_buffers = cached_buffers;
-    out->live_bytes = live_bytes;
-    out->live_buffers = live_buffers;
+    out->cached_bytes = cached_bytes + slot_bytes;
+    out->cached_buffers = cached_buffers + slot_buffers;
+    out->live_bytes = (uint64_t)lb;
+    out->live_buffers = (uint64_t)ln;
     out->limit = limit_bytes;
     pthread_mutex_unlock(&lock);
 }

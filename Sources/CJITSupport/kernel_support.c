@@ -47,6 +47,8 @@ static void *system_alloc(size_t n, int zeroed) {
    given back on another thread simply becomes that thread's spare). */
 enum { FIRST_LIST = 16 };
 static _Thread_local void **spare_list;
+/* Whether this thread has set its key (once: the destructor then runs at its exit). */
+static _Thread_local int spare_key_set;
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 
@@ -54,6 +56,7 @@ static void free_spare(void *unused) {
     (void)unused;
     free(spare_list);
     spare_list = NULL;
+    spare_key_set = 0;
 }
 
 static void make_spare_key(void) { (void)pthread_key_create(&spare_key, free_spare); }
@@ -67,8 +70,11 @@ static void **first_list(void) {
 static void give_back_list(void **list, int64_t capacity) {
     if (!list) return;
     if (capacity != FIRST_LIST || spare_list) { free(list); return; }
-    (void)pthread_once(&spare_once, make_spare_key);
-    if (pthread_setspecific(spare_key, (void *)1) != 0) { free(list); return; }
+    if (!spare_key_set) {
+        (void)pthread_once(&spare_once, make_spare_key);
+        if (pthread_setspecific(spare_key, (void *)1) != 0) { free(list); return; }
+        spare_key_set = 1;
+    }
     spare_list = list;
 }
 

@@ -17,6 +17,13 @@ import Foundation
 /// physical memory; `SWIFTJIT_BUFFER_CACHE` sets it at start-up, e.g. `512M`, `2G`, `0` or `off`
 /// to disable). Beyond it the oldest cached buffers are returned to the system; ``trim(keepingBytes:)``
 /// returns them on request.
+///
+/// Buffers of up to 64 KiB that arrays allocate in Swift (`NDArray(uninitialized:)`, `zeros`,
+/// expression results) go back first into a slot of the releasing thread's own, one buffer per
+/// thread, from which that thread's next array of the same size class takes it without a lock
+/// (only while the limit is at least 16 MiB). A slot's buffer counts in ``Statistics/cachedBytes``, is
+/// returned by ``trim(keepingBytes:)`` and by a lower limit, and goes to the shared cache when its
+/// thread exits.
 public enum BufferCache {
     /// The cache's counters, read at one instant.
     public struct Statistics: Sendable, Equatable {

@@ -18,6 +18,7 @@ public final class ArrayStorage: @unchecked Sendable {
     private enum Release {
         case deallocate  // Swift's allocator (small buffers)
         case bufferCache  // back to the buffer cache (or free() for malloc memory it did not hand out)
+        case bufferCacheSized  // back to the buffer cache by size (allocated here: no address table entry)
         case none  // borrowed
     }
 
@@ -38,14 +39,16 @@ public final class ArrayStorage: @unchecked Sendable {
     /// alloc.c) they are 2 MiB aligned and marked MADV_HUGEPAGE before the first touch, so that on
     /// Linux with transparent huge pages in `madvise` mode (Debian's default) they are mapped in
     /// 2 MiB pages as NumPy's arrays are. Streaming through 128 MiB in 4 KiB pages cost W5 and W12
-    /// 15-25 % against Numba and numexpr, which work on NumPy's memory.
+    /// 15-25 % against Numba and numexpr, which work on NumPy's memory. They are acquired and
+    /// released by size, which lets buffers of up to 64 KiB come from (and go back to) a slot of
+    /// the calling thread's own without a lock (`sj_buffer_acquire_sized`).
     private static func allocate(_ n: Int, zeroed: Bool) -> (UnsafeMutableRawPointer, Release) {
         if n >= BufferCache.minimumCachedBytes {
             _ = BufferCache.configured
-            guard let p = sj_buffer_acquire(n, zeroed ? 1 : 0) else {
+            guard let p = sj_buffer_acquire_sized(n, zeroed ? 1 : 0) else {
                 fatalError("out of memory: cannot allocate an array of \(n) bytes")
             }
-            return (p, .bufferCache)
+            return (p, .bufferCacheSized)
         }
         let p = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
         if zeroed { p.initializeMemory(as: UInt8.self, repeating: 0, count: n) }
@@ -79,6 +82,7 @@ public final class ArrayStorage: @unchecked Sendable {
         switch release {
         case .deallocate: pointer.deallocate()
         case .bufferCache: sj_buffer_release(pointer)
+        case .bufferCacheSized: sj_buffer_release_sized(pointer, max(byteCount, 1))
         case .none: break
         }
     }
@@ -167,15 +171,24 @@ public struct NDArray: @unchecked Sendable {
 
     /// A new zero-filled array.
     public init(zeros dtype: DType, shape: [Int]) {
-        let count = shape.reduce(1, *)
-        self.init(dtype: dtype, shape: shape, storage: ArrayStorage(zeroedBytes: count * dtype.size))
+        self.init(fresh: dtype, shape: shape, storage: ArrayStorage(zeroedBytes: shape.reduce(1, *) * dtype.size))
     }
 
     /// A new array whose elements are not initialised: only for results that a kernel writes in
     /// full before they are read.
     public init(uninitialized dtype: DType, shape: [Int]) {
-        let count = shape.reduce(1, *)
-        self.init(dtype: dtype, shape: shape, storage: ArrayStorage(uninitializedBytes: count * dtype.size))
+        self.init(fresh: dtype, shape: shape, storage: ArrayStorage(uninitializedBytes: shape.reduce(1, *) * dtype.size))
+    }
+
+    /// A contiguous array over new storage (the strides computed without going through an
+    /// optional: a made-per-call 4 KiB array is about 150 ns, every retain of its shape counting).
+    @inline(__always)
+    private init(fresh dtype: DType, shape: [Int], storage: ArrayStorage) {
+        self.dtype = dtype
+        strides = shape.count == 1 ? NDArray.unitStride : NDArray.rowMajorStrides(shape)
+        self.shape = shape
+        self.storage = storage
+        offset = 0
     }
 
     /// A new array holding a copy of `values`; `shape` defaults to one dimension.

@@ -142,6 +142,7 @@ if parts {
             ("NDArray(uninitialized:) made and dropped", { keep(NDArray(uninitialized: .float64, shape: [n])) }),
             ("ArrayStorage(uninitializedBytes:) alone", { keep(ArrayStorage(uninitializedBytes: byteCount)) }),
             ("buffer cache acquire + release", { sj_buffer_release(sj_buffer_acquire(byteCount, 0)) }),
+            ("buffer cache acquire + release by size", { sj_buffer_release_sized(sj_buffer_acquire_sized(byteCount, 0), byteCount) }),
             ("call, out: reused y", { _ = try expr.call(["x": x], out: y) }),
             ("call, out: fresh NDArray", { _ = try expr.call(["x": x], out: NDArray(uninitialized: .float64, shape: [n])) }),
             ("fresh NDArray dropped + call, out: y", {

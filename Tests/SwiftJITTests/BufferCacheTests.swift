@@ -179,6 +179,43 @@ final class BufferCacheTests: XCTestCase {
         return true
     }
 
+    func testSmallArraysGoThroughTheThreadsSlotWhichTrimAndThreadExitReach() {
+        BufferCache.trim()
+        let n = 1024  // 8 KiB: kept in the releasing thread's own slot
+        let address: UnsafeMutableRawPointer
+        do { address = pointer(NDArray(uninitialized: .float64, shape: [n])) }
+        let s = BufferCache.statistics
+        XCTAssertEqual(s.cachedBytes, 8192)
+        XCTAssertEqual(s.cachedBuffers, 1)
+        do {
+            let b = NDArray(zeros: .float64, shape: [n])
+            XCTAssertEqual(pointer(b), address)
+            XCTAssertEqual(BufferCache.statistics.hits, s.hits + 1)
+            XCTAssertEqual(BufferCache.statistics.liveBuffers, s.liveBuffers + 1)
+            XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+            XCTAssertTrue(b.doubles.allSatisfy { $0 == 0 })
+            let c = NDArray(uninitialized: .float64, shape: [n])  // while b lives: other memory
+            XCTAssertNotEqual(pointer(c), address)
+        }
+        XCTAssertEqual(BufferCache.statistics.liveBuffers, s.liveBuffers)
+        XCTAssertEqual(BufferCache.statistics.cachedBuffers, 2)  // one in the slot, one shared
+        XCTAssertEqual(BufferCache.trim(), 2 * 8192)
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+
+        // A thread that exits gives its slot's buffer to the shared cache, and its counts stay.
+        var thread = pthread_t()
+        XCTAssertEqual(pthread_create(&thread, nil, { _ in
+            _ = NDArray(uninitialized: .float64, shape: [1024])
+            return nil
+        }, nil), 0)
+        XCTAssertEqual(pthread_join(thread, nil), 0)
+        let after = BufferCache.statistics
+        XCTAssertEqual(after.cachedBytes, 8192)
+        XCTAssertEqual(after.cachedBuffers, 1)
+        XCTAssertEqual(after.liveBuffers, s.liveBuffers)
+        XCTAssertEqual(BufferCache.trim(), 8192)
+    }
+
     func testBoundIsRespectedAndOversizeBuffersAreNotKept() {
         BufferCache.trim()
         BufferCache.limit = 1 << 20

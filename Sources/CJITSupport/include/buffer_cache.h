@@ -32,6 +32,14 @@ void *sj_buffer_acquire(size_t bytes, int zeroed);
 /// (the oldest cached buffers are returned to the system to make room), else returned at once.
 /// A pointer the cache did not hand out (plain malloc memory) is passed to free().
 void sj_buffer_release(void *p);
+/// `bytes` bytes (zeroed when `zeroed`) for an owner that gives them back with
+/// sj_buffer_release_sized and the same `bytes` (ArrayStorage): served first from the calling
+/// thread's own slot (no lock) when the size is at most 64 KiB, else as sj_buffer_acquire.
+void *sj_buffer_acquire_sized(size_t bytes, int zeroed);
+/// Gives back a pointer from sj_buffer_acquire_sized with the `bytes` it was acquired with: into
+/// the calling thread's slot when that is empty and the buffer at most 64 KiB (while the limit is
+/// at least 16 MiB), else as sj_buffer_release.
+void sj_buffer_release_sized(void *p, size_t bytes);
 /// Returns cached buffers to the system, oldest first, until at most `keep` bytes stay cached;
 /// the number of bytes returned.
 size_t sj_buffer_cache_trim(size_t keep);
