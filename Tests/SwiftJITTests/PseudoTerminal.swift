@@ -59,6 +59,9 @@ final class PseudoTerminal {
         kill(process.processIdentifier, SIGINT)
     }
 
+    /// SIGINT alone, as a second Ctrl-C would send it (without typing another ^C for the prompt).
+    func signalInterrupt() { kill(process.processIdentifier, SIGINT) }
+
     /// Types `keys` (control characters and escape sequences included).
     func type(_ keys: String) {
         let bytes = Array(keys.utf8)
