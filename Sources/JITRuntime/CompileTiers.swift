@@ -1,4 +1,4 @@
-// CompileTiers: the background thread of tiered kernel compiles. A kernel compiled now (not in
+// CompileTiers: the background thread of tiered compiles (kernels and expressions). A function compiled now (not in
 // either cache) is first compiled by a quick tier (scalar cleanup passes, code generation at
 // level 0: a fifth of the time) and called at once; its final `default<O3>` code is compiled here,
 // on one background thread, then swapped into the kernel's entry (an atomic pointer store; calls
@@ -12,6 +12,66 @@
 // (LLVM must not be torn down under it) and queued ones are dropped.
 import Foundation
 import LLVMKit
+import Synchronization
+
+/// The entry of a compiled function (kernel or expression) that may change once: compiled now,
+/// it starts on quick-tier code while its final code compiles on the background thread, which then
+/// swaps the entry (docs/cache.md, "Compile tiers"). Calls read the entry with one atomic load and
+/// no lock. The quick code stays in the JIT until this object goes (not at the swap), so a call
+/// still running on it keeps working.
+public final class TieredEntry: @unchecked Sendable {
+    /// The address of the code calls run now.
+    private let address: Atomic<UInt>
+    private let lock = NSCondition()
+    /// The quick tier's code (nil when compiled straight to final code); freed with this object.
+    private let quickCode: JITCode?
+    /// The final code, once there (given at init, or swapped in by the background thread).
+    private var finalCode: JITCode?
+    /// The background compile gave up (failed or dropped at exit): the quick code stays.
+    private var abandoned = false
+
+    /// Final code, or (`quick`) quick-tier code awaiting `installFinal`.
+    init(code: JITCode, quick: Bool) {
+        address = Atomic(UInt(bitPattern: code.address))
+        quickCode = quick ? code : nil
+        finalCode = quick ? nil : code
+    }
+
+    /// The address calls use now (one atomic load, acquire).
+    public var raw: UnsafeRawPointer {
+        UnsafeRawPointer(bitPattern: address.load(ordering: .acquiring))!
+    }
+
+    /// Whether calls run the final code (compiled straight to it, from the disk cache, or swapped in).
+    public var isOptimized: Bool { lock.withLock { finalCode != nil } }
+
+    /// Waits until the final code is in (returns at once when it is, or when its background compile
+    /// failed or was dropped); true when it is in.
+    @discardableResult
+    public func waitForOptimizedCode() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        while finalCode == nil && !abandoned { lock.wait() }
+        return finalCode != nil
+    }
+
+    /// Swaps the final code in (the background thread): kept first, then published to calls.
+    func installFinal(_ code: JITCode) {
+        lock.withLock {
+            finalCode = code
+            address.store(UInt(bitPattern: code.address), ordering: .releasing)
+            lock.broadcast()
+        }
+    }
+
+    /// The final code will not come: waiters return, calls stay on the quick code.
+    func abandonFinal() {
+        lock.withLock {
+            abandoned = true
+            lock.broadcast()
+        }
+    }
+}
 
 /// What the background compiles have done in this process.
 public struct TierStatistics: Sendable, Equatable {

@@ -20,25 +20,36 @@ import LLVMKit
 public typealias KernelEntry = @convention(c) (Int64, Int64, UnsafePointer<UnsafeMutableRawPointer?>?, UnsafePointer<Int64>?, UnsafeMutableRawPointer?) -> Void
 
 /// Native code for one typed function.
+///
+/// Its entry may change once: an expression compiled now starts on quick-tier code while its
+/// final code compiles on the background thread, which then swaps the entry (`TieredEntry`,
+/// docs/cache.md "Compile tiers"). Every call reads `entry` (one atomic load) when it starts.
 public final class CompiledKernel: @unchecked Sendable {
     /// The typed IR it was compiled from (after the IR passes).
     public let function: IRFunction
-    /// The entry point.
-    public let entry: KernelEntry
     /// The options it was compiled with.
     public let options: LoweringOptions
-    /// Wall time spent in LLVM (build, optimise, codegen), seconds.
+    /// Wall time until the first code (quick or final) was ready, seconds.
     public let compileSeconds: Double
-    /// The machine code `entry` points into, freed when this object goes.
-    let code: JITCode
+    /// The code calls run now; its machine code is freed when this object goes.
+    public let tier: TieredEntry
 
-    init(function: IRFunction, code: JITCode, options: LoweringOptions, compileSeconds: Double) {
+    init(function: IRFunction, tier: TieredEntry, options: LoweringOptions, compileSeconds: Double) {
         self.function = function
-        self.entry = unsafeBitCast(code.address, to: KernelEntry.self)
-        self.code = code
+        self.tier = tier
         self.options = options
         self.compileSeconds = compileSeconds
     }
+
+    /// The entry point calls use now (the final code once it is swapped in).
+    public var entry: KernelEntry { unsafeBitCast(tier.raw, to: KernelEntry.self) }
+
+    /// Whether calls run the final (optimised) code.
+    public var isOptimized: Bool { tier.isOptimized }
+
+    /// Waits until the final code is in (or its background compile gave up); true when it is in.
+    @discardableResult
+    public func waitForOptimizedCode() -> Bool { tier.waitForOptimizedCode() }
 }
 
 /// Compiles typed IR to native code through LLVM and caches the result: in memory per process,
@@ -225,19 +236,19 @@ public final class Engine: @unchecked Sendable {
     /// Native code for `function` under `options` (for the host), timed and printed through
     /// `trace` when it is compiled now.
     public func kernel(for function: IRFunction, options: CompileOptions, trace: StageTrace? = nil) throws -> CompiledKernel {
-        try compiled(.expression(function), options: options, trace: trace) { code, seconds in
-            CompiledKernel(function: function, code: code, options: options.lowering, compileSeconds: seconds)
-        }
-    }
-
-    /// `unit`'s native code from the caches (memory, then disk) or compiled now, wrapped by `make`
-    /// (given the code and the seconds it took).
-    func compiled<T: AnyObject>(_ unit: CompilationUnit, options: CompileOptions, trace: StageTrace?,
-                                _ make: (JITCode, Double) -> T) throws -> T {
+        let unit = CompilationUnit.expression(function)
         let key = try objectKey(unit, options: options)
         return try cached(key.digest) {
-            let (code, seconds) = try self.native(key, unit, options: options.lowering, trace: trace)
-            return make(code, seconds)
+            // Traced compiles print every stage of the final code; other targets are not linked.
+            // Reductions are not tiered: their relaxed-mode sums would change bits at the swap,
+            // and their results are promised bit-identical from call to call (docs/cache.md).
+            if options.tiers, trace == nil, options.cpu == nil, options.features == nil, function.reduction == nil,
+               let (tier, seconds) = try tiered(key, unit, label: "expression \(key.symbol)", options: options.lowering) {
+                return CompiledKernel(function: function, tier: tier, options: options.lowering, compileSeconds: seconds)
+            }
+            let (code, seconds) = try native(key, unit, options: options.lowering, trace: trace)
+            return CompiledKernel(function: function, tier: TieredEntry(code: code, quick: false),
+                                  options: options.lowering, compileSeconds: seconds)
         }
     }
 

@@ -23,60 +23,31 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     public let kernel: TypedKernel
     /// Seconds until the first code (quick or final) was ready.
     public let compileSeconds: Double
-    /// The address of the code calls run now.
-    private let entryAddress: Atomic<UInt>
-    private let tierLock = NSCondition()
-    /// The quick tier's code (nil when compiled straight to final code); freed with this object.
-    private let quickCode: JITCode?
-    /// The final code, once there (given at init, or swapped in by the background thread).
-    private var finalCode: JITCode?
-    /// The background compile gave up (failed or dropped at exit): the quick code stays.
-    private var tierAbandoned = false
+    /// The code calls run now (quick tier, then final; `TieredEntry`).
+    public let tier: TieredEntry
 
-    /// A kernel with its final code, or (`quick`) with quick-tier code awaiting `installFinal`.
-    init(kernel: TypedKernel, code: JITCode, compileSeconds: Double, quick: Bool = false) {
+    /// A kernel with its final code, or (`quick`) with quick-tier code awaiting the final code.
+    convenience init(kernel: TypedKernel, code: JITCode, compileSeconds: Double, quick: Bool = false) {
+        self.init(kernel: kernel, tier: TieredEntry(code: code, quick: quick), compileSeconds: compileSeconds)
+    }
+
+    init(kernel: TypedKernel, tier: TieredEntry, compileSeconds: Double) {
         self.kernel = kernel
-        entryAddress = Atomic(UInt(bitPattern: code.address))
-        quickCode = quick ? code : nil
-        finalCode = quick ? nil : code
+        self.tier = tier
         self.compileSeconds = compileSeconds
     }
 
     /// The native entry point calls use now (one atomic load).
-    public var entry: KernelFunctionEntry {
-        unsafeBitCast(UnsafeRawPointer(bitPattern: entryAddress.load(ordering: .acquiring))!, to: KernelFunctionEntry.self)
-    }
+    public var entry: KernelFunctionEntry { unsafeBitCast(tier.raw, to: KernelFunctionEntry.self) }
 
     /// Whether calls run the final (optimised) code: compiled straight to it, loaded from the
     /// disk cache, or swapped in after the quick tier.
-    public var isOptimized: Bool { tierLock.withLock { finalCode != nil } }
+    public var isOptimized: Bool { tier.isOptimized }
 
     /// Waits until the final code is in (returns at once when it is, or when its background compile
     /// failed or was dropped); true when it is in.
     @discardableResult
-    public func waitForOptimizedCode() -> Bool {
-        tierLock.lock()
-        defer { tierLock.unlock() }
-        while finalCode == nil && !tierAbandoned { tierLock.wait() }
-        return finalCode != nil
-    }
-
-    /// Swaps the final code in (the background thread): kept first, then published to calls.
-    func installFinal(_ code: JITCode) {
-        tierLock.withLock {
-            finalCode = code
-            entryAddress.store(UInt(bitPattern: code.address), ordering: .releasing)
-            tierLock.broadcast()
-        }
-    }
-
-    /// The final code will not come: waiters return, calls stay on the quick code.
-    func abandonFinal() {
-        tierLock.withLock {
-            tierAbandoned = true
-            tierLock.broadcast()
-        }
-    }
+    public func waitForOptimizedCode() -> Bool { tier.waitForOptimizedCode() }
 
     /// A raw argument: a scalar's bytes or an array's data, shape and element strides.
     public struct Argument {
@@ -259,37 +230,49 @@ extension Engine {
     /// queue is full (the caller compiles the final code itself).
     func tieredKernelFunction(_ key: ObjectKey, _ kernel: TypedKernel,
                               options: LoweringOptions) throws -> CompiledKernelFunction? {
+        guard let (tier, seconds) = try tiered(key, .kernel(kernel), label: "kernel \(kernel.name)", options: options)
+        else { return nil }
+        return CompiledKernelFunction(kernel: kernel, tier: tier, compileSeconds: seconds)
+    }
+
+    /// `unit`'s code from the disk cache (final code), or compiled by the quick tier (scalar
+    /// cleanup passes, code generation at level 0, linked under the key's symbol + `_quick`) with
+    /// its final code queued on the background thread, which swaps it into the entry and stores it
+    /// on disk (docs/cache.md, "Compile tiers"); nil when the queue is full (the caller compiles
+    /// the final code itself). Also returns the seconds until the first code was ready.
+    func tiered(_ key: ObjectKey, _ unit: CompilationUnit, label: String,
+                options: LoweringOptions) throws -> (TieredEntry, Double)? {
         let start = DispatchTime.now().uptimeNanoseconds
         if let code = try linkFromDisk(key) {
-            return CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: missSeconds(since: start))
+            return (TieredEntry(code: code, quick: false), missSeconds(since: start))
         }
         let background = BackgroundCompiler.shared
         guard background.hasRoom else { return nil }
-        let unit = CompilationUnit.kernel(kernel)
         // Its own symbol: the final code is linked under the key's while this is still in the JIT.
         let symbol = key.symbol + "_quick"
         let object = try generateObject(key, codeGenLevel: 0) {
             try unit.lower(symbol: symbol, options: options, machine: $0, pipeline: LoweringOptions.quickPipeline)
         }
         let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: symbol) }
-        let f = CompiledKernelFunction(kernel: kernel, code: code, compileSeconds: missSeconds(since: start), quick: true)
+        let tier = TieredEntry(code: code, quick: true)
+        let seconds = missSeconds(since: start)
         background.countQuick()
-        let queued = background.enqueue(label: "kernel \(kernel.name)") { [weak f, self] in
+        let queued = background.enqueue(label: label) { [weak tier, self] in
             do {
-                // The kernel may have been freed while queued: then nothing is compiled.
-                guard f != nil else { return false }
+                // The function may have been freed while queued: then nothing is compiled.
+                guard tier != nil else { return false }
                 try background.throwInjectedFailure()
                 let final = try compileFinal(key, unit, options: options)
-                guard let f else { return false }
-                f.installFinal(final)
+                guard let tier else { return false }
+                tier.installFinal(final)
                 return true
             } catch {
-                f?.abandonFinal()
+                tier?.abandonFinal()
                 throw error
             }
         }
-        if !queued { f.installFinal(try compileFinal(key, unit, options: options)) }
-        return f
+        if !queued { tier.installFinal(try compileFinal(key, unit, options: options)) }
+        return (tier, seconds)
     }
 
     /// Optimised LLVM IR of a typed kernel.

@@ -15,7 +15,8 @@ import JITSema
 /// The frame is Int64 words: the operand pointers (the arguments in `parameterNames` order, then
 /// the output), then 16 bytes per argument where a scalar argument's value is stored.
 public final class TypedExpressionCore: @unchecked Sendable {
-    @usableFromInline let entry: KernelEntry
+    /// The compiled loop's entry now (quick tier, then final once swapped in).
+    @usableFromInline var entry: KernelEntry { specialization.kernel.entry }
     /// The arguments' dtypes, in `parameterNames` order.
     public let dtypes: [DType]
     /// The output's dtype.
@@ -67,7 +68,6 @@ public final class TypedExpressionCore: @unchecked Sendable {
             throw JITError.argument("cannot cast the result of '\(f.source)' from \(natural.rawValue) to \(out.rawValue) with casting='\(casting.rawValue)'")
         }
         specialization = try f.finalStage.specialization(for: types, output: ArgumentType(dtype: out, rank: 1))
-        entry = specialization.kernel.entry
         self.dtypes = types.map(\.dtype)
         self.outDType = out
         argumentCount = n
