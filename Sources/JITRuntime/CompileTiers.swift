@@ -1,11 +1,12 @@
-// CompileTiers: the background thread of tiered compiles (kernels and expressions). A function compiled now (not in
-// either cache) is first compiled by a quick tier (scalar cleanup passes, code generation at
-// level 0: a fifth of the time) and called at once; its final `default<O3>` code is compiled here,
-// on one background thread, then swapped into the kernel's entry (an atomic pointer store; calls
-// load it without a lock) and stored in the disk cache. docs/cache.md, "Compile tiers".
+// CompileTiers: the background thread of tiered compiles. A kernel or elementwise expression
+// compiled now (not in either cache) is first compiled by a quick tier (scalar cleanup passes, code
+// generation at level 0: a fifth of the time) and called at once; its final code (the pipeline it
+// has without tiers) is compiled here, on one background thread, then swapped into its entry
+// (`TieredEntry`: an atomic pointer store; calls load it without a lock) and stored in the disk
+// cache. docs/cache.md, "Compile tiers".
 //
-// In: jobs from `Engine.kernelFunction` (a closure compiling, linking and installing one kernel's
-// final code). Out: the jobs run one at a time in queue order; statistics of what happened.
+// In: jobs from `Engine.tiered` (a closure compiling, linking and installing one kernel's or
+// expression's final code). Out: the jobs run one at a time in queue order; statistics of what happened.
 // Bounded: one thread, at most `maxPending` queued jobs (when full, the caller compiles the
 // final code itself, as without tiers). A failed job keeps the quick code; the failure is counted,
 // kept in `statistics.lastError` and printed to stderr. At process exit the job running finishes

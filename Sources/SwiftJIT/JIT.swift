@@ -99,7 +99,7 @@ public enum JIT {
     /// message), skipped and pending jobs.
     public static var tierStatistics: TierStatistics { BackgroundCompiler.shared.statistics }
 
-    /// Waits until every kernel compile queued on the background thread has finished and its
+    /// Waits until every kernel and expression compile queued on the background thread has finished and its
     /// final code is swapped in (or its failure recorded in `tierStatistics`).
     public static func drainBackgroundCompiles() { BackgroundCompiler.shared.drain() }
 
