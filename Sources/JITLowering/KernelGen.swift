@@ -68,10 +68,13 @@ final class KernelEmitter {
     /// Variables of the enclosing unit-step `for` and `parallel for` loops (they count up from
     /// their start and are not assigned in the body).
     var countingUp: Set<Int> = []
-    /// Loops enclosing the statement being emitted (in this function). A flat `while` inside
-    /// another loop needs no cancellation check of its own: the enclosing loop contains a loop,
-    /// so it checks at its back-edge (KernelLoops.swift).
+    /// Loops enclosing the statement being emitted (in this function). Loops nested in another
+    /// count their work down in `workBudget` instead of loading the cancellation flag
+    /// (KernelLoops.swift).
     var loopDepth = 0
+    /// The function's work budget (KernelLoops.swift: an i64 alloca counting down to the next
+    /// cancellation check in loops nested in another loop), made on first use.
+    var workBudget: LLVMValueRef?
     /// Variables the loop being emitted carries as min/max keys (KernelMinMaxKeys.swift).
     var keyedMinMax: [Int: KeyedMinMax] = [:]
     /// Whether the function being emitted prefers 512-bit vectors (MathLoopWidth).
@@ -111,6 +114,7 @@ final class KernelEmitter {
         var params: [LLVMTypeRef?] = [sj_pointer_to(ptr), sj_pointer_to(i64), ptr]
         let type = LLVMFunctionType(i32, &params, 3, 0)!
         fn = LLVMAddFunction(module.ref, symbol, type)
+        workBudget = nil
         helper.setTargetAttributes(fn)
         preferWidth(for: k.body, inLoop: false)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")

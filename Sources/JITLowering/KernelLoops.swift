@@ -3,7 +3,7 @@
 // `sj_cancel_pending`, a branch that is never taken until something is cancelled) placed so
 // that no loop runs long between two checks and no vectorizable loop body holds one:
 //
-// - a loop that contains another loop checks at its back-edge (once per outer iteration);
+// - an outermost loop that contains another loop checks at its back-edge (once per iteration);
 // - a flat counted loop (`for` without a loop inside, the outlined body of a `parallel for`) of
 //   more than `stripIterations` iterations is strip-mined: it runs in strips of that many
 //   iterations, the loop over a strip is the loop as written (the same body, bound and step, so
@@ -11,10 +11,15 @@
 //   W4's ragged rows) run the loop as written, chosen by one compare on entry. (Emitting only the
 //   loop as written for flat loops nested in another loop measured slower on W10: 22.4 against
 //   19.7 us at n = 64, 490 against 410 ns at n = 10, LLVM 19; the same as a build without checks.)
-// - an outermost flat `while` counts its iterations down in a register and checks every
-//   `stripIterations` of them. A flat `while` nested in another loop has no check of its own:
-//   the enclosing loop checks each time it ends (the countdown cost W8's escape-time loop about
-//   2.5 %). Such an inner loop that never ends (`while true` inside a `for`) cannot be interrupted.
+// - everything nested in another loop counts its work down in the function's work budget, an
+//   i64 that mem2reg keeps in a register (`spendWork`): a loop as written nested in another loop
+//   spends its distance (at most two strips) on entry, a loop with a loop inside that is nested
+//   in another spends 1 per iteration at its back-edge, and a flat `while` (outermost or nested)
+//   1 per iteration; the back-edges of the nested loops with a loop inside and of flat `while`s
+//   check when the budget is spent (<= 0) and refill it with `stripIterations`. So between two
+//   checks run at most about 2^17 iterations of flat loops, however the loops nest (a long
+//   middle loop over short rows, a `while true` inside a `for`), and the rows of W10 pay an add
+//   and a compare of a register instead of a volatile load (which on LLVM 14 cost W10 16-25 %).
 import CLLVM
 import JITSema
 
@@ -50,6 +55,7 @@ extension KernelEmitter {
             return LLVMBuildSelect(b, positive, up, down, "more")!
         }
         let exit = LLVMAppendBasicBlockInContext(ctx, fn, "endfor")!
+        let nested = loopDepth > 0
         /// The loop from `head` on (v already holds its start): a plain one, or by strips.
         func loop(strips: Bool, head: LLVMBasicBlockRef) -> LLVMValueRef {
             let work = LLVMAppendBasicBlockInContext(ctx, fn, "forbody")!
@@ -86,7 +92,9 @@ extension KernelEmitter {
             loopDepth -= 1
             branchIfOpen(latch)
             LLVMPositionBuilderAtEnd(b, latch)
-            if !flat { checkCancelled(at: loc) }
+            if !flat {
+                if nested { spendWork(c64(1), at: loc) } else { checkCancelled(at: loc) }
+            }
             let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
             LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
             return LLVMBuildBr(b, backTo)!
@@ -97,7 +105,20 @@ extension KernelEmitter {
         if flat && Self.checksEnabled {
             // Longer than one strip from the start (or empty: the strips' head sees that)?
             let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
-            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
+            if nested {
+                // The loop as written spends its iterations (its distance, at most one strip and
+                // a bit) from the function's budget; the enclosing loop checks at its back-edge.
+                let spend = LLVMAppendBasicBlockInContext(ctx, fn, "forspend")!
+                LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, spend)
+                LLVMPositionBuilderAtEnd(b, spend)
+                let distance = LLVMBuildSelect(b, positive, LLVMBuildSub(b, hi, lo, "dist"), LLVMBuildSub(b, lo, hi, "dist"), "dist")!
+                let cap = c64(Int(Self.stripIterations) * 2)
+                let capped = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntULT, distance, cap, "fits"), distance, cap, "work")!
+                spendWork(LLVMBuildSelect(b, before(lo, hi), capped, c64(0), "work")!, at: loc, check: false)
+                LLVMBuildBr(b, head)
+            } else {
+                LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
+            }
             backs.append(loop(strips: true, head: long))
         } else {
             LLVMBuildBr(b, head)
@@ -122,16 +143,11 @@ extension KernelEmitter {
         return LLVMBuildSelect(b, long, LLVMBuildAdd(b, i, LLVMBuildShl(b, by, shift, "stride"), "stripend"), hi, "end")!
     }
 
-    /// `while cond { body }`: a loop inside checks at the back-edge; an outermost flat one counts
-    /// down and checks every `stripIterations` iterations (`continue` goes through the count
-    /// too); a flat one inside another loop does not check (its enclosing loop does).
+    /// `while cond { body }`: a flat one spends one unit of the function's budget per iteration
+    /// and checks when it is spent (`continue` goes through the count too); one with a loop
+    /// inside checks at its back-edge when outermost, else spends one unit there.
     func emitWhileLoop(_ cond: KernelScalarExpr, _ body: [KernelStatement]) {
-        let flat = !Self.containsLoop(body)
-        var budget: LLVMValueRef?
-        if flat && loopDepth == 0 && Self.checksEnabled {
-            budget = entryAlloca(i32, "budget")
-            LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
-        }
+        let flat = !Self.containsLoop(body), nested = loopDepth > 0
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "while")!
         let loop = LLVMAppendBasicBlockInContext(ctx, fn, "body")!
         let next = LLVMAppendBasicBlockInContext(ctx, fn, "whilenext")!
@@ -147,17 +163,37 @@ extension KernelEmitter {
         loopTargets.removeLast()
         branchIfOpen(next)
         LLVMPositionBuilderAtEnd(b, next)
-        if let budget {
-            let left = LLVMBuildSub(b, LLVMBuildLoad2(b, i32, budget, "budget"), LLVMConstInt(i32, 1, 0), "budget")!
-            LLVMBuildStore(b, left, budget)
-            let poll = LLVMAppendBasicBlockInContext(ctx, fn, "whilepoll")!
-            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, left, LLVMConstInt(i32, 0, 0), "spent"), poll, head)
-            LLVMPositionBuilderAtEnd(b, poll)
-            LLVMBuildStore(b, LLVMConstInt(i32, UInt64(Self.stripIterations), 0), budget)
-        }
-        if !flat || budget != nil { checkCancelled(at: cond.location) }
+        if flat || nested { spendWork(c64(1), at: cond.location) } else { checkCancelled(at: cond.location) }
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, exit)
+    }
+
+    /// Takes `units` from the function's work budget (an i64 alloca, `stripIterations` at entry,
+    /// kept in a register after mem2reg) and, with `check`, checks for cancellation and refills
+    /// it when it is spent: a compare and a never-taken branch instead of a load.
+    func spendWork(_ units: LLVMValueRef, at loc: KernelLocation, check: Bool = true) {
+        guard Self.checksEnabled else { return }
+        let slot: LLVMValueRef
+        if let w = workBudget {
+            slot = w
+        } else {
+            let here = LLVMGetInsertBlock(b)
+            if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) } else { LLVMPositionBuilderAtEnd(b, entryBlock) }
+            slot = LLVMBuildAlloca(b, i64, "workbudget")!
+            LLVMBuildStore(b, c64(Int(Self.stripIterations)), slot)
+            LLVMPositionBuilderAtEnd(b, here)
+            workBudget = slot
+        }
+        let left = LLVMBuildSub(b, LLVMBuildLoad2(b, i64, slot, "budget"), units, "budget")!
+        LLVMBuildStore(b, left, slot)
+        guard check else { return }
+        let poll = LLVMAppendBasicBlockInContext(ctx, fn, "spent")!, go = LLVMAppendBasicBlockInContext(ctx, fn, "budgetok")!
+        module.markUnlikely(branch: LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLE, left, c64(0), "spent"), poll, go))
+        LLVMPositionBuilderAtEnd(b, poll)
+        LLVMBuildStore(b, c64(Int(Self.stripIterations)), slot)
+        checkCancelled(at: loc)
+        LLVMBuildBr(b, go)
+        LLVMPositionBuilderAtEnd(b, go)
     }
 
     /// Returns SJ_CANCELLED when the call's cancellation token is set: one load of

@@ -32,6 +32,24 @@ final class CancellationTests: XCTestCase {
             }
             return s
         }
+
+        kernel wforever(n: i64) -> f64 {
+            var s = 0.0
+            for i in 0..<n {
+                var j = 0
+                while j >= 0 {
+                    s += sin((i + j) * 1.0)
+                    j += 1
+                }
+            }
+            return s
+        }
+
+        kernel middle(n: i64) -> f64 {
+            var s = 0.0
+            for i in 0..<n { for j in 0..<n { for m in 0..<3 { s += sin((i + j + m) * 1.0) } } }
+            return s
+        }
         """
 
     /// Runs `body` under a token that another thread cancels once `body` has started.
@@ -56,7 +74,7 @@ final class CancellationTests: XCTestCase {
 
     func testTokenStopsKernelsWithCancellationError() throws {
         let module = try JIT.kernels(Self.source, name: "spin.sj")
-        // wspin: a flat while inside a loop has no check of its own; the outer loop's stops it.
+        // wspin: a flat while inside a loop counts its iterations down to a check of its own.
         for name in ["spin", "pspin", "wspin"] {
             let k = try module.kernel(name)
             // 10^12 sin calls: only a cancellation ends this call within the test's time.
@@ -64,6 +82,21 @@ final class CancellationTests: XCTestCase {
             XCTAssertTrue(error is CancellationError, "\(name): \(String(describing: error))")
             XCTAssertEqual(try k(Int64(1)).doubles[0], -0.012909906458834941, accuracy: 1e-15, name)
         }
+    }
+
+    /// A flat `while` inside a `for` that never ends (j stays >= 0 for 2^63 iterations) and a long
+    /// middle loop over short inner loops: both stop within the call.
+    func testTokenStopsEndlessNestedWhileAndLongMiddleLoops() throws {
+        let module = try JIT.kernels(Self.source, name: "spin.sj")
+        for name in ["wforever", "middle"] {
+            let k = try module.kernel(name)
+            let error = cancelledWhileRunning { _ = try k(Int64(1_000_000_000)) }
+            XCTAssertTrue(error is CancellationError, "\(name): \(String(describing: error))")
+        }
+        let middle = try module.kernel("middle")
+        var expected = 0.0
+        for i in 0..<4 { for j in 0..<4 { for m in 0..<3 { expected += sin(Double(i + j + m)) } } }
+        XCTAssertEqual(try middle(Int64(4)).doubles[0], expected, accuracy: 1e-12)
     }
 
     /// Flat loops (no loop inside): strip-mined, checked between strips of 2^16 iterations.
