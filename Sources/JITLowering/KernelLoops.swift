@@ -173,17 +173,8 @@ extension KernelEmitter {
     /// it when it is spent: a compare and a never-taken branch instead of a load.
     func spendWork(_ units: LLVMValueRef, at loc: KernelLocation, check: Bool = true) {
         guard Self.checksEnabled else { return }
-        let slot: LLVMValueRef
-        if let w = workBudget {
-            slot = w
-        } else {
-            let here = LLVMGetInsertBlock(b)
-            if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) } else { LLVMPositionBuilderAtEnd(b, entryBlock) }
-            slot = LLVMBuildAlloca(b, i64, "workbudget")!
-            LLVMBuildStore(b, c64(Int(Self.stripIterations)), slot)
-            LLVMPositionBuilderAtEnd(b, here)
-            workBudget = slot
-        }
+        let slot = workBudget ?? entryAlloca(i64, "workbudget", initial: c64(Int(Self.stripIterations)))
+        workBudget = slot
         let left = LLVMBuildSub(b, LLVMBuildLoad2(b, i64, slot, "budget"), units, "budget")!
         LLVMBuildStore(b, left, slot)
         guard check else { return }

@@ -223,11 +223,12 @@ extension KernelEmitter {
         LLVMBuildBr(b, head)
     }
 
-    /// An alloca in the function's entry block.
-    func entryAlloca(_ type: LLVMTypeRef, _ name: String) -> LLVMValueRef {
+    /// An alloca in the function's entry block, holding `initial` from the start when given.
+    func entryAlloca(_ type: LLVMTypeRef, _ name: String, initial: LLVMValueRef? = nil) -> LLVMValueRef {
         let here = LLVMGetInsertBlock(b)
-        if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) }
+        if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) } else { LLVMPositionBuilderAtEnd(b, entryBlock) }
         let a = LLVMBuildAlloca(b, type, name)!
+        if let initial { LLVMBuildStore(b, initial, a) }
         LLVMPositionBuilderAtEnd(b, here)
         return a
     }
