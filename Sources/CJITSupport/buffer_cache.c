@@ -24,6 +24,7 @@
    buffer to the shared lists and its counters to the totals (a pthread key's destructor,
    registered once per thread). */
 #include "buffer_cache.h"
+#include "kernel_support.h"
 #include "runtime_settings.h"
 #include "stream_copy.h"
 #include <pthread.h>
@@ -548,6 +549,7 @@ void sj_buffer_cache_set_limit(size_t limit) {
     limit_bytes = limit;
     limit_known = 1;
     atomic_store_explicit(&slots_enabled, limit >= TLS_LIMIT_FLOOR, memory_order_relaxed);
+    sj_set_small_buffer_reuse(limit >= TLS_LIMIT_FLOOR);
     node *victims = evict_until(limit);
     node *slots = limit < TLS_LIMIT_FLOOR ? take_slots() : NULL;
     pthread_mutex_unlock(&lock);

@@ -2,6 +2,7 @@
 #include "runtime_settings.h"
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -41,47 +42,148 @@ static void *system_alloc(size_t n, int zeroed) {
     return p;
 }
 
-/* A call's first list of allocations (FIRST_LIST pointers) comes from a spare kept per thread, so
+/* A call's list of allocations holds, after its `capacity` pointers, a note per allocation: the
+   pointer again and its size when it is a small buffer of this file's own (below SMALL_MAX),
+   else {NULL, 0}. Readers of the list (the Swift runtime, exported kernels' sj_take_array) see
+   only the pointers; a note whose pointer no longer matches its entry (sj_take_array moves
+   entries) is not trusted, and that allocation is released as any other. */
+typedef struct { void *p; size_t bytes; } size_note;
+
+static size_t list_bytes(int64_t capacity) { return (size_t)capacity * (sizeof(void *) + sizeof(size_note)); }
+
+static size_note *notes_of(void **list, int64_t capacity) { return (size_note *)(void *)(list + capacity); }
+
+/* Grows a list from `capacity` to `grown_capacity` entries (the notes move behind the new
+   pointers); NULL, with the list unchanged, when there is no memory. */
+static void **grow_list(void **list, int64_t capacity, int64_t grown_capacity) {
+    void **grown = realloc(list, list_bytes(grown_capacity));
+    if (!grown) return NULL;
+    if (capacity) memmove(grown + grown_capacity, grown + capacity, (size_t)capacity * sizeof(size_note));
+    return grown;
+}
+
+/* A call's first list of allocations (FIRST_LIST entries) comes from a spare kept per thread, so
    a call that allocates does not also malloc and free its list. The spare is freed when the
    thread exits (a pthread key's destructor; the list itself is plain malloc memory, so a list
-   given back on another thread simply becomes that thread's spare). */
-enum { FIRST_LIST = 16 };
-static _Thread_local void **spare_list;
-/* Whether this thread has set its key (once: the destructor then runs at its exit). */
-static _Thread_local int spare_key_set;
-static pthread_key_t spare_key;
-static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+   given back on another thread simply becomes that thread's spare).
 
-static void free_spare(void *unused) {
+   Small buffers (below SMALL_MAX bytes, such as W10's 10 x 10 scratch matrix) that a call
+   allocated and did not return are kept per thread too, at most SMALL_SLOTS of them (under
+   32 KiB), and the thread's next small allocation of the same size takes one back: a 64-byte
+   aligned allocation from the C heap goes through glibc's memalign path (no thread cache,
+   splitting and consolidating chunks), and giving it back went through the buffer cache's lock;
+   together they were about a fifth of W10's 1 us at n = 10. They are plain aligned_alloc memory
+   (any of them may still be given to free()), are used only while the buffer cache allows
+   per-thread slots (sj_set_small_buffer_reuse; never in the standalone runtime of exported
+   kernels, which installs no hooks), and are freed at the thread's exit or at its next small
+   allocation once reuse is turned off. */
+enum { FIRST_LIST = 16, SMALL_MAX = 4096, SMALL_SLOTS = 8 };
+static _Thread_local void **spare_list;
+static _Thread_local void *small_buffer[SMALL_SLOTS];
+static _Thread_local size_t small_bytes[SMALL_SLOTS];
+static _Thread_local int small_count, small_next;
+static _Atomic int small_reuse = 0;
+/* Whether this thread has set its key (once: the destructor then runs at its exit). */
+static _Thread_local int thread_key_set;
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+
+static void free_small_buffers(void) {
+    for (int s = 0; s < SMALL_SLOTS; s++) {
+        free(small_buffer[s]);
+        small_buffer[s] = NULL;
+    }
+    small_count = 0;
+}
+
+static void free_thread_spares(void *unused) {
     (void)unused;
     free(spare_list);
     spare_list = NULL;
-    spare_key_set = 0;
+    free_small_buffers();
+    thread_key_set = 0;
 }
 
-static void make_spare_key(void) { (void)pthread_key_create(&spare_key, free_spare); }
+static void make_thread_key(void) { (void)pthread_key_create(&thread_key, free_thread_spares); }
+
+/* Registers this thread's key (so its spares are freed at its exit); 0 when that failed. */
+static int have_thread_key(void) {
+    if (thread_key_set) return 1;
+    (void)pthread_once(&thread_once, make_thread_key);
+    if (pthread_setspecific(thread_key, (void *)1) != 0) return 0;
+    thread_key_set = 1;
+    return 1;
+}
+
+void sj_set_small_buffer_reuse(int enabled) {
+    atomic_store_explicit(&small_reuse, enabled != 0, memory_order_relaxed);
+}
 
 static void **first_list(void) {
     void **list = spare_list;
     if (list) { spare_list = NULL; return list; }
-    return malloc(FIRST_LIST * sizeof(void *));
+    return malloc(list_bytes(FIRST_LIST));
 }
 
 static void give_back_list(void **list, int64_t capacity) {
     if (!list) return;
-    if (capacity != FIRST_LIST || spare_list) { free(list); return; }
-    if (!spare_key_set) {
-        (void)pthread_once(&spare_once, make_spare_key);
-        if (pthread_setspecific(spare_key, (void *)1) != 0) { free(list); return; }
-        spare_key_set = 1;
-    }
+    if (capacity != FIRST_LIST || spare_list || !have_thread_key()) { free(list); return; }
     spare_list = list;
+}
+
+/* A small buffer of exactly `n` bytes kept by this thread, or NULL. */
+static void *take_small(size_t n) {
+    if (!small_count) return NULL;
+    for (int s = 0; s < SMALL_SLOTS; s++) {
+        if (small_buffer[s] && small_bytes[s] == n) {
+            void *p = small_buffer[s];
+            small_buffer[s] = NULL;
+            small_count--;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Keeps a released small buffer of `n` bytes for this thread (in an empty slot, or in place of
+   the one kept longest), or frees it when reuse is off. */
+static void keep_small(void *p, size_t n) {
+    if (!atomic_load_explicit(&small_reuse, memory_order_relaxed) || !have_thread_key()) { free(p); return; }
+    int s = 0;
+    while (s < SMALL_SLOTS && small_buffer[s]) s++;
+    if (s == SMALL_SLOTS) {
+        s = small_next;
+        small_next = (small_next + 1) % SMALL_SLOTS;
+        free(small_buffer[s]);
+        small_count--;
+    }
+    small_buffer[s] = p;
+    small_bytes[s] = n;
+    small_count++;
+}
+
+/* `n` bytes (a multiple of 64), 64-byte aligned: small ones from this thread's kept buffers or
+   the C heap (noted as this file's own), others from the hooks; NULL when there is no memory. */
+static void *allocate(size_t n, int zeroed, int *small) {
+    *small = 0;
+    if (n < SMALL_MAX && alloc_hook) {
+        if (atomic_load_explicit(&small_reuse, memory_order_relaxed)) {
+            void *p = take_small(n);
+            if (!p) p = aligned_alloc(64, n);
+            if (p && zeroed) memset(p, 0, n);
+            *small = p != NULL;
+            return p;
+        }
+        if (small_count) free_small_buffers();
+    }
+    return alloc_hook ? alloc_hook(n, zeroed) : system_alloc(n, zeroed);
 }
 
 static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
     size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
-    void *p = alloc_hook ? alloc_hook(n, zeroed) : system_alloc(n, zeroed);
+    int small;
+    void *p = allocate(n, zeroed, &small);
     if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
     if (ctx->count == 0 && ctx->capacity == 0 && !ctx->allocations) {
         ctx->allocations = first_list();
@@ -90,11 +192,12 @@ static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     }
     if (ctx->count == ctx->capacity) {
         int64_t cap = ctx->capacity ? ctx->capacity * 2 : FIRST_LIST;
-        void **grown = realloc(ctx->allocations, (size_t)cap * sizeof(void *));
+        void **grown = grow_list(ctx->allocations, ctx->capacity, cap);
         if (!grown) { release_allocation(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
         ctx->allocations = grown;
         ctx->capacity = cap;
     }
+    notes_of(ctx->allocations, ctx->capacity)[ctx->count] = (size_note){small ? p : NULL, small ? n : 0};
     ctx->allocations[ctx->count++] = p;
     return p;
 }
@@ -104,10 +207,13 @@ void *sj_kernel_alloc(sj_context *ctx, int64_t bytes) { return kernel_alloc(ctx,
 void *sj_kernel_alloc_uninitialized(sj_context *ctx, int64_t bytes) { return kernel_alloc(ctx, bytes, 0); }
 
 void sj_context_release(sj_context *ctx, void *const *keep, int64_t n) {
+    size_note *notes = ctx->allocations ? notes_of(ctx->allocations, ctx->capacity) : NULL;
     for (int64_t i = 0; i < ctx->count; i++) {
         int kept = 0;
-        for (int64_t k = 0; k < n; k++) if (keep[k] == ctx->allocations[i]) kept = 1;
-        if (!kept) release_allocation(ctx->allocations[i]);
+        void *p = ctx->allocations[i];
+        for (int64_t k = 0; k < n; k++) if (keep[k] == p) kept = 1;
+        if (kept) continue;
+        if (notes[i].p == p && notes[i].bytes) keep_small(p, notes[i].bytes); else release_allocation(p);
     }
     give_back_list(ctx->allocations, ctx->capacity);
     ctx->allocations = NULL;
@@ -188,15 +294,22 @@ int32_t sj_parallel_for(sj_loop_body body, int64_t lo, int64_t hi, void *env, sj
 }
 
 void sj_context_merge(sj_context *parent, sj_context *child) {
+    size_note *child_notes = child->allocations ? notes_of(child->allocations, child->capacity) : NULL;
     for (int64_t i = 0; i < child->count; i++) {
+        void *p = child->allocations[i];
+        size_note note = child_notes[i].p == p ? child_notes[i] : (size_note){NULL, 0};
         if (parent->count == parent->capacity) {
-            int64_t cap = parent->capacity ? parent->capacity * 2 : 16;
-            void **grown = realloc(parent->allocations, (size_t)cap * sizeof(void *));
-            if (!grown) { release_allocation(child->allocations[i]); continue; }
+            int64_t cap = parent->capacity ? parent->capacity * 2 : FIRST_LIST;
+            void **grown = grow_list(parent->allocations, parent->capacity, cap);
+            if (!grown) {
+                if (note.bytes) free(p); else release_allocation(p);
+                continue;
+            }
             parent->allocations = grown;
             parent->capacity = cap;
         }
-        parent->allocations[parent->count++] = child->allocations[i];
+        notes_of(parent->allocations, parent->capacity)[parent->count] = note;
+        parent->allocations[parent->count++] = p;
     }
     give_back_list(child->allocations, child->capacity);
     child->allocations = NULL;

@@ -141,6 +141,74 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(zeros.doubles, [Double](repeating: 0, count: n))
     }
 
+    /// Small kernel allocations a call does not return are kept per thread for its next call
+    /// (kernel_support.c): reused scratch must still read as zeros from `zeros`, a returned small
+    /// array must never be handed out again while it lives, and the same must hold on several
+    /// threads at once, in parallel loops, and with reuse off (a limit under 16 MiB).
+    func testSmallKernelScratchIsReusedZeroedAndNeverAliasesResults() throws {
+        let module = try JIT.kernels("""
+            kernel scratch(n: i64) -> f64 {
+                let a = zeros(n)
+                var s = 0.0
+                for i in 0..<n {
+                    s += a[i]
+                    a[i] = 7.0
+                }
+                return s
+            }
+            kernel stamped(n: i64, v: f64) -> f64[] {
+                let t = empty(n)
+                let a = empty(n)
+                for i in 0..<n {
+                    t[i] = v
+                    a[i] = t[i] + i
+                }
+                return a
+            }
+            kernel rows(n: i64) -> f64 {
+                var total = 0.0
+                parallel for i in 0..<n {
+                    let r = zeros(i + 1)
+                    var s = 0.0
+                    for j in 0..<i + 1 {
+                        s += r[j]
+                        r[j] = 1.0
+                        s += r[j]
+                    }
+                    total += s
+                }
+                return total
+            }
+            """)
+        let scratch = try module.kernel("scratch"), stamped = try module.kernel("stamped"), rows = try module.kernel("rows")
+        @Sendable func check(_ label: String) throws -> [String] {
+            var problems: [String] = []
+            var held: [(NDArray, Double)] = []
+            for round in 0..<30 {
+                let n = Int64([100, 100, 37, 500][round % 4])  // 800, 800, 320 (rounded up), 4000 bytes
+                if try scratch(n).doubles[0] != 0 { problems.append("\(label): zeros() read a reused buffer's sevens") }
+                let v = Double(round * 1000)
+                held.append((try stamped(n, v), v))
+                if try rows(Int64(200)).doubles[0] != 20_100 { problems.append("\(label): parallel rows") }
+                for (a, v) in held where !(0..<a.count).allSatisfy({ Double(scalar: a.element($0)) == v + Double($0) }) {
+                    problems.append("\(label): a returned small array was overwritten")
+                }
+                if held.count > 5 { held.removeFirst(2) }
+            }
+            let addresses = Set(held.map { UInt(bitPattern: $0.0.storage.pointer) })
+            if addresses.count != held.count { problems.append("\(label): live results share memory") }
+            return problems
+        }
+        XCTAssertEqual(try check("one thread"), [])
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            do { for p in try check("thread \(thread)") { failures.add(p) } } catch { failures.add("\(error)") }
+        }
+        XCTAssertEqual(failures.messages, [])
+        BufferCache.limit = 8 << 20  // below the per-thread slots' floor: no reuse
+        XCTAssertEqual(try check("reuse off"), [])
+    }
+
     func testConcurrentAllocationsNeverAlias() throws {
         let f = try JIT.compile("x * 3")
         let sizes = [512, 600, 8_192, 70_000, 530_000]  // f64 counts: 4 KiB .. 4.2 MB, several classes

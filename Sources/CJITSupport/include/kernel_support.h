@@ -30,6 +30,10 @@ void sj_context_release(sj_context *ctx, void *const *keep, int64_t n);
 typedef void *(*sj_alloc_fn)(size_t bytes, int zeroed);
 typedef void (*sj_release_fn)(void *p);
 void sj_set_allocation_hooks(sj_alloc_fn alloc, sj_release_fn release);
+/// Whether small kernel allocations (under 4 KiB) that a call did not return are kept per thread
+/// (at most 8, under 32 KiB) for the thread's next call; only with hooks installed. The buffer
+/// cache turns it on with its per-thread slots (a limit of at least 16 MiB) and off below that.
+void sj_set_small_buffer_reuse(int enabled);
 
 /// Run-time errors of compiled expressions, which return nothing: the code (SJ_NEGATIVE_POWER
 /// for an integer raised to a negative integer power) is kept per thread until the runtime
