@@ -154,7 +154,11 @@ public struct BenchHarness {
     func load(_ id: String, _ entry: Entry, data: String?) throws -> (Loaded, firstCallMs: Double) {
         let arguments = try arguments(id, entry, data: data)
         let start = Self.now()
-        if entry.typed { return try typedLoad(entry, arguments, start: start) }
+        if entry.typed {
+            let loaded = try typedLoad(entry, arguments, start: start)
+            JIT.drainBackgroundCompiles()  // time the final code (docs/cache.md, "Compile tiers")
+            return loaded
+        }
         if entry.kernel != nil {
             let (kernel, positional, result) = try firstKernelCall(entry, arguments)
             let firstMs = Double(Self.now() - start) / 1e6
@@ -171,6 +175,13 @@ public struct BenchHarness {
         _ = try f.call(arguments, out: out)  // warm-up into the output that will be timed
         return (Loaded(call: { _ = try f.call(arguments, out: out) }, out: out,
                        allocating: { _ = try f.call(arguments, out: nil) }), firstMs)
+    }
+
+    /// Which code the timing about to start runs: "final" when no background compile is pending
+    /// or failed (with `SWIFTJIT_TIERS=0` the only code is final), else the quick tier's.
+    static func timedTier() -> String {
+        let t = JIT.tierStatistics
+        return t.pending > 0 ? "quick (final code pending)" : t.failed > 0 ? "quick (final compile failed)" : "final"
     }
 
     /// `count` timed calls into the preallocated output; milliseconds each.
@@ -218,6 +229,7 @@ public struct BenchHarness {
         reply["first_call_ms"] = firstMs
         reply["call"] = entry.typed ? "typed" : entry.kernel != nil ? "kernel.callAll" : "call(named, out:)"
         reply["inputs"] = data == nil ? "generated (seed 20240601)" : "from --data"
+        reply["timed_tier"] = Self.timedTier()
         reply["times_ms"] = try time(loaded, count: repetitions)
         let perCall = try timeBatches(loaded, samples: repetitions)
         reply["median_ns"] = perCall.median

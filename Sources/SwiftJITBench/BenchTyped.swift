@@ -43,7 +43,6 @@ extension BenchHarness {
             let out = NDArray(zeros: .float64, shape: a.shape)
             try g(a, b, out: out)
             let firstMs = Double(Self.now() - start) / 1e6
-            JIT.drainBackgroundCompiles()  // time the final code (docs/cache.md, "Compile tiers")
             let call: () throws -> Void = { try g(a, b, out: out) }
             return (Loaded(call: call, out: out, allocating: call), firstMs)
         }

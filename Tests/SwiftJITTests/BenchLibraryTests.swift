@@ -32,6 +32,9 @@ final class BenchLibraryTests: XCTestCase {
         XCTAssertEqual(reply["ok"] as? Bool, true, run.stdout)
         XCTAssertEqual(reply["supported"] as? Bool, true, run.stdout)
         XCTAssertEqual((reply["times_ms"] as? [Double])?.count, 2, run.stdout)
+        // The typed path times the kernel's final code, not its quick tier.
+        XCTAssertEqual(reply["call"] as? String, "typed", run.stdout)
+        XCTAssertEqual(reply["timed_tier"] as? String, "final", run.stdout)
         // W9: a = arange(10000) as 100 x 100; out = a + sum_i tanh(a[i, i]) (tanh(0) = 0, the rest are 1.0 in f64).
         let result = try NPY.read(path: out.path)
         XCTAssertEqual(result.shape, [100, 100])
