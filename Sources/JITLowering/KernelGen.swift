@@ -356,6 +356,9 @@ final class KernelEmitter {
     /// serial loops, and the serial path of a parallel loop without reductions.
     func emitSerialFor(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
                        at loc: KernelLocation, _ body: [KernelStatement]) {
+        if let plan = collapsePlan(v, stepped: stepped, body) {
+            return emitCollapsedFor(plan, v, lo, hi, at: loc, body)
+        }
         if let plan = streamingPlan(v, stepped: stepped, body) {
             return emitStreamingFor(plan, v, lo, hi, at: loc, body)
         }

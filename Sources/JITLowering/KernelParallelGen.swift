@@ -316,15 +316,22 @@ extension KernelEmitter {
         // for i in begin..<end
         let keyed = beginKeyedMinMax(body: body, hasStep: false)
         let outerCounting = countingUp
-        let back = emitForLoop(v, from: LLVMGetParam(f, 0), to: LLVMGetParam(f, 1), by: c64(1), flat: !Self.containsLoop(body),
-                               at: KernelLocation(line: 0, column: 0)) { next, exit in
-            loopTargets = [(next, exit)]
-            countingUp = [v]
-            emitBlock(body)
+        if reductions.isEmpty, let plan = collapsePlan(v, stepped: false, body) {
+            // A 2-d elementwise nest over this chunk's rows: one loop when the rows are contiguous.
+            (loopTargets, countingUp) = ([], [])
+            emitCollapsedFor(plan, v, LLVMGetParam(f, 0), LLVMGetParam(f, 1), at: KernelLocation(line: 0, column: 0), body)
             countingUp = outerCounting
-        }
-        if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
-            back.forEach { module.requestVectorization(latch: $0) }
+        } else {
+            let back = emitForLoop(v, from: LLVMGetParam(f, 0), to: LLVMGetParam(f, 1), by: c64(1), flat: !Self.containsLoop(body),
+                                   at: KernelLocation(line: 0, column: 0)) { next, exit in
+                loopTargets = [(next, exit)]
+                countingUp = [v]
+                emitBlock(body)
+                countingUp = outerCounting
+            }
+            if ReductionLoopHint.wanted(body: body, hasStep: false, kernel: k, mode: options.mathMode) {
+                back.forEach { module.requestVectorization(latch: $0) }
+            }
         }
         endKeyedMinMax(keyed)
         for (r, red) in reductions.enumerated() {

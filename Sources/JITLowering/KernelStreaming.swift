@@ -61,7 +61,7 @@ extension KernelEmitter {
     }
 
     /// Whether `e` is variable `v` itself.
-    private static func isVariable(_ e: KernelScalarExpr, _ v: Int) -> Bool {
+    static func isVariable(_ e: KernelScalarExpr, _ v: Int) -> Bool {
         guard e.operands.count == 1, case .variable(let w) = e.operands[0], w == v,
               case .argument(0) = e.function[e.function.result].op else { return false }
         return true
