@@ -18,7 +18,10 @@ extension KernelEmitter {
                          _ reductions: [KernelLoopReduction], _ body: [KernelStatement]) {
         let lo = int(start), hi = int(end)
         let scalars = slots.keys.sorted(), arrayVars = arrays.keys.sorted()
-        let words = 2 * scalars.count + arrayVars.reduce(0) { $0 + 1 + 2 * arrays[$1]!.shape.count }
+        // A reduction over a flat body runs in blocks of `reductionBlock` iterations (see
+        // `reductionBlock`): its chunks are made of blocks, and env carries lo and hi.
+        let blocked = !reductions.isEmpty && !Self.containsLoop(body)
+        let words = 2 * scalars.count + arrayVars.reduce(0) { $0 + 1 + 2 * arrays[$1]!.shape.count } + (blocked ? 2 : 0)
         // env lives in the entry block, so loops around this one do not grow the stack.
         let here = LLVMGetInsertBlock(b)
         if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) }
@@ -50,6 +53,10 @@ extension KernelEmitter {
                 for extent in value.shape { LLVMBuildStore(b, extent, word()) }
                 for stride in value.strides { LLVMBuildStore(b, stride, word()) }
             }
+            if blocked {
+                LLVMBuildStore(b, lo, word())
+                LLVMBuildStore(b, hi, word())
+            }
         }
         let partialBytes = partialSlotBytes(reductions) * reductions.count
         var partials = LLVMConstPointerNull(ptr)!
@@ -60,9 +67,16 @@ extension KernelEmitter {
             partials = LLVMBuildBitCast(b, buffer, ptr, "partialsp")!
         }
         let statements = body
-        let body = outline(v, scalars, arrayVars, reductions, body)
+        let body = outline(v, scalars, arrayVars, reductions, body, blocked: blocked)
         let envp = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envw")!
         let n = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, hi, lo, "some"), LLVMBuildSub(b, hi, lo, "n"), c64(0), "n0")!
+        // What the runtime and the serial chunks divide: the iterations, or the blocks.
+        let (units, first, last) = blocked ? { () -> (LLVMValueRef, LLVMValueRef, LLVMValueRef) in
+            let shift = c64(Self.reductionBlockShift)
+            let partial = LLVMBuildICmp(b, LLVMIntNE, LLVMBuildAnd(b, n, c64(Self.reductionBlock - 1), "nrem"), c64(0), "npart")!
+            let blocks = LLVMBuildAdd(b, LLVMBuildAShr(b, n, shift, "nb"), LLVMBuildZExt(b, partial, i64, "nb1"), "blocks")!
+            return (blocks, c64(0), blocks)
+        }() : (n, lo, hi)
         let code = entryAlloca(i32, "pcodeslot")
         // A loop the runtime would run on this thread (the common small case) runs here: without
         // reductions in place, with them as the same chunks in the same order as
@@ -76,7 +90,7 @@ extension KernelEmitter {
         var ps: [LLVMTypeRef?] = [ptr, i64, i64, ptr, ptr, ptr, i64]
         let forType = LLVMFunctionType(i32, &ps, 7, 0)!
         let forFn = LLVMGetNamedFunction(module.ref, "sj_parallel_for") ?? LLVMAddFunction(module.ref, "sj_parallel_for", forType)!
-        var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, body, ptr, "bodyp"), lo, hi, LLVMBuildBitCast(b, env, ptr, "envp"),
+        var args: [LLVMValueRef?] = [LLVMBuildBitCast(b, body, ptr, "bodyp"), first, last, LLVMBuildBitCast(b, env, ptr, "envp"),
                                      LLVMBuildBitCast(b, contextArg, ptr, "c"), partials, c64(partialBytes)]
         LLVMBuildStore(b, LLVMBuildCall2(b, forType, forFn, &args, 7, "pcode")!, code)
         LLVMBuildBr(b, joined)
@@ -92,7 +106,7 @@ extension KernelEmitter {
             LLVMBuildStore(b, LLVMConstInt(i32, 0, 0), code)
         } else {
             fillEnv()
-            emitSerialChunks(body, envp, lo, hi, n, partials, partialBytes, code)
+            emitSerialChunks(body, envp, first, last, units, partials, partialBytes, code)
         }
         LLVMBuildBr(b, joined)
         LLVMPositionBuilderAtEnd(b, joined)
@@ -104,7 +118,7 @@ extension KernelEmitter {
         LLVMPositionBuilderAtEnd(b, ok)
         guard !reductions.isEmpty else { return }
         // Combine the chunks' partials in chunk order: chunks = min(max(hi - lo, 0), SJ_MAX_CHUNKS).
-        let chunks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, n, c64(KernelGen.maxChunks), "few"), n,
+        let chunks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, units, c64(KernelGen.maxChunks), "few"), units,
                                      c64(KernelGen.maxChunks), "chunks")!
         let counter = entryAlloca(i64, "chunk")
         LLVMBuildStore(b, c64(0), counter)
@@ -250,6 +264,15 @@ extension KernelEmitter {
         return raw
     }
 
+    /// Iterations of a block of a `parallel for` with reductions whose body has no loop: the runtime
+    /// and the serial path divide such a loop into chunks of whole blocks (the last one shorter),
+    /// not of single iterations, so that a loop of up to SJ_MAX_CHUNKS * 64 iterations (W9's 100
+    /// `tanh` of the trace) runs as a few vectorized chunks instead of one-iteration chunks each
+    /// with a partial, combined one after the other. The chunks still depend only on the
+    /// iteration count, so the result is the same at every thread count.
+    static let reductionBlockShift: Int = 6
+    static var reductionBlock: Int { 1 << reductionBlockShift }
+
     /// Bytes of each reduction's partial in a chunk's block of partials: 8 (so a loop of
     /// one-iteration chunks with one real reduction, W9's trace, stores its partials as one
     /// vector instead of scattering them), 16 when one of them is complex.
@@ -259,7 +282,7 @@ extension KernelEmitter {
 
     /// Builds the outlined body function and returns it; the emitter's state is restored after.
     private func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
-                         _ body: [KernelStatement]) -> LLVMValueRef {
+                         _ body: [KernelStatement], blocked: Bool) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
         let savedWide = prefersWide, savedDepth = loopDepth, savedBudget = workBudget
         loopDepth = 0
@@ -313,16 +336,24 @@ extension KernelEmitter {
             let data = LLVMBuildIntToPtr(b, word(), sj_pointer_to(helper.memoryType(k.variables[a].type.dtype)), "data")!
             arrays[a] = ArrayValue(data: data, shape: (0..<rank).map { _ in word() }, strides: (0..<rank).map { _ in word() })
         }
-        // for i in begin..<end
+        // for i in begin..<end (blocks begin..<end: lo + begin*block ..< min(hi, lo + end*block))
+        var begin = LLVMGetParam(f, 0)!, end = LLVMGetParam(f, 1)!
+        if blocked {
+            let lo = word(), hi = word(), shift = c64(Self.reductionBlockShift)
+            let to = LLVMBuildShl(b, end, shift, "bend")!
+            begin = LLVMBuildAdd(b, lo, LLVMBuildShl(b, begin, shift, "bbegin"), "from")
+            end = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGE, to, LLVMBuildSub(b, hi, lo, "span"), "tail"), hi,
+                                  LLVMBuildAdd(b, lo, to, "to"), "upto")
+        }
         let keyed = beginKeyedMinMax(body: body, hasStep: false)
         let outerCounting = countingUp
         if reductions.isEmpty, let plan = collapsePlan(v, stepped: false, body) {
             // A 2-d elementwise nest over this chunk's rows: one loop when the rows are contiguous.
             (loopTargets, countingUp) = ([], [])
-            emitCollapsedFor(plan, v, LLVMGetParam(f, 0), LLVMGetParam(f, 1), at: KernelLocation(line: 0, column: 0), body)
+            emitCollapsedFor(plan, v, begin, end, at: KernelLocation(line: 0, column: 0), body)
             countingUp = outerCounting
         } else {
-            let back = emitForLoop(v, from: LLVMGetParam(f, 0), to: LLVMGetParam(f, 1), by: c64(1), flat: !Self.containsLoop(body),
+            let back = emitForLoop(v, from: begin, to: end, by: c64(1), flat: !Self.containsLoop(body),
                                    at: KernelLocation(line: 0, column: 0)) { next, exit in
                 loopTargets = [(next, exit)]
                 countingUp = [v]

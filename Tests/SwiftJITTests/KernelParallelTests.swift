@@ -108,6 +108,44 @@ final class KernelParallelTests: XCTestCase {
         }
     }
 
+    /// A reduction over a flat body is split into chunks of whole 64-iteration blocks (the last
+    /// one shorter): chunk c of min(blocks, 256) covers blocks c*blocks/chunks ..< (c+1)*blocks/chunks.
+    /// In strict mode each chunk adds in order from 0 and the chunks are added in order, so the
+    /// sum is exactly that split's, in the kernel and on the pool.
+    func testFlatReductionsAreSplitIntoBlocksOf64() throws {
+        let k = try JIT.kernels("""
+            kernel total(x: f64[]) -> f64 {
+                var t = 0.0
+                parallel for i in 0..<len(x) { t += x[i] }
+                return t
+            }
+            """, options: JIT.Options(mathMode: .strict)).kernel("total")
+        _ = try k([1.0, 2.0])
+        JIT.drainBackgroundCompiles()
+        let saved = Parallel.serialThreshold, savedThreads = JIT.numThreads
+        defer { Parallel.serialThreshold = saved; JIT.numThreads = savedThreads }
+        for n in [1, 63, 64, 65, 100, 1000, 16_384, 16_449, 20_000] {
+            let x: [Double] = (0..<n).map { (i: Int) -> Double in
+                let big: Double = 1e16 * Double(i % 5 + 1), small: Double = Double(i % 7) + 0.1
+                return i % 3 == 0 ? big : small
+            }
+            let blocks = (n + 63) / 64, chunks = min(blocks, 256)
+            var want = 0.0
+            for c in 0..<chunks {
+                var part = 0.0
+                let from: Int = c * blocks / chunks * 64, to: Int = min(n, (c + 1) * blocks / chunks * 64)
+                for i in from..<to { part += x[i] }
+                want += part
+            }
+            JIT.numThreads = 1
+            Parallel.serialThreshold = saved
+            XCTAssertEqual(try k(NDArray(x)).doubles[0], want, "n = \(n), in the kernel")
+            JIT.numThreads = 2
+            Parallel.serialThreshold = 0
+            XCTAssertEqual(try k(NDArray(x)).doubles[0], want, "n = \(n), on the pool")
+        }
+    }
+
     func testWritesToDistinctElements() throws {
         let r = try module().kernel("squares")(Int64(50_000)).doubles
         XCTAssertEqual(r.count, 50_000)
