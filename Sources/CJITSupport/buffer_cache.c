@@ -28,6 +28,8 @@
    NDArray(uninitialized:) and zeros leave there, so that the thread's next array of the same
    byte count takes the object back, buffer and all, when nothing else references it any more
    (Swift's uniqueness check): no object allocation, no buffer acquire and release, no deinit.
+   An object still in use goes back into the slot until it has been found in use
+   SJ_STORAGE_SLOT_PATIENCE times in a row; then the newest array's object takes its place.
    Only the owning thread fills it; anyone takes it with an atomic exchange (the owner to reuse
    it, drains for statistics, trim and the limit, thread exit), so exactly one party owns the
    reference at a time. The objects are released through a function Swift sets. */
@@ -89,6 +91,7 @@ enum { TLS_MAX = 64 << 10, CLASS_BITS = 63 };
 typedef struct thread_record {
     _Atomic uintptr_t slot;                     /* address | class, or 0 */
     _Atomic uintptr_t object;                   /* a storage object (+1 reference), or 0 */
+    unsigned busy_streak;                       /* storage slot found in use, in a row (owner only) */
     _Atomic uint64_t hits, stored;              /* written by the owning thread only */
     _Atomic int64_t live_bytes, live_buffers;   /* deltas by the owning thread */
     struct thread_record *prev, *next;          /* in `records`, under the lock */
@@ -617,9 +620,17 @@ void *sj_storage_slot_take(void) {
 int sj_storage_slot_put(void *object, int reused) {
     thread_record *r = record();
     if (!r || !atomic_load_explicit(&slots_enabled, memory_order_relaxed)) return 0;
-    if (reused) bump(&r->hits);
+    if (reused) { bump(&r->hits); r->busy_streak = 0; }
     atomic_store_explicit(&r->object, (uintptr_t)object, memory_order_release);
     return 1;
+}
+
+int sj_storage_slot_keep_busy(void) {
+    thread_record *r = my_record;
+    if (!r) return 0;
+    if (++r->busy_streak < SJ_STORAGE_SLOT_PATIENCE) return 1;
+    r->busy_streak = 0;
+    return 0;
 }
 
 void sj_storage_slot_set_release(void (*release)(void *object)) {

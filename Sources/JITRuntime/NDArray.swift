@@ -76,26 +76,40 @@ public final class ArrayStorage: @unchecked Sendable {
     /// it, in the calling thread's storage slot (`sj_storage_slot_put`), and the thread's next
     /// array of the same byte count takes the object itself back once no array, view or anything
     /// else references it (it is then uniquely referenced, by the slot): no object allocated and
-    /// freed, no buffer acquired and released, no deinit. At 4 KiB an `NDArray(uninitialized:)`
-    /// made and dropped cost 150-200 ns (its shape array 50-70 of them, which this cannot save)
-    /// on a machine where one atomic read-modify-write costs about 9 ns and malloc+free 17 ns.
-    /// Statistics, trim, a new limit and thread exit drain the slots (`sj_storage_slots_drain`),
-    /// so a slot's object counts as cached exactly when nothing else references it.
+    /// freed, no buffer acquired and released, no deinit; what is left is the slot's exchange, one
+    /// retain for the slot and the release when the array goes. Measured with `alloc-sweep --parts`
+    /// (2026-12-06, LLVM 19, least of 6 interleaved runs on a 2-core VM where an atomic
+    /// read-modify-write costs about 9 ns and malloc+free of a small object 17 ns): a 4-16 KiB
+    /// `NDArray(uninitialized:)` made and dropped went from 128-135 ns to 97 ns, 59-67 of which are
+    /// the caller's `shape: [n]` array, which this cannot save. Arrays that are all kept (none comes
+    /// back) pay the slot's exchange: made with the 1000 newest live, 128-141 ns before, 138-143
+    /// after (with the patience of `sj_storage_slot_keep_busy`; 190 -> 223 ns when every new array
+    /// took the slot). Statistics, trim, a new limit and thread exit drain the
+    /// slots (`sj_storage_slots_drain`), so a slot's object counts as cached exactly when nothing
+    /// else references it.
     static func make(byteCount: Int, zeroed: Bool) -> ArrayStorage {
         guard byteCount >= BufferCache.minimumCachedBytes, byteCount <= Int(SJ_BUFFER_SLOT_MAX) else {
             return ArrayStorage(byteCount, zeroed: zeroed)
         }
         if let raw = sj_storage_slot_take() {
             var held = Unmanaged<ArrayStorage>.fromOpaque(raw).takeRetainedValue()
-            if held.byteCount == byteCount && isKnownUniquelyReferenced(&held) {
+            let unique = isKnownUniquelyReferenced(&held)
+            if unique && held.byteCount == byteCount {
                 keepInSlot(held, reused: true)
                 if zeroed { sj_buffer_clear(held.pointer, byteCount) }
                 return held
             }
-            // Still in use (such as a preallocated `out:` array of this size) or another size: the
-            // slot's reference goes (an object no array references any more is released here, its
-            // buffer to this thread's buffer slot, where the new array may find it), and the new
-            // array's object takes the slot, the newest being the likeliest to come back.
+            if !unique && sj_storage_slot_keep_busy() != 0 {
+                // Still in use: back into the slot (the reference moves, no count changes), to be
+                // taken once it is not; the new array's object is not kept.
+                let reference = Unmanaged.passRetained(consume held)
+                if sj_storage_slot_put(reference.toOpaque(), 0) == 0 { reference.release() }
+                return ArrayStorage(byteCount, zeroed: zeroed)
+            }
+            // Another size, or in use too long (such as a preallocated `out:` array of this size):
+            // the slot's reference goes (an object no array references any more is released here,
+            // its buffer to this thread's buffer slot, where the new array may find it), and the
+            // new array's object takes the slot.
         }
         let fresh = ArrayStorage(byteCount, zeroed: zeroed)
         keepInSlot(fresh, reused: false)
@@ -223,7 +237,7 @@ public struct NDArray: @unchecked Sendable {
     }
 
     /// A contiguous array over new storage (the strides computed without going through an
-    /// optional: a made-per-call 4 KiB array is about 150 ns, every retain of its shape counting).
+    /// optional: a 4 KiB array made and dropped per call is about 100 ns, every retain counting).
     @inline(__always)
     private init(fresh dtype: DType, shape: [Int], storage: ArrayStorage) {
         self.dtype = dtype

@@ -23,7 +23,8 @@
 // shared machine falls on both.
 //
 // --parts times, instead, what an `NDArray` made in Swift costs, in ns (the least of --rounds
-// batches of 200,000): made and dropped, its shape array alone, a storage object from
+// batches of 200,000): made and dropped, made and kept (the 1000 newest live at a time: arrays
+// that are not reused), its shape array alone, a storage object from
 // `ArrayStorage`'s public initializer alone (which the optimizer may keep on the stack), the buffer
 // cache's acquire and release alone, and the `out:` call with a fresh array against one made and
 // dropped beside a reused `out:`. With --parts, --only STEP times only the steps whose name starts
@@ -142,8 +143,14 @@ if parts {
     for (name, byteCount) in sizes {
         let n = byteCount / 8
         let x = NDArray((0..<n).map { Double($0 % 1000) * 0.001 }), y = NDArray(uninitialized: .float64, shape: [n])
+        var kept: [NDArray] = []
+        kept.reserveCapacity(1000)
         let steps: [(String, () throws -> Void)] = [
             ("NDArray(uninitialized:) made and dropped", { keep(NDArray(uninitialized: .float64, shape: [n])) }),
+            ("NDArray(uninitialized:) made, 1000 kept", {
+                kept.append(NDArray(uninitialized: .float64, shape: [n]))
+                if kept.count == 1000 { kept.removeAll(keepingCapacity: true) }
+            }),
             ("shape array [n] alone", { keep([n]) }),
             ("ArrayStorage(uninitializedBytes:) alone", { keep(ArrayStorage(uninitializedBytes: byteCount)) }),
             ("buffer cache acquire + release", { sj_buffer_release(sj_buffer_acquire(byteCount, 0)) }),

@@ -246,10 +246,26 @@ final class BufferCacheTests: XCTestCase {
             other.baseAddress.initializeMemory(as: Double.self, repeating: 2, count: n)
         }
         XCTAssertEqual(view!.doubles, [Double](repeating: 1, count: 10))
-        let newest: ObjectIdentifier
-        do { newest = ObjectIdentifier(NDArray(uninitialized: .float64, shape: [n]).storage) }
         view = nil
-        XCTAssertEqual(ObjectIdentifier(NDArray(uninitialized: .float64, shape: [n]).storage), newest)
+        XCTAssertEqual(ObjectIdentifier(NDArray(uninitialized: .float64, shape: [n]).storage), viewed)
+
+        // An array held for long (a preallocated `out:`) keeps the slot from the arrays made and
+        // dropped beside it only for a while (SJ_STORAGE_SLOT_PATIENCE arrays).
+        do {
+            let held = NDArray(uninitialized: .float64, shape: [n])
+            held.baseAddress.initializeMemory(as: Double.self, repeating: 3, count: n)
+            weak var last: ArrayStorage?
+            var reused = 0
+            for _ in 0..<20 {
+                let a = NDArray(uninitialized: .float64, shape: [n])
+                XCTAssertFalse(a.storage === held.storage)
+                if let last, a.storage === last { reused += 1 }
+                a.baseAddress.initializeMemory(as: Double.self, repeating: 4, count: n)
+                last = a.storage
+            }
+            XCTAssertGreaterThanOrEqual(reused, 10)
+            XCTAssertTrue(held.doubles.allSatisfy { $0 == 3 })
+        }
 
         // zeros over a taken-back object full of sevens is zero; another size takes another object.
         let sevens: ObjectIdentifier

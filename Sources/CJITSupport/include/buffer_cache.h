@@ -67,6 +67,13 @@ void *sj_storage_slot_take(void);
 /// thread fills it), counting a cache hit when `reused`; 0 when it keeps nothing (slots are off
 /// while the limit is below 16 MiB, or the thread has no record): the caller keeps the reference.
 int sj_storage_slot_put(void *object, int reused);
+/// The object taken from the slot is still in use (another array references it): whether to put
+/// it back (1) rather than give the slot to the new array (0). Put back until it has been found in
+/// use SJ_STORAGE_SLOT_PATIENCE times in a row (a reuse starts the count again): arrays that are
+/// all kept then pay little for the slot, and one held for long (a preallocated `out:` array)
+/// keeps the slot from the arrays made per call only that long.
+int sj_storage_slot_keep_busy(void);
+enum { SJ_STORAGE_SLOT_PATIENCE = 8 };
 /// The function that releases a storage slot's reference (set once, before any slot is filled).
 void sj_storage_slot_set_release(void (*release)(void *object));
 /// Takes every thread's storage slot object and releases it (outside the lock); those no array
