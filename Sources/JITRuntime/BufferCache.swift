@@ -70,8 +70,9 @@ public enum BufferCache {
         }
         set {
             _ = configured
-            _ = sj_storage_slots_drain()
             sj_buffer_cache_set_limit(size_t(max(0, newValue)))
+            // After the new limit: what the slots give back is kept (or not) under it.
+            _ = sj_storage_slots_drain()
         }
     }
 

@@ -284,6 +284,14 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(s.liveBuffers, s0.liveBuffers)
         XCTAssertEqual(BufferCache.trim(), s.cachedBytes)
         XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+
+        // A limit of 0 releases the slot's object and keeps nothing; later arrays are not slotted.
+        do { _ = NDArray(uninitialized: .float64, shape: [n]) }
+        BufferCache.limit = 0
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        do { _ = NDArray(zeros: .float64, shape: [n]) }
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        XCTAssertEqual(BufferCache.statistics.liveBuffers, s0.liveBuffers)
     }
 
     func testSmallArraysHeldByOtherThreadsAreNeverHandedOutAgain() {
