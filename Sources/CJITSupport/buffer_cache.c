@@ -22,7 +22,17 @@
    owned by exactly one party at a time. A thread's counters are written only by that thread
    (relaxed atomic loads and stores) and summed when read; a thread that exits gives its slot's
    buffer to the shared lists and its counters to the totals (a pthread key's destructor,
-   registered once per thread). */
+   registered once per thread).
+
+   Each record also has a storage slot: one ArrayStorage object (an opaque +1 reference) that
+   NDArray(uninitialized:) and zeros leave there, so that the thread's next array of the same
+   byte count takes the object back, buffer and all, when nothing else references it any more
+   (Swift's uniqueness check): no object allocation, no buffer acquire and release, no deinit.
+   An object still in use goes back into the slot until it has been found in use
+   SJ_STORAGE_SLOT_PATIENCE times in a row; then the newest array's object takes its place.
+   Only the owning thread fills it; anyone takes it with an atomic exchange (the owner to reuse
+   it, drains for statistics, trim and the limit, thread exit), so exactly one party owns the
+   reference at a time. The objects are released through a function Swift sets. */
 #include "buffer_cache.h"
 #include "kernel_support.h"
 #include "runtime_settings.h"
@@ -81,6 +91,8 @@ enum { TLS_MAX = 64 << 10, CLASS_BITS = 63 };
 
 typedef struct thread_record {
     _Atomic uintptr_t slot;                     /* address | class, or 0 */
+    _Atomic uintptr_t object;                   /* a storage object (+1 reference), or 0 */
+    unsigned busy_streak;                       /* storage slot found in use, in a row (owner only) */
     _Atomic uint64_t hits, stored;              /* written by the owning thread only */
     _Atomic int64_t live_bytes, live_buffers;   /* deltas by the owning thread */
     struct thread_record *prev, *next;          /* in `records`, under the lock */
@@ -97,6 +109,7 @@ static _Thread_local thread_record *my_record;
 static _Thread_local int my_record_failed;
 static pthread_key_t record_key;
 static pthread_once_t record_once = PTHREAD_ONCE_INIT;
+static void (*_Atomic storage_release)(void *);
 
 size_t sj_buffer_cache_default_limit(void) {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -318,6 +331,10 @@ static void store_shared(void *p, size_t cap, int count) {
 /* A thread's exit: its slot's buffer to the shared lists, its counters to the totals. */
 static void retire_record(void *arg) {
     thread_record *r = arg;
+    /* First the storage object: if no array references it, its buffer comes to this slot. */
+    uintptr_t object = atomic_exchange_explicit(&r->object, 0, memory_order_acquire);
+    void (*release)(void *) = atomic_load_explicit(&storage_release, memory_order_acquire);
+    if (object && release) release((void *)object);
     uintptr_t word = atomic_exchange_explicit(&r->slot, 0, memory_order_acquire);
     pthread_mutex_lock(&lock);
     if (r->prev) r->prev->next = r->next; else records = r->next;
@@ -588,4 +605,60 @@ void sj_buffer_cache_get_stats(sj_buffer_cache_stats *out) {
     out->live_buffers = (uint64_t)ln;
     out->limit = limit_bytes;
     pthread_mutex_unlock(&lock);
+}
+
+void sj_buffer_clear(void *p, size_t bytes) { clear(p, bytes); }
+
+/* ---- storage slots (see the top of the file) ---- */
+
+void *sj_storage_slot_take(void) {
+    thread_record *r = my_record;
+    if (!r) return NULL;
+    /* Only this thread fills the slot: an empty one needs no exchange. */
+    if (!atomic_load_explicit(&r->object, memory_order_relaxed)) return NULL;
+    return (void *)atomic_exchange_explicit(&r->object, 0, memory_order_acquire);
+}
+
+int sj_storage_slot_put(void *object, int reused) {
+    thread_record *r = record();
+    if (!r || !atomic_load_explicit(&slots_enabled, memory_order_relaxed)) return 0;
+    if (reused) { bump(&r->hits); r->busy_streak = 0; }
+    atomic_store_explicit(&r->object, (uintptr_t)object, memory_order_release);
+    return 1;
+}
+
+int sj_storage_slot_keep_busy(void) {
+    thread_record *r = my_record;
+    if (!r) return 0;
+    if (++r->busy_streak < SJ_STORAGE_SLOT_PATIENCE) return 1;
+    r->busy_streak = 0;
+    return 0;
+}
+
+void sj_storage_slot_set_release(void (*release)(void *object)) {
+    atomic_store_explicit(&storage_release, release, memory_order_release);
+}
+
+size_t sj_storage_slots_drain(void) {
+    void (*release)(void *) = atomic_load_explicit(&storage_release, memory_order_acquire);
+    size_t count = 0;
+    if (!release) return 0;
+    /* Released outside the lock (a release may run a deinit that takes it), a batch at a time;
+       a pass that fills its batch is followed by another (bounded: threads may refill meanwhile). */
+    for (int pass = 0; pass < 64; pass++) {
+        enum { BATCH = 32 };
+        uintptr_t objects[BATCH];
+        int n = 0;
+        pthread_mutex_lock(&lock);
+        for (thread_record *r = records; r && n < BATCH; r = r->next) {
+            if (!atomic_load_explicit(&r->object, memory_order_relaxed)) continue;
+            uintptr_t object = atomic_exchange_explicit(&r->object, 0, memory_order_acquire);
+            if (object) objects[n++] = object;
+        }
+        pthread_mutex_unlock(&lock);
+        for (int i = 0; i < n; i++) release((void *)objects[i]);
+        count += (size_t)n;
+        if (n < BATCH) break;
+    }
+    return count;
 }

@@ -23,7 +23,12 @@ import Foundation
 /// thread, from which that thread's next array of the same size class takes it without a lock
 /// (only while the limit is at least 16 MiB). A slot's buffer counts in ``Statistics/cachedBytes``, is
 /// returned by ``trim(keepingBytes:)`` and by a lower limit, and goes to the shared cache when its
-/// thread exits.
+/// thread exits. Such arrays made with `NDArray(uninitialized:)` or `NDArray(zeros:)` also leave
+/// their storage object in a slot of the thread's own, and the thread's next array of the same
+/// byte count takes that object back, buffer and all (a hit), once no array, view or other
+/// reference uses it any more. Reading ``statistics``, ``trim(keepingBytes:)``, setting ``limit``
+/// and thread exit release those objects first, so a buffer counts as cached exactly when nothing
+/// references it.
 ///
 /// Kernel allocations under 4 KiB that a call does not return (scratch such as W10's 10 x 10
 /// matrix) are not cached here: while the per-thread slots are on, each thread keeps up to 8 of
@@ -73,12 +78,15 @@ public enum BufferCache {
         set {
             _ = configured
             sj_buffer_cache_set_limit(size_t(max(0, newValue)))
+            // After the new limit: what the slots give back is kept (or not) under it.
+            _ = sj_storage_slots_drain()
         }
     }
 
     /// The current counters.
     public static var statistics: Statistics {
         _ = configured
+        _ = sj_storage_slots_drain()
         var s = sj_buffer_cache_stats()
         sj_buffer_cache_get_stats(&s)
         return Statistics(hits: Int(s.hits), misses: Int(s.misses), stored: Int(s.stored), evicted: Int(s.evicted),
@@ -90,7 +98,8 @@ public enum BufferCache {
     /// cached; the number of bytes returned.
     @discardableResult
     public static func trim(keepingBytes: Int = 0) -> Int {
-        Int(sj_buffer_cache_trim(size_t(max(0, keepingBytes))))
+        _ = sj_storage_slots_drain()
+        return Int(sj_buffer_cache_trim(size_t(max(0, keepingBytes))))
     }
 
     /// The capacity a request of `bytes` occupies (its size class, at most 25 % larger).
@@ -129,5 +138,6 @@ public enum BufferCache {
         }
         sj_set_allocation_hooks({ bytes, zeroed in sj_buffer_acquire(bytes, zeroed) }, { sj_buffer_release($0) })
         sj_set_small_buffer_reuse(sj_buffer_cache_limit() >= 16 << 20 ? 1 : 0)
+        sj_storage_slot_set_release { Unmanaged<ArrayStorage>.fromOpaque($0!).release() }
     }()
 }

@@ -23,8 +23,12 @@
 // shared machine falls on both.
 //
 // --parts times, instead, what an `NDArray` made in Swift costs, in ns (the least of --rounds
-// batches of 200,000): made and dropped, its storage alone, the buffer cache's acquire and release
-// alone, and the `out:` call with a fresh array against one made and dropped beside a reused `out:`.
+// batches of 200,000): made and dropped, made and kept (the 1000 newest live at a time: arrays
+// that are not reused), its shape array alone, a storage object from
+// `ArrayStorage`'s public initializer alone (which the optimizer may keep on the stack), the buffer
+// cache's acquire and release alone, and the `out:` call with a fresh array against one made and
+// dropped beside a reused `out:`. With --parts, --only STEP times only the steps whose name starts
+// with STEP (for `perf record`).
 import CJITSupport
 import Foundation
 import SwiftJIT
@@ -135,11 +139,19 @@ if parts {
     // Not generic: a generic one went through value witnesses, which cost as much as the storage.
     @inline(never) func keep(_ a: NDArray) { withExtendedLifetime(a) {} }
     @inline(never) func keep(_ s: ArrayStorage) { withExtendedLifetime(s) {} }
+    @inline(never) func keep(_ s: [Int]) { withExtendedLifetime(s) {} }
     for (name, byteCount) in sizes {
         let n = byteCount / 8
         let x = NDArray((0..<n).map { Double($0 % 1000) * 0.001 }), y = NDArray(uninitialized: .float64, shape: [n])
+        var kept: [NDArray] = []
+        kept.reserveCapacity(1000)
         let steps: [(String, () throws -> Void)] = [
             ("NDArray(uninitialized:) made and dropped", { keep(NDArray(uninitialized: .float64, shape: [n])) }),
+            ("NDArray(uninitialized:) made, 1000 kept", {
+                kept.append(NDArray(uninitialized: .float64, shape: [n]))
+                if kept.count == 1000 { kept.removeAll(keepingCapacity: true) }
+            }),
+            ("shape array [n] alone", { keep([n]) }),
             ("ArrayStorage(uninitializedBytes:) alone", { keep(ArrayStorage(uninitializedBytes: byteCount)) }),
             ("buffer cache acquire + release", { sj_buffer_release(sj_buffer_acquire(byteCount, 0)) }),
             ("buffer cache acquire + release by size", { sj_buffer_release_sized(sj_buffer_acquire_sized(byteCount, 0), byteCount) }),
@@ -150,7 +162,7 @@ if parts {
                 _ = try expr.call(["x": x], out: y)
             }),
         ]
-        for (what, body) in steps {
+        for (what, body) in steps where only.map({ what.hasPrefix($0) }) ?? true {
             for _ in 0..<1000 { try body() }
             var best = Double.infinity
             for _ in 0..<rounds { best = min(best, try batch(200_000, body)) }

@@ -284,6 +284,105 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(BufferCache.trim(), 8192)
     }
 
+    func testSmallArraysTakeBackTheirStorageObjectOnlyWhenNothingReferencesIt() {
+        BufferCache.trim()
+        let n = 512  // 4 KiB: the storage object stays in the thread's storage slot
+        let s0 = BufferCache.statistics
+        var ids: [ObjectIdentifier] = []
+        for round in 0..<3 {
+            let a = NDArray(uninitialized: .float64, shape: [n])
+            a.baseAddress.initializeMemory(as: Double.self, repeating: Double(round), count: n)
+            ids.append(ObjectIdentifier(a.storage))
+        }
+        // Made and dropped: one object, taken back twice (cache hits), allocated once (a miss).
+        XCTAssertEqual(Set(ids).count, 1)
+        var s = BufferCache.statistics  // drains the slot: the buffer is cached, not live
+        XCTAssertEqual(s.hits, s0.hits + 2)
+        XCTAssertEqual(s.misses, s0.misses + 1)
+        XCTAssertEqual(s.liveBuffers, s0.liveBuffers)
+        XCTAssertEqual(s.cachedBytes, 4096)
+
+        // While a view references the storage, the next array gets other memory, and writing it
+        // leaves the view alone; once the view goes, its object comes back.
+        var view: NDArray? = NDArray(uninitialized: .float64, shape: [n]).sliced(axis: 0, 10..<20)
+        view!.baseAddress.initializeMemory(as: Double.self, repeating: 1, count: 10)
+        let viewed = ObjectIdentifier(view!.storage)
+        for _ in 0..<3 {
+            let other = NDArray(uninitialized: .float64, shape: [n])
+            XCTAssertNotEqual(ObjectIdentifier(other.storage), viewed)
+            XCTAssertNotEqual(pointer(other), pointer(view!))
+            other.baseAddress.initializeMemory(as: Double.self, repeating: 2, count: n)
+        }
+        XCTAssertEqual(view!.doubles, [Double](repeating: 1, count: 10))
+        view = nil
+        XCTAssertEqual(ObjectIdentifier(NDArray(uninitialized: .float64, shape: [n]).storage), viewed)
+
+        // An array held for long (a preallocated `out:`) keeps the slot from the arrays made and
+        // dropped beside it only for a while (SJ_STORAGE_SLOT_PATIENCE arrays).
+        do {
+            let held = NDArray(uninitialized: .float64, shape: [n])
+            held.baseAddress.initializeMemory(as: Double.self, repeating: 3, count: n)
+            weak var last: ArrayStorage?
+            var reused = 0
+            for _ in 0..<20 {
+                let a = NDArray(uninitialized: .float64, shape: [n])
+                XCTAssertFalse(a.storage === held.storage)
+                if let last, a.storage === last { reused += 1 }
+                a.baseAddress.initializeMemory(as: Double.self, repeating: 4, count: n)
+                last = a.storage
+            }
+            XCTAssertGreaterThanOrEqual(reused, 10)
+            XCTAssertTrue(held.doubles.allSatisfy { $0 == 3 })
+        }
+
+        // zeros over a taken-back object full of sevens is zero; another size takes another object.
+        let sevens: ObjectIdentifier
+        do {
+            let a = NDArray(uninitialized: .float64, shape: [n])
+            a.baseAddress.initializeMemory(as: Double.self, repeating: 7, count: n)
+            sevens = ObjectIdentifier(a.storage)
+        }
+        do {
+            let z = NDArray(zeros: .float64, shape: [n])
+            XCTAssertEqual(ObjectIdentifier(z.storage), sevens)
+            XCTAssertEqual(z.doubles, [Double](repeating: 0, count: n))
+            XCTAssertEqual(NDArray(zeros: .float64, shape: [n + 1]).doubles, [Double](repeating: 0, count: n + 1))
+        }
+        s = BufferCache.statistics
+        XCTAssertEqual(s.liveBuffers, s0.liveBuffers)
+        XCTAssertEqual(BufferCache.trim(), s.cachedBytes)
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+
+        // A limit of 0 releases the slot's object and keeps nothing; later arrays are not slotted.
+        do { _ = NDArray(uninitialized: .float64, shape: [n]) }
+        BufferCache.limit = 0
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        do { _ = NDArray(zeros: .float64, shape: [n]) }
+        XCTAssertEqual(BufferCache.statistics.cachedBytes, 0)
+        XCTAssertEqual(BufferCache.statistics.liveBuffers, s0.liveBuffers)
+    }
+
+    func testSmallArraysHeldByOtherThreadsAreNeverHandedOutAgain() {
+        let n = 1024  // 8 KiB
+        let failures = Failures()
+        let group = DispatchGroup()
+        let consumers = [DispatchQueue(label: "consumer 1"), DispatchQueue(label: "consumer 2")]
+        for round in 0..<400 {
+            let a = round % 5 == 0 ? NDArray(zeros: .float64, shape: [n]) : NDArray(uninitialized: .float64, shape: [n])
+            if round % 5 == 0 && !Self.holds(a, 0) { failures.add("zeros not zero") }
+            let stamp = Double(round + 1)
+            a.baseAddress.initializeMemory(as: Double.self, repeating: stamp, count: n)
+            group.enter()
+            consumers[round % 2].async {
+                if round % 7 == 0 { usleep(100) }  // held while this thread makes more
+                if !Self.holds(a, stamp) { failures.add("an array held by another thread was overwritten") }
+                group.leave()
+            }
+        }
+        group.wait()
+        XCTAssertEqual(failures.messages, [])
+    }
+
     func testBoundIsRespectedAndOversizeBuffersAreNotKept() {
         BufferCache.trim()
         BufferCache.limit = 1 << 20

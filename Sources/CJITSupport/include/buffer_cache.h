@@ -53,5 +53,31 @@ size_t sj_buffer_cache_default_limit(void);
 size_t sj_buffer_cache_capacity(size_t bytes);
 /// Fills `out` with the current counters.
 void sj_buffer_cache_get_stats(sj_buffer_cache_stats *out);
+/// Zeroes `bytes` bytes at `p` as a reused buffer is cleared (streaming stores for large ones).
+void sj_buffer_clear(void *p, size_t bytes);
+
+/// Buffers of at most this many bytes go through the calling thread's slots.
+enum { SJ_BUFFER_SLOT_MAX = 64 << 10 };
+/// The calling thread's storage slot: one storage object (an ArrayStorage, as an opaque +1
+/// reference) kept after the array made over it, so that the thread's next array of that size
+/// can take the object itself, buffer and all, once nothing else references it. Takes the slot's
+/// object (the reference is now the caller's), or NULL.
+void *sj_storage_slot_take(void);
+/// Puts a +1 reference into the calling thread's storage slot, which must be empty (only its own
+/// thread fills it), counting a cache hit when `reused`; 0 when it keeps nothing (slots are off
+/// while the limit is below 16 MiB, or the thread has no record): the caller keeps the reference.
+int sj_storage_slot_put(void *object, int reused);
+/// The object taken from the slot is still in use (another array references it): whether to put
+/// it back (1) rather than give the slot to the new array (0). Put back until it has been found in
+/// use SJ_STORAGE_SLOT_PATIENCE times in a row (a reuse starts the count again): arrays that are
+/// all kept then pay little for the slot, and one held for long (a preallocated `out:` array)
+/// keeps the slot from the arrays made per call only that long.
+int sj_storage_slot_keep_busy(void);
+enum { SJ_STORAGE_SLOT_PATIENCE = 8 };
+/// The function that releases a storage slot's reference (set once, before any slot is filled).
+void sj_storage_slot_set_release(void (*release)(void *object));
+/// Takes every thread's storage slot object and releases it (outside the lock); those no array
+/// references any more give their buffers back as arrays do. The number released.
+size_t sj_storage_slots_drain(void);
 
 #endif
