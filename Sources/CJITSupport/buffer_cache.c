@@ -87,7 +87,7 @@ static size_t table_count;
 
 /* ---- per-thread slots (see the top of the file) ---- */
 
-enum { TLS_MAX = 64 << 10, CLASS_BITS = 63 };
+enum { TLS_MAX = SJ_BUFFER_SLOT_MAX, CLASS_BITS = 63 };
 
 typedef struct thread_record {
     _Atomic uintptr_t slot;                     /* address | class, or 0 */
@@ -559,6 +559,12 @@ size_t sj_buffer_cache_trim(size_t keep) {
     node *slots = cached_bytes + slot_bytes > keep ? take_slots() : NULL;
     pthread_mutex_unlock(&lock);
     return destroy(victims) + destroy(slots);
+}
+
+void sj_buffer_cache_install_kernel_hooks(void) {
+    sj_set_allocation_hooks(sj_buffer_acquire, sj_buffer_release);
+    sj_set_sized_allocation_hooks(sj_buffer_acquire_sized, sj_buffer_release_sized);
+    sj_set_small_buffer_reuse(sj_buffer_cache_limit() >= TLS_LIMIT_FLOOR);
 }
 
 void sj_buffer_cache_set_limit(size_t limit) {

@@ -18,10 +18,17 @@ enum { SJ_HUGE_THRESHOLD = 1 << 22, SJ_HUGE_PAGE = 1 << 21 };
 
 static sj_alloc_fn alloc_hook = 0;
 static sj_release_fn release_hook = 0;
+static sj_alloc_fn sized_alloc_hook = 0;
+static sj_release_sized_fn sized_release_hook = 0;
 
 void sj_set_allocation_hooks(sj_alloc_fn alloc, sj_release_fn release) {
     alloc_hook = alloc;
     release_hook = release;
+}
+
+void sj_set_sized_allocation_hooks(sj_alloc_fn alloc, sj_release_sized_fn release) {
+    sized_alloc_hook = alloc;
+    sized_release_hook = release;
 }
 
 static void release_allocation(void *p) {
@@ -43,11 +50,23 @@ static void *system_alloc(size_t n, int zeroed) {
 }
 
 /* A call's list of allocations holds, after its `capacity` pointers, a note per allocation: the
-   pointer again and its size when it is a small buffer of this file's own (below SMALL_MAX),
-   else {NULL, 0}. Readers of the list (the Swift runtime, exported kernels' sj_take_array) see
-   only the pointers; a note whose pointer no longer matches its entry (sj_take_array moves
-   entries) is not trusted, and that allocation is released as any other. */
-typedef struct { void *p; size_t bytes; } size_note;
+   pointer again, its size and its kind: a small buffer of this file's own (below SMALL_MAX,
+   NOTE_SMALL), a buffer from the sized hooks (NOTE_SIZED, which must go back by size:
+   sj_context_sized_bytes tells the runtime that adopts one its size), or {NULL, 0, 0} for one
+   from the plain hooks. Readers of the list (the Swift runtime, exported kernels' sj_take_array)
+   see only the pointers; a note whose pointer no longer matches its entry (sj_take_array moves
+   entries) is not trusted, and that allocation is released by pointer. Sized hooks are installed
+   only by SwiftJIT's runtime, never by the standalone runtime that sj_take_array runs with. */
+enum { NOTE_NONE = 0, NOTE_SMALL = 1, NOTE_SIZED = 2 };
+typedef struct { void *p; size_t bytes; int kind; } size_note;
+
+/* Gives back one allocation as its note says. */
+static void keep_small(void *p, size_t n);
+static void release_noted(void *p, size_note note) {
+    if (note.p != p || note.kind == NOTE_NONE) release_allocation(p);
+    else if (note.kind == NOTE_SMALL) keep_small(p, note.bytes);
+    else sized_release_hook(p, note.bytes);
+}
 
 static size_t list_bytes(int64_t capacity) { return (size_t)capacity * (sizeof(void *) + sizeof(size_note)); }
 
@@ -146,7 +165,7 @@ static void *take_small(size_t n) {
 }
 
 /* Keeps a released small buffer of `n` bytes for this thread (in an empty slot, or in place of
-   the one kept longest), or frees it when reuse is off. */
+   a kept one, the slots taken in turn), or frees it when reuse is off. */
 static void keep_small(void *p, size_t n) {
     if (!atomic_load_explicit(&small_reuse, memory_order_relaxed) || !have_thread_key()) { free(p); return; }
     int s = 0;
@@ -163,18 +182,25 @@ static void keep_small(void *p, size_t n) {
 }
 
 /* `n` bytes (a multiple of 64), 64-byte aligned: small ones from this thread's kept buffers or
-   the C heap (noted as this file's own), others from the hooks; NULL when there is no memory. */
-static void *allocate(size_t n, int zeroed, int *small) {
-    *small = 0;
+   the C heap (noted as this file's own), others from the sized hooks (noted with their size:
+   the buffer cache then takes no lock up to its per-thread slot size, and keeps no address
+   table entry) or the plain hooks; NULL when there is no memory. `*kind` says which (NOTE_*). */
+static void *allocate(size_t n, int zeroed, int *kind) {
+    *kind = NOTE_NONE;
     if (n < SMALL_MAX && alloc_hook) {
         if (atomic_load_explicit(&small_reuse, memory_order_relaxed)) {
             void *p = take_small(n);
             if (!p) p = aligned_alloc(64, n);
             if (p && zeroed) memset(p, 0, n);
-            *small = p != NULL;
+            if (p) *kind = NOTE_SMALL;
             return p;
         }
         if (small_count) free_small_buffers();
+    }
+    if (n >= SMALL_MAX && sized_alloc_hook) {
+        void *p = sized_alloc_hook(n, zeroed);
+        if (p) *kind = NOTE_SIZED;
+        return p;
     }
     return alloc_hook ? alloc_hook(n, zeroed) : system_alloc(n, zeroed);
 }
@@ -182,22 +208,23 @@ static void *allocate(size_t n, int zeroed, int *small) {
 static void *kernel_alloc(sj_context *ctx, int64_t bytes, int zeroed) {
     if (bytes < 0) { ctx->code = SJ_BAD_SIZE; return NULL; }
     size_t n = (size_t)(bytes == 0 ? 64 : (bytes + 63) / 64 * 64);
-    int small;
-    void *p = allocate(n, zeroed, &small);
+    int kind;
+    void *p = allocate(n, zeroed, &kind);
     if (!p) { ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+    size_note note = {kind ? p : NULL, kind ? n : 0, kind};
     if (ctx->count == 0 && ctx->capacity == 0 && !ctx->allocations) {
         ctx->allocations = first_list();
-        if (!ctx->allocations) { release_allocation(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+        if (!ctx->allocations) { release_noted(p, note); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
         ctx->capacity = FIRST_LIST;
     }
     if (ctx->count == ctx->capacity) {
         int64_t cap = ctx->capacity ? ctx->capacity * 2 : FIRST_LIST;
         void **grown = grow_list(ctx->allocations, ctx->capacity, cap);
-        if (!grown) { release_allocation(p); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
+        if (!grown) { release_noted(p, note); ctx->code = SJ_OUT_OF_MEMORY; return NULL; }
         ctx->allocations = grown;
         ctx->capacity = cap;
     }
-    notes_of(ctx->allocations, ctx->capacity)[ctx->count] = (size_note){small ? p : NULL, small ? n : 0};
+    notes_of(ctx->allocations, ctx->capacity)[ctx->count] = note;
     ctx->allocations[ctx->count++] = p;
     return p;
 }
@@ -213,7 +240,7 @@ void sj_context_release(sj_context *ctx, void *const *keep, int64_t n) {
         void *p = ctx->allocations[i];
         for (int64_t k = 0; k < n; k++) if (keep[k] == p) kept = 1;
         if (kept) continue;
-        if (notes[i].p == p && notes[i].bytes) keep_small(p, notes[i].bytes); else release_allocation(p);
+        release_noted(p, notes[i]);
     }
     give_back_list(ctx->allocations, ctx->capacity);
     ctx->allocations = NULL;
@@ -297,12 +324,12 @@ void sj_context_merge(sj_context *parent, sj_context *child) {
     size_note *child_notes = child->allocations ? notes_of(child->allocations, child->capacity) : NULL;
     for (int64_t i = 0; i < child->count; i++) {
         void *p = child->allocations[i];
-        size_note note = child_notes[i].p == p ? child_notes[i] : (size_note){NULL, 0};
+        size_note note = child_notes[i].p == p ? child_notes[i] : (size_note){NULL, 0, NOTE_NONE};
         if (parent->count == parent->capacity) {
             int64_t cap = parent->capacity ? parent->capacity * 2 : FIRST_LIST;
             void **grown = grow_list(parent->allocations, parent->capacity, cap);
             if (!grown) {
-                if (note.bytes) free(p); else release_allocation(p);
+                release_noted(p, note);
                 continue;
             }
             parent->allocations = grown;
@@ -329,4 +356,10 @@ int32_t sj_take_expression_error(void) {
     int32_t code = expression_error;
     expression_error = 0;
     return code;
+}
+
+size_t sj_context_sized_bytes(const sj_context *ctx, int64_t i) {
+    if (!ctx->allocations || i < 0 || i >= ctx->count) return 0;
+    size_note note = notes_of(ctx->allocations, ctx->capacity)[i];
+    return note.p == ctx->allocations[i] && note.kind == NOTE_SIZED ? note.bytes : 0;
 }

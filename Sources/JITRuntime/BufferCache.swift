@@ -136,8 +136,7 @@ public enum BufferCache {
                 FileHandle.standardError.write(message.data(using: .utf8)!)
             }
         }
-        sj_set_allocation_hooks({ bytes, zeroed in sj_buffer_acquire(bytes, zeroed) }, { sj_buffer_release($0) })
-        sj_set_small_buffer_reuse(sj_buffer_cache_limit() >= 16 << 20 ? 1 : 0)
+        sj_buffer_cache_install_kernel_hooks()
         sj_storage_slot_set_release { Unmanaged<ArrayStorage>.fromOpaque($0!).release() }
     }()
 }

@@ -31,6 +31,23 @@ public final class ArrayStorage: @unchecked Sendable {
         owner = nil
     }
 
+    /// Takes over a kernel allocation that came from the buffer cache by size
+    /// (`sj_context_sized_bytes` gave its `byteCount`); given back by size with the last
+    /// reference, through the releasing thread's slot when it is small enough (no lock).
+    init(adoptingSized pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        self.pointer = pointer
+        self.byteCount = byteCount
+        release = .bufferCacheSized
+        owner = nil
+    }
+
+    /// A kernel allocation taken over from a call's context: by size when `sizedBytes` (from
+    /// `sj_context_sized_bytes`) is not 0, else by pointer.
+    static func adopting(_ pointer: UnsafeMutableRawPointer, sizedBytes: Int) -> ArrayStorage {
+        sizedBytes > 0 ? ArrayStorage(adoptingSized: pointer, byteCount: sizedBytes)
+            : ArrayStorage(adoptingMalloc: pointer, byteCount: 0)
+    }
+
     /// Buffers at least this large are 2 MiB aligned and offered transparent huge pages.
     public static let hugePageThreshold = 1 << 22
 
@@ -72,7 +89,7 @@ public final class ArrayStorage: @unchecked Sendable {
 
     /// Storage of `byteCount` bytes for a new array (`NDArray(uninitialized:)`, `zeros`).
     ///
-    /// From 4 KiB to 64 KiB (`SJ_BUFFER_SLOT_MAX`) the object is kept, after the array made over
+    /// From 4 KiB to 64 KiB (`SJ_STORAGE_SLOT_MAX`) the object is kept, after the array made over
     /// it, in the calling thread's storage slot (`sj_storage_slot_put`), and the thread's next
     /// array of the same byte count takes the object itself back once no array, view or anything
     /// else references it (it is then uniquely referenced, by the slot): no object allocated and
@@ -88,7 +105,7 @@ public final class ArrayStorage: @unchecked Sendable {
     /// slots (`sj_storage_slots_drain`), so a slot's object counts as cached exactly when nothing
     /// else references it.
     static func make(byteCount: Int, zeroed: Bool) -> ArrayStorage {
-        guard byteCount >= BufferCache.minimumCachedBytes, byteCount <= Int(SJ_BUFFER_SLOT_MAX) else {
+        guard byteCount >= BufferCache.minimumCachedBytes, byteCount <= Int(SJ_STORAGE_SLOT_MAX) else {
             return ArrayStorage(byteCount, zeroed: zeroed)
         }
         if let raw = sj_storage_slot_take() {

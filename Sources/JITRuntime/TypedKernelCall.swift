@@ -50,15 +50,15 @@ extension CompiledKernelFunction {
             return view
         }
         // The allocation it lies in: the closest one starting at or below it.
-        var base: UnsafeMutableRawPointer?
+        var base: UnsafeMutableRawPointer?, index = 0
         for k in 0..<Int(context.count) {
-            if let p = context.allocations[k], p <= data, base.map({ p > $0 }) ?? true { base = p }
+            if let p = context.allocations[k], p <= data, base.map({ p > $0 }) ?? true { base = p; index = k }
         }
         guard let keep = base else {
             sj_context_release(&context, nil, 0)
             return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
         }
-        let storage = ArrayStorage(adoptingMalloc: keep, byteCount: 0)
+        let storage = ArrayStorage.adopting(keep, sizedBytes: sj_context_sized_bytes(&context, Int64(index)))
         var kept: UnsafeMutableRawPointer? = keep
         sj_context_release(&context, &kept, 1)
         return NDArray(dtype: d, shape: shape, strides: strides, storage: storage, offset: (data - keep) / d.size)

@@ -34,10 +34,11 @@ void *sj_buffer_acquire(size_t bytes, int zeroed);
 void sj_buffer_release(void *p);
 /// `bytes` bytes (zeroed when `zeroed`) for an owner that gives them back with
 /// sj_buffer_release_sized and the same `bytes` (ArrayStorage): served first from the calling
-/// thread's own slot (no lock) when the size is at most 64 KiB, else as sj_buffer_acquire.
+/// thread's own slot (no lock) when the size is at most SJ_BUFFER_SLOT_MAX, else as sj_buffer_acquire
+/// (but with no entry in the address table).
 void *sj_buffer_acquire_sized(size_t bytes, int zeroed);
 /// Gives back a pointer from sj_buffer_acquire_sized with the `bytes` it was acquired with: into
-/// the calling thread's slot when that is empty and the buffer at most 64 KiB (while the limit is
+/// the calling thread's slot when the buffer is at most SJ_BUFFER_SLOT_MAX (while the limit is
 /// at least 16 MiB), else as sj_buffer_release.
 void sj_buffer_release_sized(void *p, size_t bytes);
 /// Returns cached buffers to the system, oldest first, until at most `keep` bytes stay cached;
@@ -51,13 +52,21 @@ size_t sj_buffer_cache_limit(void);
 size_t sj_buffer_cache_default_limit(void);
 /// The capacity that a request of `bytes` is rounded up to (its size class).
 size_t sj_buffer_cache_capacity(size_t bytes);
+/// Makes kernel allocations (kernel_support.h) come from this cache: by pointer, and from 4 KiB
+/// by size; small scratch kept per thread while the limit allows per-thread slots.
+void sj_buffer_cache_install_kernel_hooks(void);
 /// Fills `out` with the current counters.
 void sj_buffer_cache_get_stats(sj_buffer_cache_stats *out);
 /// Zeroes `bytes` bytes at `p` as a reused buffer is cleared (streaming stores for large ones).
 void sj_buffer_clear(void *p, size_t bytes);
 
-/// Buffers of at most this many bytes go through the calling thread's slots.
-enum { SJ_BUFFER_SLOT_MAX = 64 << 10 };
+/// Buffers acquired and released by size of at most this many bytes go through the calling
+/// thread's buffer slot (256 KiB: W9's 80 KB result, 100 x 100 f64, takes no lock; with a slot
+/// per thread, 64 threads hold at most the 16 MiB below which slots are off).
+enum { SJ_BUFFER_SLOT_MAX = 256 << 10 };
+/// Arrays of 4 KiB up to this many bytes made in Swift keep their storage object in the thread's
+/// storage slot (NDArray(uninitialized:), zeros).
+enum { SJ_STORAGE_SLOT_MAX = 64 << 10 };
 /// The calling thread's storage slot: one storage object (an ArrayStorage, as an opaque +1
 /// reference) kept after the array made over it, so that the thread's next array of that size
 /// can take the object itself, buffer and all, once nothing else references it. Takes the slot's

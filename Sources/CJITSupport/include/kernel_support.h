@@ -30,6 +30,15 @@ void sj_context_release(sj_context *ctx, void *const *keep, int64_t n);
 typedef void *(*sj_alloc_fn)(size_t bytes, int zeroed);
 typedef void (*sj_release_fn)(void *p);
 void sj_set_allocation_hooks(sj_alloc_fn alloc, sj_release_fn release);
+/// Hooks for kernel allocations of at least 4 KiB that go back by size (the buffer cache's
+/// sj_buffer_acquire_sized / sj_buffer_release_sized: no lock up to its per-thread slot size).
+/// With them installed, such an allocation that a call returns must be released by size by
+/// whoever adopts it: sj_context_sized_bytes gives the size to pass.
+typedef void (*sj_release_sized_fn)(void *p, size_t bytes);
+void sj_set_sized_allocation_hooks(sj_alloc_fn alloc, sj_release_sized_fn release);
+/// The size to release allocation `i` of `ctx` with (through the sized release hook) when it
+/// came from the sized hooks; 0 when it goes back by pointer (the plain release hook or free()).
+size_t sj_context_sized_bytes(const sj_context *ctx, int64_t i);
 /// Whether small kernel allocations (under 4 KiB) that a call did not return are kept per thread
 /// (at most 8, under 32 KiB) for the thread's next call; only with hooks installed. The buffer
 /// cache turns it on with its per-thread slots (a limit of at least 16 MiB) and off below that.
