@@ -32,7 +32,7 @@ extension KernelEmitter {
 
     /// The plan for `for v in lo..<hi { body }` (see the file's comment), or nil.
     func collapsePlan(_ v: Int, stepped: Bool, _ body: [KernelStatement]) -> CollapsePlan? {
-        guard !stepped, body.count == 1,
+        guard loopPlans, !stepped, body.count == 1,
               case .forLoop(let w, let start, let end, nil, false, let reductions, let inner) = body[0], reductions.isEmpty,
               Self.isZero(start), case .store(let y, let yIndices, _, _)? = inner.last,
               Self.isRowColumn(yIndices, v, w), k.variables[y].type.rank == 2 else { return nil }

@@ -21,14 +21,18 @@ public enum KernelGen {
     public static let maxChunks = 256
 
     /// Lowers `kernel` into a new module exporting `symbol`, and optimises it.
+    /// `loopPlans: false` (the quick tier) leaves out the loop versions that only make the code
+    /// faster and compute the same (collapsed nests, nested loops' long case out of line), so that
+    /// the first code is made sooner; the final code has them.
     public static func lower(_ kernel: TypedKernel, symbol: String, options: LoweringOptions,
-                             machine: TargetMachine, optimize: Bool = true) throws -> LoweredModule {
+                             machine: TargetMachine, optimize: Bool = true, loopPlans: Bool = true) throws -> LoweredModule {
         let context = ThreadSafeContext()
         let module = Module(name: symbol, context: context)
         module.configure(for: machine)
         PhaseTimes.measure(\.irBuild) {
             do {
                 let gen = KernelEmitter(kernel: kernel, module: module, options: options, machine: machine)
+                gen.loopPlans = loopPlans
                 gen.emit(symbol: symbol)
             }
             if let problem = module.verify() {
@@ -84,6 +88,11 @@ final class KernelEmitter {
     var streamTile: (array: Int, data: LLVMValueRef, first: LLVMValueRef)?
     /// Emitted by `fail` before an error return (a streaming loop's tile written out first).
     var beforeFailure: (() -> Void)?
+    /// Whether result-neutral loop versions are emitted (false for the quick tier: `lower`).
+    var loopPlans = true
+    /// Loop variables whose index checks against some extents are made once before their loop
+    /// (KernelCheckHoisting.swift).
+    var hoistedChecks: [Int: HoistedChecks] = [:]
     /// A throwaway Emitter for types and attribute helpers.
     let helper: Emitter
 
@@ -368,8 +377,10 @@ final class KernelEmitter {
     /// The loop of `emitSerialFor` as written.
     func emitLoopAsWritten(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
                            at loc: KernelLocation, _ body: [KernelStatement]) {
+        if !stepped, coldStripsAllowed(body) { return emitLoopWithColdStrips(v, lo, hi, at: loc, body) }
         let keyed = beginKeyedMinMax(body: body, hasStep: stepped)
-        let back = emitForLoop(v, from: lo, to: hi, by: by, flat: !Self.containsLoop(body), at: loc) { next, exit in
+        let back = emitForLoop(v, from: lo, to: hi, by: by, flat: !Self.containsLoop(body), at: loc,
+                               statements: stepped ? nil : body) { next, exit in
             loopTargets.append((next, exit))
             let counts = !stepped && countingUp.insert(v).inserted
             emitBlock(body)

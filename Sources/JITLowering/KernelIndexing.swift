@@ -20,6 +20,7 @@ extension KernelEmitter {
             return wrappedIndex(i, extent: n, axis: axis, at: loc)
         }
         if options.boundsChecks {
+            if let hoisted = hoistedChecks[v], hoisted.covers(n) { return i }  // checked before the loop
             check(LLVMBuildICmp(b, LLVMIntUGE, i, n, "oob")!, code: 1, at: loc, axis: axis, index: i, bound: n)
         }
         return i

@@ -20,6 +20,10 @@
 //   checks run at most about 2^17 iterations of flat loops, however the loops nest (a long
 //   middle loop over short rows, a `while true` inside a `for`), and the rows of W10 pay an add
 //   and a compare of a register instead of a volatile load (which on LLVM 14 cost W10 16-25 %).
+// - a nested flat unit-step loop whose body only stores, branches, breaks and continues keeps one
+//   copy in place (as written, `stripsElsewhere`) and runs a range longer than one strip by a
+//   call of a cold outlined function (KernelColdStrips.swift): on LLVM 14 the in-place strip copy
+//   cost W10 12-21 %.
 import CLLVM
 import JITSema
 
@@ -45,9 +49,24 @@ extension KernelEmitter {
     /// the statements given the blocks `continue` and `break` go to (it is called once per
     /// version); `loc` locates the cancellation. Returns the latches' back-edge branches (for
     /// `Module.requestVectorization`); the builder ends after the loop.
+    /// With `statements` (the body's, for a unit-step loop whose variable counts up) a flat loop
+    /// may run its index checks on the loop variable once, before the loop
+    /// (KernelCheckHoisting.swift).
     func emitForLoop(_ v: Int, from lo: LLVMValueRef, to hi: LLVMValueRef, by: LLVMValueRef, flat: Bool,
-                     at loc: KernelLocation,
+                     at loc: KernelLocation, stripsElsewhere: Bool = false, statements: [KernelStatement]? = nil,
                      body: (_ next: LLVMBasicBlockRef, _ exit: LLVMBasicBlockRef) -> Void) -> [LLVMValueRef] {
+        if flat, let statements, checksHoistable(v, statements) {
+            return emitForLoopHoistingChecks(v, from: lo, to: hi) { lo, hi in
+                emitForLoopVersions(v, from: lo, to: hi, by: by, flat: flat, at: loc, stripsElsewhere: stripsElsewhere, body: body)
+            }
+        }
+        return emitForLoopVersions(v, from: lo, to: hi, by: by, flat: flat, at: loc, stripsElsewhere: stripsElsewhere, body: body)
+    }
+
+    /// `emitForLoop` without hoisted checks.
+    func emitForLoopVersions(_ v: Int, from lo: LLVMValueRef, to hi: LLVMValueRef, by: LLVMValueRef, flat: Bool,
+                             at loc: KernelLocation, stripsElsewhere: Bool,
+                             body: (_ next: LLVMBasicBlockRef, _ exit: LLVMBasicBlockRef) -> Void) -> [LLVMValueRef] {
         let positive = LLVMBuildICmp(b, LLVMIntSGT, by, c64(0), "pos")!
         /// Whether v has not yet reached `bound`.
         func before(_ i: LLVMValueRef, _ bound: LLVMValueRef) -> LLVMValueRef {
@@ -102,7 +121,13 @@ extension KernelEmitter {
         LLVMBuildStore(b, lo, slots[v]!.0)
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")!
         var backs: [LLVMValueRef] = []
-        if flat && Self.checksEnabled {
+        if flat && Self.checksEnabled && stripsElsewhere {
+            // At most one strip (the caller sends longer loops to the strips elsewhere): only the
+            // loop as written, spending its distance as below.
+            let distance = LLVMBuildSelect(b, positive, LLVMBuildSub(b, hi, lo, "dist"), LLVMBuildSub(b, lo, hi, "dist"), "dist")!
+            spendWork(LLVMBuildSelect(b, before(lo, hi), distance, c64(0), "work")!, at: loc, check: false)
+            LLVMBuildBr(b, head)
+        } else if flat && Self.checksEnabled {
             // Longer than one strip from the start (or empty: the strips' head sees that)?
             let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
             if nested {

@@ -9,7 +9,7 @@
 // order after sj_parallel_for has run every chunk on the runtime's thread pool. When the runtime
 // says the loop runs on the calling thread (sj_parallel_serial), the kernel runs it itself: a
 // loop without reductions as a plain serial loop emitted in place (no call, no env), one with
-// reductions as the same chunks as the pool's, by direct calls of the (inlined) body.
+// reductions as the same chunks as the pool's, by direct calls of the same (not inlined) body.
 import CLLVM
 import JITSema
 
@@ -21,43 +21,8 @@ extension KernelEmitter {
         // A reduction over a flat body runs in blocks of `reductionBlock` iterations (see
         // `reductionBlock`): its chunks are made of blocks, and env carries lo and hi.
         let blocked = !reductions.isEmpty && !Self.containsLoop(body)
-        let words = 2 * scalars.count + arrayVars.reduce(0) { $0 + 1 + 2 * arrays[$1]!.shape.count } + (blocked ? 2 : 0)
-        // env lives in the entry block, so loops around this one do not grow the stack.
-        let here = LLVMGetInsertBlock(b)
-        if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) }
-        let envType = LLVMArrayType(i64, UInt32(max(words, 1)))!
-        let env = LLVMBuildAlloca(b, envType, "env")!
-        LLVMPositionBuilderAtEnd(b, here)
-        // Filled only on the paths that call the outlined body (the pool's, and the serial chunks
-        // of a loop with reductions); a loop run in place reads its variables where they are.
-        // Scalars by value (they are read-only in the loop), so their slots here never escape and
-        // stay registers: two words each, the value's bytes (a complex one's real part) and the
-        // imaginary part; then each array's data pointer, extents and strides.
-        func fillEnv() {
-            var w = 0
-            func word() -> LLVMValueRef {
-                var idx: [LLVMValueRef?] = [c64(0), c64(w)]
-                w += 1
-                return LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e")!
-            }
-            for s in scalars {
-                let ty = helper.valueType(k.variables[s].type.dtype)
-                for part in [slots[s]!.0, slots[s]!.1] {
-                    let slot = word()
-                    if let part { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, part, "sv")!, LLVMBuildBitCast(b, slot, sj_pointer_to(ty), "ev")) }
-                }
-            }
-            for a in arrayVars {
-                let value = arrays[a]!
-                LLVMBuildStore(b, LLVMBuildPtrToInt(b, value.data, i64, "dp")!, word())
-                for extent in value.shape { LLVMBuildStore(b, extent, word()) }
-                for stride in value.strides { LLVMBuildStore(b, stride, word()) }
-            }
-            if blocked {
-                LLVMBuildStore(b, lo, word())
-                LLVMBuildStore(b, hi, word())
-            }
-        }
+        let (env, fillWords) = outlineEnv(scalars, arrayVars, extraWords: blocked ? 2 : 0)
+        func fillEnv() { fillWords(blocked ? [lo, hi] : []) }
         let partialBytes = partialSlotBytes(reductions) * reductions.count
         var partials = LLVMConstPointerNull(ptr)!
         if !reductions.isEmpty {
@@ -170,9 +135,8 @@ extension KernelEmitter {
     /// The serial path of a parallel loop: without reductions one call of `body` over lo..<hi;
     /// with them, chunk c of min(n, SJ_MAX_CHUNKS) covers lo + c*n/chunks ..< lo + (c+1)*n/chunks
     /// and writes its partials at c * partialBytes, stopping at the first error. When n <=
-    /// SJ_MAX_CHUNKS every chunk is one iteration, and that loop (the body inlined) is one LLVM
-    /// can vectorize; otherwise the boundaries step without a division per chunk. Stores the
-    /// error code (or 0) in `code`.
+    /// SJ_MAX_CHUNKS every chunk is one unit (an iteration, or a block of a flat body); otherwise
+    /// the boundaries step without a division per chunk. Stores the error code (or 0) in `code`.
     private func emitSerialChunks(_ body: LLVMValueRef, _ envp: LLVMValueRef, _ lo: LLVMValueRef, _ hi: LLVMValueRef,
                                   _ n: LLVMValueRef, _ partials: LLVMValueRef, _ partialBytes: Int, _ code: LLVMValueRef) {
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
@@ -264,6 +228,43 @@ extension KernelEmitter {
         return raw
     }
 
+    /// The env of an outlined body, an i64 array in the function's entry block (so loops around
+    /// the call do not grow the stack), and a function that fills it where the builder is:
+    /// scalars by value (they are read-only in the outlined loop), so their slots here never
+    /// escape and stay registers: two words each, the value's bytes (a complex one's real part)
+    /// and the imaginary part; then each array's data pointer, extents and strides; then `extra`.
+    func outlineEnv(_ scalars: [Int], _ arrayVars: [Int], extraWords: Int) -> (LLVMValueRef, ([LLVMValueRef]) -> Void) {
+        let words = 2 * scalars.count + arrayVars.reduce(0) { $0 + 1 + 2 * arrays[$1]!.shape.count } + extraWords
+        let here = LLVMGetInsertBlock(b)
+        if let first = LLVMGetFirstInstruction(entryBlock) { LLVMPositionBuilderBefore(b, first) }
+        let envType = LLVMArrayType(i64, UInt32(max(words, 1)))!
+        let env = LLVMBuildAlloca(b, envType, "env")!
+        LLVMPositionBuilderAtEnd(b, here)
+        func fill(_ extra: [LLVMValueRef]) {
+            var w = 0
+            func word() -> LLVMValueRef {
+                var idx: [LLVMValueRef?] = [c64(0), c64(w)]
+                w += 1
+                return LLVMBuildInBoundsGEP2(b, envType, env, &idx, 2, "e")!
+            }
+            for s in scalars {
+                let ty = helper.valueType(k.variables[s].type.dtype)
+                for part in [slots[s]!.0, slots[s]!.1] {
+                    let slot = word()
+                    if let part { LLVMBuildStore(b, LLVMBuildLoad2(b, ty, part, "sv")!, LLVMBuildBitCast(b, slot, sj_pointer_to(ty), "ev")) }
+                }
+            }
+            for a in arrayVars {
+                let value = arrays[a]!
+                LLVMBuildStore(b, LLVMBuildPtrToInt(b, value.data, i64, "dp")!, word())
+                for extent in value.shape { LLVMBuildStore(b, extent, word()) }
+                for stride in value.strides { LLVMBuildStore(b, stride, word()) }
+            }
+            for value in extra { LLVMBuildStore(b, value, word()) }
+        }
+        return (env, fill)
+    }
+
     /// Iterations of a block of a `parallel for` with reductions whose body has no loop: the runtime
     /// and the serial path divide such a loop into chunks of whole blocks (the last one shorter),
     /// not of single iterations, so that a loop of up to SJ_MAX_CHUNKS * 64 iterations (W9's 100
@@ -281,7 +282,7 @@ extension KernelEmitter {
     }
 
     /// Builds the outlined body function and returns it; the emitter's state is restored after.
-    private func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
+    func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
                          _ body: [KernelStatement], blocked: Bool) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
         let savedWide = prefersWide, savedDepth = loopDepth, savedBudget = workBudget
@@ -296,10 +297,14 @@ extension KernelEmitter {
         helper.setTargetAttributes(f)
         fn = f
         preferWidth(for: body, inLoop: true)
-        // With reductions, inlined where the kernel runs the chunks itself (its address goes to
-        // sj_parallel_for too): the loop of one-iteration chunks then vectorizes. Without them
-        // the serial path is the loop emitted in place, or one direct call of this function.
-        if !reductions.isEmpty { helper.addAttribute(f, "alwaysinline") }
+        // With reductions, never inlined where the kernel runs the chunks itself: the serial path
+        // calls the very machine code the pool runs, so its partials are the pool's to the bit.
+        // Relaxed mode lets LLVM reassociate `+=`, and an inlined copy of the same loop may be
+        // vectorized in another shape (it was, once the checks were hoisted: a 7-element sum
+        // differed in its last bit). A flat body runs whole 64-iteration blocks per call, so the
+        // call costs little. Without reductions the serial path is the loop emitted in place, or
+        // one direct call of this function.
+        if !reductions.isEmpty { helper.addAttribute(f, "noinline") }
         let entry = LLVMAppendBasicBlockInContext(ctx, f, "entry")
         entryBlock = entry
         LLVMPositionBuilderAtEnd(b, entry)
@@ -354,7 +359,7 @@ extension KernelEmitter {
             countingUp = outerCounting
         } else {
             let back = emitForLoop(v, from: begin, to: end, by: c64(1), flat: !Self.containsLoop(body),
-                                   at: KernelLocation(line: 0, column: 0)) { next, exit in
+                                   at: KernelLocation(line: 0, column: 0), statements: body) { next, exit in
                 loopTargets = [(next, exit)]
                 countingUp = [v]
                 emitBlock(body)

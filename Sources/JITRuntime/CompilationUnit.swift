@@ -57,11 +57,12 @@ public enum CompilationUnit {
     /// Stages `lower` (a new module exporting `symbol`) and `optimize` (unless `optimize` is false;
     /// with `pipeline` instead of the unit's own when given), timed and printed through `trace`.
     func lower(symbol: String, options: LoweringOptions, machine: TargetMachine, optimize: Bool = true,
-               pipeline: String? = nil, trace: StageTrace? = nil) throws -> LoweredModule {
+               pipeline: String? = nil, loopPlans: Bool = true, trace: StageTrace? = nil) throws -> LoweredModule {
         let lowered = try trace.run("lower", {
             switch self {
             case .expression(let f): return try IRGen.lower(f, symbol: symbol, options: options, machine: machine, optimize: false)
-            case .kernel(let k): return try KernelGen.lower(k, symbol: symbol, options: options, machine: machine, optimize: false)
+            case .kernel(let k):
+                return try KernelGen.lower(k, symbol: symbol, options: options, machine: machine, optimize: false, loopPlans: loopPlans)
             }
         }, text: { $0.module.text })
         if optimize {

@@ -252,7 +252,7 @@ extension Engine {
         // Its own symbol: the final code is linked under the key's while this is still in the JIT.
         let symbol = key.symbol + "_quick"
         let object = try generateObject(key, codeGenLevel: 0) {
-            try unit.lower(symbol: symbol, options: options, machine: $0, pipeline: LoweringOptions.quickPipeline)
+            try unit.lower(symbol: symbol, options: options, machine: $0, pipeline: LoweringOptions.quickPipeline, loopPlans: false)
         }
         let code = try PhaseTimes.measure(\.link) { try started().jit.addObject(object, symbol: symbol) }
         let tier = TieredEntry(code: code, quick: true)

@@ -126,6 +126,12 @@ final class CancellationTests: XCTestCase {
             }
         }
 
+        kernel nestedflat(n: i64, out: f64[]) {
+            for k in 0..<3 {
+                for i in 0..<n { out[0] = sin(i * 1.0) + k }
+            }
+        }
+
         kernel wflat(n: i64) -> f64 {
             var s = 0.0
             var i = 0
@@ -154,6 +160,13 @@ final class CancellationTests: XCTestCase {
         XCTAssertTrue(error is CancellationError, "flatstep: \(String(describing: error))")
         let stepped = stride(from: 3000, to: 0, by: -3).reduce(0.0) { $0 + sin(Double($1)) }
         XCTAssertEqual(try step(Int64(3000)).doubles[0], stepped, accuracy: 1e-9)
+        // A long loop nested in another, whose long case runs out of line (KernelColdStrips.swift).
+        let nested = try module.kernel("nestedflat")
+        let last = NDArray([0.0])
+        let interrupted = cancelledWhileRunning { _ = try nested(huge, last) }
+        XCTAssertTrue(interrupted is CancellationError, "nestedflat: \(String(describing: interrupted))")
+        _ = try nested(Int64(100_000), last)
+        XCTAssertEqual(last.doubles[0], sin(99_999.0) + 2, accuracy: 1e-12)
         let noReduce = try module.kernel("pflatnoreduce")
         let out = NDArray([-1.0])
         let stopped = cancelledWhileRunning { _ = try noReduce(huge, out) }

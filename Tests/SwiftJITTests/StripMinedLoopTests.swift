@@ -44,6 +44,16 @@ final class StripMinedLoopTests: XCTestCase {
     kernel pfill(out: i8[]) {
         parallel for i in 0..<len(out) { out[i] = i8(i % 7) }
     }
+
+    kernel nested(out: i64[], n: i64, stop: i64) {
+        for k in 0..<3 {
+            for i in 0..<n {
+                if i == stop { break }
+                if i % 5 == 1 { continue }
+                out[i] = out[i] * 3 + k + i
+            }
+        }
+    }
     """
 
     private func module() throws -> KernelModule { try JIT.kernels(Self.source, name: "strips.sj") }
@@ -87,6 +97,37 @@ final class StripMinedLoopTests: XCTestCase {
                 XCTAssertEqual(try k(n, stop).toArray(Int64.self)[0], expected(n, stop), "\(name)(\(n), \(stop))")
             }
         }
+    }
+
+    /// A flat loop nested in another whose body only stores runs as written in place for at most
+    /// one strip and, when longer, as one call of an outlined function that runs it by strips
+    /// (KernelColdStrips.swift): every element as in Swift, `break` and `continue` as written, an
+    /// index error from inside the outlined loop with its place, on both paths.
+    func testNestedLoopsWithTheirLongCaseOutOfLine() throws {
+        let k = try module().kernel("nested")
+        for (n, stop) in [(70_000, -1), (200_003, 150_000), (65_536, -1), (65_537, 65_536), (1_000, 7), (0, -1)] {
+            let out = NDArray([Int64](repeating: 1, count: max(n, 1)))
+            var want = [Int64](repeating: 1, count: max(n, 1))
+            for kk in 0..<3 {
+                for i in 0..<n {
+                    if i == stop { break }
+                    if i % 5 == 1 { continue }
+                    want[i] = want[i] &* 3 &+ Int64(kk) &+ Int64(i)
+                }
+            }
+            _ = try k(out, Int64(n), Int64(stop))
+            XCTAssertEqual(out.toArray(Int64.self), want, "n = \(n), stop = \(stop)")
+        }
+        for n in [1_000, 100_000] {  // in place, and out of line
+            let short = NDArray([Int64](repeating: 0, count: n - 1))
+            XCTAssertThrowsError(try k(short, Int64(n), Int64(-1))) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains("index \(n - 1) is out of range for axis 0 with size \(n - 1)"), text)
+                XCTAssertTrue(text.contains("strips.sj:44:"), text)
+            }
+        }
+        let ir = try k.llvmIR([ArgumentType(dtype: .int64, rank: 1), .scalar(.int64), .scalar(.int64)])
+        XCTAssertTrue(ir.contains("coldcode"), "the long case is not out of line")
     }
 
     func testParallelLoopsWithChunksOfSeveralStrips() throws {
