@@ -25,6 +25,41 @@ int32_t sj_token_cancelled(volatile int32_t *token) { return token ? __atomic_lo
 
 int32_t sj_cancelled(void) { return sj_token_cancelled(current_token); }
 
+/* sj_cancelled for compiled kernels on x86-64 Linux, with LLVM's preserve_most convention: it
+   keeps every general register but r11 (and rax, the result), so that the never-taken call in a
+   kernel's cancellation check costs the loop around it no spills (KernelLoops.swift). Written in
+   assembly so that it keeps that contract whichever C compiler builds the runtime (GCC, which
+   builds scripts/build-runtime's library for exported kernels, has no preserve_most): it saves the
+   registers the C convention lets sj_cancelled clobber (vector registers are the caller's to keep
+   under preserve_most too), with the stack 16-byte aligned at the call (8 + 7 * 8 bytes pushed). */
+#if defined(__x86_64__) && defined(__ELF__)
+__asm__(
+    "    .text\n"
+    "    .globl sj_cancelled_preserving\n"
+    "    .type sj_cancelled_preserving, @function\n"
+    "    .p2align 4\n"
+    "sj_cancelled_preserving:\n"
+    "    .cfi_startproc\n"
+    "    pushq %rcx\n    .cfi_adjust_cfa_offset 8\n"
+    "    pushq %rdx\n    .cfi_adjust_cfa_offset 8\n"
+    "    pushq %rsi\n    .cfi_adjust_cfa_offset 8\n"
+    "    pushq %rdi\n    .cfi_adjust_cfa_offset 8\n"
+    "    pushq %r8\n    .cfi_adjust_cfa_offset 8\n"
+    "    pushq %r9\n    .cfi_adjust_cfa_offset 8\n"
+    "    pushq %r10\n    .cfi_adjust_cfa_offset 8\n"
+    "    call sj_cancelled@PLT\n"
+    "    popq %r10\n    .cfi_adjust_cfa_offset -8\n"
+    "    popq %r9\n    .cfi_adjust_cfa_offset -8\n"
+    "    popq %r8\n    .cfi_adjust_cfa_offset -8\n"
+    "    popq %rdi\n    .cfi_adjust_cfa_offset -8\n"
+    "    popq %rsi\n    .cfi_adjust_cfa_offset -8\n"
+    "    popq %rdx\n    .cfi_adjust_cfa_offset -8\n"
+    "    popq %rcx\n    .cfi_adjust_cfa_offset -8\n"
+    "    ret\n"
+    "    .cfi_endproc\n"
+    "    .size sj_cancelled_preserving, .-sj_cancelled_preserving\n");
+#endif
+
 void sj_reset_token(volatile int32_t *token) {
     if (token && __atomic_exchange_n(token, 0, __ATOMIC_RELAXED)) __atomic_fetch_sub(&sj_cancel_pending, 1, __ATOMIC_RELAXED);
 }

@@ -172,6 +172,9 @@ static const sj_symbol table[] = {
     {"sj_raise_expression_error", (void *)sj_raise_expression_error},
     {"sj_parallel_for", (void *)sj_parallel_for}, {"sj_parallel_serial", (void *)sj_parallel_serial},
     {"sj_cancelled", (void *)sj_cancelled},
+#if defined(__x86_64__) && defined(__ELF__)
+    {"sj_cancelled_preserving", (void *)sj_cancelled_preserving},
+#endif
     {"sj_cancel_pending", (void *)&sj_cancel_pending},
     {"sj_runtime_settings", (void *)sj_runtime_settings},
     {"sj_stream_copy", (void *)sj_stream_copy}, {"sj_stream_fence", (void *)sj_stream_fence},

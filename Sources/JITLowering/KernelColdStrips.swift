@@ -1,8 +1,7 @@
 // Nested flat loops with their long case outlined, for KernelEmitter (issue 21). In: a unit-step
 // `for` without a loop inside, nested in another loop, whose body only stores, evaluates, checks,
 // branches, breaks and continues (no assignment to a variable, no view, no return). Out: the loop
-// as written (one copy, which spends its distance from the work budget, KernelLoops.swift) for a
-// range of at most one strip, and for a longer range one call of a cold, never-inlined function
+// as written (one copy, KernelLoops.swift) for a range of at most one strip, and for a longer range one call of a cold, never-inlined function
 // that runs the loop by strips with a check between them (the outlined body of `parallel for`,
 // KernelParallelGen.swift, without reductions).
 //

@@ -73,12 +73,8 @@ final class KernelEmitter {
     /// their start and are not assigned in the body).
     var countingUp: Set<Int> = []
     /// Loops enclosing the statement being emitted (in this function). Loops nested in another
-    /// count their work down in `workBudget` instead of loading the cancellation flag
-    /// (KernelLoops.swift).
+    /// check for cancellation every few iterations instead of every one (KernelLoops.swift).
     var loopDepth = 0
-    /// The function's work budget (KernelLoops.swift: an i64 alloca counting down to the next
-    /// cancellation check in loops nested in another loop), made on first use.
-    var workBudget: LLVMValueRef?
     /// Variables the loop being emitted carries as min/max keys (KernelMinMaxKeys.swift).
     var keyedMinMax: [Int: KeyedMinMax] = [:]
     /// Whether the function being emitted prefers 512-bit vectors (MathLoopWidth).
@@ -123,7 +119,6 @@ final class KernelEmitter {
         var params: [LLVMTypeRef?] = [sj_pointer_to(ptr), sj_pointer_to(i64), ptr]
         let type = LLVMFunctionType(i32, &params, 3, 0)!
         fn = LLVMAddFunction(module.ref, symbol, type)
-        workBudget = nil
         helper.setTargetAttributes(fn)
         preferWidth(for: k.body, inLoop: false)
         let entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry")

@@ -11,15 +11,18 @@
 //   W4's ragged rows) run the loop as written, chosen by one compare on entry. (Emitting only the
 //   loop as written for flat loops nested in another loop measured slower on W10: 22.4 against
 //   19.7 us at n = 64, 490 against 410 ns at n = 10, LLVM 19; the same as a build without checks.)
-// - everything nested in another loop counts its work down in the function's work budget, an
-//   i64 that mem2reg keeps in a register (`spendWork`): a loop as written nested in another loop
-//   spends its distance (at most two strips) on entry, a loop with a loop inside that is nested
-//   in another spends 1 per iteration at its back-edge, and a flat `while` (outermost or nested)
-//   1 per iteration; the back-edges of the nested loops with a loop inside and of flat `while`s
-//   check when the budget is spent (<= 0) and refill it with `stripIterations`. So between two
-//   checks run at most about 2^17 iterations of flat loops, however the loops nest (a long
-//   middle loop over short rows, a `while true` inside a `for`), and the rows of W10 pay an add
-//   and a compare of a register instead of a volatile load (which on LLVM 14 cost W10 16-25 %).
+// - a loop with a loop inside that is nested in another loop (W10's rows loop inside `for k`)
+//   checks every `nestedCheckPeriod` (8) iterations, counted by its own counter, and a flat
+//   `while` every `stripIterations` iterations; a flat loop nested in another runs as written only
+//   for at most one strip. So between two checks run at most 8 iterations of the innermost loop
+//   with a loop inside, each running flat loops of at most one strip (2^19 iterations of each
+//   flat loop in its body, under 100 ms even for a body of 100 ns). Until 2026-12-06 nested loops
+//   counted their work down in one function-wide budget (an i64 in a register, checked when spent)
+//   instead: the budget's phi through every loop of the nest cost W10-10 12-14 % on LLVM 14.
+// - the check's slow path calls `sj_cancelled_preserving` on x86-64, which keeps every general
+//   register but r11 (LLVM's preserve_most convention, cancel.c): the never-taken call then costs
+//   the loop around it no spills or register moves (W10-10 on LLVM 14 with per-loop counters:
+//   215 -> 211 ns, on LLVM 19 214 -> 188; 2026-12-06, same binary, temporary switch).
 // - a nested flat unit-step loop whose body only stores, branches, breaks and continues keeps one
 //   copy in place (as written, `stripsElsewhere`) and runs a range longer than one strip by a
 //   call of a cold outlined function (KernelColdStrips.swift): on LLVM 14 the in-place strip copy
@@ -41,6 +44,8 @@ extension KernelEmitter {
     static let checksEnabled = true
     #endif
     static var stripIterations: Int64 { 1 << stripShift }
+    /// Iterations between two checks of a loop with a loop inside nested in another (a power of 2).
+    static let nestedCheckPeriod: Int64 = 8
 
     /// `v = lo; while (by > 0 ? v < hi : v > hi) { body; v += by }` (by is not 0). A flat loop is
     /// emitted twice: as written for loops of at most one strip (chosen on entry by one compare;
@@ -112,38 +117,21 @@ extension KernelEmitter {
             branchIfOpen(latch)
             LLVMPositionBuilderAtEnd(b, latch)
             if !flat {
-                if nested { spendWork(c64(1), at: loc) } else { checkCancelled(at: loc) }
+                if let counter { checkEvery(Self.nestedCheckPeriod, counter, at: loc) } else { checkCancelled(at: loc) }
             }
             let current = LLVMBuildLoad2(b, i64, slots[v]!.0, "i")!
             LLVMBuildStore(b, LLVMBuildAdd(b, current, by, "inext"), slots[v]!.0)
             return LLVMBuildBr(b, backTo)!
         }
+        let counter = !flat && nested ? checkCounter() : nil
         LLVMBuildStore(b, lo, slots[v]!.0)
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "for")!
         var backs: [LLVMValueRef] = []
-        if flat && Self.checksEnabled && stripsElsewhere {
-            // At most one strip (the caller sends longer loops to the strips elsewhere): only the
-            // loop as written, spending its distance as below.
-            let distance = LLVMBuildSelect(b, positive, LLVMBuildSub(b, hi, lo, "dist"), LLVMBuildSub(b, lo, hi, "dist"), "dist")!
-            spendWork(LLVMBuildSelect(b, before(lo, hi), distance, c64(0), "work")!, at: loc, check: false)
-            LLVMBuildBr(b, head)
-        } else if flat && Self.checksEnabled {
-            // Longer than one strip from the start (or empty: the strips' head sees that)?
+        if flat && Self.checksEnabled && !stripsElsewhere {
+            // Longer than one strip from the start (or empty: the strips' head sees that)? (A
+            // caller that passes `stripsElsewhere` sends longer loops to strips of its own.)
             let long = LLVMAppendBasicBlockInContext(ctx, fn, "forstrips")!
-            if nested {
-                // The loop as written spends its iterations (its distance, at most one strip and
-                // a bit) from the function's budget; the enclosing loop checks at its back-edge.
-                let spend = LLVMAppendBasicBlockInContext(ctx, fn, "forspend")!
-                LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, spend)
-                LLVMPositionBuilderAtEnd(b, spend)
-                let distance = LLVMBuildSelect(b, positive, LLVMBuildSub(b, hi, lo, "dist"), LLVMBuildSub(b, lo, hi, "dist"), "dist")!
-                let cap = c64(Int(Self.stripIterations) * 2)
-                let capped = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntULT, distance, cap, "fits"), distance, cap, "work")!
-                spendWork(LLVMBuildSelect(b, before(lo, hi), capped, c64(0), "work")!, at: loc, check: false)
-                LLVMBuildBr(b, head)
-            } else {
-                LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
-            }
+            LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, stripEnd(lo, hi, by, positive), hi, "long"), long, head)
             backs.append(loop(strips: true, head: long))
         } else {
             LLVMBuildBr(b, head)
@@ -168,11 +156,12 @@ extension KernelEmitter {
         return LLVMBuildSelect(b, long, LLVMBuildAdd(b, i, LLVMBuildShl(b, by, shift, "stride"), "stripend"), hi, "end")!
     }
 
-    /// `while cond { body }`: a flat one spends one unit of the function's budget per iteration
-    /// and checks when it is spent (`continue` goes through the count too); one with a loop
-    /// inside checks at its back-edge when outermost, else spends one unit there.
+    /// `while cond { body }`: a flat one checks every `stripIterations` iterations (`continue`
+    /// goes through the count too); one with a loop inside checks at its back-edge when
+    /// outermost, else every `nestedCheckPeriod` iterations.
     func emitWhileLoop(_ cond: KernelScalarExpr, _ body: [KernelStatement]) {
         let flat = !Self.containsLoop(body), nested = loopDepth > 0
+        let counter = flat || nested ? checkCounter() : nil
         let head = LLVMAppendBasicBlockInContext(ctx, fn, "while")!
         let loop = LLVMAppendBasicBlockInContext(ctx, fn, "body")!
         let next = LLVMAppendBasicBlockInContext(ctx, fn, "whilenext")!
@@ -188,29 +177,37 @@ extension KernelEmitter {
         loopTargets.removeLast()
         branchIfOpen(next)
         LLVMPositionBuilderAtEnd(b, next)
-        if flat || nested { spendWork(c64(1), at: cond.location) } else { checkCancelled(at: cond.location) }
+        if let counter { checkEvery(flat ? Self.stripIterations : Self.nestedCheckPeriod, counter, at: cond.location) } else { checkCancelled(at: cond.location) }
         LLVMBuildBr(b, head)
         LLVMPositionBuilderAtEnd(b, exit)
     }
 
-    /// Takes `units` from the function's work budget (an i64 alloca, `stripIterations` at entry,
-    /// kept in a register after mem2reg) and, with `check`, checks for cancellation and refills
-    /// it when it is spent: a compare and a never-taken branch instead of a load.
-    func spendWork(_ units: LLVMValueRef, at loc: KernelLocation, check: Bool = true) {
-        guard Self.checksEnabled else { return }
-        let slot = workBudget ?? entryAlloca(i64, "workbudget", initial: c64(Int(Self.stripIterations)))
-        workBudget = slot
-        let left = LLVMBuildSub(b, LLVMBuildLoad2(b, i64, slot, "budget"), units, "budget")!
-        LLVMBuildStore(b, left, slot)
-        guard check else { return }
-        let poll = LLVMAppendBasicBlockInContext(ctx, fn, "spent")!, go = LLVMAppendBasicBlockInContext(ctx, fn, "budgetok")!
-        module.markUnlikely(branch: LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLE, left, c64(0), "spent"), poll, go))
+    /// A counter of a loop's iterations for `checkEvery`, set to 0 here (before the loop); nil
+    /// when kernels do not check.
+    func checkCounter() -> LLVMValueRef? {
+        guard Self.checksEnabled else { return nil }
+        let counter = entryAlloca(i64, "checkcount")
+        LLVMBuildStore(b, c64(0), counter)
+        return counter
+    }
+
+    /// At a loop's back-edge: counts the iteration and checks for cancellation every `period`
+    /// (a power of 2) iterations: an add, a mask and a never-taken branch, on the loop's own
+    /// counter (an induction variable after mem2reg).
+    func checkEvery(_ period: Int64, _ counter: LLVMValueRef, at loc: KernelLocation) {
+        let count = LLVMBuildAdd(b, LLVMBuildLoad2(b, i64, counter, "checkcount"), c64(1), "checkcount")!
+        LLVMBuildStore(b, count, counter)
+        let due = LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildAnd(b, count, c64(Int(period - 1)), "phase"), c64(0), "due")!
+        let poll = LLVMAppendBasicBlockInContext(ctx, fn, "periodic")!, go = LLVMAppendBasicBlockInContext(ctx, fn, "notdue")!
+        module.markUnlikely(branch: LLVMBuildCondBr(b, due, poll, go))
         LLVMPositionBuilderAtEnd(b, poll)
-        LLVMBuildStore(b, c64(Int(Self.stripIterations)), slot)
         checkCancelled(at: loc)
         LLVMBuildBr(b, go)
         LLVMPositionBuilderAtEnd(b, go)
     }
+
+    /// LLVM's `preserve_mostcc` (CallingConv::PreserveMost, llvm-c's LLVMCallConv has no case for it).
+    static let preserveMostCallConv: UInt32 = 14
 
     /// Returns SJ_CANCELLED when the call's cancellation token is set: one load of
     /// `sj_cancel_pending` (0 unless some token is cancelled), and only when that is not 0 a call
@@ -224,12 +221,17 @@ extension KernelEmitter {
         module.markUnlikely(branch: LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, count, LLVMConstInt(i32, 0, 0), "any"), ask, go))
         LLVMPositionBuilderAtEnd(b, ask)
         let type = LLVMFunctionType(i32, nil, 0, 0)!
-        var poll: LLVMValueRef! = LLVMGetNamedFunction(module.ref, "sj_cancelled")
+        // x86-64 Linux: the preserve_most entry point (see the file's comment); elsewhere the C one.
+        let preserving = machine.triple.hasPrefix("x86_64") && machine.triple.contains("linux")
+        let name = preserving ? "sj_cancelled_preserving" : "sj_cancelled"
+        var poll: LLVMValueRef! = LLVMGetNamedFunction(module.ref, name)
         if poll == nil {
-            poll = LLVMAddFunction(module.ref, "sj_cancelled", type)
+            poll = LLVMAddFunction(module.ref, name, type)
             helper.markInaccessibleMemoryOnly(poll)
+            if preserving { LLVMSetFunctionCallConv(poll, Self.preserveMostCallConv) }
         }
         let flag = LLVMBuildCall2(b, type, poll, nil, 0, "cancelled")!
+        if preserving { LLVMSetInstructionCallConv(flag, Self.preserveMostCallConv) }
         check(LLVMBuildICmp(b, LLVMIntNE, flag, LLVMConstInt(i32, 0, 0), "stop")!, code: 7, at: loc)
         LLVMBuildBr(b, go)
         LLVMPositionBuilderAtEnd(b, go)

@@ -285,9 +285,8 @@ extension KernelEmitter {
     func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
                          _ body: [KernelStatement], blocked: Bool) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
-        let savedWide = prefersWide, savedDepth = loopDepth, savedBudget = workBudget
+        let savedWide = prefersWide, savedDepth = loopDepth
         loopDepth = 0
-        workBudget = nil  // the pool calls it: its loop over a chunk is the outermost
         outlined += 1
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
         let type = LLVMFunctionType(i32, &ps, 5, 0)!
@@ -382,7 +381,6 @@ extension KernelEmitter {
             (saved.0, saved.1, saved.2, saved.3, saved.4, saved.5, saved.6, saved.7)
         prefersWide = savedWide
         loopDepth = savedDepth
-        workBudget = savedBudget
         LLVMPositionBuilderAtEnd(b, saved.8)
         return f
     }

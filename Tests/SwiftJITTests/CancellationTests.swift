@@ -84,6 +84,34 @@ final class CancellationTests: XCTestCase {
         }
     }
 
+    /// While some other computation's token is cancelled, every check a kernel passes calls into
+    /// the runtime (sj_cancelled_preserving on x86-64, which must keep the kernel's registers): the
+    /// kernel must still finish with the same bits, in nested loops of every kind.
+    func testChecksWhileAnotherTokenIsCancelledKeepResults() throws {
+        // W10's LU (TypedCallTests.source holds it) next to the spinning kernels.
+        let source = Self.source + "\n" + TypedCallTests.source
+        let module = try JIT.kernels(source, name: "spin.sj")
+        let n = 48
+        // Diagonally dominant, so that the pivots stay away from 0.
+        let values: [Double] = (0..<n * n).map { (i: Int) -> Double in
+            i % (n + 1) == 0 ? Double(n + 1) : 1.0 / Double(1 + (i * 7) % 13)
+        }
+        let m = NDArray(values, shape: [n, n])
+        func results() throws -> [Double] {
+            [try module.kernel("middle")(Int64(40)).doubles[0], try module.kernel("wspin")(Int64(300)).doubles[0],
+             try module.kernel("spin")(Int64(30)).doubles[0], try module.kernel("lu")(m).doubles[0]]
+        }
+        _ = try results()
+        JIT.drainBackgroundCompiles()  // every call below on the final tier
+        let expected = try results()
+        let other = CancellationToken()
+        other.cancel()
+        defer { other.reset() }
+        XCTAssertEqual(try results(), expected)
+        XCTAssertEqual(try JIT.withCancellation(CancellationToken()) { try results() }, expected)
+        XCTAssertFalse(expected.contains { !$0.isFinite })
+    }
+
     /// A flat `while` inside a `for` that never ends (j stays >= 0 for 2^63 iterations) and a long
     /// middle loop over short inner loops: both stop within the call.
     func testTokenStopsEndlessNestedWhileAndLongMiddleLoops() throws {

@@ -67,6 +67,11 @@ volatile int32_t *sj_swap_cancel_token(volatile int32_t *token);
 volatile int32_t *sj_get_cancel_token(void);
 /// Nonzero when this thread's token is set and cancelled (called by compiled kernels).
 int32_t sj_cancelled(void);
+#if defined(__x86_64__) && defined(__ELF__)
+/// sj_cancelled with LLVM's preserve_most calling convention (cancel.c): what kernels compiled for
+/// x86-64 Linux call (from C it behaves as sj_cancelled: it keeps more registers than C asks).
+int32_t sj_cancelled_preserving(void);
+#endif
 /// How many tokens are cancelled and not reset: compiled kernels call sj_cancelled() only when
 /// this is not 0.
 extern volatile int32_t sj_cancel_pending;
