@@ -1,9 +1,9 @@
 // Nested flat loops with their long case outlined, for KernelEmitter (issue 21). In: a unit-step
-// `for` without a loop inside, nested in another loop, whose body only stores, evaluates, checks,
-// branches, breaks and continues (no assignment to a variable, no view, no return). Out: the loop
-// as written (one copy, KernelLoops.swift) for a range of at most one strip, and for a longer range one call of a cold, never-inlined function
-// that runs the loop by strips with a check between them (the outlined body of `parallel for`,
-// KernelParallelGen.swift, without reductions).
+// `for` without a loop inside, nested in another loop, whose body only assigns scalars, stores,
+// evaluates, checks, branches, breaks and continues (no view, no return). Out: the loop as written
+// (one copy, KernelLoops.swift) for a range of at most one strip, and for a longer range one call
+// of a cold, never-inlined function that runs the loop by strips with a check between them (the
+// outlined body of `parallel for`, KernelParallelGen.swift, without reductions).
 //
 // Why: every flat loop is otherwise emitted twice in place, as written and strip-mined, and on
 // LLVM 14 the second copy of a nested loop costs the loop as written 12-21 % (W10 LU, whose rows
@@ -14,32 +14,43 @@
 // temporary switch, least batches of 5-6 interleaved rounds, 04:19-04:21 UTC).
 //
 // A break ends the call's loop, which is the whole loop; a run-time error (an index) comes back as
-// the call's code, with its location in the context, as from a parallel loop. The body assigns no
-// variable, so the enclosing ones go in by value. The quick tier leaves this out (`loopPlans`).
+// the call's code, with its location in the context, as from a parallel loop. The enclosing
+// variables go in by value (env, so their slots here never escape and stay registers); those the
+// body assigns (a running sum) come back the same way: the outlined function writes them into env
+// when its loop ends, and the caller reads them from there (since 2026-12-06: W4's and W14's rows
+// then run as one copy too; before, they kept two copies in place and W4 cost about 3 % on LLVM
+// 14). The quick tier leaves this out (`loopPlans`).
 import CLLVM
 import JITSema
 
 extension KernelEmitter {
-    /// Whether a nested flat loop may have its long case outlined (see the file's comment).
-    func coldStripsAllowed(_ body: [KernelStatement]) -> Bool {
-        guard loopPlans, Self.checksEnabled, loopDepth > 0, streamTile == nil, beforeFailure == nil else { return false }
+    /// The scalar variables a nested flat loop assigns, when its long case may be outlined (see
+    /// the file's comment); nil when it may not.
+    func coldStripsAssigned(_ body: [KernelStatement]) -> [Int]? {
+        guard loopPlans, Self.checksEnabled, loopDepth > 0, streamTile == nil, beforeFailure == nil,
+              !Self.containsLoop(body) else { return nil }
+        var assigned: Set<Int> = []
         func allowed(_ statements: [KernelStatement]) -> Bool {
             statements.allSatisfy { s in
                 switch s {
                 case .store, .evaluate, .require, .breakLoop, .continueLoop: return true
+                case .assign(let variable, _):
+                    assigned.insert(variable)
+                    return true
                 case .ifElse(let branches, let otherwise): return branches.allSatisfy { allowed($0.body) } && allowed(otherwise)
                 case .sequence(let inner): return allowed(inner)
-                case .assign, .bind, .returnValues, .forLoop, .whileLoop: return false
+                case .bind, .returnValues, .forLoop, .whileLoop: return false
                 }
             }
         }
-        return !Self.containsLoop(body) && allowed(body)
+        return allowed(body) ? assigned.sorted() : nil
     }
 
     /// `for v in lo..<hi { body }` (unit step, nested, flat): as written in place for at most one
     /// strip, else by one call of the outlined strips.
     func emitLoopWithColdStrips(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, at loc: KernelLocation,
-                                _ body: [KernelStatement]) {
+                                _ body: [KernelStatement], assigned: [Int],
+                                inPlace: (_ lo: LLVMValueRef, _ hi: LLVMValueRef) -> Void) {
         let long = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSLT, lo, hi, "some")!,
                                 LLVMBuildICmp(b, LLVMIntUGT, LLVMBuildSub(b, hi, lo, "n")!, c64(Int(Self.stripIterations)), "long")!,
                                 "outofline")!
@@ -52,7 +63,7 @@ extension KernelEmitter {
         let scalars = slots.keys.sorted(), arrayVars = arrays.keys.sorted()
         let (env, fill) = outlineEnv(scalars, arrayVars, extraWords: 0)
         fill([])
-        let f = outline(v, scalars, arrayVars, [], body, blocked: false)
+        let f = outline(v, scalars, arrayVars, [], body, blocked: false, writeBack: assigned)
         helper.addAttribute(f, "noinline")
         helper.addAttribute(f, "cold")
         var ps: [LLVMTypeRef?] = [i64, i64, sj_pointer_to(i64), ptr, ptr]
@@ -61,18 +72,26 @@ extension KernelEmitter {
                                      LLVMBuildBitCast(b, contextArg, ptr, "c"), LLVMConstPointerNull(ptr)]
         let code = LLVMBuildCall2(b, type, f, &args, 5, "coldcode")!
         let failed = LLVMAppendBasicBlockInContext(ctx, fn, "coldfail")!
-        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, code, LLVMConstInt(i32, 0, 0), "coldok"), join, failed)
+        let ok = LLVMAppendBasicBlockInContext(ctx, fn, "coldback")!
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, code, LLVMConstInt(i32, 0, 0), "coldok"), ok, failed)
         LLVMPositionBuilderAtEnd(b, failed)
         LLVMBuildRet(b, code)
+        // The assigned variables as the outlined loop left them (it wrote them back into env).
+        LLVMPositionBuilderAtEnd(b, ok)
+        let words = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envb")!
+        for s in assigned {
+            let ty = helper.valueType(k.variables[s].type.dtype), w = 2 * scalars.firstIndex(of: s)!
+            for (part, slot) in [slots[s]!.0, slots[s]!.1].enumerated() {
+                guard let slot else { continue }
+                var idx: LLVMValueRef? = c64(w + part)
+                let word = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, words, &idx, 1, "ewb"), sj_pointer_to(ty), "back")!
+                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, word, "after")!, slot)
+            }
+        }
+        LLVMBuildBr(b, join)
 
         LLVMPositionBuilderAtEnd(b, warm)
-        _ = emitForLoop(v, from: lo, to: hi, by: c64(1), flat: true, at: loc, stripsElsewhere: true, statements: body) { next, exit in
-            loopTargets.append((next, exit))
-            let counts = countingUp.insert(v).inserted
-            emitBlock(body)
-            if counts { countingUp.remove(v) }
-            loopTargets.removeLast()
-        }
+        inPlace(lo, hi)
         LLVMBuildBr(b, join)
         LLVMPositionBuilderAtEnd(b, join)
     }

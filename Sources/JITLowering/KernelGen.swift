@@ -372,10 +372,21 @@ final class KernelEmitter {
     /// The loop of `emitSerialFor` as written.
     func emitLoopAsWritten(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
                            at loc: KernelLocation, _ body: [KernelStatement]) {
-        if !stepped, coldStripsAllowed(body) { return emitLoopWithColdStrips(v, lo, hi, at: loc, body) }
+        if !stepped, let assigned = coldStripsAssigned(body) {
+            return emitLoopWithColdStrips(v, lo, hi, at: loc, body, assigned: assigned) { lo, hi in
+                emitLoopInPlace(v, lo, hi, by: by, stepped: false, at: loc, body, stripsElsewhere: true)
+            }
+        }
+        emitLoopInPlace(v, lo, hi, by: by, stepped: stepped, at: loc, body, stripsElsewhere: false)
+    }
+
+    /// The loop of `emitLoopAsWritten` in place (`stripsElsewhere`: the caller runs ranges longer
+    /// than one strip elsewhere).
+    private func emitLoopInPlace(_ v: Int, _ lo: LLVMValueRef, _ hi: LLVMValueRef, by: LLVMValueRef, stepped: Bool,
+                                 at loc: KernelLocation, _ body: [KernelStatement], stripsElsewhere: Bool) {
         let keyed = beginKeyedMinMax(body: body, hasStep: stepped)
         let back = emitForLoop(v, from: lo, to: hi, by: by, flat: !Self.containsLoop(body), at: loc,
-                               statements: stepped ? nil : body) { next, exit in
+                               stripsElsewhere: stripsElsewhere, statements: stepped ? nil : body) { next, exit in
             loopTargets.append((next, exit))
             let counts = !stepped && countingUp.insert(v).inserted
             emitBlock(body)

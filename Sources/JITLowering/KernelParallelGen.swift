@@ -282,8 +282,10 @@ extension KernelEmitter {
     }
 
     /// Builds the outlined body function and returns it; the emitter's state is restored after.
+    /// The variables of `writeBack` (scalars assigned in a serial body run out of line,
+    /// KernelColdStrips.swift) are stored back into their env words when the loop ends.
     func outline(_ v: Int, _ scalars: [Int], _ arrayVars: [Int], _ reductions: [KernelLoopReduction],
-                         _ body: [KernelStatement], blocked: Bool) -> LLVMValueRef {
+                 _ body: [KernelStatement], blocked: Bool, writeBack: [Int] = []) -> LLVMValueRef {
         let saved = (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock, LLVMGetInsertBlock(b))
         let savedWide = prefersWide, savedDepth = loopDepth
         loopDepth = 0
@@ -375,6 +377,15 @@ extension KernelEmitter {
             let p = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i8, partials, &offset, 1, "pp"), sj_pointer_to(helper.memoryType(t)), "ppt")!
             let value = LLVMBuildLoad2(b, helper.valueType(t), slots[red.variable]!.0, "partial")!
             LLVMBuildStore(b, helper.toMemory(value, t), p)
+        }
+        for s in writeBack {
+            let ty = helper.valueType(k.variables[s].type.dtype), w = 2 * scalars.firstIndex(of: s)!
+            for (part, slot) in [slots[s]!.0, slots[s]!.1].enumerated() {
+                guard let slot else { continue }
+                var idx: LLVMValueRef? = c64(w + part)
+                let word = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ewb"), sj_pointer_to(ty), "back")!
+                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, slot, "final")!, word)
+            }
         }
         LLVMBuildRet(b, LLVMConstInt(i32, 0, 0))
         (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock) =

@@ -54,6 +54,22 @@ final class StripMinedLoopTests: XCTestCase {
             }
         }
     }
+
+    kernel nestedhash(n: i64, stop: i64) -> (i64, f64, i64) {
+        var h = 0
+        var s = 0.0
+        var m = -1
+        for k in 0..<3 {
+            for i in 0..<n {
+                if i == stop { break }
+                if i % 5 == 1 { continue }
+                h = h * 31 + i + k + 1
+                s += (i % 7) * 0.5
+                m = max(m, (i * 7919) % 100003)
+            }
+        }
+        return h, s, m
+    }
     """
 
     private func module() throws -> KernelModule { try JIT.kernels(Self.source, name: "strips.sj") }
@@ -127,6 +143,33 @@ final class StripMinedLoopTests: XCTestCase {
             }
         }
         let ir = try k.llvmIR([ArgumentType(dtype: .int64, rank: 1), .scalar(.int64), .scalar(.int64)])
+        XCTAssertTrue(ir.contains("coldcode"), "the long case is not out of line")
+    }
+
+    /// The same with variables the loop assigns (an order-sensitive hash, a sum, a max): they go
+    /// into the outlined loop and come back from it, and on both paths every iteration counts once,
+    /// in order.
+    func testNestedLoopsOutOfLineKeepTheirVariables() throws {
+        let k = try module().kernel("nestedhash")
+        _ = try k.callAll([Int64(0), Int64(-1)])
+        JIT.drainBackgroundCompiles()  // the final tier (the quick one runs no loop out of line)
+        for (n, stop) in [(70_000, -1), (200_003, 150_000), (65_536, -1), (65_537, 65_536), (1_000, 7), (0, -1)] {
+            var h: Int64 = 0, s = 0.0, m: Int64 = -1
+            for kk in 0..<3 {
+                for i in 0..<n {
+                    if i == stop { break }
+                    if i % 5 == 1 { continue }
+                    h = h &* 31 &+ Int64(i + kk + 1)
+                    s += Double(i % 7) * 0.5
+                    m = max(m, Int64((i * 7919) % 100_003))
+                }
+            }
+            let r = try k.callAll([Int64(n), Int64(stop)])
+            XCTAssertEqual(r[0].toArray(Int64.self)[0], h, "h: n = \(n), stop = \(stop)")
+            XCTAssertEqual(r[1].doubles[0], s, "s: n = \(n), stop = \(stop)")
+            XCTAssertEqual(r[2].toArray(Int64.self)[0], m, "m: n = \(n), stop = \(stop)")
+        }
+        let ir = try k.llvmIR([.scalar(.int64), .scalar(.int64)])
         XCTAssertTrue(ir.contains("coldcode"), "the long case is not out of line")
     }
 
