@@ -79,14 +79,8 @@ extension KernelEmitter {
         // The assigned variables as the outlined loop left them (it wrote them back into env).
         LLVMPositionBuilderAtEnd(b, ok)
         let words = LLVMBuildBitCast(b, env, sj_pointer_to(i64), "envb")!
-        for s in assigned {
-            let ty = helper.valueType(k.variables[s].type.dtype), w = 2 * scalars.firstIndex(of: s)!
-            for (part, slot) in [slots[s]!.0, slots[s]!.1].enumerated() {
-                guard let slot else { continue }
-                var idx: LLVMValueRef? = c64(w + part)
-                let word = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, words, &idx, 1, "ewb"), sj_pointer_to(ty), "back")!
-                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, word, "after")!, slot)
-            }
+        for (ty, slot, word) in envWords(assigned, of: scalars, in: words) {
+            LLVMBuildStore(b, LLVMBuildLoad2(b, ty, word, "after")!, slot)
         }
         LLVMBuildBr(b, join)
 

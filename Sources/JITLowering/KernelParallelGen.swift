@@ -265,6 +265,20 @@ extension KernelEmitter {
         return (env, fill)
     }
 
+    /// For each part (real, imaginary) of the scalar variables `vars`: its value type, its slot
+    /// and its word in an outlined body's env (`words`, an i64 pointer; `scalars` as `outlineEnv`
+    /// laid them out, two words each).
+    func envWords(_ vars: [Int], of scalars: [Int], in words: LLVMValueRef) -> [(LLVMTypeRef, LLVMValueRef, LLVMValueRef)] {
+        vars.flatMap { s -> [(LLVMTypeRef, LLVMValueRef, LLVMValueRef)] in
+            let ty = helper.valueType(k.variables[s].type.dtype), w = 2 * scalars.firstIndex(of: s)!
+            return [slots[s]!.0, slots[s]!.1].enumerated().compactMap { part, slot in
+                guard let slot else { return nil }
+                var idx: LLVMValueRef? = c64(w + part)
+                return (ty, slot, LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, words, &idx, 1, "ew"), sj_pointer_to(ty), "envword")!)
+            }
+        }
+    }
+
     /// Iterations of a block of a `parallel for` with reductions whose body has no loop: the runtime
     /// and the serial path divide such a loop into chunks of whole blocks (the last one shorter),
     /// not of single iterations, so that a loop of up to SJ_MAX_CHUNKS * 64 iterations (W9's 100
@@ -378,14 +392,8 @@ extension KernelEmitter {
             let value = LLVMBuildLoad2(b, helper.valueType(t), slots[red.variable]!.0, "partial")!
             LLVMBuildStore(b, helper.toMemory(value, t), p)
         }
-        for s in writeBack {
-            let ty = helper.valueType(k.variables[s].type.dtype), w = 2 * scalars.firstIndex(of: s)!
-            for (part, slot) in [slots[s]!.0, slots[s]!.1].enumerated() {
-                guard let slot else { continue }
-                var idx: LLVMValueRef? = c64(w + part)
-                let word = LLVMBuildBitCast(b, LLVMBuildInBoundsGEP2(b, i64, env, &idx, 1, "ewb"), sj_pointer_to(ty), "back")!
-                LLVMBuildStore(b, LLVMBuildLoad2(b, ty, slot, "final")!, word)
-            }
+        for (ty, slot, word) in envWords(writeBack, of: scalars, in: env) {
+            LLVMBuildStore(b, LLVMBuildLoad2(b, ty, slot, "final")!, word)
         }
         LLVMBuildRet(b, LLVMConstInt(i32, 0, 0))
         (fn, contextArg, resultsArg, slots, arrays, loopTargets, scratch, entryBlock) =
