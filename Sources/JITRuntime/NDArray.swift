@@ -13,6 +13,12 @@ public final class ArrayStorage: @unchecked Sendable {
     public let byteCount: Int
     private let release: Release
     private let owner: AnyObject?
+    /// The shape array `[n]` of the last one-dimensional array made over this storage by
+    /// `NDArray(uninitialized:count:)` or `NDArray(zeros:count:)`: a storage object taken back from
+    /// the thread's slot (`make`) hands it to the next array of the same count, so that array costs
+    /// no allocation at all. Written only while the object is referenced by no array (by `make`'s
+    /// caller and the thread's slot alone).
+    var vectorShape: [Int]?
 
     /// What the last reference does with the memory.
     private enum Release {
@@ -251,6 +257,33 @@ public struct NDArray: @unchecked Sendable {
     /// full before they are read.
     public init(uninitialized dtype: DType, shape: [Int]) {
         self.init(fresh: dtype, shape: shape, storage: ArrayStorage.make(byteCount: shape.reduce(1, *) * dtype.size, zeroed: false))
+    }
+
+    /// A new one-dimensional array of `count` elements, not initialised: `init(uninitialized:shape:)`
+    /// with `[count]`, without the caller's shape array. Made and dropped per call (4-64 KiB), it
+    /// takes back the thread's last storage object and that object's shape array too, so it
+    /// allocates nothing (see `ArrayStorage.make`).
+    public init(uninitialized dtype: DType, count: Int) {
+        self.init(vector: dtype, count: count, storage: ArrayStorage.make(byteCount: count * dtype.size, zeroed: false))
+    }
+
+    /// A new zero-filled one-dimensional array of `count` elements (`init(zeros:shape:)` with
+    /// `[count]`, allocating as `init(uninitialized:count:)`).
+    public init(zeros dtype: DType, count: Int) {
+        self.init(vector: dtype, count: count, storage: ArrayStorage.make(byteCount: count * dtype.size, zeroed: true))
+    }
+
+    @inline(__always)
+    private init(vector dtype: DType, count: Int, storage: ArrayStorage) {
+        precondition(count >= 0, "negative element count \(count)")
+        let shape: [Int]
+        if let kept = storage.vectorShape, kept[0] == count {
+            shape = kept
+        } else {
+            shape = [count]
+            storage.vectorShape = shape
+        }
+        self.init(fresh: dtype, shape: shape, storage: storage)
     }
 
     /// A contiguous array over new storage (the strides computed without going through an

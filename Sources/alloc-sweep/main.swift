@@ -17,8 +17,9 @@
 //   array itself;
 // - kernel return: a kernel returning the whole-array expression `x*2.5 + 1` (an array the kernel
 //   allocates), against the loop writing into a caller's array;
-// - Swift NDArray: `NDArray(uninitialized:)` made in Swift per call and filled by `out:`, against a
-//   preallocated one.
+// - Swift NDArray: `NDArray(uninitialized:shape:)` made in Swift per call and filled by `out:`,
+//   against a preallocated one; and the same made with `NDArray(uninitialized:count:)` (no shape
+//   array from the caller).
 // Both calls of a pair alternate within each round (batches of about --target-ms), so drift on a
 // shared machine falls on both.
 //
@@ -184,6 +185,10 @@ for (name, byteCount) in sizes {
         ("kernel return", { _ = try returned(x) }, { _ = try into(x, y) }),
         ("Swift NDArray + out:", {
             let z = NDArray(uninitialized: .float64, shape: [n])
+            _ = try expr.call(["x": x], out: z)
+        }, { _ = try expr.call(["x": x], out: y) }),
+        ("Swift NDArray(count:) + out:", {
+            let z = NDArray(uninitialized: .float64, count: n)
             _ = try expr.call(["x": x], out: z)
         }, { _ = try expr.call(["x": x], out: y) }),
     ]

@@ -362,6 +362,42 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(BufferCache.statistics.liveBuffers, s0.liveBuffers)
     }
 
+    /// `NDArray(uninitialized:count:)` and `NDArray(zeros:count:)`: one-dimensional arrays whose
+    /// storage object, taken back from the thread's slot, brings its shape array along; the shape
+    /// is always the count asked for, whatever the object held before (another dtype of the same
+    /// byte count, another count), and zeros are zero.
+    func testVectorsMadeByCountReuseTheirShapeArray() {
+        BufferCache.trim()
+        let n = 1024  // 8 KiB: in the storage slot's range
+        var first: NDArray? = NDArray(uninitialized: .float64, count: n)
+        first!.baseAddress.initializeMemory(as: Double.self, repeating: 5, count: n)
+        let object = ObjectIdentifier(first!.storage)
+        let shapeBuffer = first!.shape.withUnsafeBufferPointer { $0.baseAddress }
+        first = nil
+        let again = NDArray(uninitialized: .float64, count: n)
+        XCTAssertEqual(ObjectIdentifier(again.storage), object)
+        XCTAssertEqual(again.shape.withUnsafeBufferPointer { $0.baseAddress }, shapeBuffer, "the shape array was not reused")
+        XCTAssertEqual(again.shape, [n])
+        XCTAssertEqual(again.strides, [1])
+        XCTAssertTrue(again.isContiguous)
+        do { _ = consume again }
+        // The same bytes as float32: the same object, twice the count, its own shape.
+        let floats = NDArray(zeros: .float32, count: 2 * n)
+        XCTAssertEqual(ObjectIdentifier(floats.storage), object)
+        XCTAssertEqual(floats.shape, [2 * n])
+        XCTAssertEqual(floats.toArray(Float.self), [Float](repeating: 0, count: 2 * n))
+        do { _ = consume floats }
+        XCTAssertEqual(NDArray(uninitialized: .float64, count: n).shape, [n])
+        // Outside the slot's range, and empty.
+        XCTAssertEqual(NDArray(zeros: .float64, count: 100_000).doubles, [Double](repeating: 0, count: 100_000))
+        XCTAssertEqual(NDArray(uninitialized: .float64, count: 0).shape, [0])
+        // What a kernel sees.
+        let x = NDArray((0..<n).map(Double.init))
+        let y = NDArray(uninitialized: .float64, count: n)
+        XCTAssertNoThrow(try JIT.compile("x * 2.0").call(["x": x], out: y))
+        XCTAssertEqual(y.doubles, (0..<n).map { Double($0) * 2 })
+    }
+
     func testSmallArraysHeldByOtherThreadsAreNeverHandedOutAgain() {
         let n = 1024  // 8 KiB
         let failures = Failures()
