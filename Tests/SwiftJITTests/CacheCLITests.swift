@@ -182,6 +182,18 @@ final class CacheCLITests: XCTestCase {
                     for (int64_t j = 0; j < it.shape[1]; j++) sum += d[i * it.strides[0] + j * it.strides[1]];
                 printf("%lld %lld %lld %lld\\n", (long long)it.shape[0], (long long)it.shape[1], sum, (long long)d[250 * N + 250]);
                 free(it.owner);
+                /* As if another computation's token were cancelled: every check in the kernel then
+                   calls the runtime (sj_cancelled_preserving on x86-64, an assembly stub that must
+                   keep the kernel's registers whichever compiler built the runtime). */
+                sj_cancel_pending = 1;
+                if (mandelbrot(c, N, c, N, 50, &it) != 0) return 1;
+                sj_cancel_pending = 0;
+                d = it.data;
+                long long again = 0;
+                for (int64_t i = 0; i < it.shape[0]; i++)
+                    for (int64_t j = 0; j < it.shape[1]; j++) again += d[i * it.strides[0] + j * it.strides[1]];
+                printf("%lld\\n", again);
+                free(it.owner);
                 free(c);
                 return 0;
             }
@@ -192,7 +204,7 @@ final class CacheCLITests: XCTestCase {
                    "horner.o", "-L", runtime.path, "-lswiftjit_runtime", "-lm", "-pthread", "-o", "main"], in: dir)
         let output = try shell([dir.appendingPathComponent("main").path], in: dir)
         // Escape counts as NumPy computes them for the W8 grid (sum over 500 x 500, centre 50).
-        XCTAssertEqual(output, "0 3 14 -1\n500 500 1673198 50\n")
+        XCTAssertEqual(output, "0 3 14 -1\n500 500 1673198 50\n1673198\n")
     }
 
     /// Complex math in an exported object calls the runtime's sj_c* helpers (sj_cexp, sj_csqrt):
