@@ -23,10 +23,10 @@
 //   register but r11 (LLVM's preserve_most convention, cancel.c): the never-taken call then costs
 //   the loop around it no spills or register moves (W10-10 on LLVM 14 with per-loop counters:
 //   215 -> 211 ns, on LLVM 19 214 -> 188; 2026-12-06, same binary, temporary switch).
-// - a nested flat unit-step loop whose body only stores, branches, breaks and continues keeps one
-//   copy in place (as written, `stripsElsewhere`) and runs a range longer than one strip by a
-//   call of a cold outlined function (KernelColdStrips.swift): on LLVM 14 the in-place strip copy
-//   cost W10 12-21 %.
+// - a nested flat unit-step loop whose body only assigns scalars, stores, branches, breaks and
+//   continues keeps one copy in place (as written, `stripsElsewhere`) and runs a range longer than
+//   one strip by a call of a cold outlined function (KernelColdStrips.swift): on LLVM 14 the
+//   in-place strip copy cost W10 12-21 %.
 import CLLVM
 import JITSema
 

@@ -108,8 +108,8 @@ public final class CompiledKernelFunction: @unchecked Sendable {
             sj_context_release(&context, nil, 0)
             throw error(code, context, source)
         }
-        let allocations = (0..<Int(context.count)).map { context.allocations[$0]! }
-        let sizes = (0..<Int(context.count)).map { sj_context_sized_bytes(&context, Int64($0)) }
+        // Each allocation with the size to give it back by (0: by pointer).
+        let allocations = (0..<Int(context.count)).map { (context.allocations[$0]!, sj_context_sized_bytes(&context, Int64($0))) }
         var kept: [UnsafeMutableRawPointer?] = []
         var adopted: [UnsafeMutableRawPointer: ArrayStorage] = [:]
         var out: [NDArray] = []
@@ -125,7 +125,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
                 let data = UnsafeMutableRawPointer(bitPattern: Int(results[slot]))
                 let shape = (0..<rank).map { Int(results[slot + 1 + $0]) }
                 let strides = (0..<rank).map { Int(results[slot + 1 + KernelGen.maxRank + $0]) }
-                out.append(try array(d, data, shape, strides, allocations, sizes, arguments, &kept, &adopted))
+                out.append(try array(d, data, shape, strides, allocations, arguments, &kept, &adopted))
             }
         }
         kept.withUnsafeBufferPointer { sj_context_release(&context, $0.baseAddress, Int64($0.count)) }
@@ -133,7 +133,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     }
 
     private func array(_ d: DType, _ data: UnsafeMutableRawPointer?, _ shape: [Int], _ strides: [Int],
-                       _ allocations: [UnsafeMutableRawPointer], _ sizes: [Int], _ arguments: [Argument],
+                       _ allocations: [(UnsafeMutableRawPointer, sizedBytes: Int)], _ arguments: [Argument],
                        _ kept: inout [UnsafeMutableRawPointer?], _ adopted: inout [UnsafeMutableRawPointer: ArrayStorage]) throws -> NDArray {
         guard let data else { return NDArray(zeros: d, shape: shape) }
         // A view of an argument shares its storage (or is copied when it has none).
@@ -150,12 +150,12 @@ public final class CompiledKernelFunction: @unchecked Sendable {
             return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
         }
         // Otherwise it lies in one of this call's allocations: the closest one starting below it.
-        if let base = allocations.filter({ $0 <= data }).max(), let index = allocations.firstIndex(of: base) {
+        if let (base, sizedBytes) = allocations.filter({ $0.0 <= data }).max(by: { $0.0 < $1.0 }) {
             let storage: ArrayStorage
             if let s = adopted[base] {
                 storage = s
             } else {
-                storage = ArrayStorage.adopting(base, sizedBytes: sizes[index])
+                storage = ArrayStorage.adopting(base, sizedBytes: sizedBytes)
                 adopted[base] = storage
                 kept.append(base)
             }
