@@ -135,7 +135,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     private func array(_ d: DType, _ data: UnsafeMutableRawPointer?, _ shape: [Int], _ strides: [Int],
                        _ allocations: [(UnsafeMutableRawPointer, sizedBytes: Int)], _ arguments: [Argument],
                        _ kept: inout [UnsafeMutableRawPointer?], _ adopted: inout [UnsafeMutableRawPointer: ArrayStorage]) throws -> NDArray {
-        guard let data else { return NDArray(zeros: d, shape: shape) }
+        guard let data else { return NDArray(zeros: d, sharedShape: shape) }
         // A view of an argument shares its storage (or is copied when it has none).
         for a in arguments where !a.shape.isEmpty {
             var lo = 0, hi = 0

@@ -248,14 +248,45 @@ public struct NDArray: @unchecked Sendable {
         self.offset = offset
     }
 
-    /// A new zero-filled array.
+    /// A new zero-filled array (made as `init(uninitialized:shape:)` is).
+    @inlinable
     public init(zeros dtype: DType, shape: [Int]) {
-        self.init(fresh: dtype, shape: shape, storage: ArrayStorage.make(byteCount: shape.reduce(1, *) * dtype.size, zeroed: true))
+        if shape.count == 1 {
+            self.init(zeros: dtype, count: shape[0])
+        } else {
+            self.init(zeros: dtype, sharedShape: shape)
+        }
     }
 
     /// A new array whose elements are not initialised: only for results that a kernel writes in
     /// full before they are read.
+    ///
+    /// Inlinable so that a shape array written at the call, `shape: [n]`, need not be made on the
+    /// heap: after inlining, the optimizer knows the literal's count, keeps only the
+    /// one-dimensional branch, where the array is only read, and makes it on the caller's stack.
+    /// A heap array is a malloc, a free and two atomic counts: 40-45 ns here, 8 % of a 4 KiB
+    /// call (`alloc-sweep --parts`). One-dimensional arrays are made as
+    /// `init(uninitialized:count:)` makes them; others keep `shape` itself.
+    @inlinable
     public init(uninitialized dtype: DType, shape: [Int]) {
+        if shape.count == 1 {
+            self.init(uninitialized: dtype, count: shape[0])
+        } else {
+            self.init(uninitialized: dtype, sharedShape: shape)
+        }
+    }
+
+    /// A new zero-filled array that keeps `shape` itself as its shape (no new shape array): for
+    /// the library's own results, whose shape arrays live in compiled plans.
+    @usableFromInline
+    package init(zeros dtype: DType, sharedShape shape: [Int]) {
+        self.init(fresh: dtype, shape: shape, storage: ArrayStorage.make(byteCount: shape.reduce(1, *) * dtype.size, zeroed: true))
+    }
+
+    /// A new uninitialised array that keeps `shape` itself as its shape (see
+    /// `init(zeros:sharedShape:)`).
+    @usableFromInline
+    package init(uninitialized dtype: DType, sharedShape shape: [Int]) {
         self.init(fresh: dtype, shape: shape, storage: ArrayStorage.make(byteCount: shape.reduce(1, *) * dtype.size, zeroed: false))
     }
 

@@ -55,7 +55,7 @@ public enum Reduce {
         if rowCount == 0 && (op == .min || op == .max) {
             throw JITError.argument("zero-size array to reduction operation \(op.rawValue) which has no identity")
         }
-        let result = NDArray(zeros: dtype, shape: plan.resultShape)
+        let result = NDArray(zeros: dtype, sharedShape: plan.resultShape)
         guard !plan.outerShape.contains(0) else { return result }
         let results = plan.outerShape.reduce(1, *)
         if rowCount == 0 {

@@ -43,7 +43,7 @@ extension CompiledKernelFunction {
         let strides = known.strides ?? (0..<rank).map { Int(slot[1 + KernelGen.maxRank + $0]) }
         guard let data = UnsafeMutableRawPointer(bitPattern: Int(slot[0])) else {
             sj_context_release(&context, nil, 0)
-            return NDArray(zeros: d, shape: shape)
+            return NDArray(zeros: d, sharedShape: shape)
         }
         if let view = argumentView(data, d, shape, strides) {
             sj_context_release(&context, nil, 0)

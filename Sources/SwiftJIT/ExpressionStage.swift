@@ -223,7 +223,7 @@ final class ExpressionStage: @unchecked Sendable {
                         }
                     }
                 }
-                let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
+                let result = out ?? NDArray(uninitialized: c.spec.resultType, sharedShape: c.shape)
                 for j in 0..<k.count { bases[n + j] = k.pointers[j] }
                 bases[n + k.count] = result.baseAddress
                 // The plan holds the code alive for the call (another thread may replace lastCall).
@@ -255,7 +255,7 @@ final class ExpressionStage: @unchecked Sendable {
         lock.unlock()
         if let c = cached, c.pattern.matches(views, out, casting),
            out.map({ overlaps($0, views, c.strides, c.outStrides).isEmpty }) ?? true {
-            let result = out ?? NDArray(uninitialized: c.spec.resultType, shape: c.shape)
+            let result = out ?? NDArray(uninitialized: c.spec.resultType, sharedShape: c.shape)
             let constants = c.spec.constants
             let fault = withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = views[k].pointer }
@@ -333,7 +333,7 @@ final class ExpressionStage: @unchecked Sendable {
             lastCall = entry
             lock.unlock()
         }
-        let result = out ?? NDArray(uninitialized: spec.resultType, shape: shape)
+        let result = out ?? NDArray(uninitialized: spec.resultType, sharedShape: shape)
         let fault = withExtendedLifetime((keep, spec.kernel, constants)) {
             withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: views.count + constants.count + 1) { bases in
                 for k in 0..<views.count { bases[k] = pointers[k] }

@@ -148,6 +148,7 @@ if parts {
         kept.reserveCapacity(1000)
         let steps: [(String, () throws -> Void)] = [
             ("NDArray(uninitialized:) made and dropped", { keep(NDArray(uninitialized: .float64, shape: [n])) }),
+            ("NDArray(uninitialized:count:) made and dropped", { keep(NDArray(uninitialized: .float64, count: n)) }),
             ("NDArray(uninitialized:) made, 1000 kept", {
                 kept.append(NDArray(uninitialized: .float64, shape: [n]))
                 if kept.count == 1000 { kept.removeAll(keepingCapacity: true) }
@@ -167,7 +168,7 @@ if parts {
             for _ in 0..<1000 { try body() }
             var best = Double.infinity
             for _ in 0..<rounds { best = min(best, try batch(200_000, body)) }
-            print("\(what.padding(toLength: 42, withPad: " ", startingAt: 0)) \(name.leftPad(6)) \(String(format: "%8.1f", best * 1e6)) ns")
+            print("\(what.padding(toLength: 48, withPad: " ", startingAt: 0)) \(name.leftPad(6)) \(String(format: "%8.1f", best * 1e6)) ns")
         }
     }
     exit(0)

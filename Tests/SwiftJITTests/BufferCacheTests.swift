@@ -398,6 +398,32 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(y.doubles, (0..<n).map { Double($0) * 2 })
     }
 
+    func testVectorsMadeByShapeAreMadeAsByCount() {
+        BufferCache.trim()
+        let n = 1024
+        var first: NDArray? = NDArray(uninitialized: .float64, shape: [n])
+        let object = ObjectIdentifier(first!.storage)
+        let shapeBuffer = first!.shape.withUnsafeBufferPointer { $0.baseAddress }
+        first = nil
+        // `shape: [n]` takes the one-dimensional path: the storage object and its shape array come back.
+        let again = NDArray(zeros: .float64, shape: [n])
+        XCTAssertEqual(ObjectIdentifier(again.storage), object)
+        XCTAssertEqual(again.shape.withUnsafeBufferPointer { $0.baseAddress }, shapeBuffer)
+        XCTAssertEqual(again.doubles, [Double](repeating: 0, count: n))
+        XCTAssertEqual(again.strides, [1])
+        // Other ranks keep their shape; 0-d arrays have one element.
+        let shape = [4, 256]
+        let matrix = NDArray(zeros: .float64, shape: shape)
+        XCTAssertEqual(matrix.shape, shape)
+        XCTAssertEqual(matrix.strides, [256, 1])
+        XCTAssertEqual(matrix.doubles, [Double](repeating: 0, count: n))
+        let scalar = NDArray(zeros: .int64, shape: [])
+        XCTAssertEqual(scalar.shape, [])
+        XCTAssertEqual(scalar.count, 1)
+        XCTAssertEqual(NDArray(uninitialized: .float32, shape: [2, 3, 4]).strides, [12, 4, 1])
+        XCTAssertEqual(NDArray(uninitialized: .float32, shape: [0]).shape, [0])
+    }
+
     func testSmallArraysHeldByOtherThreadsAreNeverHandedOutAgain() {
         let n = 1024  // 8 KiB
         let failures = Failures()
