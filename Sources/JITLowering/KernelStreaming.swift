@@ -6,7 +6,7 @@
 // - in tiles, when the loop writes at least SJ_SETTING_STREAM_BYTES bytes (runtime_settings.h,
 //   StreamingStores.threshold: 64 MiB by default), y is contiguous, 64-byte aligned where the
 //   loop starts and holds the loop's range, and every vector read is contiguous, holds the range
-//   and either is y itself (same element size) or does not overlap it. Each tile (16 KiB) is
+//   and either is y itself (same element size) or does not overlap it. Each tile (4 KiB) is
 //   computed into a stack buffer, which stays in L1, and copied to y with streaming stores
 //   (sj_stream_copy), so y's cache lines are written without first being read from memory and
 //   without evicting the inputs, as expressions do (StreamingStores.swift);
@@ -27,7 +27,7 @@ extension KernelEmitter {
     }
 
     /// Bytes of one tile.
-    static let streamTileBytes = 16 << 10
+    static let streamTileBytes = 4 << 10
 
     /// The plan for `for v in lo..<hi { body }` (see the file's comment), or nil.
     func streamingPlan(_ v: Int, stepped: Bool, _ body: [KernelStatement]) -> StreamingPlan? {

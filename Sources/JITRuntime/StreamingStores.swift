@@ -53,7 +53,7 @@ public enum StreamingStores {
     }()
 
     /// Bytes of one scratch tile.
-    static let tileBytes = 16 << 10
+    static let tileBytes = 4 << 10
 
     /// Runs `entry` on elements begin..<end like a direct call, writing the output (the last of
     /// `count` pointers in `ptrs`, contiguous, `itemSize` bytes per element) with streaming

@@ -1,5 +1,6 @@
 // Streaming (non-temporal) stores: outputs of at least StreamingStores.threshold bytes are computed
 // in scratch tiles and streamed out; the elements must be exactly those of direct writes.
+import CJITSupport
 import Foundation
 import SwiftJIT
 import XCTest
@@ -35,6 +36,36 @@ final class StreamingStoresTests: XCTestCase {
             let view = base.sliced(axis: 0, 1..<(n + 1))
             _ = try JIT.compile("x - y").call(["x": x, "y": y], out: view)
             XCTAssertEqual(base.doubles, [0] + (0..<n).map { Double($0 % 1000) - Double(n - $0) }, "unaligned out \(n)")
+        }
+    }
+
+    /// The C copy and clear (32-byte stores where the CPU has AVX, 16-byte ones else) at every
+    /// 16-byte offset and odd lengths: the bytes copied or cleared exactly, none around them.
+    func testStreamCopyAndZeroAtEveryOffset() {
+        let capacity = 9000
+        let src = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: capacity + 128, alignment: 64)
+        defer { src.deallocate(); dst.deallocate() }
+        for i in 0..<capacity { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 31 &+ 7), toByteOffset: i, as: UInt8.self) }
+        for offset in stride(from: 0, through: 48, by: 16) {
+            for bytes in [0, 15, 16, 17, 48, 63, 64, 65, 127, 4096, 4111, capacity - 64] {
+                dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: capacity + 128)
+                sj_stream_copy(dst + offset, src, bytes)
+                sj_stream_fence()
+                XCTAssertEqual(memcmp(dst + offset, src, bytes), 0, "copy of \(bytes) at +\(offset)")
+                XCTAssertTrue((0..<offset).allSatisfy { dst.load(fromByteOffset: $0, as: UInt8.self) == 0xEE }, "before, copy \(bytes) at +\(offset)")
+                XCTAssertTrue((offset + bytes..<offset + bytes + 64).allSatisfy { dst.load(fromByteOffset: $0, as: UInt8.self) == 0xEE },
+                              "after, copy \(bytes) at +\(offset)")
+                for zeroAt in [offset, offset + 3] {
+                    dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: capacity + 128)
+                    sj_stream_zero(dst + zeroAt, bytes)
+                    sj_stream_fence()
+                    XCTAssertTrue((zeroAt..<zeroAt + bytes).allSatisfy { dst.load(fromByteOffset: $0, as: UInt8.self) == 0 }, "zero \(bytes) at +\(zeroAt)")
+                    XCTAssertTrue((0..<zeroAt).allSatisfy { dst.load(fromByteOffset: $0, as: UInt8.self) == 0xEE }, "before, zero \(bytes) at +\(zeroAt)")
+                    XCTAssertTrue((zeroAt + bytes..<zeroAt + bytes + 64).allSatisfy { dst.load(fromByteOffset: $0, as: UInt8.self) == 0xEE },
+                                  "after, zero \(bytes) at +\(zeroAt)")
+                }
+            }
         }
     }
 }
