@@ -42,14 +42,20 @@ public enum IRGen {
                 preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
             }
         }
-        if optimize { try module.runPasses(passPipeline(for: function, options: options), machine: machine) }
+        if optimize {
+            try module.runPasses(passPipeline(for: function, options: options), machine: machine)
+            if options.streamingOutput { markStreamingStores(module) }
+        }
         return LoweredModule(module: module, symbol: symbol)
     }
 
     /// LLVM's pass pipeline for `function`'s module (`LoweringOptions.expressionPipeline`).
     public static func passPipeline(for function: IRFunction, options: LoweringOptions) -> String {
         let calls = function.instructions.contains { if case .call = $0.op { return true } else { return false } }
-        return options.expressionPipeline(reduces: function.reduction != nil, calls: calls)
+        let pipeline = options.expressionPipeline(reduces: function.reduction != nil, calls: calls)
+        // The streaming variant needs its vector stores' alignment proven after vectorising:
+        // instcombine did it up to LLVM 16, a pass of its own since (IRGen+StreamingStores.swift).
+        return options.streamingOutput && LLVM.versionMajor >= 17 ? pipeline + ",function(infer-alignment)" : pipeline
     }
 }
 
@@ -188,8 +194,17 @@ final class Emitter {
             let slot = LLVMBuildInBoundsGEP2(b, i64, stridesArray, &index, 1, "sslot")
             return LLVMBuildLoad2(b, i64, slot, "stride")!
         }
-        var callArgs: [LLVMValueRef?] = [LLVMGetParam(entry, 0), LLVMGetParam(entry, 1),
-                                         LLVMBuildBitCast(b, LLVMGetParam(entry, 4), sj_pointer_to(memoryType(f.resultType)), "out")]
+        let outType = sj_pointer_to(memoryType(f.resultType))!
+        let begin = LLVMGetParam(entry, 0)!, end = LLVMGetParam(entry, 1)!
+        var callArgs: [LLVMValueRef?] = [begin, end, LLVMBuildBitCast(b, LLVMGetParam(entry, 4), outType, "out")]
+        // The streaming variant (IRGen+StreamingStores.swift): the loop from 0, every array
+        // pointer advanced to `begin`, the output there 64-byte aligned.
+        let streaming = streamsOutput
+        if streaming {
+            let out = advanced(callArgs[2]!, by: begin, size: f.resultType.size, stride: nil, type: outType)
+            assumeAligned64(out)
+            callArgs = [LLVMConstInt(i64, 0, 0), LLVMBuildSub(b, end, begin, "count"), out]
+        }
         if f.resultKind == .strided { callArgs.append(stride(f.parameters.count)) }
         for (k, p) in f.parameters.enumerated() {
             var index = LLVMConstInt(i64, UInt64(k), 0)
@@ -198,10 +213,13 @@ final class Emitter {
             let typed = LLVMBuildBitCast(b, raw, sj_pointer_to(memoryType(p.dtype)), "p.\(p.name)")!
             switch p.kind {
             case .contiguous:
-                callArgs.append(typed)
+                callArgs.append(streaming ? advanced(typed, by: begin, size: p.dtype.size, stride: nil,
+                                                     type: sj_pointer_to(memoryType(p.dtype))) : typed)
             case .strided:
-                callArgs.append(typed)
-                callArgs.append(stride(k))
+                let s = stride(k)
+                callArgs.append(streaming ? advanced(typed, by: begin, size: p.dtype.size, stride: s,
+                                                     type: sj_pointer_to(memoryType(p.dtype))) : typed)
+                callArgs.append(s)
             case .scalar:
                 let load = LLVMBuildLoad2(b, memoryType(p.dtype), typed, p.name)!
                 callArgs.append(fromMemory(load, p.dtype))

@@ -19,15 +19,22 @@ public struct LoweringOptions: Hashable, Sendable {
     /// the time, the same vector loop); false: LLVM's `default<O3>` for them too, for A/B
     /// comparisons. (`CompileOptions` sets it from `SWIFTJIT_PIPELINE`.)
     public var leanExpressions: Bool
+    /// Elementwise expressions: the variant for outputs much larger than the caches
+    /// (`StreamingStores`). Its entry is called only with the output 64-byte aligned at `begin`,
+    /// and its aligned vector stores to the output are non-temporal (IRGen+StreamingStores.swift).
+    /// The runtime compiles it beside the plain variant when a call first streams.
+    public var streamingOutput: Bool
 
     public init(mathMode: MathMode = .relaxed, optimizationLevel: Int = 3, boundsChecks: Bool = true,
-                vectorMath: Bool = true, libmvec: Bool = true, leanExpressions: Bool = true) {
+                vectorMath: Bool = true, libmvec: Bool = true, leanExpressions: Bool = true,
+                streamingOutput: Bool = false) {
         self.mathMode = mathMode
         self.optimizationLevel = min(3, max(0, optimizationLevel))
         self.boundsChecks = boundsChecks
         self.vectorMath = vectorMath
         self.libmvec = libmvec && LibMVec.available
         self.leanExpressions = leanExpressions
+        self.streamingOutput = streamingOutput
     }
 
     /// The new-pass-manager pipeline text for kernels (and reductions): LLVM's default at the level.

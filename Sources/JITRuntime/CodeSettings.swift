@@ -65,6 +65,7 @@ public struct CodeSettings: Hashable, Sendable {
         case "vectorMath": return "vector-math \(on ? "on" : "off")"
         case "libmvec": return "libmvec \(on ? "loaded" : "none")"
         case "leanExpressions": return "pipeline \(on ? "lean" : "full")"
+        case "streamingOutput": return "output-stores \(on ? "streaming" : "plain")"
         default: return "\(field) \(value)"
         }
     }

@@ -66,8 +66,10 @@ public enum CompilationUnit {
             }
         }, text: { $0.module.text })
         if optimize {
-            try trace.run("optimize", { try lowered.module.runPasses(pipeline ?? passPipeline(options), machine: machine) },
-                          text: { lowered.module.text })
+            try trace.run("optimize", {
+                try lowered.module.runPasses(pipeline ?? passPipeline(options), machine: machine)
+                if case .expression = self, options.streamingOutput { IRGen.markStreamingStores(lowered.module) }
+            }, text: { lowered.module.text })
         }
         return lowered
     }

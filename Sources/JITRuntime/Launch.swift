@@ -57,6 +57,13 @@ public final class PreparedLaunch: @unchecked Sendable {
     /// The output's element size when it is written with streaming stores (StreamingStores),
     /// else 0.
     let streamItemSize: Int
+    /// Whether the output is written with streaming stores.
+    public var streams: Bool { streamItemSize > 0 }
+    /// The expression's streaming variant (`LoweringOptions.streamingOutput`), run instead of the
+    /// kernel on ranges whose output starts 64-byte aligned when the launch streams; without it
+    /// (or unaligned), the kernel runs through `StreamingStores.call`'s tiles. Set before the
+    /// launch is shared.
+    public var streamKernel: CompiledKernel?
 
     /// `itemSizes` are the operands' element sizes in bytes, the output last.
     public init(plan: IterationPlan, itemSizes: [Int]) {
@@ -101,7 +108,8 @@ public final class PreparedLaunch: @unchecked Sendable {
         }
         let walk = RowWalk(entry: entry, count: count, outer: plan.outerShape,
                            byteStrides: UnsafePointer(byteStrides), bases: bases,
-                           strides: UnsafePointer(innerStrides), streamItemSize: streamItemSize)
+                           strides: UnsafePointer(innerStrides), streamItemSize: streamItemSize,
+                           streamEntry: streamItemSize > 0 ? streamKernel?.entry : nil)
         if t <= 1 && total < Launch.cancellableElements {
             walk.run(rows: 0..<rows, begin: 0, end: n)
             return sj_take_expression_error()
@@ -145,10 +153,16 @@ private struct RowWalk: @unchecked Sendable {
     let bases: UnsafePointer<UnsafeMutableRawPointer>
     let strides: UnsafePointer<Int64>
     let streamItemSize: Int
+    let streamEntry: KernelEntry?
 
     /// One call of the kernel on elements begin..<end with operand pointers `ptrs`.
     func call(_ ptrs: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ begin: Int, _ end: Int) {
-        if streamItemSize > 0 {
+        if let streamEntry, let out = ptrs[count - 1], (Int(bitPattern: out) + begin * streamItemSize) % 64 == 0 {
+            // Its loop stores to the output with non-temporal stores; the fence orders them
+            // before whatever this thread does next (the caller reads the result after the join).
+            streamEntry(Int64(begin), Int64(end), ptrs, strides, out)
+            sj_stream_fence()
+        } else if streamItemSize > 0 {
             StreamingStores.call(entry, begin: begin, end: end, ptrs: ptrs, count: count, strides: strides,
                                  itemSize: streamItemSize)
         } else {

@@ -162,12 +162,16 @@ public final class CompiledExpression: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
-    /// Assembly for named argument types, for the host CPU or `cpu`.
-    public func assembly(_ types: [String: ArgumentType], cpu: String? = nil) throws -> String {
-        if let v = try variant(binding: types.keys) { return try v.assembly(types, cpu: cpu) }
+    /// Assembly for named argument types, for the host CPU or `cpu`; with `streaming`, of the
+    /// variant that writes outputs of `StreamingStores.threshold` bytes and more (non-temporal
+    /// stores, `LoweringOptions.streamingOutput`).
+    public func assembly(_ types: [String: ArgumentType], cpu: String? = nil, streaming: Bool = false) throws -> String {
+        if let v = try variant(binding: types.keys) { return try v.assembly(types, cpu: cpu, streaming: streaming) }
         try checkNames(Set(types.keys))
+        var lowering = options.compileOptions.lowering
+        lowering.streamingOutput = streaming
         return try signatures(types).map {
-            try Engine.shared.assembly(for: try $0.0.typedIR($0.1), options: options.compileOptions.lowering, cpu: cpu)
+            try Engine.shared.assembly(for: try $0.0.typedIR($0.1), options: lowering, cpu: cpu)
         }.joined(separator: "\n")
     }
 

@@ -33,6 +33,8 @@ final class ExpressionStage: @unchecked Sendable {
     let reduction: ReductionStep?
     private let lock = NSLock()
     private var specializations: [Key: Specialization] = [:]
+    /// Streaming variants (`LoweringOptions.streamingOutput`) by their plain kernel.
+    private var streamingKernels: [ObjectIdentifier: CompiledKernel] = [:]
     /// Result dtypes by argument types, so calls with `out=` type-check once.
     private var resultTypes: [[ArgumentType]: DType] = [:]
 
@@ -64,6 +66,24 @@ final class ExpressionStage: @unchecked Sendable {
         specializations[key] = s
         lock.unlock()
         return s
+    }
+
+    /// The streaming variant of `spec`'s code, compiled on first use: the code launches whose
+    /// output is at least `StreamingStores.threshold` bytes run (Launch.swift). Nil when it cannot
+    /// be compiled (the launch then streams through tiles with the plain code).
+    func streamingKernel(for spec: Specialization) -> CompiledKernel? {
+        let id = ObjectIdentifier(spec.kernel)
+        lock.lock()
+        if let k = streamingKernels[id] { lock.unlock(); return k }
+        lock.unlock()
+        var compileOptions = options.compileOptions
+        compileOptions.lowering.streamingOutput = true
+        guard let (kernel, lifted) = try? CompileDriver.native(spec.function, options: compileOptions, trace: nil),
+              lifted.values.count == spec.constants.count else { return nil }
+        lock.lock()
+        streamingKernels[id] = kernel
+        lock.unlock()
+        return kernel
     }
 
     /// The result dtype for argument types, from type specialization alone (no LLVM work).
@@ -326,6 +346,7 @@ final class ExpressionStage: @unchecked Sendable {
                                   out: out?.shape, outStrides: out?.strides, outType: out?.dtype, casting: casting)
         let launch = PreparedLaunch(plan: plan, itemSizes: views.map(\.dtype.size) + constants.itemSizes
                                     + [(out?.dtype ?? spec.resultType).size])
+        if launch.streams && spec.function.resultKind == .contiguous { launch.streamKernel = streamingKernel(for: spec) }
         if keep.isEmpty {
             let entry = CallPlan(pattern: pattern, shape: shape, strides: strides, outStrides: outStrides,
                                  launch: launch, spec: spec)

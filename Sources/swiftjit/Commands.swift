@@ -325,12 +325,14 @@ struct Asm: ParsableCommand {
 
     @OptionGroup var expression: ExpressionOptions
     @OptionGroup var signatureOptions: SignatureOptions
+    @Flag(help: "The variant for outputs of SWIFTJIT_STREAMING_STORES bytes and more (non-temporal stores).")
+    var streaming = false
 
     func run() throws {
         let types = try signatureOptions.argumentTypes()
         let f = try expression.compile()
         _ = try signature(of: f, types)
-        print(try f.assembly(types), terminator: "")
+        print(try f.assembly(types, streaming: streaming), terminator: "")
     }
 }
 

@@ -68,4 +68,29 @@ final class StreamingStoresTests: XCTestCase {
             }
         }
     }
+
+    /// The streaming variant's loop stores with MOVNT (aligned vector stores marked non-temporal
+    /// after vectorising); the plain variant does not.
+    func testStreamingVariantStoresNonTemporally() throws {
+        #if arch(x86_64)
+        let f = try JIT.compile("x + 2.5*y")
+        let vector = ArgumentType(dtype: .float64, rank: 1, contiguous: true)
+        let streaming = try f.assembly(["x": vector, "y": vector], streaming: true)
+        let plain = try f.assembly(["x": vector, "y": vector])
+        XCTAssertTrue(streaming.contains("vmovntpd") || streaming.contains("movntpd"), streaming)
+        XCTAssertFalse(plain.contains("movnt"), plain)
+        // Strided inputs and a float32 result advance by their own element sizes.
+        let strided = ArgumentType(dtype: .float32, rank: 1, contiguous: false)
+        XCTAssertTrue(try JIT.compile("a * 2").assembly(["a": strided], streaming: true).contains("movntp"))
+        #endif
+        // And the results: strided float32 input, an output large enough to stream.
+        let saved = StreamingStores.threshold
+        StreamingStores.threshold = 4096
+        defer { StreamingStores.threshold = saved }
+        let n = 20_011
+        let wide = NDArray((0..<(2 * n)).map { Float($0 % 97) })
+        let everyOther = wide.sliced(axis: 0, 0..<(2 * n), step: 2)
+        let doubled = try JIT.compile("a * 2")(a: everyOther)
+        XCTAssertEqual(doubled.toArray(Float.self), (0..<n).map { Float((2 * $0) % 97) * 2 })
+    }
 }

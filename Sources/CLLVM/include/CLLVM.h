@@ -95,6 +95,14 @@ typedef enum {
 
 typedef enum { LLVMDefaultVisibility, LLVMHiddenVisibility, LLVMProtectedVisibility } LLVMVisibility;
 
+/// LLVM 17 appends LLVMTargetExtTypeKind; the members below are the same in 14 and 19.
+typedef enum {
+    LLVMVoidTypeKind, LLVMHalfTypeKind, LLVMFloatTypeKind, LLVMDoubleTypeKind, LLVMX86_FP80TypeKind,
+    LLVMFP128TypeKind, LLVMPPC_FP128TypeKind, LLVMLabelTypeKind, LLVMIntegerTypeKind, LLVMFunctionTypeKind,
+    LLVMStructTypeKind, LLVMArrayTypeKind, LLVMPointerTypeKind, LLVMVectorTypeKind, LLVMMetadataTypeKind,
+    LLVMX86_MMXTypeKind, LLVMTokenTypeKind, LLVMScalableVectorTypeKind, LLVMBFloatTypeKind, LLVMX86_AMXTypeKind
+} LLVMTypeKind;
+
 typedef enum {
     LLVMIntEQ = 32, LLVMIntNE, LLVMIntUGT, LLVMIntUGE, LLVMIntULT, LLVMIntULE, LLVMIntSGT, LLVMIntSGE,
     LLVMIntSLT, LLVMIntSLE
