@@ -79,7 +79,13 @@ public final class PreparedLaunch: @unchecked Sendable {
         let outSize = itemSizes.last ?? 0
         let contiguous = plan.innerStrides.last == 1 && (plan.outerShape.isEmpty || plan.innerCount >= 64 * 64)
         let bytes = plan.innerCount.multipliedReportingOverflow(by: plan.rows * outSize)
-        streamItemSize = contiguous && outSize > 0 && (bytes.overflow || bytes.partialValue >= StreamingStores.threshold)
+        // Bytes read and written: every operand that is not a broadcast scalar, once per element.
+        var touched = 0
+        for k in 0..<count where plan.innerStrides[k] != 0 || plan.outerStrides[k].contains(where: { $0 != 0 }) {
+            touched = touched.addingReportingOverflow(plan.innerCount &* plan.rows &* itemSizes[k]).partialValue
+        }
+        streamItemSize = contiguous && outSize > 0
+            && (bytes.overflow || StreamingStores.streams(outputBytes: bytes.partialValue, workingSetBytes: touched))
             ? outSize : 0
     }
 

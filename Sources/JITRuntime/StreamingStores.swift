@@ -1,17 +1,20 @@
 // Non-temporal stores for results much larger than the caches. A launch whose contiguous output
-// is at least `StreamingStores.threshold` bytes computes each stretch of a row into a small
-// scratch tile (it stays in L1) and streams the tile to the output (sj_stream_copy), so the
-// output's cache lines are written without first being read from memory and without evicting
-// the inputs: a triad moves three streams instead of four. In: a kernel entry, a row range, the
-// operand pointers. Out: the same elements as a direct call (tiles start at multiples of 64
-// elements, so every element goes through the same vector or scalar code as without tiles).
+// is at least `StreamingStores.threshold` bytes writes it without first reading its cache lines
+// from memory and without evicting the inputs: a triad moves three streams instead of four.
+// Expressions run their streaming variant (IRGen+StreamingStores.swift: the loop's own vector
+// stores are non-temporal) on every range whose output starts 64-byte aligned (Launch.swift);
+// other ranges, and kernels' loops (KernelStreaming.swift), compute each stretch of a row into a
+// small scratch tile (it stays in L1) and stream the tile to the output (sj_stream_copy), which
+// is `call` below. In: a kernel entry, a row range, the operand pointers. Out: the same elements
+// as a direct call (tiles start at multiples of 64 elements, so every element goes through the
+// same vector or scalar code as without tiles).
 import CJITSupport
 import Foundation
 
 /// When results are written with non-temporal (streaming) stores.
 public enum StreamingStores {
     /// The environment variable read once: a size such as `64M` (see `BufferCache.parseSize`),
-    /// or `off`.
+    /// `off`, or `auto` (the default when unset: see `automatic`).
     public static let environmentVariable = "SWIFTJIT_STREAMING_STORES"
 
     /// The default threshold: 64 MiB of output.
@@ -19,7 +22,7 @@ public enum StreamingStores {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var current: Int = {
-        guard let text = ProcessInfo.processInfo.environment[environmentVariable], !text.isEmpty else {
+        guard let text = ProcessInfo.processInfo.environment[environmentVariable], !text.isEmpty, text != "auto" else {
             return defaultThreshold
         }
         guard let bytes = BufferCache.parseSize(text) else {
@@ -30,19 +33,69 @@ public enum StreamingStores {
         }
         return bytes == 0 ? Int.max : bytes
     }()
+    nonisolated(unsafe) private static var isAutomatic: Bool = {
+        let text = ProcessInfo.processInfo.environment[environmentVariable] ?? ""
+        return text.isEmpty || text == "auto"
+    }()
 
     /// Outputs of at least this many bytes (contiguous, 64-byte aligned) are written with
     /// streaming stores; `Int.max` turns them off. Expressions read it when a call pattern is
     /// first prepared; compiled kernel loops (KernelStreaming.swift) read it on every call, from
-    /// the runtime's settings (runtime_settings.h), which this keeps equal to it.
+    /// the runtime's settings (runtime_settings.h), which this keeps equal to it. Setting it
+    /// turns `automatic` off.
     public static var threshold: Int {
         get { lock.lock(); defer { lock.unlock() }; return current }
         set {
             lock.lock()
             current = max(1, newValue)
+            isAutomatic = false
             sj_setting_store(Int32(SJ_SETTING_STREAM_BYTES), Int64(current))
             lock.unlock()
         }
+    }
+
+    /// Whether expressions also stream smaller outputs when a call's data does not stay in the
+    /// last-level cache from one call to the next: when the bytes it reads and writes are at
+    /// least 5/8 of that cache (`lastLevelCacheBytes`) and the output is at least
+    /// `automaticMinimumOutput`. On by default (SWIFTJIT_STREAMING_STORES unset or `auto`); off
+    /// when a size is given or `threshold` is set. Measured on the 2-vCPU Zen 4 VM (32 MiB L3,
+    /// one thread, `swiftjit bench`, medians ms, plain / streaming): W2 Horner and W12 copy 1M
+    /// (16 MB read and written) 0.26 / 0.30 and 0.22 / 0.31, so not there; W12 triad 1M (24 MB)
+    /// 0.58-0.87 / 0.35-0.40 and W7 (32 MB) 0.68-1.36 / 0.54-0.75.
+    public static var automatic: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return isAutomatic }
+        set { lock.lock(); isAutomatic = newValue; lock.unlock() }
+    }
+
+    /// The smallest output the automatic choice streams.
+    public static let automaticMinimumOutput = 1 << 20
+
+    /// The size of one last-level cache (the highest-level data or unified cache of CPU 0, from
+    /// Linux's sysfs, which gives one instance's size where `sysconf` may give the package's
+    /// total); nil where it cannot be read.
+    public static let lastLevelCacheBytes: Int? = {
+        var best: (level: Int, bytes: Int)?
+        for index in 0..<8 {
+            let dir = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
+            func read(_ name: String) -> String? {
+                (try? String(contentsOfFile: dir + name, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let levelText = read("level"), let level = Int(levelText), let type = read("type"), type != "Instruction",
+                  let sizeText = read("size"), let bytes = BufferCache.parseSize(sizeText), bytes > 0 else { continue }
+            if best.map({ level > $0.level }) ?? true { best = (level, bytes) }
+        }
+        return best?.bytes
+    }()
+
+    /// Whether a launch writing `outputBytes` (contiguous) and reading and writing
+    /// `workingSetBytes` in all streams its output.
+    public static func streams(outputBytes: Int, workingSetBytes: Int) -> Bool {
+        lock.lock()
+        let (limit, auto) = (current, isAutomatic)
+        lock.unlock()
+        if outputBytes >= limit { return true }
+        guard auto, let cache = lastLevelCacheBytes, outputBytes >= automaticMinimumOutput else { return false }
+        return workingSetBytes >= cache / 8 * 5
     }
 
     /// Copies the threshold (with SWIFTJIT_STREAMING_STORES applied) into the runtime's

@@ -90,11 +90,12 @@ public struct ReferenceBench {
             // steady state (the previous result released, so the buffer cache serves it); the
             // allocating call with the cache off. Each has its own compiled object (a different
             // text), so each keeps its own prepared call plan.
-            let streaming = StreamingStores.threshold
+            let (streaming, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
             StreamingStores.threshold = Int.max
             let direct = try JIT.compile("(\(w.source))", options: options)
             _ = try direct.call(w.arguments, out: out)  // plan prepared without streaming stores
             StreamingStores.threshold = streaming
+            StreamingStores.automatic = automatic
             let allocating = try JIT.compile("((\(w.source)))", options: options)
             // Time the final code: the quick tier's is replaced once the background compiles are done
             // (docs/cache.md, "Compile tiers").

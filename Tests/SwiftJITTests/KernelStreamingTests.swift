@@ -9,13 +9,17 @@ import XCTest
 
 final class KernelStreamingTests: XCTestCase {
     private var saved = 0
+    private var savedAutomatic = true
 
     override func setUp() {
-        saved = StreamingStores.threshold
+        (saved, savedAutomatic) = (StreamingStores.threshold, StreamingStores.automatic)
         StreamingStores.threshold = 4096
     }
 
-    override func tearDown() { StreamingStores.threshold = saved }
+    override func tearDown() {
+        StreamingStores.threshold = saved
+        StreamingStores.automatic = savedAutomatic
+    }
 
     private let source = """
         kernel fresh(x: f64[]) -> f64[] {

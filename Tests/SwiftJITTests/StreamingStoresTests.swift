@@ -9,9 +9,9 @@ import XCTest
 /// the same elements as direct writes: every dtype width, odd lengths, rows, unaligned `out=`.
 final class StreamingStoresTests: XCTestCase {
     func testStreamedResultsEqualDirectOnes() throws {
-        let saved = StreamingStores.threshold
+        let (saved, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
         StreamingStores.threshold = 4096
-        defer { StreamingStores.threshold = saved }
+        defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
         for n in [4097, 70_001, (1 << 16) + 3] {
             let x = NDArray((0..<n).map { Double($0 % 1000) }), y = NDArray((0..<n).map { Double(n - $0) })
             let f64 = try JIT.compile("x + y*2 + 1")(x: x, y: y)
@@ -84,13 +84,43 @@ final class StreamingStoresTests: XCTestCase {
         XCTAssertTrue(try JIT.compile("a * 2").assembly(["a": strided], streaming: true).contains("movntp"))
         #endif
         // And the results: strided float32 input, an output large enough to stream.
-        let saved = StreamingStores.threshold
+        let (saved, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
         StreamingStores.threshold = 4096
-        defer { StreamingStores.threshold = saved }
+        defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
         let n = 20_011
         let wide = NDArray((0..<(2 * n)).map { Float($0 % 97) })
         let everyOther = wide.sliced(axis: 0, 0..<(2 * n), step: 2)
         let doubled = try JIT.compile("a * 2")(a: everyOther)
         XCTAssertEqual(doubled.toArray(Float.self), (0..<n).map { Float((2 * $0) % 97) * 2 })
+    }
+
+    /// The automatic choice: small outputs whose call reads and writes more than 5/8 of the
+    /// last-level cache stream; the same output with less data around it does not; a size given
+    /// turns the choice off.
+    func testAutomaticChoiceFollowsTheLastLevelCache() throws {
+        let (saved, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
+        defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
+        StreamingStores.threshold = 64 << 20
+        StreamingStores.automatic = true
+        guard let cache = StreamingStores.lastLevelCacheBytes else { throw XCTSkip("no last-level cache size in sysfs") }
+        let mib = 1 << 20
+        XCTAssertTrue(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: cache))
+        XCTAssertFalse(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: cache / 2))
+        XCTAssertFalse(StreamingStores.streams(outputBytes: mib / 2, workingSetBytes: cache), "below the smallest output")
+        XCTAssertTrue(StreamingStores.streams(outputBytes: 64 * mib, workingSetBytes: 64 * mib), "the threshold")
+        StreamingStores.threshold = 64 << 20  // a size given: the automatic choice is off
+        XCTAssertFalse(StreamingStores.automatic)
+        XCTAssertFalse(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: 4 * cache))
+        // And in a call: four arrays of 5/32 of the cache each (an output of at least 1 MiB).
+        StreamingStores.automatic = true
+        let n = max(cache / 8 * 5 / 4 / 8 + 64, (1 << 20) / 8)
+        let a = NDArray((0..<n).map { Double($0 % 101) }), b = NDArray((0..<n).map { Double($0 % 7) })
+        let c = NDArray((0..<n).map { Double($0 % 13) })
+        let d = try JIT.compile("b**2 - 4*a*c")(a: a, b: b, c: c)
+        let want: [Double] = (0..<n).map { i in
+            let (x, y, z) = (Double(i % 101), Double(i % 7), Double(i % 13))
+            return y * y - 4 * x * z
+        }
+        XCTAssertEqual(d.doubles, want)
     }
 }
