@@ -81,8 +81,10 @@ def markdown(results, labels, wids, args, tables):
              "SWIFTJIT_BUFFER_CACHE), numexpr's `evaluate` and a Numba `@vectorize` ufunc without `out=`; "
              "**out=** writes into a preallocated array; numba-njit is an `@njit` loop into `out=`; JAX's jitted "
              "function returns a new buffer (XLA on one thread). NumPy allocates its temporaries and result (W12: "
-             "`np.add(x, 2.5*y, out=)`). Outputs of 64 MiB and more (W5, W12 triad 16M) are written by SwiftJIT "
-             "with streaming stores (`StreamingStores`, SWIFTJIT_STREAMING_STORES).\n")
+             "`np.add(x, 2.5*y, out=)`). SwiftJIT writes outputs of 64 MiB and more (W5, W12 16M) with "
+             "non-temporal stores in the expression's loop, and from 1 MiB when the call reads and writes at least "
+             "5/8 of the last-level cache (W7, W12 triad 1M; `StreamingStores`, SWIFTJIT_STREAMING_STORES=auto). "
+             "'no NT ms' below turns them off.\n")
     L.append("| workload | " + " | ".join(tools) + " | " + " | ".join(f"LLVM {l}: alloc / out=" for l in labels)
              + "".join(f" | best peer / SwiftJIT alloc (LLVM {l})" for l in labels) + " |")
     L.append("|---|" + "---:|" * (len(tools) + 2 * len(labels)))
