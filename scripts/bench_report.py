@@ -176,10 +176,13 @@ def write_md(res, meta, path, png_name):
     L.append("- Peers not written: numexpr for W8–W11 and W13 (no loops), `@vectorize` for reductions and kernels that are not "
              "elementwise, Numba `parallel` for W11 (a sequential chain), JAX for W13 (data-dependent output). Shown as n/a.")
     L.append("")
-    # The first-call section (scripts/bench-firstcall) and the allocating-call section
-    # (scripts/bench_alloc.py) are measured separately: keep them.
+    # The compile-time (scripts/bench-compile), first-call (scripts/bench-firstcall),
+    # allocating-call (scripts/bench_alloc.py), allocation-sweep (scripts/bench-alloc-sweep) and
+    # reduction (scripts/bench-reductions) sections are measured separately: keep them.
+    L.append(firstcall_section(path, COMPILE_BEGIN, COMPILE_END))
     L.append(firstcall_section(path))
     L.append(firstcall_section(path, ALLOC_BEGIN, ALLOC_END))
+    L.append(firstcall_section(path, SWEEP_BEGIN, SWEEP_END))
     L.append(firstcall_section(path, REDUCTIONS_BEGIN, REDUCTIONS_END))
     with open(path, "w") as fh:
         fh.write("\n".join(L))
@@ -275,6 +278,8 @@ def percall_section(pc):
 
 FIRSTCALL_BEGIN, FIRSTCALL_END = "<!-- bench-firstcall -->", "<!-- /bench-firstcall -->"
 ALLOC_BEGIN, ALLOC_END = "<!-- bench-alloc -->", "<!-- /bench-alloc -->"
+COMPILE_BEGIN, COMPILE_END = "<!-- bench-compile -->", "<!-- /bench-compile -->"
+SWEEP_BEGIN, SWEEP_END = "<!-- bench-alloc-sweep -->", "<!-- /bench-alloc-sweep -->"
 # Reductions before and after issue 15 on LLVM 14 and 19 (scripts/bench-reductions).
 REDUCTIONS_BEGIN, REDUCTIONS_END = "<!-- bench-reductions -->", "<!-- /bench-reductions -->"
 
