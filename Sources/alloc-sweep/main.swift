@@ -21,7 +21,9 @@
 //   against a preallocated one; and the same made with `NDArray(uninitialized:count:)` (no shape
 //   array from the caller).
 // Both calls of a pair alternate within each round (batches of about --target-ms), so drift on a
-// shared machine falls on both.
+// shared machine falls on both. "alloc / out:" is the ratio of the two medians; "paired" the median
+// of each round's own ratio (its two batches ran back to back), which drift between rounds does not
+// move: on the 2-vCPU VM the first swung by 0.92-1.16 from run to run for 1 µs calls.
 //
 // --parts times, instead, what an `NDArray` made in Swift costs, in ns (the least of --rounds
 // batches of 200,000): made and dropped, made and kept (the 1000 newest live at a time: arrays
@@ -34,7 +36,7 @@ import CJITSupport
 import Foundation
 import SwiftJIT
 
-var rounds = 7
+var rounds = 11
 var targetMs = 40.0
 var sizeNames = ["2K", "4K", "8K", "16K", "64K", "256K", "1M", "4M", "16M", "64M", "128M"]
 var markdown = false
@@ -133,7 +135,7 @@ func median(_ v: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
-struct Row { var what: String; var size: String; var alloc: Double; var out: Double }
+struct Row { var what: String; var size: String; var alloc: Double; var out: Double; var paired: Double }
 var rows: [Row] = []
 
 if parts {
@@ -222,26 +224,32 @@ for (name, byteCount) in sizes {
                 o.append(try batch(count, out)); a.append(try batch(count, alloc))
             }
         }
-        rows.append(Row(what: what, size: name, alloc: median(a), out: median(o)))
+        rows.append(Row(what: what, size: name, alloc: median(a), out: median(o),
+                        paired: median(zip(a, o).map { $0 / $1 })))
     }
 }
 
-let header = ["case", "result", "alloc ms", "out: ms", "alloc / out:"]
+let header = ["case", "result", "alloc ms", "out: ms", "alloc / out:", "paired"]
 func fmt(_ v: Double) -> String { v < 0.01 ? String(format: "%.5f", v) : v < 1 ? String(format: "%.4f", v) : String(format: "%.3f", v) }
 if markdown {
     print("| " + header.joined(separator: " | ") + " |")
-    print("|---|---:|---:|---:|---:|")
-    for r in rows { print("| \(r.what) | \(r.size) | \(fmt(r.alloc)) | \(fmt(r.out)) | \(String(format: "%.2f", r.alloc / r.out)) |") }
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in rows {
+        print("| \(r.what) | \(r.size) | \(fmt(r.alloc)) | \(fmt(r.out)) | \(String(format: "%.2f", r.alloc / r.out)) | \(String(format: "%.2f", r.paired)) |")
+    }
 } else {
     print(header[0].padding(toLength: 22, withPad: " ", startingAt: 0) + header.dropFirst().map { $0.leftPad(12) }.joined())
     for r in rows {
         print(r.what.padding(toLength: 22, withPad: " ", startingAt: 0) + r.size.leftPad(12) + fmt(r.alloc).leftPad(12)
-              + fmt(r.out).leftPad(12) + String(format: "%.2f", r.alloc / r.out).leftPad(12))
+              + fmt(r.out).leftPad(12) + String(format: "%.2f", r.alloc / r.out).leftPad(12)
+              + String(format: "%.2f", r.paired).leftPad(10))
     }
 }
 let worst = rows.max { $0.alloc / $0.out < $1.alloc / $1.out }
-if let worst {
-    print("worst alloc / out: \(String(format: "%.2f", worst.alloc / worst.out)) (\(worst.what), \(worst.size)); LLVM \(JIT.loadedLLVM.map { "\($0.major).\($0.minor)" } ?? "?"), buffer cache limit \(BufferCache.limit >> 20) MiB")
+let worstPaired = rows.max { $0.paired < $1.paired }
+if let worst, let worstPaired {
+    print("worst alloc / out: \(String(format: "%.2f", worst.alloc / worst.out)) (\(worst.what), \(worst.size)); worst paired "
+          + "\(String(format: "%.2f", worstPaired.paired)) (\(worstPaired.what), \(worstPaired.size)); LLVM \(JIT.loadedLLVM.map { "\($0.major).\($0.minor)" } ?? "?"), buffer cache limit \(BufferCache.limit >> 20) MiB")
 }
 
 extension String {
