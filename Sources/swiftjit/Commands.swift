@@ -325,7 +325,7 @@ struct Asm: ParsableCommand {
 
     @OptionGroup var expression: ExpressionOptions
     @OptionGroup var signatureOptions: SignatureOptions
-    @Flag(help: "The variant for outputs of SWIFTJIT_STREAMING_STORES bytes and more (non-temporal stores).")
+    @Flag(help: "The variant that writes outputs with non-temporal stores (large outputs: SWIFTJIT_STREAMING_STORES).")
     var streaming = false
 
     func run() throws {
