@@ -57,7 +57,13 @@ public final class PreparedLaunch: @unchecked Sendable {
     /// The output's element size when it is written with streaming stores (StreamingStores),
     /// else 0.
     let streamItemSize: Int
-    /// Whether the output is written with streaming stores.
+    /// Set when only the automatic choice streams (`StreamingStores.automatic`: an output below
+    /// the threshold, data beyond 5/8 of the last-level cache): then only calls that run on one
+    /// thread stream. On the Zen 4 VM at two threads such calls ran faster with plain stores (W12
+    /// triad 1M 0.20 against 0.30 ms, W7 0.27 against 0.29) and at one thread slower (0.42 against
+    /// 0.30, 0.54-0.58 against 0.40; `swiftjit bench --threads 1|2 --repeat 201`).
+    let streamsSeriallyOnly: Bool
+    /// Whether the output may be written with streaming stores.
     public var streams: Bool { streamItemSize > 0 }
     /// The expression's streaming variant (`LoweringOptions.streamingOutput`), run instead of the
     /// kernel on ranges whose output starts 64-byte aligned when the launch streams; without it
@@ -87,6 +93,7 @@ public final class PreparedLaunch: @unchecked Sendable {
         streamItemSize = contiguous && outSize > 0
             && (bytes.overflow || StreamingStores.streams(outputBytes: bytes.partialValue, workingSetBytes: touched))
             ? outSize : 0
+        streamsSeriallyOnly = streamItemSize > 0 && !bytes.overflow && bytes.partialValue < StreamingStores.threshold
     }
 
     deinit {
@@ -102,6 +109,7 @@ public final class PreparedLaunch: @unchecked Sendable {
         guard n > 0, rows > 0 else { return 0 }
         let t = Parallel.threadsFor(elements: n * rows, requested: threads)
         let total = n * rows
+        let streamItemSize = streamsSeriallyOnly && t > 1 ? 0 : self.streamItemSize
         if t <= 1 && plan.outerShape.isEmpty && total < Launch.cancellableElements {
             // One serial row: the common small call, straight into the kernel.
             guard streamItemSize > 0 else {

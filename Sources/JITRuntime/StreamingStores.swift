@@ -57,7 +57,8 @@ public enum StreamingStores {
     /// Whether expressions also stream smaller outputs when a call's data does not stay in the
     /// last-level cache from one call to the next: when the bytes it reads and writes are at
     /// least 5/8 of that cache (`lastLevelCacheBytes`) and the output is at least
-    /// `automaticMinimumOutput`. On by default (SWIFTJIT_STREAMING_STORES unset or `auto`); off
+    /// `automaticMinimumOutput`, in calls that run on one thread (Launch.swift says why). On by
+    /// default (SWIFTJIT_STREAMING_STORES unset or `auto`); off
     /// when a size is given or `threshold` is set. Measured on the 2-vCPU Zen 4 VM (32 MiB L3,
     /// one thread, `swiftjit bench`, medians ms, plain / streaming): W2 Horner and W12 copy 1M
     /// (16 MB read and written) 0.26 / 0.30 and 0.22 / 0.31, so not there; W12 triad 1M (24 MB)

@@ -2,6 +2,7 @@
 // in scratch tiles and streamed out; the elements must be exactly those of direct writes.
 import CJITSupport
 import Foundation
+@testable import JITRuntime
 import SwiftJIT
 import XCTest
 
@@ -122,5 +123,35 @@ final class StreamingStoresTests: XCTestCase {
             return y * y - 4 * x * z
         }
         XCTAssertEqual(d.doubles, want)
+    }
+
+    /// A launch streamed by the automatic choice alone streams only when it runs on one thread; one
+    /// over the threshold streams at any thread count; a broadcast scalar does not count as data.
+    func testAutomaticStreamingIsForSerialCallsOnly() throws {
+        let (saved, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
+        defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
+        StreamingStores.threshold = 64 << 20
+        StreamingStores.automatic = true
+        guard let cache = StreamingStores.lastLevelCacheBytes else { throw XCTSkip("no last-level cache size in sysfs") }
+        let n = max(cache / 8 / 2, 1 << 17)  // two f64 streams of half the cache: the automatic rule
+        let small = PreparedLaunch(plan: IterationPlan(shape: [n], strides: [[1], [1]]), itemSizes: [8, 8])
+        XCTAssertTrue(small.streams)
+        XCTAssertTrue(small.streamsSeriallyOnly)
+        let scalarInput = PreparedLaunch(plan: IterationPlan(shape: [n], strides: [[0], [1]]), itemSizes: [8, 8])
+        XCTAssertFalse(scalarInput.streams, "a broadcast scalar is not read per element")
+        let huge = PreparedLaunch(plan: IterationPlan(shape: [(64 << 20) / 8], strides: [[1], [1]]), itemSizes: [8, 8])
+        XCTAssertTrue(huge.streams)
+        XCTAssertFalse(huge.streamsSeriallyOnly)
+        // The same results at one and two threads.
+        let x = NDArray((0..<n).map { Double($0 % 1000) })
+        let f = try JIT.compile("x * 0.5 + 2")
+        let saveThreads = JIT.numThreads
+        defer { JIT.numThreads = saveThreads }
+        JIT.numThreads = 1
+        let one = try f(x: x)
+        JIT.numThreads = 2
+        let two = try f(x: x)
+        XCTAssertEqual(one.doubles, two.doubles)
+        XCTAssertEqual(one.doubles, (0..<n).map { Double($0 % 1000) * 0.5 + 2 })
     }
 }
