@@ -101,9 +101,7 @@ final class StreamingStoresTests: XCTestCase {
     func testAutomaticChoiceFollowsTheLastLevelCache() throws {
         let (saved, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
         defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
-        StreamingStores.threshold = 64 << 20
-        StreamingStores.automatic = true
-        guard let cache = StreamingStores.lastLevelCacheBytes else { throw XCTSkip("no last-level cache size in sysfs") }
+        let cache = try Self.defaultChoiceAndCache()
         let mib = 1 << 20
         XCTAssertTrue(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: cache))
         XCTAssertFalse(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: cache / 2))
@@ -130,9 +128,7 @@ final class StreamingStoresTests: XCTestCase {
     func testAutomaticStreamingIsForSerialCallsOnly() throws {
         let (saved, automatic) = (StreamingStores.threshold, StreamingStores.automatic)
         defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
-        StreamingStores.threshold = 64 << 20
-        StreamingStores.automatic = true
-        guard let cache = StreamingStores.lastLevelCacheBytes else { throw XCTSkip("no last-level cache size in sysfs") }
+        let cache = try Self.defaultChoiceAndCache()
         let n = max(cache / 8 / 2, 1 << 17)  // two f64 streams of half the cache: the automatic rule
         let small = PreparedLaunch(plan: IterationPlan(shape: [n], strides: [[1], [1]]), itemSizes: [8, 8])
         XCTAssertTrue(small.streams)
@@ -153,5 +149,14 @@ final class StreamingStoresTests: XCTestCase {
         let two = try f(x: x)
         XCTAssertEqual(one.doubles, two.doubles)
         XCTAssertEqual(one.doubles, (0..<n).map { Double($0 % 1000) * 0.5 + 2 })
+    }
+
+    /// Sets the default choice (64 MiB threshold, automatic on) and returns the last-level cache's
+    /// size; skips the test where sysfs does not give one. The caller restores the settings.
+    private static func defaultChoiceAndCache() throws -> Int {
+        StreamingStores.threshold = 64 << 20
+        StreamingStores.automatic = true
+        guard let cache = StreamingStores.lastLevelCacheBytes else { throw XCTSkip("no last-level cache size in sysfs") }
+        return cache
     }
 }
