@@ -77,26 +77,28 @@ public final class CompiledKernelFunction: @unchecked Sendable {
         let words = arguments.reduce(0) { $0 + ($1.shape.isEmpty ? 0 : 1 + 2 * $1.shape.count) }
         let resultWords = max(1, kernel.returnTypes.count) * KernelGen.resultSlotWords
         var context = sj_context()
-        var results = [Int64](repeating: 0, count: resultWords)
-        let code: Int32 = withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(1, words)) { d in
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, arguments.count)) { p in
-                var w = 0
-                for (k, a) in arguments.enumerated() {
-                    if a.shape.isEmpty {
-                        p[k] = a.pointer
-                        continue
+        // The result slots on the stack too: a call that returns an array allocates only what
+        // the array itself needs (its storage object and shape), not these bookkeeping buffers.
+        return try withUnsafeTemporaryAllocation(of: Int64.self, capacity: resultWords) { results in
+            results.initialize(repeating: 0)
+            let code: Int32 = withUnsafeTemporaryAllocation(of: Int64.self, capacity: max(1, words)) { d in
+                withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, arguments.count)) { p in
+                    var w = 0
+                    for (k, a) in arguments.enumerated() {
+                        if a.shape.isEmpty {
+                            p[k] = a.pointer
+                            continue
+                        }
+                        p[k] = UnsafeMutableRawPointer(d.baseAddress! + w)
+                        d[w] = Int64(Int(bitPattern: a.pointer))
+                        for (i, extent) in a.shape.enumerated() { d[w + 1 + i] = Int64(extent) }
+                        for (i, stride) in a.strides.enumerated() { d[w + 1 + a.shape.count + i] = Int64(stride) }
+                        w += 1 + 2 * a.shape.count
                     }
-                    p[k] = UnsafeMutableRawPointer(d.baseAddress! + w)
-                    d[w] = Int64(Int(bitPattern: a.pointer))
-                    for (i, extent) in a.shape.enumerated() { d[w + 1 + i] = Int64(extent) }
-                    for (i, stride) in a.strides.enumerated() { d[w + 1 + a.shape.count + i] = Int64(stride) }
-                    w += 1 + 2 * a.shape.count
+                    return entry(p.baseAddress, results.baseAddress, &context)
                 }
-                return results.withUnsafeMutableBufferPointer { r in entry(p.baseAddress, r.baseAddress, &context) }
             }
-        }
-        return try results.withUnsafeBufferPointer {
-            try collect(code, &context, results: $0.baseAddress!, arguments: arguments, source: source)
+            return try collect(code, &context, results: UnsafePointer(results.baseAddress!), arguments: arguments, source: source)
         }
     }
 
@@ -108,33 +110,41 @@ public final class CompiledKernelFunction: @unchecked Sendable {
             sj_context_release(&context, nil, 0)
             throw error(code, context, source)
         }
-        // Each allocation with the size to give it back by (0: by pointer).
-        let allocations = (0..<Int(context.count)).map { (context.allocations[$0]!, sj_context_sized_bytes(&context, Int64($0))) }
-        var kept: [UnsafeMutableRawPointer?] = []
-        var adopted: [UnsafeMutableRawPointer: ArrayStorage] = [:]
+        let types = kernel.returnTypes
         var out: [NDArray] = []
-        for (n, type) in kernel.returnTypes.enumerated() {
-            let slot = n * KernelGen.resultSlotWords
-            switch type {
-            case .scalar(let d):
-                let value = ScalarMemory.load(UnsafeRawPointer(results + slot), d)
-                let a = NDArray(zeros: d, shape: [])
-                a.setElement(0, value)
-                out.append(a)
-            case .array(let d, let rank):
-                let data = UnsafeMutableRawPointer(bitPattern: Int(results[slot]))
-                let shape = (0..<rank).map { Int(results[slot + 1 + $0]) }
-                let strides = (0..<rank).map { Int(results[slot + 1 + KernelGen.maxRank + $0]) }
-                out.append(try array(d, data, shape, strides, allocations, arguments, &kept, &adopted))
+        out.reserveCapacity(types.count)
+        // The allocations that results took over (given to sj_context_release to keep), on the
+        // stack; the storage made for each, looked up only when there is more than one result.
+        try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, Int(context.count))) { kept in
+            var keptCount = 0
+            var adopted: [(UnsafeMutableRawPointer, ArrayStorage)] = []
+            for (n, type) in types.enumerated() {
+                let slot = n * KernelGen.resultSlotWords
+                switch type {
+                case .scalar(let d):
+                    let value = ScalarMemory.load(UnsafeRawPointer(results + slot), d)
+                    let a = NDArray(zeros: d, shape: [])
+                    a.setElement(0, value)
+                    out.append(a)
+                case .array(let d, let rank):
+                    let data = UnsafeMutableRawPointer(bitPattern: Int(results[slot]))
+                    let shape = (0..<rank).map { Int(results[slot + 1 + $0]) }
+                    // A contiguous vector shares the one unit-stride array.
+                    let strides = rank == 1 && results[slot + 1 + KernelGen.maxRank] == 1
+                        ? NDArray.rowMajorStrides(shape) : (0..<rank).map { Int(results[slot + 1 + KernelGen.maxRank + $0]) }
+                    out.append(try array(d, data, shape, strides, &context, arguments, kept.baseAddress!, &keptCount,
+                                         &adopted, many: types.count > 1))
+                }
             }
+            sj_context_release(&context, kept.baseAddress, Int64(keptCount))
         }
-        kept.withUnsafeBufferPointer { sj_context_release(&context, $0.baseAddress, Int64($0.count)) }
         return out
     }
 
     private func array(_ d: DType, _ data: UnsafeMutableRawPointer?, _ shape: [Int], _ strides: [Int],
-                       _ allocations: [(UnsafeMutableRawPointer, sizedBytes: Int)], _ arguments: [Argument],
-                       _ kept: inout [UnsafeMutableRawPointer?], _ adopted: inout [UnsafeMutableRawPointer: ArrayStorage]) throws -> NDArray {
+                       _ context: inout sj_context, _ arguments: [Argument],
+                       _ kept: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ keptCount: inout Int,
+                       _ adopted: inout [(UnsafeMutableRawPointer, ArrayStorage)], many: Bool) throws -> NDArray {
         guard let data else { return NDArray(zeros: d, sharedShape: shape) }
         // A view of an argument shares its storage (or is copied when it has none).
         for a in arguments where !a.shape.isEmpty {
@@ -150,14 +160,20 @@ public final class CompiledKernelFunction: @unchecked Sendable {
             return NDArray(dtype: d, shape: shape, strides: strides, storage: ArrayStorage(borrowing: data, byteCount: 0)).copy()
         }
         // Otherwise it lies in one of this call's allocations: the closest one starting below it.
-        if let (base, sizedBytes) = allocations.filter({ $0.0 <= data }).max(by: { $0.0 < $1.0 }) {
+        var found: (base: UnsafeMutableRawPointer, index: Int)?
+        for i in 0..<Int(context.count) {
+            guard let p = context.allocations[i], p <= data else { continue }
+            if found.map({ p > $0.base }) ?? true { found = (p, i) }
+        }
+        if let (base, index) = found {
             let storage: ArrayStorage
-            if let s = adopted[base] {
+            if let s = adopted.first(where: { $0.0 == base })?.1 {
                 storage = s
             } else {
-                storage = ArrayStorage.adopting(base, sizedBytes: sizedBytes)
-                adopted[base] = storage
-                kept.append(base)
+                storage = ArrayStorage.adopting(base, sizedBytes: sj_context_sized_bytes(&context, Int64(index)))
+                if many { adopted.append((base, storage)) }
+                kept[keptCount] = base
+                keptCount += 1
             }
             return NDArray(dtype: d, shape: shape, strides: strides, storage: storage, offset: (data - base) / d.size)
         }

@@ -398,6 +398,33 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(y.doubles, (0..<n).map { Double($0) * 2 })
     }
 
+    /// Results of one call that lie in the same kernel allocation share one storage object (taken
+    /// over once); a result that views an argument shares the argument's storage; each is right.
+    func testKernelResultsShareTheirAllocation() throws {
+        let k = try JIT.kernels("""
+            kernel same(n: i64) -> (f64[], f64[], f64[]) {
+                let y = zeros(n)
+                let z = empty_like(y)
+                for i in 0..<n { y[i] = 1.0 * i; z[i] = 2.0 * i }
+                return y, y, z
+            }
+            kernel view(x: f64[]) -> f64[] { return x[1..<len(x)] }
+            """)
+        for n in [3, 1000, 5000] {
+            let r = try k.kernel("same").callAll([Int64(n)])
+            XCTAssertEqual(r.count, 3)
+            XCTAssertEqual(ObjectIdentifier(r[0].storage), ObjectIdentifier(r[1].storage))
+            XCTAssertNotEqual(ObjectIdentifier(r[0].storage), ObjectIdentifier(r[2].storage))
+            XCTAssertEqual(r[1].doubles, (0..<n).map(Double.init))
+            XCTAssertEqual(r[2].doubles, (0..<n).map { 2 * Double($0) })
+            XCTAssertEqual(r[0].strides, [1])
+        }
+        let x = NDArray((0..<100).map(Double.init))
+        let v = try k.kernel("view").callAll([x])[0]
+        XCTAssertEqual(ObjectIdentifier(v.storage), ObjectIdentifier(x.storage))
+        XCTAssertEqual(v.doubles, (1..<100).map(Double.init))
+    }
+
     func testVectorsMadeByShapeAreMadeAsByCount() {
         BufferCache.trim()
         let n = 1024
