@@ -56,6 +56,9 @@ public final class Kernel: @unchecked Sendable {
     public var name: String { decl.name }
     private let lock = NSLock()
     private var compiled: [[ArgumentType]: CompiledKernelFunction] = [:]
+    /// The last specialization called, found by comparing its types (repeated calls with the same
+    /// kinds of arguments skip hashing them).
+    private var last: (types: [ArgumentType], function: CompiledKernelFunction)?
 
     init(module: KernelModule, decl: KernelDecl) {
         self.module = module
@@ -80,7 +83,8 @@ public final class Kernel: @unchecked Sendable {
     /// The compiled kernel for argument types, built on first request.
     public func specialization(for types: [ArgumentType]) throws -> CompiledKernelFunction {
         lock.lock()
-        if let c = compiled[types] { lock.unlock(); return c }
+        if let last, last.types == types { lock.unlock(); return last.function }
+        if let c = compiled[types] { last = (types, c); lock.unlock(); return c }
         lock.unlock()
         let typed = try typedKernel(types)
         let c = try CompileDriver.native(typed, options: module.options.kernelCompileOptions, trace: nil)
@@ -116,6 +120,7 @@ public final class Kernel: @unchecked Sendable {
             throw JITError.argument("kernel '\(name)' takes \(decl.parameters.count) argument\(decl.parameters.count == 1 ? "" : "s") (\(decl.parameters.map(\.name).joined(separator: ", "))), but \(arguments.count) \(arguments.count == 1 ? "was" : "were") given")
         }
         var raw: [CompiledKernelFunction.Argument] = []
+        raw.reserveCapacity(arguments.count)
         return try withViews(arguments, 0, &raw) { raw in
             let types = raw.map { ArgumentType(dtype: $0.dtype, rank: $0.shape.count) }
             if types.contains(where: { $0.rank > KernelGen.maxRank }) {
@@ -140,12 +145,13 @@ public final class Kernel: @unchecked Sendable {
     private func withViews<R>(_ args: [any JITArgument], _ i: Int, _ raw: inout [CompiledKernelFunction.Argument],
                               _ body: ([CompiledKernelFunction.Argument]) throws -> R) throws -> R {
         if i == args.count { return try body(raw) }
-        var collected = raw
+        // One array for the whole recursion (appended to and trimmed back), not a copy per level.
         return try args[i].withArgumentView { v in
-            collected.append(CompiledKernelFunction.Argument(dtype: v.dtype, shape: v.shape, strides: v.strides,
-                                                             pointer: v.pointer, storage: v.array?.storage,
-                                                             offset: v.array?.offset ?? 0))
-            return try withViews(args, i + 1, &collected, body)
+            raw.append(CompiledKernelFunction.Argument(dtype: v.dtype, shape: v.shape, strides: v.strides,
+                                                       pointer: v.pointer, storage: v.array?.storage,
+                                                       offset: v.array?.offset ?? 0))
+            defer { raw.removeLast() }
+            return try withViews(args, i + 1, &raw, body)
         }
     }
 }
