@@ -84,16 +84,22 @@ public final class PreparedLaunch: @unchecked Sendable {
         }
         let outSize = itemSizes.last ?? 0
         let contiguous = plan.innerStrides.last == 1 && (plan.outerShape.isEmpty || plan.innerCount >= 64 * 64)
-        let bytes = plan.innerCount.multipliedReportingOverflow(by: plan.rows * outSize)
-        // Bytes read and written: every operand that is not a broadcast scalar, once per element.
+        // Bytes written, and bytes read and written: every operand that is not a broadcast scalar,
+        // once per element (saturating).
+        func bytes(_ size: Int) -> Int {
+            let (elements, o1) = plan.innerCount.multipliedReportingOverflow(by: plan.rows)
+            let (b, o2) = elements.multipliedReportingOverflow(by: size)
+            return o1 || o2 ? Int.max : b
+        }
         var touched = 0
         for k in 0..<count where plan.innerStrides[k] != 0 || plan.outerStrides[k].contains(where: { $0 != 0 }) {
-            touched = touched.addingReportingOverflow(plan.innerCount &* plan.rows &* itemSizes[k]).partialValue
+            let (sum, overflow) = touched.addingReportingOverflow(bytes(itemSizes[k]))
+            touched = overflow ? Int.max : sum
         }
-        streamItemSize = contiguous && outSize > 0
-            && (bytes.overflow || StreamingStores.streams(outputBytes: bytes.partialValue, workingSetBytes: touched))
-            ? outSize : 0
-        streamsSeriallyOnly = streamItemSize > 0 && !bytes.overflow && bytes.partialValue < StreamingStores.threshold
+        let choice = contiguous && outSize > 0
+            ? StreamingStores.choice(outputBytes: bytes(outSize), workingSetBytes: touched) : .plain
+        streamItemSize = choice == .plain ? 0 : outSize
+        streamsSeriallyOnly = choice == .streamingSerially
     }
 
     deinit {

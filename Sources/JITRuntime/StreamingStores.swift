@@ -26,7 +26,7 @@ public enum StreamingStores {
             return defaultThreshold
         }
         guard let bytes = BufferCache.parseSize(text) else {
-            let message = "swiftjit: warning: \(environmentVariable)='\(text)' is not a size (such as 64M or off); "
+            let message = "swiftjit: warning: \(environmentVariable)='\(text)' is not a size (such as 64M), off or auto; "
                 + "using the default of \(defaultThreshold) bytes\n"
             FileHandle.standardError.write(message.data(using: .utf8)!)
             return defaultThreshold
@@ -88,15 +88,27 @@ public enum StreamingStores {
         return best?.bytes
     }()
 
-    /// Whether a launch writing `outputBytes` (contiguous) and reading and writing
-    /// `workingSetBytes` in all streams its output.
-    public static func streams(outputBytes: Int, workingSetBytes: Int) -> Bool {
+    /// How a launch writes its output.
+    public enum Choice: Sendable {
+        /// Plain stores.
+        case plain
+        /// Streaming stores at any thread count (an output of at least `threshold` bytes).
+        case streaming
+        /// Streaming stores when the call runs on one thread (the automatic choice alone):
+        /// Launch.swift says why not on more.
+        case streamingSerially
+    }
+
+    /// The choice for a launch writing `outputBytes` (contiguous) and reading and writing
+    /// `workingSetBytes` in all (both saturating at `Int.max`).
+    public static func choice(outputBytes: Int, workingSetBytes: Int) -> Choice {
         lock.lock()
         let (limit, auto) = (current, isAutomatic)
         lock.unlock()
-        if outputBytes >= limit { return true }
-        guard auto, let cache = lastLevelCacheBytes, outputBytes >= automaticMinimumOutput else { return false }
-        return workingSetBytes >= cache / 8 * 5
+        if outputBytes >= limit { return .streaming }
+        guard auto, let cache = lastLevelCacheBytes, outputBytes >= automaticMinimumOutput,
+              workingSetBytes >= cache / 8 * 5 else { return .plain }
+        return .streamingSerially
     }
 
     /// Copies the threshold (with SWIFTJIT_STREAMING_STORES applied) into the runtime's

@@ -103,13 +103,14 @@ final class StreamingStoresTests: XCTestCase {
         defer { StreamingStores.threshold = saved; StreamingStores.automatic = automatic }
         let cache = try Self.defaultChoiceAndCache()
         let mib = 1 << 20
-        XCTAssertTrue(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: cache))
-        XCTAssertFalse(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: cache / 2))
-        XCTAssertFalse(StreamingStores.streams(outputBytes: mib / 2, workingSetBytes: cache), "below the smallest output")
-        XCTAssertTrue(StreamingStores.streams(outputBytes: 64 * mib, workingSetBytes: 64 * mib), "the threshold")
+        XCTAssertEqual(StreamingStores.choice(outputBytes: 2 * mib, workingSetBytes: cache), .streamingSerially)
+        XCTAssertEqual(StreamingStores.choice(outputBytes: 2 * mib, workingSetBytes: cache / 2), .plain)
+        XCTAssertEqual(StreamingStores.choice(outputBytes: mib / 2, workingSetBytes: cache), .plain, "below the smallest output")
+        XCTAssertEqual(StreamingStores.choice(outputBytes: 64 * mib, workingSetBytes: 64 * mib), .streaming, "the threshold")
+        XCTAssertEqual(StreamingStores.choice(outputBytes: .max, workingSetBytes: .max), .streaming)
         StreamingStores.threshold = 64 << 20  // a size given: the automatic choice is off
         XCTAssertFalse(StreamingStores.automatic)
-        XCTAssertFalse(StreamingStores.streams(outputBytes: 2 * mib, workingSetBytes: 4 * cache))
+        XCTAssertEqual(StreamingStores.choice(outputBytes: 2 * mib, workingSetBytes: 4 * cache), .plain)
         // And in a call: four arrays of 5/32 of the cache each (an output of at least 1 MiB).
         StreamingStores.automatic = true
         let n = max(cache / 8 * 5 / 4 / 8 + 64, (1 << 20) / 8)
