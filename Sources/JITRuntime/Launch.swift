@@ -61,7 +61,7 @@ public final class PreparedLaunch: @unchecked Sendable {
     /// the threshold, data beyond 5/8 of the last-level cache): then only calls that run on one
     /// thread stream. On the Zen 4 VM at two threads such calls ran faster with plain stores (W12
     /// triad 1M 0.20 against 0.30 ms, W7 0.27 against 0.29) and at one thread slower (0.42 against
-    /// 0.30, 0.54-0.58 against 0.40; `swiftjit bench --threads 1|2 --repeat 201`).
+    /// 0.30, 0.54-0.58 against 0.40; `swiftjit bench --threads 1|2 --repeat 201`, LLVM 19, out=).
     let streamsSeriallyOnly: Bool
     /// Whether the output may be written with streaming stores.
     public var streams: Bool { streamItemSize > 0 }
