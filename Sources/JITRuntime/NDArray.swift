@@ -101,8 +101,9 @@ public final class ArrayStorage: @unchecked Sendable {
     /// else references it (it is then uniquely referenced, by the slot): no object allocated and
     /// freed, no buffer acquired and released, no deinit; what is left is the slot's exchange, one
     /// retain for the slot and the release when the array goes. Measured with `alloc-sweep --parts`
-    /// (2026-12-06, LLVM 19, least of 6 interleaved runs on a 2-core VM where an atomic
-    /// read-modify-write costs about 9 ns and malloc+free of a small object 17 ns): a 4-16 KiB
+    /// (2026-12-06, LLVM 19, least of 6 interleaved runs on a 2-core VM; those figures include the
+    /// harness's own executor checks, since removed: the array made and dropped is now 36-38 ns,
+    /// the shape array alone 10-12, an atomic read-modify-write 2.0-2.4): a 4-16 KiB
     /// `NDArray(uninitialized:)` made and dropped went from 128-135 ns to 97 ns, 59-67 of which are
     /// the caller's `shape: [n]` array, which this cannot save. Arrays that are all kept (none comes
     /// back) pay the slot's exchange: made with the 1000 newest live, 128-141 ns before, 138-143
