@@ -40,15 +40,25 @@ extension Kernel {
 }
 
 extension CompiledExpression {
-    /// Compiles the expression (every stage) for named argument types into the disk cache.
+    /// Compiles the expression (every stage) for named argument types into the disk cache: the
+    /// code every call runs and, for stages whose result is a new contiguous array while streaming
+    /// stores are on (`StreamingStores`), the streaming variant that calls with large outputs
+    /// compile on first use (`ExpressionStage.streamingKernel`), so that a process started on a
+    /// precompiled cache compiles neither.
     public func precompile(_ types: [String: ArgumentType], cpu: String? = nil, features: String? = nil) throws -> [PrecompileResult] {
         // The code a call compiles: float constants lifted into parameters (ExpressionStage).
         var options = options.compileOptions
         (options.cpu, options.features) = (cpu, features)
-        return try typedIR(types).map {
-            let lifted = CompileDriver.liftConstants($0, trace: nil)
-            let r = try Engine.shared.precompile(.expression(lifted.function), options: options)
-            return PrecompileResult(key: r.key, compiled: r.compiled)
+        var streaming = options
+        streaming.lowering.streamingOutput = true
+        let streams = StreamingStores.automatic || StreamingStores.threshold < Int.max
+        return try typedIR(types).flatMap { function -> [PrecompileResult] in
+            let lifted = CompileDriver.liftConstants(function, trace: nil)
+            let variants = streams && function.resultKind == .contiguous ? [options, streaming] : [options]
+            return try variants.map {
+                let r = try Engine.shared.precompile(.expression(lifted.function), options: $0)
+                return PrecompileResult(key: r.key, compiled: r.compiled)
+            }
         }
     }
 

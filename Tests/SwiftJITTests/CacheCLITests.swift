@@ -114,7 +114,8 @@ final class CacheCLITests: XCTestCase {
         let dir = try temporaryDirectory()
         try writeInputs(dir)
         let compile = try run(["compile", "--expr", "x*(1+x*(1+x))", "--signature", "x: f64[]", "--signature", "f32[]"], in: dir)
-        XCTAssertEqual(counts(compile)?.compilations, 2)
+        // Per signature the code every call runs and its streaming variant (non-temporal stores).
+        XCTAssertEqual(counts(compile)?.compilations, 4)
         XCTAssertTrue(compile.stderr.contains("[1/2]") && compile.stderr.contains("[2/2]"), compile.stderr)
         let kernels = try run(["compile", Self.repository.appendingPathComponent("Examples/mandelbrot.sj").path], in: dir)
         XCTAssertEqual(counts(kernels)?.compilations, 1)
@@ -122,7 +123,7 @@ final class CacheCLITests: XCTestCase {
         let other = try run(["compile", Self.repository.appendingPathComponent("Examples/mandelbrot.sj").path,
                              "mandelbrot", "--signature", "f64[], f64[], i64", "--cpu", "x86-64-v3"], in: dir)
         XCTAssertEqual(counts(other)?.compilations, 1)
-        XCTAssertEqual(cacheFiles(dir).count, 4)
+        XCTAssertEqual(cacheFiles(dir).count, 6)
         let again = try run(["compile", "--expr", "x*(1+x*(1+x))", "--signature", "x: f64[]"], in: dir)
         XCTAssertEqual(counts(again)?.compilations, 0)
         XCTAssertTrue(again.stderr.contains("already cached"), again.stderr)
@@ -132,6 +133,13 @@ final class CacheCLITests: XCTestCase {
             XCTAssertEqual(counts(r)?.compilations, 0, "\(arguments[0]) found the precompiled entry")
             XCTAssertEqual(counts(r)?.hits, 1)
         }
+        // A call that streams its output (every output does with a threshold of 8 bytes) finds the
+        // streaming variant in the cache too: nothing compiled in a process started on it.
+        let streamed = try SwiftJITProcess.run(["eval", "x*(1+x*(1+x))", "--var", "x=x.npy"], in: dir,
+                                               environment: Self.stats.merging(["SWIFTJIT_STREAMING_STORES": "8"]) { $1 })
+        XCTAssertEqual(counts(streamed)?.compilations, 0, streamed.stderr)
+        XCTAssertEqual(counts(streamed)?.hits, 2, streamed.stderr)
+        XCTAssertTrue(streamed.stdout.contains("0.875"), streamed.stdout)
         let list = try run(["cache", "list"], in: dir)
         XCTAssertTrue(list.stdout.contains("x86-64-v3") && list.stdout.contains("mandelbrot(cr: f64[]"), list.stdout)
         // Expression entries show their text (rebuilt from the key's typed IR; `$k0` is the
