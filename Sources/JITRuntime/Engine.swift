@@ -381,10 +381,16 @@ public final class Engine: @unchecked Sendable {
 
     /// Assembly for `function` on the host CPU (or `cpu` when given).
     public func assembly(for function: IRFunction, options: LoweringOptions, cpu: String? = nil) throws -> String {
+        try assembly(for: .expression(function), options: options, cpu: cpu)
+    }
+
+    /// Assembly for `unit` (an expression or a kernel) on the host CPU (or `cpu` when given); not
+    /// cached, nothing is added to the JIT.
+    public func assembly(for unit: CompilationUnit, options: LoweringOptions, cpu: String? = nil) throws -> String {
         try validateTarget(cpu: cpu, features: nil)
         do {
             let machine = try TargetMachine(cpu: cpu)
-            let lowered = try CompilationUnit.expression(function).lower(symbol: "sj_expr", options: options, machine: machine)
+            let lowered = try unit.lower(symbol: unit.textSymbol, options: options, machine: machine)
             return try machine.assembly(of: lowered.module)
         } catch let e as LLVMError { throw JITError.llvm(e.message) }
     }

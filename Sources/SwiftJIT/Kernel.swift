@@ -113,6 +113,12 @@ public final class Kernel: @unchecked Sendable {
         try Engine.shared.llvmIR(for: .kernel(try typedKernel(types)), options: module.options.kernelCompileOptions.lowering)
     }
 
+    /// Host assembly (or for `cpu`) for argument types: the code a call runs.
+    public func assembly(_ types: [ArgumentType], cpu: String? = nil) throws -> String {
+        try Engine.shared.assembly(for: .kernel(try typedKernel(types)), options: module.options.kernelCompileOptions.lowering,
+                                   cpu: cpu)
+    }
+
     /// Runs the kernel with positional arguments; returns every value it returns (scalars as
     /// 0-d arrays).
     public func callAll(_ arguments: [any JITArgument]) throws -> [NDArray] {

@@ -321,15 +321,39 @@ func kernelArgumentTypes(_ k: Kernel, _ types: [String: ArgumentType]) throws ->
 struct Asm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "asm",
-        abstract: "Print the host assembly of an expression for given argument types.")
+        abstract: "Print the host assembly of an expression or a kernel for given argument types.",
+        discussion: """
+            Examples:
+              swiftjit asm 'x*(1+x*(1+x))' --type x=f64[]
+              swiftjit asm 'a*x + b' --type a=f64 --type x=f64[] --type b=f64[] --streaming
+              swiftjit asm Examples/lu.sj --kernel lu_pivot_product --type M=f64[,]
+            With --kernel the argument is a kernel source file; parameters without a --type or --var \
+            take their declared types.
+            """)
 
     @OptionGroup var expression: ExpressionOptions
     @OptionGroup var signatureOptions: SignatureOptions
     @Flag(help: "The variant that writes outputs with non-temporal stores (large outputs: SWIFTJIT_STREAMING_STORES).")
     var streaming = false
+    @Option(help: ArgumentHelp("Print a kernel of the source file given as the argument.", valueName: "NAME"))
+    var kernel: String?
+
+    func validate() throws {
+        if kernel != nil && streaming {
+            throw ValidationError("--streaming is for expressions; a kernel's loops stream through tiles at run time")
+        }
+    }
 
     func run() throws {
         let types = try signatureOptions.argumentTypes()
+        if let kernel {
+            let path = try expression.source()
+            let k = try JIT.kernels(try RunKernel.readSource(path), name: path,
+                                    options: JIT.Options(mathMode: expression.math)).kernel(kernel)
+            let text = try k.assembly(try kernelArgumentTypes(k, types))
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            return
+        }
         let f = try expression.compile()
         _ = try signature(of: f, types)
         print(try f.assembly(types, streaming: streaming), terminator: "")

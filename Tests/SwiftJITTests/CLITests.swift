@@ -94,6 +94,36 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(typo.stderr.contains("--vr"), typo.stderr)
     }
 
+    func testAsmPrintsAKernelsAssembly() throws {
+        let dir = try temporaryDirectory()
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/mandelbrot.sj").path
+        // Declared types; the kernel's entry is a function with a return.
+        let declared = try run(["asm", source, "--kernel", "mandelbrot"], in: dir)
+        XCTAssertEqual(declared.status, 0, declared.stderr)
+        XCTAssertTrue(declared.stdout.contains(".text") && declared.stdout.contains("ret"), declared.stdout)
+        XCTAssertTrue(declared.stdout.contains("mulsd") || declared.stdout.contains("mulpd"), "the iteration's multiplies")
+        // The same types given by name: the same code.
+        let named = try run(["asm", source, "--kernel", "mandelbrot", "--type", "maxit=i64", "--type", "cr=f64[]"], in: dir)
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertEqual(named.stdout, declared.stdout)
+        // Errors: a type against the declared one (at its place in the source), a kernel the file
+        // does not have, a parameter it does not have, --streaming.
+        let typed = try run(["asm", source, "--kernel", "mandelbrot", "--type", "maxit=i32"], in: dir)
+        XCTAssertNotEqual(typed.status, 0)
+        XCTAssertTrue(typed.stderr.contains("mandelbrot.sj:4:") && typed.stderr.contains("declared i64 but was given i32"),
+                      typed.stderr)
+        let unknown = try run(["asm", source, "--kernel", "mandelbrod"], in: dir)
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("mandelbrod"), unknown.stderr)
+        let parameter = try run(["asm", source, "--kernel", "mandelbrot", "--type", "z=f64"], in: dir)
+        XCTAssertNotEqual(parameter.status, 0)
+        XCTAssertTrue(parameter.stderr.contains("no parameter 'z'"), parameter.stderr)
+        let streaming = try run(["asm", source, "--kernel", "mandelbrot", "--streaming"], in: dir)
+        XCTAssertNotEqual(streaming.status, 0)
+        XCTAssertTrue(streaming.stderr.contains("--streaming is for expressions"), streaming.stderr)
+    }
+
     func testExpressionErrorShowsCaret() throws {
         let dir = try temporaryDirectory()
         try NPY.write(NDArray([1.0, 2.0]), to: dir.appendingPathComponent("x.npy").path)
