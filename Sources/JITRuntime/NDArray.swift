@@ -265,8 +265,8 @@ public struct NDArray: @unchecked Sendable {
     /// Inlinable so that a shape array written at the call, `shape: [n]`, need not be made on the
     /// heap: after inlining, the optimizer knows the literal's count, keeps only the
     /// one-dimensional branch, where the array is only read, and makes it on the caller's stack.
-    /// A heap array is a malloc, a free and two atomic counts: 40-45 ns here, 8 % of a 4 KiB
-    /// call (`alloc-sweep --parts`). One-dimensional arrays are made as
+    /// A heap array is a malloc, a free and two reference counts: 10-12 ns here (`alloc-sweep
+    /// --parts`; first measured as 40-45 ns, which included that tool's own executor checks). One-dimensional arrays are made as
     /// `init(uninitialized:count:)` makes them; others keep `shape` itself.
     @inlinable
     public init(uninitialized dtype: DType, shape: [Int]) {

@@ -64,6 +64,12 @@ struct ExpressionOptions: ParsableArguments {
     func compile() throws -> CompiledExpression {
         try JIT.compile(try source(), options: JIT.Options(mathMode: math))
     }
+
+    /// Kernel `name` of the source file the argument names (`ir --kernel`, `asm --kernel`).
+    func kernel(_ name: String) throws -> Kernel {
+        let path = try source()
+        return try JIT.kernels(try RunKernel.readSource(path), name: path, options: JIT.Options(mathMode: math)).kernel(name)
+    }
 }
 
 /// Parses `NAME=VALUE`, checking NAME is an identifier.
@@ -257,8 +263,7 @@ struct IR: ParsableCommand {
         let types = try signatureOptions.argumentTypes()
         if !printAfter.isEmpty || timeStages { return try traceStages(types) }
         if let kernel {
-            let k = try JIT.kernels(try RunKernel.readSource(try expression.source()), name: try expression.source(),
-                                    options: JIT.Options(mathMode: expression.math)).kernel(kernel)
+            let k = try expression.kernel(kernel)
             let argumentTypes = try kernelArgumentTypes(k, types)
             let text = typed ? try k.typedKernel(argumentTypes).description : try k.llvmIR(argumentTypes)
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
@@ -347,9 +352,7 @@ struct Asm: ParsableCommand {
     func run() throws {
         let types = try signatureOptions.argumentTypes()
         if let kernel {
-            let path = try expression.source()
-            let k = try JIT.kernels(try RunKernel.readSource(path), name: path,
-                                    options: JIT.Options(mathMode: expression.math)).kernel(kernel)
+            let k = try expression.kernel(kernel)
             let text = try k.assembly(try kernelArgumentTypes(k, types))
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
             return
