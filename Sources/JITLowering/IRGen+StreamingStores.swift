@@ -17,9 +17,22 @@ import CLLVM
 import JITSema
 import LLVMKit
 
+extension IRGen {
+    /// Whether `function` has a streaming variant: an elementwise expression (no reduction) whose
+    /// result is a new contiguous array with at least one array operand (all-scalar operands
+    /// make one element, as the final stage of `sum(x*2)` does). The one test the lowering, the
+    /// runtime (`ExpressionStage.streamingKernel`) and precompiling
+    /// (`CompiledExpression.precompile`) share; for anything else `streamingOutput` would only
+    /// make a second key for code no call runs.
+    public static func hasStreamingVariant(_ function: IRFunction) -> Bool {
+        function.reduction == nil && function.resultKind == .contiguous
+            && function.parameters.contains { $0.kind != .scalar }
+    }
+}
+
 extension Emitter {
     /// Whether this expression is lowered as the streaming variant.
-    var streamsOutput: Bool { options.streamingOutput && f.reduction == nil && f.resultKind == .contiguous }
+    var streamsOutput: Bool { options.streamingOutput && IRGen.hasStreamingVariant(f) }
 
     /// `pointer` (to elements of `size` bytes, `stride` elements apart, 1 when nil) advanced by
     /// `begin` elements.

@@ -44,7 +44,7 @@ public enum IRGen {
         }
         if optimize {
             try module.runPasses(passPipeline(for: function, options: options), machine: machine)
-            if options.streamingOutput { markStreamingStores(module) }
+            if options.streamingOutput && hasStreamingVariant(function) { markStreamingStores(module) }
         }
         return LoweredModule(module: module, symbol: symbol)
     }

@@ -68,7 +68,9 @@ public enum CompilationUnit {
         if optimize {
             try trace.run("optimize", {
                 try lowered.module.runPasses(pipeline ?? passPipeline(options), machine: machine)
-                if case .expression = self, options.streamingOutput { IRGen.markStreamingStores(lowered.module) }
+                if case .expression(let f) = self, options.streamingOutput, IRGen.hasStreamingVariant(f) {
+                    IRGen.markStreamingStores(lowered.module)
+                }
             }, text: { lowered.module.text })
         }
         return lowered

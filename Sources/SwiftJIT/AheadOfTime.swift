@@ -41,8 +41,9 @@ extension Kernel {
 
 extension CompiledExpression {
     /// Compiles the expression (every stage) for named argument types into the disk cache: the
-    /// code every call runs and, for stages whose result is a new contiguous array while streaming
-    /// stores are on (`StreamingStores`), the streaming variant that calls with large outputs
+    /// code every call runs and, for elementwise stages whose result is a new contiguous array
+    /// (`IRGen.hasStreamingVariant`) while streaming stores are on (`StreamingStores`), the
+    /// streaming variant that calls with large outputs
     /// compile on first use (`ExpressionStage.streamingKernel`), so that a process started on a
     /// precompiled cache compiles neither.
     public func precompile(_ types: [String: ArgumentType], cpu: String? = nil, features: String? = nil) throws -> [PrecompileResult] {
@@ -54,7 +55,7 @@ extension CompiledExpression {
         let streams = StreamingStores.automatic || StreamingStores.threshold < Int.max
         return try typedIR(types).flatMap { function -> [PrecompileResult] in
             let lifted = CompileDriver.liftConstants(function, trace: nil)
-            let variants = streams && function.resultKind == .contiguous ? [options, streaming] : [options]
+            let variants = streams && IRGen.hasStreamingVariant(function) ? [options, streaming] : [options]
             return try variants.map {
                 let r = try Engine.shared.precompile(.expression(lifted.function), options: $0)
                 return PrecompileResult(key: r.key, compiled: r.compiled)

@@ -346,7 +346,7 @@ final class ExpressionStage: @unchecked Sendable {
                                   out: out?.shape, outStrides: out?.strides, outType: out?.dtype, casting: casting)
         let launch = PreparedLaunch(plan: plan, itemSizes: views.map(\.dtype.size) + constants.itemSizes
                                     + [(out?.dtype ?? spec.resultType).size])
-        if launch.streams && spec.function.resultKind == .contiguous { launch.streamKernel = streamingKernel(for: spec) }
+        if launch.streams && IRGen.hasStreamingVariant(spec.function) { launch.streamKernel = streamingKernel(for: spec) }
         if keep.isEmpty {
             let entry = CallPlan(pattern: pattern, shape: shape, strides: strides, outStrides: outStrides,
                                  launch: launch, spec: spec)

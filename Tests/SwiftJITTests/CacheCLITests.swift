@@ -110,6 +110,20 @@ final class CacheCLITests: XCTestCase {
         XCTAssertEqual(counts(try run(mandelbrot, in: dir))?.hits, 1)
     }
 
+    func testCompileWritesStreamingVariantsOnlyWhereCallsRunThem() throws {
+        let dir = try temporaryDirectory()
+        // A reduction stage and a one-element final stage never stream: one entry each.
+        let reduction = try run(["compile", "--expr", "sum(x*2)", "--signature", "x: f64[]"], in: dir)
+        XCTAssertEqual(counts(reduction)?.compilations, 2, reduction.stderr)
+        // The final stage of x - mean(x) writes an array: plain and streaming.
+        let centred = try run(["compile", "--expr", "x - mean(x)", "--signature", "x: f64[]"], in: dir)
+        XCTAssertEqual(counts(centred)?.compilations, 3, centred.stderr)
+        // With streaming stores off, no streaming variant at all.
+        let off = try SwiftJITProcess.run(["compile", "--expr", "x*3 + 1", "--signature", "x: f64[]"], in: dir,
+                                          environment: Self.stats.merging(["SWIFTJIT_STREAMING_STORES": "off"]) { $1 })
+        XCTAssertEqual(counts(off)?.compilations, 1, off.stderr)
+    }
+
     func testCompileFillsTheCacheAheadOfTime() throws {
         let dir = try temporaryDirectory()
         try writeInputs(dir)
