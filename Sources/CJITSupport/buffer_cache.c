@@ -628,7 +628,10 @@ void *sj_storage_slot_take(void) {
 int sj_storage_slot_put(void *object, int reused) {
     thread_record *r = record();
     if (!r || !atomic_load_explicit(&slots_enabled, memory_order_relaxed)) return 0;
-    if (reused) { bump(&r->hits); r->busy_streak = 0; }
+    if (reused) {
+        if (reused == 1) bump(&r->hits);
+        r->busy_streak = 0;
+    }
     atomic_store_explicit(&r->object, (uintptr_t)object, memory_order_release);
     return 1;
 }

@@ -95,7 +95,7 @@ public final class ArrayStorage: @unchecked Sendable {
 
     /// Storage of `byteCount` bytes for a new array (`NDArray(uninitialized:)`, `zeros`).
     ///
-    /// From 4 KiB to 64 KiB (`SJ_STORAGE_SLOT_MAX`) the object is kept, after the array made over
+    /// Up to 64 KiB (`SJ_STORAGE_SLOT_MAX`) the object is kept, after the array made over
     /// it, in the calling thread's storage slot (`sj_storage_slot_put`), and the thread's next
     /// array of the same byte count takes the object itself back once no array, view or anything
     /// else references it (it is then uniquely referenced, by the slot): no object allocated and
@@ -108,18 +108,21 @@ public final class ArrayStorage: @unchecked Sendable {
     /// the caller's `shape: [n]` array, which this cannot save. Arrays that are all kept (none comes
     /// back) pay the slot's exchange: made with the 1000 newest live, 128-141 ns before, 138-143
     /// after (with the patience of `sj_storage_slot_keep_busy`; 190 -> 223 ns when every new array
-    /// took the slot). Statistics, trim, a new limit and thread exit drain the
+    /// took the slot). Below 4 KiB (Swift's allocator, not the buffer cache) the slot saves the
+    /// 64-byte-aligned malloc and free, about 400 instructions (`memalign` is glibc's slow path)
+    /// of a 1,500-instruction allocating call at n = 10 (callgrind, 2026-12-07).
+    /// Statistics, trim, a new limit and thread exit drain the
     /// slots (`sj_storage_slots_drain`), so a slot's object counts as cached exactly when nothing
     /// else references it.
     static func make(byteCount: Int, zeroed: Bool) -> ArrayStorage {
-        guard byteCount >= BufferCache.minimumCachedBytes, byteCount <= Int(SJ_STORAGE_SLOT_MAX) else {
+        guard byteCount > 0, byteCount <= Int(SJ_STORAGE_SLOT_MAX) else {
             return ArrayStorage(byteCount, zeroed: zeroed)
         }
         if let raw = sj_storage_slot_take() {
             var held = Unmanaged<ArrayStorage>.fromOpaque(raw).takeRetainedValue()
             let unique = isKnownUniquelyReferenced(&held)
             if unique && held.byteCount == byteCount {
-                keepInSlot(held, reused: true)
+                keepInSlot(held, reused: byteCount >= BufferCache.minimumCachedBytes ? 1 : 2)
                 if zeroed { sj_buffer_clear(held.pointer, byteCount) }
                 return held
             }
@@ -136,14 +139,16 @@ public final class ArrayStorage: @unchecked Sendable {
             // new array's object takes the slot.
         }
         let fresh = ArrayStorage(byteCount, zeroed: zeroed)
-        keepInSlot(fresh, reused: false)
+        keepInSlot(fresh, reused: 0)
         return fresh
     }
 
-    /// Gives the thread's storage slot a reference to `storage` (none when slots are off).
-    private static func keepInSlot(_ storage: ArrayStorage, reused: Bool) {
+    /// Gives the thread's storage slot a reference to `storage` (none when slots are off);
+    /// `reused` as `sj_storage_slot_put` takes it (0 new, 1 a cache hit, 2 taken back below the
+    /// cache's minimum size).
+    private static func keepInSlot(_ storage: ArrayStorage, reused: Int32) {
         let reference = Unmanaged.passRetained(storage)
-        if sj_storage_slot_put(reference.toOpaque(), reused ? 1 : 0) == 0 { reference.release() }
+        if sj_storage_slot_put(reference.toOpaque(), reused) == 0 { reference.release() }
     }
 
     private convenience init(_ byteCount: Int, zeroed: Bool) {

@@ -31,7 +31,7 @@ final class ExpressionStage: @unchecked Sendable {
     let parameterNames: [String]
     /// Set for the argument of a lifted reduction.
     let reduction: ReductionStep?
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var specializations: [Key: Specialization] = [:]
     /// Streaming variants (`LoweringOptions.streamingOutput`) by their plain kernel.
     private var streamingKernels: [ObjectIdentifier: CompiledKernel] = [:]
@@ -215,30 +215,30 @@ final class ExpressionStage: @unchecked Sendable {
         guard let c = cached, c.pattern.casting == casting, out?.dtype == c.pattern.outType,
               out?.shape == c.pattern.out, out?.strides == c.pattern.outStrides else { return nil }
         let n = arguments.count
-        let p = c.pattern
-        guard n == p.dtypes.count else { return nil }
+        guard n == c.pattern.dtypes.count else { return nil }
         let k = c.spec.constants
         return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + k.count + 1) { bases -> NDArray? in
             withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: n) { slots -> NDArray? in
                 for k in 0..<n {
-                    if let a = arguments[k] as? NDArray {
-                        guard a.dtype == p.dtypes[k], a.shape == p.shapes[k], a.strides == p.strides[k] else { return nil }
+                    let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
+                    switch arguments[k].fastArgument(scalarSlot: slot) {
+                    case .array(let a):
+                        guard a.dtype == c.pattern.dtypes[k], a.shape == c.pattern.shapes[k], a.strides == c.pattern.strides[k] else { return nil }
                         bases[k] = a.baseAddress
-                    } else if let s = arguments[k] as? any JITScalar {
-                        let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
-                        guard p.shapes[k].isEmpty, s.store(to: slot) == p.dtypes[k] else { return nil }
+                    case .scalar(let dtype):
+                        guard c.pattern.shapes[k].isEmpty, dtype == c.pattern.dtypes[k] else { return nil }
                         bases[k] = slot
-                    } else {
+                    case .other:
                         return nil
                     }
                 }
                 if let out {
                     // Any overlap with an input takes the full path (which copies that input first).
                     let (olo, ohi) = ArgumentView.byteSpan(out.baseAddress, out.shape, out.strides, out.dtype.size)
-                    for k in 0..<n where !p.shapes[k].isEmpty {
-                        let (lo, hi) = ArgumentView.byteSpan(bases[k], p.shapes[k], p.strides[k], p.dtypes[k].size)
+                    for k in 0..<n where !c.pattern.shapes[k].isEmpty {
+                        let (lo, hi) = ArgumentView.byteSpan(bases[k], c.pattern.shapes[k], c.pattern.strides[k], c.pattern.dtypes[k].size)
                         if lo < ohi && olo < hi && !(bases[k] == out.baseAddress && c.strides[k] == c.outStrides
-                                                      && p.dtypes[k].size == out.dtype.size) {
+                                                      && c.pattern.dtypes[k].size == out.dtype.size) {
                             return nil
                         }
                     }

@@ -362,6 +362,60 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(BufferCache.statistics.liveBuffers, s0.liveBuffers)
     }
 
+    /// Below the buffer cache's 4 KiB minimum the storage slot works the same way (the object and
+    /// its malloc'd buffer are taken back when nothing references them), without counting in
+    /// the cache's statistics; a view keeps its storage from being handed out, and zeros are zero.
+    func testArraysBelowTheCacheMinimumTakeBackTheirStorageObject() throws {
+        BufferCache.trim()
+        let n = 10  // 80 bytes
+        let s0 = BufferCache.statistics
+        weak var first: ArrayStorage?
+        var firstBuffer: UnsafeMutableRawPointer?
+        do {
+            let a = NDArray(uninitialized: .float64, count: n)
+            first = a.storage
+            firstBuffer = pointer(a)
+        }
+        XCTAssertNotNil(first, "the slot should keep the storage object of an array made and dropped")
+        for round in 0..<3 {
+            let a = NDArray(uninitialized: .float64, shape: [n])
+            XCTAssertTrue(a.storage === first, "round \(round): the object was not taken back")
+            XCTAssertEqual(pointer(a), firstBuffer)
+            a.baseAddress.initializeMemory(as: Double.self, repeating: Double(round), count: n)
+        }
+        let z = NDArray(zeros: .float64, count: n)
+        XCTAssertTrue(z.storage === first)
+        XCTAssertEqual(z.doubles, [Double](repeating: 0, count: n))
+        var view: NDArray? = z.sliced(axis: 0, 2..<5)
+        view!.baseAddress.initializeMemory(as: Double.self, repeating: 9, count: 3)
+        do { _ = consume z }
+        for _ in 0..<3 {
+            let other = NDArray(uninitialized: .float64, count: n)
+            XCTAssertFalse(other.storage === view!.storage)
+            other.baseAddress.initializeMemory(as: Double.self, repeating: -1, count: n)
+        }
+        XCTAssertEqual(view!.doubles, [9, 9, 9])
+        view = nil
+        let s1 = BufferCache.statistics  // drains the slot: small objects are freed, not cached
+        XCTAssertEqual(s1.hits, s0.hits, "arrays below the cache's minimum are not cache hits")
+        XCTAssertEqual(s1.misses, s0.misses)
+        XCTAssertEqual(s1.cachedBytes, s0.cachedBytes)
+        XCTAssertNil(first, "a drained slot releases its object")
+        // Allocating expression calls with small results: every result is right, though each
+        // takes back the last one's storage.
+        let f = try JIT.compile("x*2.0 + 1.0")
+        let x = NDArray((0..<n).map(Double.init))
+        for round in 0..<4 {
+            let y = try f.call(x)
+            XCTAssertEqual(y.doubles, (0..<n).map { Double($0) * 2 + 1 }, "round \(round)")
+            y.baseAddress.initializeMemory(as: Double.self, repeating: -7, count: n)
+        }
+        var kept: [NDArray] = []
+        for _ in 0..<3 { kept.append(try f.call(x)) }
+        XCTAssertEqual(Set(kept.map { ObjectIdentifier($0.storage) }).count, 3, "live results must not share storage")
+        for k in kept { XCTAssertEqual(k.doubles, (0..<n).map { Double($0) * 2 + 1 }) }
+    }
+
     /// `NDArray(uninitialized:count:)` and `NDArray(zeros:count:)`: one-dimensional arrays whose
     /// storage object, taken back from the thread's slot, brings its shape array along; the shape
     /// is always the count asked for, whatever the object held before (another dtype of the same

@@ -54,6 +54,31 @@ final class CallPathTests: XCTestCase {
         XCTAssertEqual(values(try f.call(a, Float(1))), [3, 5, 7, 9, 11, 13])
     }
 
+    /// A type of the caller's own that conforms to `JITArgument` without implementing
+    /// `fastArgument` (the default says `.other`): every call takes the general path through
+    /// `withArgumentView`, also right after fast calls with the same shapes, and is right.
+    func testArgumentTypesOutsideSwiftJITTakeTheGeneralPath() throws {
+        struct Ramp: JITArgument {
+            let values: [Double]
+            func withArgumentView<R>(_ body: (ArgumentView) throws -> R) throws -> R {
+                try values.withArgumentView(body)
+            }
+        }
+        let f = try JIT.compile("x*2 + k")
+        let x = NDArray([1.0, 2, 3], shape: [3])
+        let out = NDArray(zeros: .float64, shape: [3])
+        for round in 0..<3 {
+            let k = Double(round)
+            XCTAssertEqual(values(try f.call(k, x, out: out)), [2 + k, 4 + k, 6 + k])  // fast after the first
+            XCTAssertEqual(values(try f.call(k, Ramp(values: [10, 20, 30]), out: out)), [20 + k, 40 + k, 60 + k])
+            XCTAssertEqual(values(try f.call(k, Ramp(values: [1, 1, 1]))), [2 + k, 2 + k, 2 + k])
+            XCTAssertEqual(values(try f.call(["x": Ramp(values: [0, 5, 0]), "k": k])), [k, 10 + k, k])
+        }
+        if case .other = Ramp(values: []).fastArgument(scalarSlot: UnsafeMutableRawPointer(out.baseAddress)) {} else {
+            XCTFail("a type outside SwiftJIT should take the general path")
+        }
+    }
+
     func testOverlappingOutIsCopiedEvenAfterAFastCall() throws {
         let f = try JIT.compile("x + 1")
         let buffer = NDArray((0..<8).map(Double.init), shape: [8])

@@ -64,7 +64,7 @@ void sj_buffer_clear(void *p, size_t bytes);
 /// thread's buffer slot (256 KiB: W9's 80 KB result, 100 x 100 f64, takes no lock; with a slot
 /// per thread, 64 threads hold at most the 16 MiB below which slots are off).
 enum { SJ_BUFFER_SLOT_MAX = 256 << 10 };
-/// Arrays of 4 KiB up to this many bytes made in Swift keep their storage object in the thread's
+/// Arrays of up to this many bytes made in Swift keep their storage object in the thread's
 /// storage slot (NDArray(uninitialized:), zeros).
 enum { SJ_STORAGE_SLOT_MAX = 64 << 10 };
 /// The calling thread's storage slot: one storage object (an ArrayStorage, as an opaque +1
@@ -73,7 +73,9 @@ enum { SJ_STORAGE_SLOT_MAX = 64 << 10 };
 /// object (the reference is now the caller's), or NULL.
 void *sj_storage_slot_take(void);
 /// Puts a +1 reference into the calling thread's storage slot, which must be empty (only its own
-/// thread fills it), counting a cache hit when `reused`; 0 when it keeps nothing (slots are off
+/// thread fills it); `reused` 1: the object was taken back (a cache hit), 2: taken back, but its
+/// buffer is below SJ_BUFFER_CACHE_MIN (Swift's allocator, which the cache's counts leave out),
+/// 0: a new object. Returns 0 when it keeps nothing (slots are off
 /// while the limit is below 16 MiB, or the thread has no record): the caller keeps the reference.
 int sj_storage_slot_put(void *object, int reused);
 /// The object taken from the slot is still in use (another array references it): whether to put
