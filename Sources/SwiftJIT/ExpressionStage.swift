@@ -208,7 +208,12 @@ final class ExpressionStage: @unchecked Sendable {
     /// order) have exactly the dtypes, shapes and strides of the previous call, reusing its plan,
     /// prepared launch and specialization without building argument views. Returns nil when the
     /// call does not match (or has an argument of another kind): the caller takes the full path.
-    func runRepeated(_ arguments: [any JITArgument], out: NDArray?, casting: Casting) -> NDArray? {
+    /// Generic over the arguments' collection so that an array (positional calls) and a buffer on
+    /// the caller's stack (named calls) each get their own specialized copy: through one
+    /// `UnsafeBufferPointer` parameter, positional calls copied each existential (+30
+    /// instructions a call).
+    func runRepeated<Arguments: RandomAccessCollection>(_ arguments: Arguments, out: NDArray?, casting: Casting) -> NDArray?
+    where Arguments.Element == any JITArgument, Arguments.Index == Int {
         lock.lock()
         let cached = lastCall
         lock.unlock()
@@ -221,7 +226,7 @@ final class ExpressionStage: @unchecked Sendable {
             withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: n) { slots -> NDArray? in
                 for k in 0..<n {
                     let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
-                    switch arguments[k].fastArgument(scalarSlot: slot) {
+                    switch arguments[arguments.startIndex + k].fastArgument(scalarSlot: slot) {
                     case .array(let a):
                         guard a.dtype == c.pattern.dtypes[k], a.shape == c.pattern.shapes[k], a.strides == c.pattern.strides[k] else { return nil }
                         bases[k] = a.baseAddress

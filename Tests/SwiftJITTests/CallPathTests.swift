@@ -54,6 +54,33 @@ final class CallPathTests: XCTestCase {
         XCTAssertEqual(values(try f.call(a, Float(1))), [3, 5, 7, 9, 11, 13])
     }
 
+    /// Named arguments are bound by comparing names (up to 16 parameters) or by lookups (more):
+    /// both bind every name to its parameter whatever the dictionary's order, and a missing or
+    /// unknown name is an error, not a wrong binding.
+    func testNamedArgumentsBindByNameWithFewAndManyParameters() throws {
+        let f = try JIT.compile("x - 2*a + 10*b")
+        for _ in 0..<3 {
+            var d: [String: any JITArgument] = [:]
+            for (name, value) in [("b", 2.0), ("x", 100.0), ("a", 1.0)].shuffled() { d[name] = value }
+            XCTAssertEqual(try f.call(d).doubles, [118])
+            XCTAssertEqual(try f(b: 2.0, a: 1.0, x: 100.0).doubles, [118])
+        }
+        XCTAssertThrowsError(try f.call(["x": 1.0, "a": 1.0, "c": 1.0])) { XCTAssertTrue("\($0)".contains("missing value for 'b'"), "\($0)") }
+        XCTAssertThrowsError(try f.call(["x": 1.0, "a": 1.0, "b": 1.0, "c": 1.0])) { XCTAssertTrue("\($0)".contains("'c'"), "\($0)") }
+        XCTAssertThrowsError(try f.call(["x": 1.0, "a": 1.0])) { XCTAssertTrue("\($0)".contains("'b'"), "\($0)") }
+        XCTAssertThrowsError(try f(x: 1.0, a: 1.0, b: 1.0, out: 2.0)) { XCTAssertTrue("\($0)".contains("'out' must be an NDArray"), "\($0)") }
+        XCTAssertEqual(try JIT.compile("2 + 3").call([String: any JITArgument]()).doubles, [5])
+
+        // 20 parameters: v00*1 + v01*2 + ... + v19*20, with v_i = i.
+        let names = (0..<20).map { String(format: "v%02d", $0) }
+        let g = try JIT.compile(names.enumerated().map { "\($1)*\($0 + 1)" }.joined(separator: " + "))
+        var d: [String: any JITArgument] = [:]
+        for (i, name) in names.enumerated().shuffled() { d[name] = NDArray([Double(i), Double(i)], shape: [2]) }
+        let want = Double((0..<20).map { $0 * ($0 + 1) }.reduce(0, +))
+        XCTAssertEqual(try g.call(d).doubles, [want, want])
+        XCTAssertEqual(try g.call(d).doubles, [want, want])
+    }
+
     /// A type of the caller's own that conforms to `JITArgument` without implementing
     /// `fastArgument` (the default says `.other`): every call takes the general path through
     /// `withArgumentView`, also right after fast calls with the same shapes, and is right.
