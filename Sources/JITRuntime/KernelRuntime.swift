@@ -122,9 +122,14 @@ public final class CompiledKernelFunction: @unchecked Sendable {
                 let slot = n * KernelGen.resultSlotWords
                 switch type {
                 case .scalar(let d):
-                    let value = ScalarMemory.load(UnsafeRawPointer(results + slot), d)
-                    let a = NDArray(zeros: d, shape: [])
-                    a.setElement(0, value)
+                    // The slot holds the value as a `d` element: copied as it is (a load, a cast
+                    // to itself and a store went through ScalarSemantics); bool made 0 or 1.
+                    let a = NDArray(uninitialized: d, shape: [])
+                    if d == .bool {
+                        a.baseAddress.storeBytes(of: UnsafeRawPointer(results + slot).load(as: UInt8.self) != 0 ? 1 : 0, as: UInt8.self)
+                    } else {
+                        a.baseAddress.copyMemory(from: UnsafeRawPointer(results + slot), byteCount: d.size)
+                    }
                     out.append(a)
                 case .array(let d, let rank):
                     let data = UnsafeMutableRawPointer(bitPattern: Int(results[slot]))

@@ -54,7 +54,7 @@ public final class Kernel: @unchecked Sendable {
     public let module: KernelModule
     public let decl: KernelDecl
     public var name: String { decl.name }
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var compiled: [[ArgumentType]: CompiledKernelFunction] = [:]
     /// The last specialization called, found by comparing its types (repeated calls with the same
     /// kinds of arguments skip hashing them).
@@ -125,6 +125,7 @@ public final class Kernel: @unchecked Sendable {
         guard arguments.count == decl.parameters.count else {
             throw JITError.argument("kernel '\(name)' takes \(decl.parameters.count) argument\(decl.parameters.count == 1 ? "" : "s") (\(decl.parameters.map(\.name).joined(separator: ", "))), but \(arguments.count) \(arguments.count == 1 ? "was" : "were") given")
         }
+        if let values = try callRepeated(arguments) { return values }
         var raw: [CompiledKernelFunction.Argument] = []
         raw.reserveCapacity(arguments.count)
         return try withViews(arguments, 0, &raw) { raw in
@@ -134,6 +135,42 @@ public final class Kernel: @unchecked Sendable {
             }
             do {
                 return try specialization(for: types).run(raw, source: module.ast.source.name)
+            } catch let e as KernelRunError {
+                throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
+            }
+        }
+    }
+
+    /// The repeated-call fast path: when every argument is an array or a scalar of the dtype and
+    /// rank of the last specialization called, runs it with the arguments read through
+    /// `fastArgument` (no view closures, no type array, no lookup); nil otherwise (the general
+    /// path then runs the call). Same results and errors as the general path.
+    private func callRepeated(_ arguments: [any JITArgument]) throws -> [NDArray]? {
+        lock.lock()
+        let cached = last
+        lock.unlock()
+        guard let (types, function) = cached, types.count == arguments.count else { return nil }
+        let n = arguments.count
+        return try withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: max(1, n)) { slots -> [NDArray]? in
+            var raw: [CompiledKernelFunction.Argument] = []
+            raw.reserveCapacity(n)
+            for k in 0..<n {
+                let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
+                switch arguments[k].fastArgument(scalarSlot: slot) {
+                case .array(let a):
+                    guard a.dtype == types[k].dtype, a.shape.count == types[k].rank else { return nil }
+                    raw.append(CompiledKernelFunction.Argument(dtype: a.dtype, shape: a.shape, strides: a.strides,
+                                                               pointer: a.baseAddress, storage: a.storage, offset: a.offset))
+                case .scalar(let dtype):
+                    guard dtype == types[k].dtype, types[k].rank == 0 else { return nil }
+                    raw.append(CompiledKernelFunction.Argument(dtype: dtype, shape: [], strides: [], pointer: slot,
+                                                               storage: nil, offset: 0))
+                case .other:
+                    return nil
+                }
+            }
+            do {
+                return try withExtendedLifetime(arguments) { try function.run(raw, source: module.ast.source.name) }
             } catch let e as KernelRunError {
                 throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
             }

@@ -1,3 +1,4 @@
+import ComplexModule
 import Dispatch
 import Foundation
 import SwiftJIT
@@ -79,6 +80,52 @@ final class CallPathTests: XCTestCase {
         let want = Double((0..<20).map { $0 * ($0 + 1) }.reduce(0, +))
         XCTAssertEqual(try g.call(d).doubles, [want, want])
         XCTAssertEqual(try g.call(d).doubles, [want, want])
+    }
+
+    /// Kernels' repeated-call fast path: calls with the last specialization's dtypes and ranks
+    /// skip the argument views and the type lookup; scalar results of every kind come back as
+    /// they were computed; other dtypes, ranks and argument kinds leave the fast path; run-time
+    /// errors on it keep their diagnostics.
+    func testKernelRepeatedCallsAndScalarResults() throws {
+        let m = try JIT.kernels("""
+            kernel first(x: f64[]) -> f64 { return x[0] + 1.0 }
+            kernel pick(x, i) { return x[i] }
+            kernel flag(x: f64[]) -> bool { return x[0] > 0.5 }
+            kernel small(k: i64) -> i8 { return i8(k) }
+            kernel wide(k: i64) -> u64 { return u64(k) }
+            kernel single(x: f64) -> f32 { return f32(x) }
+            kernel rot(z: c128) -> c128 { return z * 1j }
+            """, name: "fast.sj")
+        let first = try m.kernel("first"), pick = try m.kernel("pick")
+        for round in 0..<4 {
+            let x = NDArray([Double(round), 5], shape: [2])
+            XCTAssertEqual(try first(x).doubles, [Double(round) + 1])
+            XCTAssertEqual(try pick(x, 1).doubles, [5])
+        }
+        // Another dtype, a Swift array, an integer array: each is right.
+        XCTAssertEqual(try pick(NDArray([Float(1.5), 2.5], shape: [2]), 0).toArray(Float.self), [1.5])
+        XCTAssertEqual(try pick([7.0, 8.0], 1).doubles, [8])
+        XCTAssertEqual(try pick(NDArray([Int64(4), 9], shape: [2]), 1).toArray(Int64.self), [9])
+        XCTAssertEqual(try pick(NDArray([1.0, 2], shape: [2]), 0).doubles, [1])
+        // An index out of range on the fast path: the caret diagnostic, then the next call works.
+        XCTAssertThrowsError(try pick(NDArray([1.0, 2], shape: [2]), 5)) { error in
+            XCTAssertTrue("\(error)".contains("index 5 is out of range for axis 0 with size 2"), "\(error)")
+            XCTAssertTrue("\(error)".contains("fast.sj:2:"), "\(error)")
+        }
+        XCTAssertEqual(try pick(NDArray([1.0, 2], shape: [2]), 1).doubles, [2])
+        // Scalar results of several dtypes, each called twice (the second on the fast path).
+        for _ in 0..<2 {
+            let f = try m.kernel("flag")(NDArray([0.75], shape: [1]))
+            XCTAssertEqual(f.dtype, .bool)
+            XCTAssertEqual(f.toArray(Bool.self), [true])
+            XCTAssertEqual(try m.kernel("flag")(NDArray([0.25], shape: [1])).toArray(Bool.self), [false])
+            XCTAssertEqual(try m.kernel("small")(Int64(-3)).toArray(Int8.self), [-3])
+            XCTAssertEqual(try m.kernel("wide")(Int64(-1)).toArray(UInt64.self), [UInt64.max])
+            XCTAssertEqual(try m.kernel("single")(0.1).toArray(Float.self), [Float(0.1)])
+            let z = try m.kernel("rot")(NDArray(scalar: Complex(1.0, 2.0)))
+            XCTAssertEqual(z.dtype, .complex128)
+            XCTAssertEqual(z.complexes, [Complex(-2.0, 1.0)])
+        }
     }
 
     /// A type of the caller's own that conforms to `JITArgument` without implementing
