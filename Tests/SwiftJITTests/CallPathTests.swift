@@ -148,8 +148,26 @@ final class CallPathTests: XCTestCase {
             XCTAssertEqual(values(try f.call(k, Ramp(values: [1, 1, 1]))), [2 + k, 2 + k, 2 + k])
             XCTAssertEqual(values(try f.call(["x": Ramp(values: [0, 5, 0]), "k": k])), [k, 10 + k, k])
         }
-        if case .other = Ramp(values: []).fastArgument(scalarSlot: UnsafeMutableRawPointer(out.baseAddress)) {} else {
-            XCTFail("a type outside SwiftJIT should take the general path")
+        var slot = SIMD2<UInt64>()
+        withUnsafeMutableBytes(of: &slot) { raw in
+            let p = raw.baseAddress!
+            if case .other = Ramp(values: []).fastArgument(scalarSlot: p) {} else {
+                XCTFail("a type outside SwiftJIT should take the general path")
+            }
+            // SwiftJIT's scalars and arrays take the fast path (JITScalar's witness, not the default).
+            let scalars: [(any JITArgument, DType)] = [(2.5, .float64), (Float(1.5), .float32), (7, .int64),
+                                                       (Int32(-2), .int32), (UInt8(9), .uint8), (true, .bool)]
+            for (value, dtype) in scalars {
+                guard case .scalar(let d) = value.fastArgument(scalarSlot: p), d == dtype else {
+                    XCTFail("\(value) should be a \(dtype) scalar on the fast path"); continue
+                }
+            }
+            XCTAssertEqual(p.load(as: Bool.self), true)
+            if case .array(let a) = (x as any JITArgument).fastArgument(scalarSlot: p) {
+                XCTAssertEqual(a.baseAddress, x.baseAddress)
+            } else {
+                XCTFail("an NDArray should hand over itself")
+            }
         }
     }
 
