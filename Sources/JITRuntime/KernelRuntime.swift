@@ -72,6 +72,22 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 
     /// Runs the kernel; returns its values (scalars as 0-d arrays).
     public func run(_ arguments: [Argument], source: String) throws -> [NDArray] {
+        var values: [NDArray] = []
+        values.reserveCapacity(kernel.returnTypes.count)
+        try run(arguments, source: source) { values.append($0) }
+        return values
+    }
+
+    /// Runs the kernel; returns its first value (a scalar as a 0-d array), nil when it returns
+    /// nothing. What `k(x)` returns, without an array of values around it.
+    public func runFirst(_ arguments: [Argument], source: String) throws -> NDArray? {
+        var first: NDArray?
+        try run(arguments, source: source) { if first == nil { first = $0 } }
+        return first
+    }
+
+    /// Runs the kernel, handing each value to `value` in order.
+    func run(_ arguments: [Argument], source: String, _ value: (NDArray) -> Void) throws {
         try Cancellation.check()
         // Descriptors (data pointer, shape, strides) and the result slots live on the stack.
         let words = arguments.reduce(0) { $0 + ($1.shape.isEmpty ? 0 : 1 + 2 * $1.shape.count) }
@@ -98,21 +114,33 @@ public final class CompiledKernelFunction: @unchecked Sendable {
                     return entry(p.baseAddress, results.baseAddress, &context)
                 }
             }
-            return try collect(code, &context, results: UnsafePointer(results.baseAddress!), arguments: arguments, source: source)
+            try collect(code, &context, results: UnsafePointer(results.baseAddress!), arguments: arguments, source: source, value)
         }
+    }
+
+    private let vectorShapeLock = PlainLock()
+    /// The shape array of the last one-dimensional result, handed to the next result of the same
+    /// length (shape arrays are immutable values): a result then allocates its storage object only.
+    private var lastVectorShape: [Int] = []
+
+    /// `[count]`, shared with earlier results of that length.
+    private func vectorShape(_ count: Int) -> [Int] {
+        vectorShapeLock.lock()
+        defer { vectorShapeLock.unlock() }
+        if lastVectorShape.first == count { return lastVectorShape }
+        lastVectorShape = [count]
+        return lastVectorShape
     }
 
     /// After a call: throws its run-time error, or turns the result slots into arrays (arrays in
     /// kernel allocations take ownership of them) and frees every other allocation of the call.
     func collect(_ code: Int32, _ context: inout sj_context, results: UnsafePointer<Int64>, arguments: [Argument],
-                 source: String) throws -> [NDArray] {
+                 source: String, _ value: (NDArray) -> Void) throws {
         if code != 0 {
             sj_context_release(&context, nil, 0)
             throw error(code, context, source)
         }
         let types = kernel.returnTypes
-        var out: [NDArray] = []
-        out.reserveCapacity(types.count)
         // The allocations that results took over (given to sj_context_release to keep), on the
         // stack; the storage made for each, looked up only when there is more than one result.
         try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(1, Int(context.count))) { kept in
@@ -130,20 +158,19 @@ public final class CompiledKernelFunction: @unchecked Sendable {
                     } else {
                         a.baseAddress.copyMemory(from: UnsafeRawPointer(results + slot), byteCount: d.size)
                     }
-                    out.append(a)
+                    value(a)
                 case .array(let d, let rank):
                     let data = UnsafeMutableRawPointer(bitPattern: Int(results[slot]))
-                    let shape = (0..<rank).map { Int(results[slot + 1 + $0]) }
+                    let shape = rank == 1 ? vectorShape(Int(results[slot + 1])) : (0..<rank).map { Int(results[slot + 1 + $0]) }
                     // A contiguous vector shares the one unit-stride array.
                     let strides = rank == 1 && results[slot + 1 + KernelGen.maxRank] == 1
                         ? NDArray.rowMajorStrides(shape) : (0..<rank).map { Int(results[slot + 1 + KernelGen.maxRank + $0]) }
-                    out.append(try array(d, data, shape, strides, &context, arguments, kept.baseAddress!, &keptCount,
-                                         &adopted, many: types.count > 1))
+                    value(try array(d, data, shape, strides, &context, arguments, kept.baseAddress!, &keptCount,
+                                    &adopted, many: types.count > 1))
                 }
             }
             sj_context_release(&context, kept.baseAddress, Int64(keptCount))
         }
-        return out
     }
 
     private func array(_ d: DType, _ data: UnsafeMutableRawPointer?, _ shape: [Int], _ strides: [Int],

@@ -122,36 +122,51 @@ public final class Kernel: @unchecked Sendable {
     /// Runs the kernel with positional arguments; returns every value it returns (scalars as
     /// 0-d arrays).
     public func callAll(_ arguments: [any JITArgument]) throws -> [NDArray] {
+        try call(arguments) { function, raw in try function.run(raw, source: module.ast.source.name) }
+    }
+
+    /// `k(a, b, 3)`: runs the kernel and returns its value (its first value for tuple returns;
+    /// use `callAll` for all of them).
+    public func dynamicallyCall(withArguments arguments: [any JITArgument]) throws -> NDArray {
+        let first = try call(arguments) { function, raw in try function.runFirst(raw, source: module.ast.source.name) }
+        return first ?? NDArray(zeros: .bool, shape: [])
+    }
+
+    /// Checks the argument count, finds the specialization and runs `body` with it and the raw
+    /// arguments; a run-time error becomes a diagnostic at the kernel's source.
+    private func call<R>(_ arguments: [any JITArgument],
+                         _ body: (CompiledKernelFunction, [CompiledKernelFunction.Argument]) throws -> R) throws -> R {
         guard arguments.count == decl.parameters.count else {
             throw JITError.argument("kernel '\(name)' takes \(decl.parameters.count) argument\(decl.parameters.count == 1 ? "" : "s") (\(decl.parameters.map(\.name).joined(separator: ", "))), but \(arguments.count) \(arguments.count == 1 ? "was" : "were") given")
         }
-        if let values = try callRepeated(arguments) { return values }
-        var raw: [CompiledKernelFunction.Argument] = []
-        raw.reserveCapacity(arguments.count)
-        return try withViews(arguments, 0, &raw) { raw in
-            let types = raw.map { ArgumentType(dtype: $0.dtype, rank: $0.shape.count) }
-            if types.contains(where: { $0.rank > KernelGen.maxRank }) {
-                throw JITError.argument("kernels take arrays of at most \(KernelGen.maxRank) dimensions")
+        do {
+            if let result = try callRepeated(arguments, body) { return result }
+            var raw: [CompiledKernelFunction.Argument] = []
+            raw.reserveCapacity(arguments.count)
+            return try withViews(arguments, 0, &raw) { raw in
+                let types = raw.map { ArgumentType(dtype: $0.dtype, rank: $0.shape.count) }
+                if types.contains(where: { $0.rank > KernelGen.maxRank }) {
+                    throw JITError.argument("kernels take arrays of at most \(KernelGen.maxRank) dimensions")
+                }
+                return try body(try specialization(for: types), raw)
             }
-            do {
-                return try specialization(for: types).run(raw, source: module.ast.source.name)
-            } catch let e as KernelRunError {
-                throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
-            }
+        } catch let e as KernelRunError {
+            throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
         }
     }
 
     /// The repeated-call fast path: when every argument is an array or a scalar of the dtype and
-    /// rank of the last specialization called, runs it with the arguments read through
+    /// rank of the last specialization called, runs `body` with it and the arguments read through
     /// `fastArgument` (no view closures, no type array, no lookup); nil otherwise (the general
     /// path then runs the call). Same results and errors as the general path.
-    private func callRepeated(_ arguments: [any JITArgument]) throws -> [NDArray]? {
+    private func callRepeated<R>(_ arguments: [any JITArgument],
+                                 _ body: (CompiledKernelFunction, [CompiledKernelFunction.Argument]) throws -> R) throws -> R? {
         lock.lock()
         let cached = last
         lock.unlock()
         guard let (types, function) = cached, types.count == arguments.count else { return nil }
         let n = arguments.count
-        return try withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: max(1, n)) { slots -> [NDArray]? in
+        return try withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: max(1, n)) { slots -> R? in
             var raw: [CompiledKernelFunction.Argument] = []
             raw.reserveCapacity(n)
             for k in 0..<n {
@@ -169,20 +184,8 @@ public final class Kernel: @unchecked Sendable {
                     return nil
                 }
             }
-            do {
-                return try withExtendedLifetime(arguments) { try function.run(raw, source: module.ast.source.name) }
-            } catch let e as KernelRunError {
-                throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
-            }
+            return try withExtendedLifetime(arguments) { try body(function, raw) }
         }
-    }
-
-    /// `k(a, b, 3)`: runs the kernel and returns its value (its first value for tuple returns;
-    /// use `callAll` for all of them).
-    public func dynamicallyCall(withArguments arguments: [any JITArgument]) throws -> NDArray {
-        let values = try callAll(arguments)
-        guard let first = values.first else { return NDArray(zeros: .bool, shape: []) }
-        return first
     }
 
     private func withViews<R>(_ args: [any JITArgument], _ i: Int, _ raw: inout [CompiledKernelFunction.Argument],

@@ -128,6 +128,45 @@ final class CallPathTests: XCTestCase {
         }
     }
 
+    /// One-dimensional kernel results share the shape array of the last result of their length
+    /// (CompiledKernelFunction.vectorShape): results of other lengths, kept or dropped, from one
+    /// thread or four at once, each have their own length and values.
+    func testKernelVectorResultsOfChangingLengths() throws {
+        let k = try JIT.kernel("""
+            kernel ramp(n: i64, start: f64) -> f64[] {
+                let y = empty(n)
+                for i in 0..<n { y[i] = start + i }
+                return y
+            }
+            """, name: "ramp")
+        var kept: [NDArray] = []
+        for n in [3, 5, 3, 3, 0, 5, 1] {
+            let y = try k(n, Double(n))
+            XCTAssertEqual(y.shape, [n])
+            XCTAssertEqual(y.doubles, (0..<n).map { Double(n + $0) })
+            kept.append(y)
+        }
+        for (y, n) in zip(kept, [3, 5, 3, 3, 0, 5, 1]) {
+            XCTAssertEqual(y.shape, [n])
+            XCTAssertEqual(y.doubles, (0..<n).map { Double(n + $0) })
+        }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for round in 0..<200 {
+                let n = 1 + (round * 7 + t * 3) % 40
+                do {
+                    let y = try k(n, Double(t))
+                    if y.shape != [n] || y.doubles != (0..<n).map({ Double(t + $0) }) {
+                        failures.add("thread \(t) round \(round): shape \(y.shape), want [\(n)]")
+                    }
+                } catch {
+                    failures.add("thread \(t): \(error)")
+                }
+            }
+        }
+        XCTAssertEqual(failures.all, [])
+    }
+
     /// A type of the caller's own that conforms to `JITArgument` without implementing
     /// `fastArgument` (the default says `.other`): every call takes the general path through
     /// `withArgumentView`, also right after fast calls with the same shapes, and is right.
