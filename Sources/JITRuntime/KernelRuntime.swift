@@ -72,6 +72,11 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 
     /// Runs the kernel; returns its values (scalars as 0-d arrays).
     public func run(_ arguments: [Argument], source: String) throws -> [NDArray] {
+        try arguments.withUnsafeBufferPointer { try run($0, source: source) }
+    }
+
+    /// Runs the kernel with arguments in a buffer (valid during the call); returns its values.
+    public func run(_ arguments: UnsafeBufferPointer<Argument>, source: String) throws -> [NDArray] {
         var values: [NDArray] = []
         values.reserveCapacity(kernel.returnTypes.count)
         try run(arguments, source: source) { values.append($0) }
@@ -79,15 +84,16 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     }
 
     /// Runs the kernel; returns its first value (a scalar as a 0-d array), nil when it returns
-    /// nothing. What `k(x)` returns, without an array of values around it.
-    public func runFirst(_ arguments: [Argument], source: String) throws -> NDArray? {
+    /// nothing. What `k(x)` returns, without an array of values around it; the arguments may be
+    /// on the caller's stack.
+    public func runFirst(_ arguments: UnsafeBufferPointer<Argument>, source: String) throws -> NDArray? {
         var first: NDArray?
         try run(arguments, source: source) { if first == nil { first = $0 } }
         return first
     }
 
     /// Runs the kernel, handing each value to `value` in order.
-    func run(_ arguments: [Argument], source: String, _ value: (NDArray) -> Void) throws {
+    func run(_ arguments: UnsafeBufferPointer<Argument>, source: String, _ value: (NDArray) -> Void) throws {
         try Cancellation.check()
         // Descriptors (data pointer, shape, strides) and the result slots live on the stack.
         let words = arguments.reduce(0) { $0 + ($1.shape.isEmpty ? 0 : 1 + 2 * $1.shape.count) }
@@ -134,7 +140,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
 
     /// After a call: throws its run-time error, or turns the result slots into arrays (arrays in
     /// kernel allocations take ownership of them) and frees every other allocation of the call.
-    func collect(_ code: Int32, _ context: inout sj_context, results: UnsafePointer<Int64>, arguments: [Argument],
+    func collect(_ code: Int32, _ context: inout sj_context, results: UnsafePointer<Int64>, arguments: UnsafeBufferPointer<Argument>,
                  source: String, _ value: (NDArray) -> Void) throws {
         if code != 0 {
             sj_context_release(&context, nil, 0)
@@ -174,7 +180,7 @@ public final class CompiledKernelFunction: @unchecked Sendable {
     }
 
     private func array(_ d: DType, _ data: UnsafeMutableRawPointer?, _ shape: [Int], _ strides: [Int],
-                       _ context: inout sj_context, _ arguments: [Argument],
+                       _ context: inout sj_context, _ arguments: UnsafeBufferPointer<Argument>,
                        _ kept: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ keptCount: inout Int,
                        _ adopted: inout [(UnsafeMutableRawPointer, ArrayStorage)], many: Bool) throws -> NDArray {
         guard let data else { return NDArray(zeros: d, sharedShape: shape) }

@@ -58,12 +58,32 @@ public final class Kernel: @unchecked Sendable {
     private var compiled: [[ArgumentType]: CompiledKernelFunction] = [:]
     /// The last specialization called, found by comparing its types (repeated calls with the same
     /// kinds of arguments skip hashing them).
-    private var last: (types: [ArgumentType], function: CompiledKernelFunction)?
+    private var last: LastSpecialization?
+
+    /// The last specialization and its types, in a class of its own so that a call takes one
+    /// plain reference to it: `CompiledKernelFunction`s are held weakly by the engine's slots, so
+    /// each has a side table and every retain and release of one takes the runtime's slow path
+    /// (`swift_release_n` on it was 315 of a call's 3,000 instructions; callgrind, 2026-12-07).
+    private final class LastSpecialization {
+        let types: [ArgumentType]
+        let function: CompiledKernelFunction
+        init(_ types: [ArgumentType], _ function: CompiledKernelFunction) {
+            self.types = types
+            self.function = function
+        }
+    }
 
     init(module: KernelModule, decl: KernelDecl) {
         self.module = module
         self.decl = decl
+        sourceName = module.ast.source.name
     }
+
+    /// The source's name, for run-time errors. Kept here so that a call's closures capture this
+    /// string rather than the kernel: `KernelModule` holds kernels weakly, which gives each a side
+    /// table, and every retain and release of one then takes the runtime's slow path (about 500
+    /// instructions a call when the closures captured `self`; callgrind, 2026-12-07).
+    private let sourceName: String
 
     /// Compiles for the declared parameter types now (when every parameter has one).
     @discardableResult
@@ -84,7 +104,7 @@ public final class Kernel: @unchecked Sendable {
     public func specialization(for types: [ArgumentType]) throws -> CompiledKernelFunction {
         lock.lock()
         if let last, last.types == types { lock.unlock(); return last.function }
-        if let c = compiled[types] { last = (types, c); lock.unlock(); return c }
+        if let c = compiled[types] { last = LastSpecialization(types, c); lock.unlock(); return c }
         lock.unlock()
         let typed = try typedKernel(types)
         let c = try CompileDriver.native(typed, options: module.options.kernelCompileOptions, trace: nil)
@@ -122,20 +142,22 @@ public final class Kernel: @unchecked Sendable {
     /// Runs the kernel with positional arguments; returns every value it returns (scalars as
     /// 0-d arrays).
     public func callAll(_ arguments: [any JITArgument]) throws -> [NDArray] {
-        try call(arguments) { function, raw in try function.run(raw, source: module.ast.source.name) }
+        let source = sourceName
+        return try call(arguments) { function, raw in try function.run(raw, source: source) }
     }
 
     /// `k(a, b, 3)`: runs the kernel and returns its value (its first value for tuple returns;
     /// use `callAll` for all of them).
     public func dynamicallyCall(withArguments arguments: [any JITArgument]) throws -> NDArray {
-        let first = try call(arguments) { function, raw in try function.runFirst(raw, source: module.ast.source.name) }
+        let source = sourceName
+        let first = try call(arguments) { function, raw in try function.runFirst(raw, source: source) }
         return first ?? NDArray(zeros: .bool, shape: [])
     }
 
     /// Checks the argument count, finds the specialization and runs `body` with it and the raw
     /// arguments; a run-time error becomes a diagnostic at the kernel's source.
     private func call<R>(_ arguments: [any JITArgument],
-                         _ body: (CompiledKernelFunction, [CompiledKernelFunction.Argument]) throws -> R) throws -> R {
+                         _ body: (CompiledKernelFunction, UnsafeBufferPointer<CompiledKernelFunction.Argument>) throws -> R) throws -> R {
         guard arguments.count == decl.parameters.count else {
             throw JITError.argument("kernel '\(name)' takes \(decl.parameters.count) argument\(decl.parameters.count == 1 ? "" : "s") (\(decl.parameters.map(\.name).joined(separator: ", "))), but \(arguments.count) \(arguments.count == 1 ? "was" : "were") given")
         }
@@ -148,7 +170,8 @@ public final class Kernel: @unchecked Sendable {
                 if types.contains(where: { $0.rank > KernelGen.maxRank }) {
                     throw JITError.argument("kernels take arrays of at most \(KernelGen.maxRank) dimensions")
                 }
-                return try body(try specialization(for: types), raw)
+                let function = try specialization(for: types)
+                return try raw.withUnsafeBufferPointer { try body(function, $0) }
             }
         } catch let e as KernelRunError {
             throw KernelRunDiagnostic.diagnostic(e, in: module.ast)
@@ -160,32 +183,49 @@ public final class Kernel: @unchecked Sendable {
     /// `fastArgument` (no view closures, no type array, no lookup); nil otherwise (the general
     /// path then runs the call). Same results and errors as the general path.
     private func callRepeated<R>(_ arguments: [any JITArgument],
-                                 _ body: (CompiledKernelFunction, [CompiledKernelFunction.Argument]) throws -> R) throws -> R? {
+                                 _ body: (CompiledKernelFunction, UnsafeBufferPointer<CompiledKernelFunction.Argument>) throws -> R) throws -> R? {
         lock.lock()
         let cached = last
         lock.unlock()
-        guard let (types, function) = cached, types.count == arguments.count else { return nil }
+        guard let cached, cached.types.count == arguments.count else { return nil }
         let n = arguments.count
         return try withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: max(1, n)) { slots -> R? in
-            var raw: [CompiledKernelFunction.Argument] = []
-            raw.reserveCapacity(n)
-            for k in 0..<n {
-                let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
-                switch arguments[k].fastArgument(scalarSlot: slot) {
-                case .array(let a):
-                    guard a.dtype == types[k].dtype, a.shape.count == types[k].rank else { return nil }
-                    raw.append(CompiledKernelFunction.Argument(dtype: a.dtype, shape: a.shape, strides: a.strides,
-                                                               pointer: a.baseAddress, storage: a.storage, offset: a.offset))
-                case .scalar(let dtype):
-                    guard dtype == types[k].dtype, types[k].rank == 0 else { return nil }
-                    raw.append(CompiledKernelFunction.Argument(dtype: dtype, shape: [], strides: [], pointer: slot,
-                                                               storage: nil, offset: 0))
-                case .other:
-                    return nil
-                }
+            try withUnsafeTemporaryAllocation(of: CompiledKernelFunction.Argument.self, capacity: n) { buffer -> R? in
+                try callRepeated(arguments, cached, slots, buffer, body)
             }
-            return try withExtendedLifetime(arguments) { try body(function, raw) }
         }
+    }
+
+    /// `callRepeated` with the scalar slots and the raw arguments on the caller's stack: the
+    /// arguments are initialised into `buffer` one by one and deinitialised before returning.
+    private func callRepeated<R>(_ arguments: [any JITArgument], _ cached: LastSpecialization,
+                                 _ slots: UnsafeMutableBufferPointer<SIMD2<UInt64>>,
+                                 _ buffer: UnsafeMutableBufferPointer<CompiledKernelFunction.Argument>,
+                                 _ body: (CompiledKernelFunction, UnsafeBufferPointer<CompiledKernelFunction.Argument>) throws -> R) throws -> R? {
+        let types = cached.types
+        let n = arguments.count
+        var count = 0
+        defer { buffer.baseAddress?.deinitialize(count: count) }
+        func append(_ a: CompiledKernelFunction.Argument) {
+            (buffer.baseAddress! + count).initialize(to: a)
+            count += 1
+        }
+        for k in 0..<n {
+            let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
+            switch arguments[k].fastArgument(scalarSlot: slot) {
+            case .array(let a):
+                guard a.dtype == types[k].dtype, a.shape.count == types[k].rank else { return nil }
+                append(CompiledKernelFunction.Argument(dtype: a.dtype, shape: a.shape, strides: a.strides,
+                                                       pointer: a.baseAddress, storage: a.storage, offset: a.offset))
+            case .scalar(let dtype):
+                guard dtype == types[k].dtype, types[k].rank == 0 else { return nil }
+                append(CompiledKernelFunction.Argument(dtype: dtype, shape: [], strides: [], pointer: slot,
+                                                       storage: nil, offset: 0))
+            case .other:
+                return nil
+            }
+        }
+        return try withExtendedLifetime(arguments) { try body(cached.function, UnsafeBufferPointer(rebasing: buffer[0..<n])) }
     }
 
     private func withViews<R>(_ args: [any JITArgument], _ i: Int, _ raw: inout [CompiledKernelFunction.Argument],
