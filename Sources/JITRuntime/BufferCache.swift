@@ -26,9 +26,11 @@ import Foundation
 /// thread exits. Such arrays made with `NDArray(uninitialized:)` or `NDArray(zeros:)` also leave
 /// their storage object in a slot of the thread's own, and the thread's next array of the same
 /// byte count takes that object back, buffer and all (a hit), once no array, view or other
-/// reference uses it any more. Reading ``statistics``, ``trim(keepingBytes:)``, setting ``limit``
-/// and thread exit release those objects first, so a buffer counts as cached exactly when nothing
-/// references it.
+/// reference uses it any more. Arrays under 4 KiB (Swift's allocator, not this cache) use the same
+/// storage slot, so small allocating calls reuse their last result's object and memory too; those
+/// reuses are not counted as hits, and their memory is freed, not cached, when the slot is
+/// released. Reading ``statistics``, ``trim(keepingBytes:)``, setting ``limit`` and thread exit
+/// release those objects first, so a buffer counts as cached exactly when nothing references it.
 ///
 /// Kernel allocations under 4 KiB that a call does not return (scratch such as W10's 10 x 10
 /// matrix) are not cached here: while the per-thread slots are on, each thread keeps up to 8 of
