@@ -126,7 +126,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
         guard count > 0 else { return }
         let c = constantCount
         var byItems = false
-        let fault: Int32 = try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + c + 1) { ops in
+        let fault: Int32 = withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + c + 1) { ops in
             let operands = ops.baseAddress!
             for k in 0..<n { operands[k] = bases[k] }
             if c > 0 {
@@ -134,7 +134,7 @@ public final class TypedExpressionCore: @unchecked Sendable {
                 for j in 0..<c { operands[n + j] = values[j] }
             }
             operands[n + c] = out
-            return try withExtendedLifetime(specialization) {
+            return withExtendedLifetime(specialization) {
                 if Parallel.threadsFor(elements: count) <= 1 && count < Launch.cancellableElements {
                     let raw = UnsafeRawPointer(operands).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
                     entry(0, Int64(count), raw, innerStrides, out)
