@@ -42,11 +42,17 @@ public enum IRGen {
                 preconditionFailure("lowering produced invalid LLVM IR: \(problem)\n\(function)\n\(module.text)")
             }
         }
-        if optimize {
-            try module.runPasses(passPipeline(for: function, options: options), machine: machine)
-            if options.streamingOutput && hasStreamingVariant(function) { markStreamingStores(module) }
-        }
+        if optimize { try self.optimize(module, for: function, options: options, machine: machine) }
         return LoweredModule(module: module, symbol: symbol)
+    }
+
+    /// Runs the pass pipeline (`pipeline`, else `function`'s own) over a lowered expression's
+    /// module, then, for the streaming variant, marks its aligned vector stores non-temporal:
+    /// the one place both happen, for `lower` and for the compile driver's timed stages.
+    public static func optimize(_ module: Module, for function: IRFunction, options: LoweringOptions,
+                                machine: TargetMachine, pipeline: String? = nil) throws {
+        try module.runPasses(pipeline ?? passPipeline(for: function, options: options), machine: machine)
+        if options.streamingOutput && hasStreamingVariant(function) { markStreamingStores(module) }
     }
 
     /// LLVM's pass pipeline for `function`'s module (`LoweringOptions.expressionPipeline`).

@@ -46,14 +46,6 @@ public enum CompilationUnit {
         }
     }
 
-    /// LLVM's pass pipeline for the unit's module.
-    func passPipeline(_ options: LoweringOptions) -> String {
-        switch self {
-        case .expression(let f): return IRGen.passPipeline(for: f, options: options)
-        case .kernel: return options.passPipeline
-        }
-    }
-
     /// Stages `lower` (a new module exporting `symbol`) and `optimize` (unless `optimize` is false;
     /// with `pipeline` instead of the unit's own when given), timed and printed through `trace`.
     func lower(symbol: String, options: LoweringOptions, machine: TargetMachine, optimize: Bool = true,
@@ -67,9 +59,11 @@ public enum CompilationUnit {
         }, text: { $0.module.text })
         if optimize {
             try trace.run("optimize", {
-                try lowered.module.runPasses(pipeline ?? passPipeline(options), machine: machine)
-                if case .expression(let f) = self, options.streamingOutput, IRGen.hasStreamingVariant(f) {
-                    IRGen.markStreamingStores(lowered.module)
+                switch self {
+                case .expression(let f):
+                    try IRGen.optimize(lowered.module, for: f, options: options, machine: machine, pipeline: pipeline)
+                case .kernel:
+                    try lowered.module.runPasses(pipeline ?? options.passPipeline, machine: machine)
                 }
             }, text: { lowered.module.text })
         }

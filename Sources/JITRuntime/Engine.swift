@@ -60,7 +60,7 @@ public final class Engine: @unchecked Sendable {
 
     /// SwiftJIT's version as it enters object-cache keys: bump it whenever lowering changes the
     /// code generated for the same typed IR. Debug builds add their executable's size and time.
-    public static let version = "0.18.2"
+    public static let version = "0.18.3"
     /// The LLVM version compiled against, `major.minor`.
     public static var llvmVersion: String { "\(LLVM.versionMajor).\(LLVM.versionMinor)" }
     /// The loaded LLVM as it enters cache keys: `major.minor` and the library's real path

@@ -33,8 +33,10 @@ final class ExpressionStage: @unchecked Sendable {
     let reduction: ReductionStep?
     private let lock = PlainLock()
     private var specializations: [Key: Specialization] = [:]
-    /// Streaming variants (`LoweringOptions.streamingOutput`) by their plain kernel.
-    private var streamingKernels: [ObjectIdentifier: CompiledKernel] = [:]
+    /// Streaming variants (`LoweringOptions.streamingOutput`) by their plain kernel (kept alive by
+    /// `specializations`, which never drops one, so the identifier is not reused); nil records a
+    /// variant that could not be compiled, so that it is not tried again for every new plan.
+    private var streamingKernels: [ObjectIdentifier: CompiledKernel?] = [:]
     /// Result dtypes by argument types, so calls with `out=` type-check once.
     private var resultTypes: [[ArgumentType]: DType] = [:]
 
@@ -78,10 +80,13 @@ final class ExpressionStage: @unchecked Sendable {
         lock.unlock()
         var compileOptions = options.compileOptions
         compileOptions.lowering.streamingOutput = true
-        guard let (kernel, lifted) = try? CompileDriver.native(spec.function, options: compileOptions, trace: nil),
-              lifted.values.count == spec.constants.count else { return nil }
+        var kernel: CompiledKernel?
+        if let (k, lifted) = try? CompileDriver.native(spec.function, options: compileOptions, trace: nil),
+           lifted.values.count == spec.constants.count {
+            kernel = k
+        }
         lock.lock()
-        streamingKernels[id] = kernel
+        streamingKernels[id] = .some(kernel)  // a nil variant is recorded too
         lock.unlock()
         return kernel
     }
