@@ -102,7 +102,10 @@ public protocol JITScalar: JITArgument, NDArrayElement {}
 
 extension JITScalar {
     /// Stores the value at `slot` (which has room for 16 bytes); the fast call path's scalar slot.
+    /// A conforming type whose size is not its dtype's (at most 16 bytes) takes the general path
+    /// instead: the slot is never written past its end.
     public func fastArgument(scalarSlot slot: UnsafeMutableRawPointer) -> FastArgument {
+        guard MemoryLayout<Self>.size == Self.dtype.size else { return .other }
         slot.storeBytes(of: self, as: Self.self)
         return .scalar(Self.dtype)
     }

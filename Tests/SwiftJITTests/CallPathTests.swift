@@ -55,6 +55,29 @@ final class CallPathTests: XCTestCase {
         XCTAssertEqual(values(try f.call(a, Float(1))), [3, 5, 7, 9, 11, 13])
     }
 
+    /// A caller's own scalar type whose size is not its dtype's (here 24 bytes claiming f64) never
+    /// writes past the fast path's 16-byte slot: it takes the general path, which reads its
+    /// first 8 bytes as the f64, on every call.
+    func testScalarTypesOfAnotherSizeTakeTheGeneralPath() throws {
+        struct Wide: JITScalar {
+            static var dtype: DType { .float64 }
+            var value: Double, padding: (Double, Double) = (-1, -1)
+        }
+        var slot = (SIMD2<UInt64>(), SIMD2<UInt64>(repeating: 7))
+        withUnsafeMutableBytes(of: &slot) { raw in
+            if case .other = Wide(value: 2).fastArgument(scalarSlot: raw.baseAddress!) {} else {
+                XCTFail("a 24-byte scalar must not be stored into the 16-byte slot")
+            }
+        }
+        XCTAssertEqual(slot.1, SIMD2<UInt64>(repeating: 7))
+        let f = try JIT.compile("x*k")
+        let x = NDArray([1.0, 2.0], shape: [2])
+        for k in [2.0, 3.0, 2.0] {
+            XCTAssertEqual(try f.call(k, x).doubles, [k, 2 * k])
+            XCTAssertEqual(try f.call(Wide(value: k), x).doubles, [k, 2 * k])
+        }
+    }
+
     /// Named arguments are bound by comparing names (up to 16 parameters) or by lookups (more):
     /// both bind every name to its parameter whatever the dictionary's order, and a missing or
     /// unknown name is an error, not a wrong binding.
