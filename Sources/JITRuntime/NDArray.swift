@@ -13,11 +13,13 @@ public final class ArrayStorage: @unchecked Sendable {
     public let byteCount: Int
     private let release: Release
     private let owner: AnyObject?
-    /// The shape array `[n]` of the last one-dimensional array made over this storage by
-    /// `NDArray(uninitialized:count:)` or `NDArray(zeros:count:)`: a storage object taken back from
-    /// the thread's slot (`make`) hands it to the next array of the same count, so that array costs
-    /// no allocation at all. Written only while the object is referenced by no array (by `make`'s
-    /// caller and the thread's slot alone).
+    /// The shape array `[n]` of the one-dimensional arrays made over this storage as new arrays
+    /// (`NDArray.Layout.vector`: `NDArray(uninitialized:count:)`, `zeros`, one-dimensional
+    /// results), which keep only their count and return this as their `shape`. A storage object
+    /// taken back from the thread's slot (`make`) keeps it for the next array of the same count,
+    /// so that array costs no allocation at all. Written only while the object is referenced by
+    /// no array (by `make`'s caller and the thread's slot alone), so it never changes under an
+    /// array that reads it.
     var vectorShape: [Int]?
 
     /// What the last reference does with the memory.
@@ -236,20 +238,68 @@ extension Double: NDArrayElement { public static var dtype: DType { .float64 } }
 public struct NDArray: @unchecked Sendable {
     /// Element type.
     public let dtype: DType
-    /// Extent of each dimension; empty for a 0-d array (a scalar).
-    public let shape: [Int]
-    /// Step between neighbours along each dimension, in elements.
-    public let strides: [Int]
     /// The memory.
     public let storage: ArrayStorage
     /// Index of the first element in `storage`, in elements.
     public let offset: Int
+    /// Shape and strides (see `Layout`).
+    @usableFromInline let layout: Layout
+
+    /// How an array keeps its shape and strides.
+    ///
+    /// A new one-dimensional array (`NDArray(uninitialized:count:)`, `zeros`, and the library's
+    /// one-dimensional results) keeps only its element count: its shape array is the one its
+    /// storage keeps (`ArrayStorage.vectorShape`, which does not change while an array references
+    /// the storage) and its strides are `[1]`. So such an array holds one reference (its storage)
+    /// instead of three: made and dropped per call, as `f(x, out: NDArray(uninitialized: .float64,
+    /// count: n))` does, each reference was a retain, a release and an outlined destroy of an
+    /// `[Int]` at the call site. A 4 KiB array made and dropped went from 357 to 229 instructions
+    /// (callgrind) and from 37 to 24 ns (`alloc-sweep --parts`, 2026-12-07, LLVM 19; issue 16).
+    /// The library's fast paths compare shapes with `hasShape`/`hasStrides`, which take no
+    /// reference. Every other array (views, other ranks, borrowed memory) keeps both arrays.
+    @usableFromInline enum Layout {
+        case vector(count: Int)
+        case general(shape: [Int], strides: [Int])
+    }
+
+    /// Extent of each dimension; empty for a 0-d array (a scalar).
+    public var shape: [Int] {
+        switch layout {
+        case .vector: return storage.vectorShape!
+        case .general(let shape, _): return shape
+        }
+    }
+
+    /// Step between neighbours along each dimension, in elements.
+    public var strides: [Int] {
+        switch layout {
+        case .vector: return NDArray.unitStride
+        case .general(_, let strides): return strides
+        }
+    }
+
+    /// Whether `other` is this array's shape (without taking a reference to the shape array).
+    @inlinable
+    package func hasShape(_ other: [Int]) -> Bool {
+        switch layout {
+        case .vector(let n): return other.count == 1 && other[0] == n
+        case .general(let shape, _): return shape == other
+        }
+    }
+
+    /// Whether `other` is this array's strides (without taking a reference to the strides array).
+    @inlinable
+    package func hasStrides(_ other: [Int]) -> Bool {
+        switch layout {
+        case .vector: return other.count == 1 && other[0] == 1
+        case .general(_, let strides): return strides == other
+        }
+    }
 
     /// A view on existing storage.
     public init(dtype: DType, shape: [Int], strides: [Int]? = nil, storage: ArrayStorage, offset: Int = 0) {
         self.dtype = dtype
-        self.shape = shape
-        self.strides = strides ?? NDArray.rowMajorStrides(shape)
+        layout = .general(shape: shape, strides: strides ?? NDArray.rowMajorStrides(shape))
         self.storage = storage
         self.offset = offset
     }
@@ -313,23 +363,26 @@ public struct NDArray: @unchecked Sendable {
     @inline(__always)
     private init(vector dtype: DType, count: Int, storage: ArrayStorage) {
         precondition(count >= 0, "negative element count \(count)")
-        let shape: [Int]
-        if let kept = storage.vectorShape, kept[0] == count {
-            shape = kept
-        } else {
-            shape = [count]
-            storage.vectorShape = shape
-        }
-        self.init(fresh: dtype, shape: shape, storage: storage)
+        // `storage` is new or taken back unreferenced (`ArrayStorage.make`): no array reads its
+        // shape array while it is replaced.
+        if storage.vectorShape?[0] != count { storage.vectorShape = [count] }
+        self.dtype = dtype
+        layout = .vector(count: count)
+        self.storage = storage
+        offset = 0
     }
 
-    /// A contiguous array over new storage (the strides computed without going through an
-    /// optional: a 4 KiB array made and dropped per call is about 100 ns, every retain counting).
+    /// A contiguous array over new storage; a one-dimensional one keeps only its count, with
+    /// `shape` itself as its storage's shape array when that has another count.
     @inline(__always)
     private init(fresh dtype: DType, shape: [Int], storage: ArrayStorage) {
         self.dtype = dtype
-        strides = shape.count == 1 ? NDArray.unitStride : NDArray.rowMajorStrides(shape)
-        self.shape = shape
+        if shape.count == 1 {
+            if storage.vectorShape?[0] != shape[0] { storage.vectorShape = shape }
+            layout = .vector(count: shape[0])
+        } else {
+            layout = .general(shape: shape, strides: NDArray.rowMajorStrides(shape))
+        }
         self.storage = storage
         offset = 0
     }
@@ -381,11 +434,22 @@ public struct NDArray: @unchecked Sendable {
     private static let unitStride = [1]
 
     /// Number of dimensions.
-    public var rank: Int { shape.count }
+    public var rank: Int {
+        switch layout {
+        case .vector: return 1
+        case .general(let shape, _): return shape.count
+        }
+    }
     /// Number of elements.
-    public var count: Int { shape.reduce(1, *) }
+    public var count: Int {
+        switch layout {
+        case .vector(let n): return n
+        case .general(let shape, _): return shape.reduce(1, *)
+        }
+    }
     /// Whether the elements are contiguous in row-major order.
     public var isContiguous: Bool {
+        guard case .general(let shape, let strides) = layout else { return true }
         var expected = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] != 1 {
             if strides[d] != expected { return false }

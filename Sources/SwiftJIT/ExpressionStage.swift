@@ -181,7 +181,7 @@ final class ExpressionStage: @unchecked Sendable {
             for k in 0..<views.count where views[k].dtype != dtypes[k] || views[k].shape != shapes[k] || views[k].strides != strides[k] {
                 return false
             }
-            if let out { return out.shape == self.out && out.strides == outStrides }
+            if let out, let shape = self.out, let strides = outStrides { return out.hasShape(shape) && out.hasStrides(strides) }
             return self.out == nil
         }
     }
@@ -222,8 +222,12 @@ final class ExpressionStage: @unchecked Sendable {
         lock.lock()
         let cached = lastCall
         lock.unlock()
-        guard let c = cached, c.pattern.casting == casting, out?.dtype == c.pattern.outType,
-              out?.shape == c.pattern.out, out?.strides == c.pattern.outStrides else { return nil }
+        // Shapes and strides compared without taking references to them (`hasShape`): a new
+        // one-dimensional array keeps only its count (`NDArray.Layout`).
+        guard let c = cached, c.pattern.casting == casting, out?.dtype == c.pattern.outType else { return nil }
+        if let out {  // (out's dtype matched: the pattern has an out)
+            guard let shape = c.pattern.out, let strides = c.pattern.outStrides, out.hasShape(shape), out.hasStrides(strides) else { return nil }
+        }
         let n = arguments.count
         guard n == c.pattern.dtypes.count else { return nil }
         let k = c.spec.constants
@@ -233,7 +237,7 @@ final class ExpressionStage: @unchecked Sendable {
                     let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
                     switch arguments[arguments.startIndex + k].fastArgument(scalarSlot: slot) {
                     case .array(let a):
-                        guard a.dtype == c.pattern.dtypes[k], a.shape == c.pattern.shapes[k], a.strides == c.pattern.strides[k] else { return nil }
+                        guard a.dtype == c.pattern.dtypes[k], a.hasShape(c.pattern.shapes[k]), a.hasStrides(c.pattern.strides[k]) else { return nil }
                         bases[k] = a.baseAddress
                     case .scalar(let dtype):
                         guard c.pattern.shapes[k].isEmpty, dtype == c.pattern.dtypes[k] else { return nil }
@@ -244,7 +248,8 @@ final class ExpressionStage: @unchecked Sendable {
                 }
                 if let out {
                     // Any overlap with an input takes the full path (which copies that input first).
-                    let (olo, ohi) = ArgumentView.byteSpan(out.baseAddress, out.shape, out.strides, out.dtype.size)
+                    // out's shape and strides are the pattern's (checked above).
+                    let (olo, ohi) = ArgumentView.byteSpan(out.baseAddress, c.pattern.out!, c.pattern.outStrides!, out.dtype.size)
                     for k in 0..<n where !c.pattern.shapes[k].isEmpty {
                         let (lo, hi) = ArgumentView.byteSpan(bases[k], c.pattern.shapes[k], c.pattern.strides[k], c.pattern.dtypes[k].size)
                         if lo < ohi && olo < hi && !(bases[k] == out.baseAddress && c.strides[k] == c.outStrides

@@ -214,7 +214,7 @@ public final class Kernel: @unchecked Sendable {
             let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
             switch arguments[k].fastArgument(scalarSlot: slot) {
             case .array(let a):
-                guard a.dtype == types[k].dtype, a.shape.count == types[k].rank else { return nil }
+                guard a.dtype == types[k].dtype, a.rank == types[k].rank else { return nil }
                 append(CompiledKernelFunction.Argument(dtype: a.dtype, shape: a.shape, strides: a.strides,
                                                        pointer: a.baseAddress, storage: a.storage, offset: a.offset))
             case .scalar(let dtype):

@@ -218,6 +218,10 @@ if parts {
             ("call, out: premade w + fresh dropped", { keep(NDArray(uninitialized: .float64, count: n)); _ = try expr.call(["x": x], out: w) }),
             ("call, out: zeroed fresh NDArray", { _ = try expr.call(["x": x], out: NDArray(zeros: .float64, count: n)) }),
             ("call, out: fresh NDArray", { _ = try expr.call(["x": x], out: NDArray(uninitialized: .float64, shape: [n])) }),
+            ("call, out: fresh z (sweep's closure)", {
+                let z = NDArray(uninitialized: .float64, count: n)
+                _ = try expr.call(["x": x], out: z)
+            }),
             ("fresh NDArray dropped + call, out: y", {
                 keep(NDArray(uninitialized: .float64, shape: [n]))
                 _ = try expr.call(["x": x], out: y)
