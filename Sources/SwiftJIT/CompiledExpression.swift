@@ -194,20 +194,26 @@ public final class CompiledExpression: @unchecked Sendable {
     /// Evaluates with arguments bound by name, broadcasting them as NumPy does; writes into `out`
     /// when given (its dtype reached from the result's under `casting`, default `safe` as in
     /// numexpr), else returns a new array (0-d when every argument is a scalar).
-    public func call(_ arguments: [String: any JITArgument], out: NDArray? = nil,
+    ///
+    /// `out` is a consuming parameter: a call into it returns that very array without retaining
+    /// it again (passing an array for the last time, as `f.call(args, out: NDArray(...))` or a
+    /// local's last use do, moves it in and out of the call).
+    public func call(_ arguments: [String: any JITArgument], out: consuming NDArray? = nil,
                      casting: Casting = .safe) throws -> NDArray {
         let n = parameterNames.count
         if arguments.count == n, n <= Self.namesPlacedByScan {
             // In parameter order on the stack, each name found by comparing it with the few
             // parameter names: no lookups (hashing each name) and no array on the heap, which
             // were 400 of the 2,700 instructions of `f.call(["x": x], out: y)` at n = 10.
-            let placed = try withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { index -> NDArray? in
+            var placed = false
+            let made = try withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { index -> NDArray? in
                 var k = 0
                 for name in arguments.keys {
                     guard let i = parameterNames.firstIndex(of: name) else { return nil }
                     index[k] = i
                     k += 1
                 }
+                placed = true
                 return try withUnsafeTemporaryAllocation(of: (any JITArgument).self, capacity: n) { ordered in
                     // Distinct names (dictionary keys) found among distinct parameter names: every
                     // slot is initialised exactly once.
@@ -216,7 +222,10 @@ public final class CompiledExpression: @unchecked Sendable {
                     return try run(UnsafeBufferPointer(ordered), out: out, casting: casting)
                 }
             }
-            if let placed { return placed }
+            if placed {
+                if let made { return made }
+                return try written(out)
+            }
         } else if arguments.count == n {
             var ordered: [any JITArgument] = []
             ordered.reserveCapacity(n)
@@ -224,35 +233,50 @@ public final class CompiledExpression: @unchecked Sendable {
                 guard let value = arguments[name] else { break }
                 ordered.append(value)
             }
-            if ordered.count == n { return try run(ordered, out: out, casting: casting) }
+            if ordered.count == n {
+                if let made = try run(ordered, out: out, casting: casting) { return made }
+                return try written(out)
+            }
         }
         if let v = try variant(binding: arguments.keys) { return try v.call(arguments, out: out, casting: casting) }
         try checkNames(arguments.keys)
-        return try run(parameterNames.map { arguments[$0]! }, out: out, casting: casting)
+        if let made = try run(parameterNames.map { arguments[$0]! }, out: out, casting: casting) { return made }
+        return try written(out)
+    }
+
+    /// The array a call wrote into (`run` returns nil only for a call with `out`).
+    @inline(__always)
+    private func written(_ out: consuming NDArray?) throws -> NDArray {
+        guard let out else { throw JITError.argument("internal error: no result and no out array") }
+        return out
     }
 
     /// Evaluates with arguments given by position, in `parameterNames` order (the names the
     /// expression reads, sorted): `f.call(x, y, out: o)` for "x*y + 1". The fastest way to call
     /// a compiled expression repeatedly: no names are looked up.
-    public func call(_ arguments: any JITArgument..., out: NDArray? = nil, casting: Casting = .safe) throws -> NDArray {
+    /// `out` is consuming, as in `call(_:out:casting:)` with names.
+    public func call(_ arguments: any JITArgument..., out: consuming NDArray? = nil, casting: Casting = .safe) throws -> NDArray {
         guard arguments.count == parameterNames.count else {
             throw JITError.argument("'\(source)' takes \(parameterNames.count) argument\(parameterNames.count == 1 ? "" : "s") (\(parameterNames.joined(separator: ", ")), in that order), got \(arguments.count)")
         }
-        return try run(arguments, out: out, casting: casting)
+        if let made = try run(arguments, out: out, casting: casting) { return made }
+        return try written(out)
     }
 
     /// Calls with at most this many parameters bind named arguments by comparing names.
     static let namesPlacedByScan = 16
 
     /// Evaluates with `ordered` in parameter order (an array, or a buffer valid during the call).
-    private func run<Arguments: RandomAccessCollection>(_ ordered: Arguments, out: NDArray?, casting: Casting) throws -> NDArray
+    /// Returns the new result, or nil when the fast path wrote into `out` (the caller returns its
+    /// own `out`: no copy of it is retained here and released after the call).
+    private func run<Arguments: RandomAccessCollection>(_ ordered: Arguments, out: NDArray?, casting: Casting) throws -> NDArray?
     where Arguments.Element == any JITArgument, Arguments.Index == Int {
         try Cancellation.check()
-        let result: NDArray
-        if reductionStages.isEmpty, subscripts.isEmpty, let r = finalStage.runRepeated(ordered, out: out, casting: casting) {
-            result = r
-        } else {
-            result = try runChecked(Array(ordered), out: out, casting: casting)
+        let result: NDArray?
+        switch reductionStages.isEmpty && subscripts.isEmpty ? finalStage.runRepeated(ordered, out: out, casting: casting) : .declined {
+        case .wroteOut: result = nil
+        case .made(let r): result = r
+        case .declined: result = try runChecked(Array(ordered), out: out, casting: casting)
         }
         try Cancellation.checkToken()  // work items may have been skipped
         return result
@@ -353,11 +377,13 @@ public final class CompiledExpression: @unchecked Sendable {
             }
         }
         if arguments.isEmpty, !slots.contains(where: { $0 == nil }) {
-            return try withUnsafeTemporaryAllocation(of: (any JITArgument).self, capacity: slots.count) { ordered in
+            let made = try withUnsafeTemporaryAllocation(of: (any JITArgument).self, capacity: slots.count) { ordered -> NDArray? in
                 for (i, value) in slots.enumerated() { (ordered.baseAddress! + i).initialize(to: value!) }
                 defer { _ = ordered.deinitialize() }
                 return try run(UnsafeBufferPointer(ordered), out: out, casting: casting)
             }
+            if let made { return made }
+            return try written(out)
         }
         for (i, value) in slots.enumerated() { if let value { arguments[parameterNames[i]] = value } }
         return try call(arguments, out: out, casting: casting)

@@ -209,6 +209,16 @@ final class ExpressionStage: @unchecked Sendable {
 
     private var lastCall: CallPlan?
 
+    /// What `runRepeated` did.
+    enum RepeatedCall {
+        /// The call did not match the last one's plan (or failed): take the full path.
+        case declined
+        /// The result is in `out`.
+        case wroteOut
+        /// A new result.
+        case made(NDArray)
+    }
+
     /// The per-call fast path: runs a call whose arguments (NDArrays and scalars, in parameter
     /// order) have exactly the dtypes, shapes and strides of the previous call, reusing its plan,
     /// prepared launch and specialization without building argument views. Returns nil when the
@@ -217,33 +227,37 @@ final class ExpressionStage: @unchecked Sendable {
     /// the caller's stack (named calls) each get their own specialized copy: through one
     /// `UnsafeBufferPointer` parameter, positional calls copied each existential (+30
     /// instructions a call).
-    func runRepeated<Arguments: RandomAccessCollection>(_ arguments: Arguments, out: NDArray?, casting: Casting) -> NDArray?
+    ///
+    /// A call into `out` answers `.wroteOut` rather than a copy of `out`: the caller returns its own
+    /// `out` (a consuming parameter), so the array's storage is not retained for the result and
+    /// released again after the native code ran.
+    func runRepeated<Arguments: RandomAccessCollection>(_ arguments: Arguments, out: NDArray?, casting: Casting) -> RepeatedCall
     where Arguments.Element == any JITArgument, Arguments.Index == Int {
         lock.lock()
         let cached = lastCall
         lock.unlock()
         // Shapes and strides compared without taking references to them (`hasShape`): a new
         // one-dimensional array keeps only its count (`NDArray.Layout`).
-        guard let c = cached, c.pattern.casting == casting, out?.dtype == c.pattern.outType else { return nil }
+        guard let c = cached, c.pattern.casting == casting, out?.dtype == c.pattern.outType else { return .declined }
         if let out {  // (out's dtype matched: the pattern has an out)
-            guard let shape = c.pattern.out, let strides = c.pattern.outStrides, out.hasShape(shape), out.hasStrides(strides) else { return nil }
+            guard let shape = c.pattern.out, let strides = c.pattern.outStrides, out.hasShape(shape), out.hasStrides(strides) else { return .declined }
         }
         let n = arguments.count
-        guard n == c.pattern.dtypes.count else { return nil }
+        guard n == c.pattern.dtypes.count else { return .declined }
         let k = c.spec.constants
-        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + k.count + 1) { bases -> NDArray? in
-            withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: n) { slots -> NDArray? in
+        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: n + k.count + 1) { bases -> RepeatedCall in
+            withUnsafeTemporaryAllocation(of: SIMD2<UInt64>.self, capacity: n) { slots -> RepeatedCall in
                 for k in 0..<n {
                     let slot = UnsafeMutableRawPointer(slots.baseAddress! + k)
                     switch arguments[arguments.startIndex + k].fastArgument(scalarSlot: slot) {
                     case .array(let a):
-                        guard a.dtype == c.pattern.dtypes[k], a.hasShape(c.pattern.shapes[k]), a.hasStrides(c.pattern.strides[k]) else { return nil }
+                        guard a.dtype == c.pattern.dtypes[k], a.hasShape(c.pattern.shapes[k]), a.hasStrides(c.pattern.strides[k]) else { return .declined }
                         bases[k] = a.baseAddress
                     case .scalar(let dtype):
-                        guard c.pattern.shapes[k].isEmpty, dtype == c.pattern.dtypes[k] else { return nil }
+                        guard c.pattern.shapes[k].isEmpty, dtype == c.pattern.dtypes[k] else { return .declined }
                         bases[k] = slot
                     case .other:
-                        return nil
+                        return .declined
                     }
                 }
                 if let out {
@@ -254,18 +268,18 @@ final class ExpressionStage: @unchecked Sendable {
                         let (lo, hi) = ArgumentView.byteSpan(bases[k], c.pattern.shapes[k], c.pattern.strides[k], c.pattern.dtypes[k].size)
                         if lo < ohi && olo < hi && !(bases[k] == out.baseAddress && c.strides[k] == c.outStrides
                                                       && c.pattern.dtypes[k].size == out.dtype.size) {
-                            return nil
+                            return .declined
                         }
                     }
                 }
-                let result = out ?? NDArray(uninitialized: c.spec.resultType, sharedShape: c.shape)
+                let made = out == nil ? NDArray(uninitialized: c.spec.resultType, sharedShape: c.shape) : nil
                 for j in 0..<k.count { bases[n + j] = k.pointers[j] }
-                bases[n + k.count] = result.baseAddress
+                bases[n + k.count] = made?.baseAddress ?? out.unsafelyUnwrapped.baseAddress
                 // The plan holds the code alive for the call (another thread may replace lastCall).
                 // A run-time error: the full path runs the call again and throws it.
                 let fault = withExtendedLifetime(c) { c.launch.run(c.spec.kernel.entry, bases: UnsafePointer(bases.baseAddress!)) }
-                guard fault == 0 else { return nil }
-                return result
+                guard fault == 0 else { return .declined }
+                return made.map(RepeatedCall.made) ?? .wroteOut
             }
         }
     }

@@ -251,6 +251,61 @@ final class CallPathTests: XCTestCase {
         XCTAssertEqual(values(buffer), [2, 3, 4, 5, 6, 7, 8, 9])
     }
 
+    func testCallsIntoOutReturnThatArrayInEveryCallStyle() throws {
+        // `out` is consuming: a call into it returns the array itself (same storage, same view),
+        // on the fast path and the general one, for arrays made per call and arrays reused.
+        let f = try JIT.compile("x*2.0 + 1.0")
+        let x = NDArray([1.0, 2, 3, 4])
+        let want: [Double] = [3, 5, 7, 9]
+        let kept = NDArray(uninitialized: .float64, count: 4)
+        for round in 0..<4 {  // the first call of each style takes the general path, the rest the fast one
+            for (style, call) in [
+                ("named", { (o: NDArray) in try f.call(["x": x], out: o) }),
+                ("positional", { (o: NDArray) in try f.call(x, out: o) }),
+                ("keywords", { (o: NDArray) in try f(x: x, out: o) }),
+                ("evaluate", { (o: NDArray) in try JIT.evaluate("x*2.0 + 1.0", ["x": x], out: o) }),
+            ] as [(String, (NDArray) throws -> NDArray)] {
+                let fresh = NDArray(uninitialized: .float64, count: 4)
+                let storage = fresh.storage
+                let r = try call(fresh)
+                XCTAssertTrue(r.storage === storage, "\(style), round \(round): not the out array")
+                XCTAssertEqual(r.doubles, want, "\(style), round \(round)")
+                let again = try call(kept)
+                XCTAssertTrue(again.storage === kept.storage, "\(style), round \(round)")
+                XCTAssertEqual(kept.doubles, want, "\(style), round \(round)")
+            }
+        }
+        // A view as out: the same view comes back, and the elements around it are untouched.
+        let base = NDArray(zeros: .float64, count: 6)
+        let view = base.sliced(axis: 0, 1..<5)
+        for _ in 0..<3 {
+            let r = try f.call(x, out: view)
+            XCTAssertEqual(r.offset, 1)
+            XCTAssertEqual(r.shape, [4])
+            XCTAssertEqual(base.doubles, [0, 3, 5, 7, 9, 0])
+        }
+        // Allocating calls still return new arrays; out of another dtype under `casting` too.
+        let a = try f.call(x), b = try f.call(x)
+        XCTAssertFalse(a.storage === b.storage)
+        XCTAssertEqual(a.doubles, want)
+        let f32 = NDArray(zeros: .float32, count: 4)
+        for _ in 0..<3 {
+            XCTAssertTrue(try f.call(x, out: f32, casting: .sameKind).storage === f32.storage)
+            XCTAssertEqual(f32.doubles, want)
+        }
+        // A run-time error on the fast path still throws, and the next call works.
+        let g = try JIT.compile("x ** k")
+        let ints = NDArray([Int64(2), 3, 4])
+        let io = NDArray(zeros: .int64, count: 3)
+        for _ in 0..<2 { _ = try g.call(["x": ints, "k": Int64(2)], out: io) }
+        XCTAssertEqual(io.toArray(Int64.self), [4, 9, 16])
+        XCTAssertThrowsError(try g.call(["x": ints, "k": Int64(-1)], out: io)) { error in
+            XCTAssertTrue("\(error)".contains("negative integer powers"), "\(error)")
+        }
+        XCTAssertTrue(try g.call(["x": ints, "k": Int64(3)], out: io).storage === io.storage)
+        XCTAssertEqual(io.toArray(Int64.self), [8, 27, 64])
+    }
+
     func testResultsAreFullyWrittenWithoutZeroing() throws {
         // Results are allocated without zeroing: every element must come from the kernel,
         // also for broadcast results whose rows are walked by the launcher.
