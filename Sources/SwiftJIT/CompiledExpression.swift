@@ -222,10 +222,7 @@ public final class CompiledExpression: @unchecked Sendable {
                     return try run(UnsafeBufferPointer(ordered), out: out, casting: casting)
                 }
             }
-            if placed {
-                if let made { return made }
-                return try written(out)
-            }
+            if placed { return try result(made, or: out) }
         } else if arguments.count == n {
             var ordered: [any JITArgument] = []
             ordered.reserveCapacity(n)
@@ -233,20 +230,18 @@ public final class CompiledExpression: @unchecked Sendable {
                 guard let value = arguments[name] else { break }
                 ordered.append(value)
             }
-            if ordered.count == n {
-                if let made = try run(ordered, out: out, casting: casting) { return made }
-                return try written(out)
-            }
+            if ordered.count == n { return try result(run(ordered, out: out, casting: casting), or: out) }
         }
         if let v = try variant(binding: arguments.keys) { return try v.call(arguments, out: out, casting: casting) }
         try checkNames(arguments.keys)
-        if let made = try run(parameterNames.map { arguments[$0]! }, out: out, casting: casting) { return made }
-        return try written(out)
+        return try result(run(parameterNames.map { arguments[$0]! }, out: out, casting: casting), or: out)
     }
 
-    /// The array a call wrote into (`run` returns nil only for a call with `out`).
+    /// A call's result: the new array `run` made, else `out`, which it wrote into (`run` returns
+    /// nil only for a call with `out`).
     @inline(__always)
-    private func written(_ out: consuming NDArray?) throws -> NDArray {
+    private func result(_ made: NDArray?, or out: consuming NDArray?) throws -> NDArray {
+        if let made { return made }
         guard let out else { throw JITError.argument("internal error: no result and no out array") }
         return out
     }
@@ -259,8 +254,7 @@ public final class CompiledExpression: @unchecked Sendable {
         guard arguments.count == parameterNames.count else {
             throw JITError.argument("'\(source)' takes \(parameterNames.count) argument\(parameterNames.count == 1 ? "" : "s") (\(parameterNames.joined(separator: ", ")), in that order), got \(arguments.count)")
         }
-        if let made = try run(arguments, out: out, casting: casting) { return made }
-        return try written(out)
+        return try result(run(arguments, out: out, casting: casting), or: out)
     }
 
     /// Calls with at most this many parameters bind named arguments by comparing names.
@@ -382,8 +376,7 @@ public final class CompiledExpression: @unchecked Sendable {
                 defer { _ = ordered.deinitialize() }
                 return try run(UnsafeBufferPointer(ordered), out: out, casting: casting)
             }
-            if let made { return made }
-            return try written(out)
+            return try result(made, or: out)
         }
         for (i, value) in slots.enumerated() { if let value { arguments[parameterNames[i]] = value } }
         return try call(arguments, out: out, casting: casting)

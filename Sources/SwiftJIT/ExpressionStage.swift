@@ -181,8 +181,9 @@ final class ExpressionStage: @unchecked Sendable {
             for k in 0..<views.count where views[k].dtype != dtypes[k] || views[k].shape != shapes[k] || views[k].strides != strides[k] {
                 return false
             }
-            if let out, let shape = self.out, let strides = outStrides { return out.hasShape(shape) && out.hasStrides(strides) }
-            return self.out == nil
+            guard let out else { return self.out == nil }
+            guard let shape = self.out, let strides = outStrides else { return false }
+            return out.hasShape(shape) && out.hasStrides(strides)
         }
     }
 
